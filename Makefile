@@ -3,6 +3,8 @@ PY ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -ec
 # Debian packages the app and its tests need: Qt's xcb/EGL/multimedia libraries, a virtual screen
 # for screenshots, and espeak-ng so the tests can speak known sentences into generated videos.
 APT_PKGS := espeak-ng xvfb libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 \
@@ -13,8 +15,8 @@ APT_PKGS := espeak-ng xvfb libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfo
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --no-deps -r requirements.lock
-	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip install -q --no-deps -r requirements.lock 2>&1 | { grep -v "^WARNING: Location" || true; }
+	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e . 2>&1 | { grep -v "^WARNING: Location" || true; }
 	touch $(STAMP)
 
 sysdeps:
