@@ -33,6 +33,13 @@ def _register_commands() -> None:
                 continue
             raise
         module.register(cli)
+    models = cli.commands.get("models")
+    if not isinstance(models, click.Group):
+        models = click.Group("models", help="Model bundles: list, activate, roll back, import.")
+        cli.add_command(models)
+    from core.cli.analyze import register_models
+
+    register_models(models)
 
 
 _register_commands()

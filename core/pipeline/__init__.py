@@ -1,0 +1,12 @@
+"""From a video file to shots, clips, transcript, features and predictions, stored as it goes.
+
+``analyze(store, path)`` is the whole pipeline. Each stage commits its results as it finishes and
+records its settings, so a cancelled or crashed run resumes where it stopped and a second run of the
+same video with the same settings recomputes nothing.
+"""
+
+from core.pipeline.options import AnalysisOptions
+from core.pipeline.run import analyze, predict_video, rebuild_clips
+from core.pipeline.result import video_result
+
+__all__ = ["AnalysisOptions", "analyze", "predict_video", "rebuild_clips", "video_result"]

@@ -1,0 +1,151 @@
+"""The analysis stages, in order, each committing as it finishes."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+
+from core.jobs import CancelToken, ProgressFn, no_progress, sub_progress
+from core.pipeline.features import EncoderSet, compute_features, encoders_for
+from core.pipeline.options import AnalysisOptions
+from core.pipeline.predict import predict_video
+from core.store import Store
+from core.types import Clip, Shot, TranscriptSegment, Video, VideoInfo
+
+log = logging.getLogger(__name__)
+
+__all__ = ["analyze", "predict_video", "rebuild_clips"]
+
+
+class _LazyAudio:
+    """Extracts a video's audio once, and only if some stage needs it."""
+
+    def __init__(self, path: Path, info: VideoInfo) -> None:
+        self._path, self._info = path, info
+        self._audio: np.ndarray | None = None
+
+    def __call__(self) -> np.ndarray:
+        if self._audio is None:
+            from core.media.audio import extract_audio
+
+            self._audio = extract_audio(self._path) if self._info.has_audio else np.zeros(0, np.float32)
+        return self._audio
+
+
+def analyze(
+    store: Store,
+    path: str | Path,
+    options: AnalysisOptions = AnalysisOptions(),
+    progress: ProgressFn = no_progress,
+    cancel: CancelToken | None = None,
+) -> int:
+    """Analyse one video into the project database and return its video id.
+
+    Args:
+        store: the project database.
+        path: the video file.
+        options: detector, clip window, profile and model settings.
+        progress: receives ``(fraction, message)``.
+        cancel: stops the run between batches; what was committed stays.
+
+    Raises:
+        MediaError: the file is not a readable video (nothing in the database changes).
+        Cancelled: the cancel token was set.
+    """
+    from core.media.probe import probe
+
+    cancel = cancel or CancelToken()
+    path = Path(path).resolve()
+    progress(0.0, f"Reading {path.name}")
+    info = probe(path)
+    video = store.add_video(info)
+    cancel.check()
+    shots = _shots_stage(store, video, path, info, options, sub_progress(progress, 0.01, 0.2), cancel)
+    clips = _clips_stage(store, video, shots, options)
+    audio = _LazyAudio(path, info)
+    segments = _transcript_stage(store, video, audio, options, sub_progress(progress, 0.2, 0.4), cancel)
+    clips = _clip_texts(store, video.id, clips, segments)
+    encoders = encoders_for(store, options)
+    compute_features(store, video, path, clips, audio, encoders, sub_progress(progress, 0.4, 0.95), cancel)
+    predict_video(store, video.id, options, sub_progress(progress, 0.95, 1.0), cancel, encoders=encoders)
+    progress(1.0, f"{path.name}: done")
+    return video.id
+
+
+def _shots_stage(
+    store: Store, video: Video, path: Path, info: VideoInfo, options: AnalysisOptions,
+    progress: ProgressFn, cancel: CancelToken,
+) -> list[Shot]:
+    key = options.key("detector", "threshold")
+    if store.stage_done(video.id, "shots", key):
+        return store.shots(video.id)
+    from core.segment.shots import detect_shots
+
+    shots = detect_shots(path, info, detector=options.detector, threshold=options.threshold, progress=progress, cancel=cancel)
+    store.set_shots(video.id, shots)
+    store.clear_stages(video.id, ["clips"])
+    store.mark_stage(video.id, "shots", key)
+    return shots
+
+
+def _clips_stage(store: Store, video: Video, shots: list[Shot], options: AnalysisOptions) -> list[Clip]:
+    key = options.key("detector", "threshold", "clip_size", "clip_stride")
+    if store.stage_done(video.id, "clips", key):
+        return store.clips(video.id)
+    from core.segment.clips import build_clips
+
+    clips = store.set_clips(video.id, build_clips(shots, size=options.clip_size, stride=options.clip_stride))
+    store.mark_stage(video.id, "clips", key)
+    return clips
+
+
+def _transcript_stage(
+    store: Store, video: Video, audio: _LazyAudio, options: AnalysisOptions,
+    progress: ProgressFn, cancel: CancelToken,
+) -> list[TranscriptSegment]:
+    from core.models.profiles import get_profile
+
+    profile = get_profile(options.profile)
+    key = f"asr:{profile.asr}"
+    if store.stage_done(video.id, "transcript", key):
+        return store.transcript(video.id)
+    if not video.has_audio:
+        segments: list[TranscriptSegment] = []
+    else:
+        from core.speech.asr import Transcriber
+
+        progress(0.0, "Transcribing speech")
+        segments = Transcriber(profile.asr).transcribe(audio(), progress=progress, cancel=cancel)
+    segments = store.set_transcript(video.id, segments)
+    store.mark_stage(video.id, "transcript", key)
+    return segments
+
+
+def _clip_texts(store: Store, video_id: int, clips: list[Clip], segments: list[TranscriptSegment]) -> list[Clip]:
+    """Each clip's text is the (possibly corrected) transcript overlapping it; cheap, so always fresh."""
+    from core.segment.clips import clip_text
+
+    texts = {c.id: clip_text(c, segments) for c in clips}
+    if any(texts[c.id] != c.text for c in clips):
+        store.set_clip_texts(video_id, texts)
+        clips = store.clips(video_id)
+    return clips
+
+
+def rebuild_clips(store: Store, video_id: int, options: AnalysisOptions = AnalysisOptions()) -> list[Clip]:
+    """Rebuild a video's clips from its (corrected) shots; annotations follow their time ranges.
+
+    Features of new clips are computed on the next analysis; predictions are refreshed from what is
+    cached now.
+    """
+    from core.segment.clips import build_clips
+
+    shots = store.shots(video_id)
+    clips = store.set_clips(video_id, build_clips(shots, size=options.clip_size, stride=options.clip_stride))
+    store.mark_stage(video_id, "clips", options.key("detector", "threshold", "clip_size", "clip_stride"))
+    return _clip_texts(store, video_id, clips, store.transcript(video_id))
+
+
+__all__ += ["EncoderSet"]
