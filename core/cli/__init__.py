@@ -48,7 +48,7 @@ _register_commands()
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``hhir``: user errors print one line and exit 2; Ctrl-C exits 130."""
     try:
-        cli.main(args=argv, prog_name="hhir", standalone_mode=False)
+        code = cli.main(args=argv, prog_name="hhir", standalone_mode=False)
     except HHIRError as exc:
         click.echo(f"error: {exc}", err=True)
         return 2
@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code
-    return 0
+    return code if isinstance(code, int) else 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,131 @@
+"""The whole analysis on generated media with known cuts and speech, through the real models."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from core.errors import MediaError
+from core.jobs import CancelToken, Cancelled
+from core.pipeline import AnalysisOptions, analyze, video_result
+from core.store import Store
+
+CUTS_S = [40 / 25, 75 / 25, 120 / 25, 150 / 25]
+
+
+class CountingStore(Store):
+    """The real store, counting how many feature rows each run writes."""
+
+    feature_rows = 0
+
+    def put_features(self, rows):
+        CountingStore.feature_rows += len(rows)
+        return super().put_features(rows)
+
+
+@pytest.fixture(scope="module")
+def analysed(tmp_path_factory, scene_video):
+    db = CountingStore(tmp_path_factory.mktemp("db") / "p.sqlite")
+    video_id = analyze(db, scene_video)
+    yield db, video_id
+    db.close()
+
+
+def test_shots_clips_transcript_and_starter_predictions(analysed):
+    db, video_id = analysed
+    result = video_result(db, video_id)
+    assert result["frame_count"] == 200 and result["has_audio"] is True
+    starts = [s["start_s"] for s in result["shots"][1:]]
+    assert len(starts) == 4 and all(abs(a - b) <= 1 / 25 + 1e-6 for a, b in zip(starts, CUTS_S))
+    assert [(c["first_shot"], c["last_shot"]) for c in result["clips"]] == [(0, 2), (1, 3), (2, 4)]
+    words = " ".join(t["text"].lower() for t in result["transcript"])
+    assert "station" in words and "bridge" in words
+    assert "station" in result["clips"][0]["text"].lower()
+    preds = result["predictions"]
+    assert preds["model"]["kind"] == "starter"
+    labels = {label.name for label in db.labels()}
+    assert set(preds["scene"]) == labels
+    assert [c["clip"] for c in preds["clips"]] == [0, 1, 2]
+    assert all(0.0 <= p <= 1.0 for c in preds["clips"] for p in c["scores"].values())
+
+
+def test_second_run_recomputes_nothing(analysed):
+    db, video_id = analysed
+    before = CountingStore.feature_rows
+    assert analyze(db, db.video(video_id).path) == video_id
+    assert CountingStore.feature_rows == before
+
+
+def test_moved_file_is_the_same_video(analysed, tmp_path):
+    db, video_id = analysed
+    moved = shutil.copy(db.video(video_id).path, tmp_path / "renamed copy.mp4")
+    assert analyze(db, moved) == video_id
+    assert len(db.videos()) == 1
+
+
+def test_cancel_keeps_finished_stages_and_resumes(tmp_path, scene_video):
+    db = CountingStore(tmp_path / "p.sqlite")
+    token = CancelToken()
+
+    def progress(fraction: float, message: str) -> None:
+        if fraction >= 0.45:  # inside the feature stage: shots, clips and transcript are committed
+            token.cancel()
+
+    with pytest.raises(Cancelled):
+        analyze(db, scene_video, progress=progress, cancel=token)
+    (video,) = db.videos()
+    assert len(db.shots(video.id)) == 5 and db.transcript(video.id)
+    key = AnalysisOptions().key("detector", "threshold")
+    assert db.stage_done(video.id, "shots", key)
+    analyze(db, scene_video)
+    assert video_result(db, video.id)["predictions"] is not None
+
+
+def test_not_a_video_changes_nothing(tmp_path, store):
+    bogus = tmp_path / "notes.mp4"
+    bogus.write_text("this is a text file, not a video\n")
+    with pytest.raises(MediaError) as err:
+        analyze(store, bogus)
+    assert "notes.mp4" in str(err.value)
+    assert store.videos() == []
+
+
+@pytest.mark.parametrize("name", ["-leading dash.mp4", "naïve café ünïcode.mp4"])
+def test_hostile_names_no_audio_and_two_shots(tmp_path, name):
+    from media_factory import make_video
+
+    path = make_video(tmp_path / name, [(30, "red"), (30, "blue")], audio=False)
+    db = Store(tmp_path / "p.sqlite")
+    result = video_result(db, analyze(db, path))
+    assert result["has_audio"] is False and result["transcript"] == []
+    assert len(result["shots"]) == 2
+    assert [(c["first_shot"], c["last_shot"]) for c in result["clips"]] == [(0, 1)]
+    assert result["predictions"] is not None
+    db.close()
+
+
+def test_cli_json(tmp_path, scene_video):
+    out = tmp_path / "out.json"
+    db = tmp_path / "cli.sqlite"
+    proc = subprocess.run([sys.executable, "-m", "core.cli", "analyze", str(scene_video), "--db", str(db), "--json", str(out)],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    (video,) = json.loads(out.read_text())["videos"]
+    assert {"path", "duration_s", "fps", "frame_count", "width", "height", "has_audio", "shots", "clips", "transcript",
+            "predictions"} <= set(video)
+    assert video["predictions"]["model"]["kind"] == "starter"
+    assert "starter" in proc.stderr
+
+
+def test_cli_bad_file_names_it(tmp_path):
+    bogus = tmp_path / "broken.mp4"
+    bogus.write_bytes(b"\x00" * 100)
+    proc = subprocess.run([sys.executable, "-m", "core.cli", "analyze", str(bogus), "--db", str(tmp_path / "x.sqlite")],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert "broken.mp4" in proc.stderr and "Traceback" not in proc.stderr
