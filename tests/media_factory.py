@@ -128,7 +128,7 @@ def _speak_cached(text: str) -> np.ndarray:
     with tempfile.TemporaryDirectory() as tmp:
         wav_path = Path(tmp) / "speech.wav"
         # Text goes in on stdin, so a sentence can never be read as an option.
-        subprocess.run(["espeak-ng", "-s", "150", "-w", str(wav_path), "--stdin"],
+        subprocess.run(["espeak-ng", "-s", "130", "-w", str(wav_path), "--stdin"],
                        input=text.encode(), check=True, capture_output=True, timeout=60)
         with wave.open(str(wav_path), "rb") as wav:
             rate = wav.getframerate()
