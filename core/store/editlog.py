@@ -1,0 +1,104 @@
+"""The per-video undo/redo log, stored in the database so it survives a restart.
+
+An entry lists, for every row one edit touched, its value before and after (None = no row).
+Undo writes the "before" values back, redo the "after" ones. The not-undone entries of a video
+are always a prefix of its sequence: a new edit first drops the undone tail (the redo branch).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Callable
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from core.store import rows
+from core.store.common import now_iso
+from core.store.records import Change
+from core.store.schema import EditRow
+from core.types import Target
+
+Key = rows.AnnotationKey | rows.ReviewKey | rows.SegmentKey
+Value = rows.AnnotationValue | rows.ReviewValue | rows.SegmentValue
+
+
+@dataclass(frozen=True)
+class RowEdit:
+    key: Key
+    before: Value | None
+    after: Value | None
+
+
+@dataclass(frozen=True)
+class _Table:
+    key: type
+    value: type
+    write: Callable[[Session, Any, Any], None]
+
+
+_TABLES: dict[str, _Table] = {
+    "annotation": _Table(rows.AnnotationKey, rows.AnnotationValue, rows.write_annotation),
+    "review": _Table(rows.ReviewKey, rows.ReviewValue, rows.write_review),
+    "segment": _Table(rows.SegmentKey, rows.SegmentValue, rows.write_segment),
+}
+
+
+def _table_name(key: Key) -> str:
+    return next(name for name, table in _TABLES.items() if isinstance(key, table.key))
+
+
+def _encode(edit: RowEdit) -> dict[str, Any]:
+    return {
+        "table": _table_name(edit.key),
+        "key": asdict(edit.key),
+        "before": None if edit.before is None else asdict(edit.before),
+        "after": None if edit.after is None else asdict(edit.after),
+    }
+
+
+def _decode(data: dict[str, Any]) -> tuple[_Table, RowEdit]:
+    table = _TABLES[data["table"]]
+    before = None if data["before"] is None else table.value(**data["before"])
+    after = None if data["after"] is None else table.value(**data["after"])
+    return table, RowEdit(table.key(**data["key"]), before, after)
+
+
+def _change(row: EditRow) -> Change:
+    targets = tuple(Target(video_id=v, clip_id=c) for v, c in row.targets)
+    return Change(video_id=row.video_id, kind=row.kind, description=row.description, targets=targets)
+
+
+def record(s: Session, change: Change, edits: list[RowEdit]) -> None:
+    """Append an undo step for ``change`` (same transaction as the edit), dropping the redo tail."""
+    s.execute(delete(EditRow).where(EditRow.video_id == change.video_id, EditRow.undone.is_(True)))
+    last = s.scalar(select(func.max(EditRow.seq)).where(EditRow.video_id == change.video_id))
+    s.add(
+        EditRow(
+            video_id=change.video_id, seq=(last or 0) + 1, kind=change.kind, description=change.description,
+            targets=[[t.video_id, t.clip_id] for t in change.targets], rows=[_encode(e) for e in edits],
+            undone=False, created_at=now_iso(),
+        )
+    )
+    s.flush()
+
+
+def _apply(s: Session, entry: EditRow, undo: bool) -> Change:
+    decoded = [_decode(d) for d in entry.rows]
+    for table, edit in reversed(decoded) if undo else decoded:
+        table.write(s, edit.key, edit.before if undo else edit.after)
+    entry.undone = undo
+    s.flush()
+    return _change(entry)
+
+
+def undo(s: Session, video_id: int) -> Change | None:
+    query = select(EditRow).where(EditRow.video_id == video_id, EditRow.undone.is_(False)).order_by(EditRow.seq.desc())
+    entry = s.scalars(query).first()
+    return None if entry is None else _apply(s, entry, undo=True)
+
+
+def redo(s: Session, video_id: int) -> Change | None:
+    query = select(EditRow).where(EditRow.video_id == video_id, EditRow.undone.is_(True)).order_by(EditRow.seq)
+    entry = s.scalars(query).first()
+    return None if entry is None else _apply(s, entry, undo=False)
