@@ -31,14 +31,19 @@ def _decode_tolerant(container, stream, resampler) -> tuple[list[np.ndarray], fl
     for packet in container.demux(stream):
         try:
             frames = packet.decode()
-        except av.InvalidDataError:
-            skipped += 1  # a damaged packet costs its own samples, not the whole track
+        except (av.InvalidDataError, av.error.UndefinedError) as exc:
+            # A damaged packet costs its own samples, not the whole track. FFmpeg reports garbage
+            # as invalid data, or (AAC) as an undefined error code from avcodec_send_packet.
+            skipped += 1
+            log.debug("%s: damaged audio packet at %s: %s", container.name, packet.pts, exc)
             continue
         for frame in frames:
             if first_time is None and frame.time is not None:
                 first_time = float(frame.time)
             chunks.extend(out.to_ndarray().reshape(-1) for out in resampler.resample(frame))
     chunks.extend(out.to_ndarray().reshape(-1) for out in resampler.resample(None))
+    if skipped and not chunks:
+        raise MediaError(container.name, f"every audio packet is damaged ({skipped} of them)")
     if skipped:
         log.warning("%s: skipped %d damaged audio packets", container.name, skipped)
     return chunks, first_time
