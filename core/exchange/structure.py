@@ -1,0 +1,84 @@
+"""Importing a transcript or shot boundaries: the video's whole transcript or shot list at once.
+
+A video that already has a different transcript (or shot list) is a conflict unless ``replace``
+is set: the transcript may hold a person's corrections, and the shots decide the clips.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from core.errors import ImportFormatError
+from core.exchange.apply import Resolver
+from core.exchange.model import Conflict, ImportData, ImportOptions, ImportReport
+from core.types import Shot, Target, TranscriptSegment, Video
+
+if TYPE_CHECKING:
+    from core.store import Store
+
+
+def import_transcripts(store: Store, data: ImportData, fmt: str, path: str, options: ImportOptions) -> ImportReport:
+    resolver = Resolver(store, options)
+    plans = [(resolver.video(ref, path), list(segments)) for ref, segments in data.transcripts]
+    conflicts, written, videos = [], 0, []
+    for video, segments in plans:
+        current = store.transcript(video.id)
+        if _same_segments(current, segments):
+            continue
+        if current and not options.replace:
+            conflicts.append(Conflict(Target(video.id), "transcript", f"{len(current)} segments", f"{len(segments)} segments", "", path))
+            continue
+        store.set_transcript(video.id, segments)
+        _refresh_clip_texts(store, video.id)
+        written += len(segments)
+        videos.append(video.id)
+    return ImportReport(fmt, path, conflicts=tuple(conflicts), segments_written=written, videos=tuple(videos))
+
+
+def _same_segments(a: list[TranscriptSegment], b: list[TranscriptSegment]) -> bool:
+    key = lambda s: (round(s.start_s, 3), round(s.end_s, 3), s.text.strip())  # noqa: E731 - ids differ
+    return [key(s) for s in a] == [key(s) for s in b]
+
+
+def _refresh_clip_texts(store: Store, video_id: int) -> None:
+    from core.segment.clips import clip_text
+
+    clips, segments = store.clips(video_id), store.transcript(video_id)
+    if clips:
+        store.set_clip_texts(video_id, {c.id: clip_text(c, segments) for c in clips})
+
+
+def import_shots(store: Store, data: ImportData, fmt: str, path: str, options: ImportOptions) -> ImportReport:
+    resolver = Resolver(store, options)
+    plans = [(video, _timed(video, shots, path)) for ref, shots in data.shots for video in [resolver.video(ref, path)]]
+    conflicts, written, videos = [], 0, []
+    for video, shots in plans:
+        current = store.shots(video.id)
+        if [(s.start_frame, s.end_frame) for s in current] == [(s.start_frame, s.end_frame) for s in shots]:
+            continue
+        if current and not options.replace:
+            conflicts.append(Conflict(Target(video.id), "shots", f"{len(current)} shots", f"{len(shots)} shots", "", path))
+            continue
+        _write_shots(store, video.id, shots)
+        written += len(shots)
+        videos.append(video.id)
+    return ImportReport(fmt, path, conflicts=tuple(conflicts), shots_written=written, videos=tuple(videos))
+
+
+def _timed(video: Video, shots: tuple[Shot, ...], path: str) -> list[Shot]:
+    """Shots with times from their frame numbers at the video's rate, checked against its length."""
+    if shots and video.frame_count and shots[-1].end_frame > video.frame_count + 1:
+        raise ImportFormatError(f"{path}: shots run to frame {shots[-1].end_frame}, the video has {video.frame_count}")
+    fps = video.fps or 25.0
+    return [Shot(i, s.start_frame, s.end_frame, s.start_frame / fps, s.end_frame / fps) for i, s in enumerate(shots)]
+
+
+def _write_shots(store: Store, video_id: int, shots: list[Shot]) -> None:
+    from core.pipeline.options import AnalysisOptions
+    from core.pipeline.run import rebuild_clips
+
+    store.set_shots(video_id, shots)
+    # Mark the shots stage done for the default settings, so the next analysis keeps these
+    # shots instead of detecting them again; clips are rebuilt and annotations follow them.
+    store.mark_stage(video_id, "shots", AnalysisOptions().key("detector", "threshold"))
+    rebuild_clips(store, video_id)
