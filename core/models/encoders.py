@@ -197,7 +197,10 @@ def _padded(wave: np.ndarray, minimum: int) -> np.ndarray:
 
 
 def short_name(model: str) -> str:
-    name = Path(model).name or model
+    """A readable model name for ids: the folder name (its parent's for a generic ``model`` folder) or hub name."""
+    path = Path(model)
+    name = path.parent.name if path.name.lower() in ("model", "models", "weights") and path.parent.name else path.name
+    name = name or model
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)[:40]
 
 
