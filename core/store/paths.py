@@ -5,18 +5,18 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import platformdirs
+from core import appdirs
 
-APP_NAME = "HHIR Studio"
 DB_NAME = "project.sqlite3"
 
 
 def default_db_path() -> Path:
-    """The project database used when none is given: ``$HHIR_DB``, else under the user data dir."""
+    """The project database used when none is given: ``$HHIR_DB``, else in the user data folder
+    (platformdirs' ``user_data_dir("HHIR Studio")``, or ``$HHIR_DATA_DIR``)."""
     override = os.environ.get("HHIR_DB")
     if override:
         return Path(override).expanduser().resolve()
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / DB_NAME
+    return appdirs.user_data_dir() / DB_NAME
 
 
 def resources_dir() -> Path:

@@ -1,0 +1,152 @@
+"""Undo/redo: per video, exact restoration, redo branch dropped by a new edit, survives restart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from core.store import Store
+from core.types import AnnotationState, Clip, Target, TranscriptSegment, VideoInfo
+
+P, A = AnnotationState.PRESENT, AnnotationState.ABSENT
+
+
+def video(store: Store, fp: str) -> tuple[int, list[Clip]]:
+    v = store.add_video(VideoInfo(f"/f/{fp}.mp4", 10.0, 25.0, 250, 160, 120, True, fingerprint=fp))
+    clips = [Clip(i, i, i + 2, float(i), float(i + 3), i * 25, (i + 3) * 25) for i in range(3)]
+    return v.id, store.set_clips(v.id, clips)
+
+
+def state(store: Store, vid: int) -> set[tuple]:
+    return {(a.target, a.label, a.state, a.annotator, a.source, a.updated_at) for a in store.annotations(vid)}
+
+
+def test_undo_restores_exact_rows_and_redo_reapplies(store: Store) -> None:
+    vid, clips = video(store, "a")
+    t = Target(vid, clips[0].id)
+    store.annotate(t, "asks", P, "ann")
+    before = state(store, vid)
+    change = store.annotate_many([(t, "asks", A), (Target(vid), "watches", P), (t, "asks", None)], "ann")
+    assert change.description == "3 labels" and change.targets == (t, Target(vid))
+    assert {(a.label, a.state) for a in store.annotations(vid)} == {("watches", P)}
+    undone = store.undo(vid)
+    assert undone == change and state(store, vid) == before  # including updated_at
+    assert store.redo(vid) == change and {(a.label, a.state) for a in store.annotations(vid)} == {("watches", P)}
+    assert store.redo(vid) is None
+
+
+def test_review_and_segment_edits_undo(store: Store) -> None:
+    vid, clips = video(store, "a")
+    seg = store.set_transcript(vid, [TranscriptSegment(0.0, 1.0, "helo")])[0]
+    store.edit_segment_text(seg.id, "hello", "ann")
+    store.set_reviewed(Target(vid, clips[1].id), "ann")
+    assert store.undo(vid).kind == "review" and store.reviewed(vid) == set()
+    assert store.undo(vid).kind == "segment_text" and store.transcript(vid)[0].text == "helo"
+    assert store.undo(vid) is None
+    store.redo(vid)
+    assert store.transcript(vid)[0].text == "hello"
+
+
+def test_new_edit_drops_redo_branch_and_noop_keeps_it(store: Store) -> None:
+    vid, clips = video(store, "a")
+    t = Target(vid, clips[0].id)
+    store.annotate(t, "asks", P, "ann")
+    store.annotate(t, "watches", P, "ann")
+    store.undo(vid)
+    store.annotate(t, "asks", P, "ann")  # no change: the redo branch stays
+    assert store.redo(vid) is not None
+    store.undo(vid)
+    store.annotate(t, "yells at", A, "ann")
+    assert store.redo(vid) is None
+    assert {a.label for a in store.annotations(vid)} == {"asks", "yells at"}
+
+
+def test_undo_stays_within_its_video_and_survives_restart(tmp_path: Path) -> None:
+    db = Store(tmp_path / "p.sqlite")
+    va, ca = video(db, "a")
+    vb, cb = video(db, "b")
+    db.annotate(Target(va, ca[0].id), "asks", P, "ann")
+    db.annotate(Target(vb, cb[0].id), "asks", P, "ann")
+    db.annotate(Target(va), "talks to", A, "ann")
+    db.undo(va)
+    expected = {vid: state(db, vid) for vid in (va, vb)}
+    db.close()
+    db = Store(tmp_path / "p.sqlite")
+    assert {vid: state(db, vid) for vid in (va, vb)} == expected
+    assert db.redo(va).description == "talks to: absent (scene)"
+    assert db.undo(va) is not None and db.undo(va) is not None and db.undo(va) is None
+    assert state(db, va) == set() and len(state(db, vb)) == 1
+    db.close()
+
+
+TARGETS = st.sampled_from([None, 0, 1])  # scene or clip index
+OPS = st.lists(
+    st.one_of(
+        st.tuples(st.just("annotate"), TARGETS, st.sampled_from(["asks", "watches"]), st.sampled_from([P, A, None]), st.sampled_from(["ann", "bob"])),
+        st.tuples(st.just("review"), TARGETS, st.booleans()),
+        st.just(("undo",)),
+        st.just(("redo",)),
+    ),
+    max_size=25,
+)
+
+
+class Model:
+    """The plain in-memory meaning of annotate/undo/redo that the store must match."""
+
+    def __init__(self) -> None:
+        self.now: dict[tuple, object] = {}
+        self.done: list[dict] = []
+        self.undone: list[dict] = []
+
+    def edit(self, key: tuple, value: object) -> None:
+        if self.now.get(key) == value:
+            return
+        self.done.append({"before": {key: self.now.get(key)}, "after": {key: value}})
+        self.undone.clear()
+        self._set(key, value)
+
+    def _set(self, key: tuple, value: object) -> None:
+        if value is None:
+            self.now.pop(key, None)
+        else:
+            self.now[key] = value
+
+    def step(self, src: list[dict], dst: list[dict], side: str) -> bool:
+        if not src:
+            return False
+        entry = src.pop()
+        dst.append(entry)
+        for key, value in entry[side].items():
+            self._set(key, value)
+        return True
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=OPS)
+def test_random_sequences_match_in_memory_model(tmp_path_factory, ops: list[tuple]) -> None:
+    db = Store(tmp_path_factory.mktemp("undo") / "p.sqlite")
+    vid, clips = video(db, "a")
+    other, oclips = video(db, "b")
+    db.annotate(Target(other, oclips[0].id), "asks", P, "ann")  # another video's history, untouched
+    model = Model()
+    target = lambda i: Target(vid, None if i is None else clips[i].id)  # noqa: E731
+    for op in ops:
+        if op[0] == "annotate":
+            _, i, label, st_, who = op
+            db.annotate(target(i), label, st_, who)
+            model.edit(("a", target(i), label, who), st_)
+        elif op[0] == "review":
+            db.set_reviewed(target(op[1]), "ann", op[2])
+            model.edit(("r", target(op[1])), True if op[2] else None)
+        elif op[0] == "undo":
+            assert (db.undo(vid) is not None) == model.step(model.done, model.undone, "before")
+        else:
+            assert (db.redo(vid) is not None) == model.step(model.undone, model.done, "after")
+        anns = {("a", a.target, a.label, a.annotator): a.state for a in db.annotations(vid)}
+        revs = {("r", t): True for t in db.reviewed(vid, "ann")}
+        assert {**anns, **revs} == model.now
+    assert len(db.annotations(other)) == 1
+    db.close()
