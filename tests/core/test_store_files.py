@@ -1,0 +1,151 @@
+"""Opening files: foreign or damaged ones are refused by name; old schemas are backed up and migrated."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from core.errors import StoreError
+from core.store import Store
+from core.store.engine import make_engine
+from core.store.migrate import alembic_config
+from core.store.schema import Base
+from core.types import AnnotationState, Target, TranscriptSegment, VideoInfo
+
+
+def build_at(path: Path, revision: str) -> None:
+    engine = make_engine(path)
+    config = alembic_config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, revision)
+    engine.dispose()
+
+
+def fill_0001(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("INSERT INTO videos VALUES (1, '/f/a.mp4', 'fp', 8.0, 25.0, 200, 160, 120, 1, '2024-01-01')")
+        conn.execute("INSERT INTO clips VALUES (1, 1, 0, 0, 2, 0.0, 3.0, 0, 75, 'hi')")
+        conn.execute("INSERT INTO transcript_segments VALUES (1, 1, 0.0, 1.0, 'hello')")
+        conn.execute("INSERT INTO labels VALUES (1, 'asks', '', '1', 0)")
+        conn.execute(
+            "INSERT INTO annotations (video_id, clip_id, is_scene, orphan, start_s, end_s, label, state, annotator, source, created_at, updated_at)"
+            " VALUES (1, 1, 0, 0, 0.0, 3.0, 'asks', 'present', 'ann', 'human', 't0', 't0')"
+        )
+    conn.close()
+
+
+def test_not_sqlite_is_refused_by_name(tmp_path: Path) -> None:
+    bad = tmp_path / "notes.sqlite"
+    bad.write_text("just some text, not a database\n" * 10)
+    with pytest.raises(StoreError, match=r"notes\.sqlite: not a SQLite database"):
+        Store(bad)
+    assert bad.read_text().startswith("just some text")  # left untouched
+
+
+def test_truncated_database_is_refused_by_name(tmp_path: Path) -> None:
+    path = tmp_path / "cut.sqlite"
+    db = Store(path)
+    v = db.add_video(VideoInfo("/f/a.mp4", 8.0, 25.0, 200, 160, 120, True, fingerprint="fp"))
+    db.set_transcript(v.id, [TranscriptSegment(float(i), i + 1.0, "words " * 50) for i in range(400)])
+    db.close()
+    assert not Path(f"{path}-wal").exists() or Path(f"{path}-wal").stat().st_size == 0
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(StoreError, match=r"cut\.sqlite: damaged database"):
+        Store(path)
+
+
+def test_foreign_sqlite_and_newer_schema_are_refused(tmp_path: Path) -> None:
+    other = tmp_path / "other.db"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE things (x)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreError, match=r"other\.db: a SQLite database, but not an HHIR Studio project"):
+        Store(other)
+    newer = tmp_path / "newer.sqlite"
+    Store(newer).close()
+    conn = sqlite3.connect(newer)
+    conn.execute("UPDATE alembic_version SET version_num = '0999'")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreError, match=r"newer\.sqlite: written by a newer HHIR Studio \(schema 0999\)"):
+        Store(newer)
+
+
+def test_upgrade_from_0001_keeps_data_and_writes_backup(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    build_at(path, "0001")
+    fill_0001(path)
+    db = Store(path)
+    assert db.video(1).path == "/f/a.mp4" and [c.text for c in db.clips(1)] == ["hi"]
+    assert [(a.target, a.label) for a in db.annotations(1)] == [(Target(1, 1), "asks")]
+    db.edit_segment_text(1, "Hello.", "ann")  # uses the column 0002 added
+    assert db.transcript(1)[0].text == "Hello."
+    db.close()
+    backups = list(tmp_path.glob("old.sqlite.bak-0001-*"))
+    assert len(backups) == 1
+    conn = sqlite3.connect(backups[0])
+    assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+    assert conn.execute("SELECT text FROM transcript_segments").fetchall() == [("hello",)]
+    conn.close()
+    Store(path).close()  # already at head: no second backup
+    assert len(list(tmp_path.glob("old.sqlite.bak-*"))) == 1
+
+
+def test_failed_migration_leaves_old_database_usable(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    build_at(path, "0001")
+    fill_0001(path)
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE INDEX ix_annotations_video_id_annotator ON annotations (label)")  # 0002 will collide
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreError, match=r"old\.sqlite: could not upgrade the database from schema 0001"):
+        Store(path)
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+    columns = [row[1] for row in conn.execute("PRAGMA table_info(transcript_segments)")]
+    assert "original_text" not in columns  # the ADD COLUMN before the failure rolled back
+    assert conn.execute("SELECT label, state FROM annotations").fetchall() == [("asks", "present")]
+    assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    conn.close()
+    assert len(list(tmp_path.glob("old.sqlite.bak-0001-*"))) == 1
+
+
+def test_migrated_schema_matches_the_models(tmp_path: Path) -> None:
+    path = tmp_path / "p.sqlite"
+    build_at(path, "0001")
+    Store(path).close()
+    engine = make_engine(path)
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    engine.dispose()
+    assert diff == []
+
+
+def test_annotation_state_check_and_foreign_keys_are_enforced(store: Store) -> None:
+    conn = sqlite3.connect(store.path)
+    conn.execute("PRAGMA foreign_keys = ON")
+    with pytest.raises(sqlite3.IntegrityError):
+        conn.execute(
+            "INSERT INTO annotations (video_id, is_scene, orphan, label, state, annotator, source, created_at, updated_at)"
+            " VALUES (42, 1, 0, 'asks', 'present', 'a', 'human', 't', 't')"
+        )
+    conn.close()
+    v = store.add_video(VideoInfo("/f/a.mp4", 8.0, 25.0, 200, 160, 120, True, fingerprint="fp"))
+    store.annotate(Target(v.id), "asks", AnnotationState.PRESENT, "a")
+    conn = sqlite3.connect(store.path)
+    with pytest.raises(sqlite3.IntegrityError):  # one scene decision per label and annotator
+        conn.execute(
+            "INSERT INTO annotations (video_id, is_scene, orphan, label, state, annotator, source, created_at, updated_at)"
+            " VALUES (?, 1, 0, 'asks', 'absent', 'a', 'human', 't', 't')", (v.id,)
+        )
+    conn.close()
