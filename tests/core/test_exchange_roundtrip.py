@@ -1,0 +1,87 @@
+"""Export then import reproduces the same annotations (manifest, EAF, Label Studio)."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from core.exchange import ExportOptions, ImportOptions, export, import_
+from core.types import DEFAULT_LABELS, AnnotationState, Target
+from test_exchange_helpers import make_project, portable
+
+ANNOTATORS = st.sampled_from(["alice", "bob", "Zoë Ng", "x,y \"q\""])
+# (video 0/1, clip position or None for the scene, label, state, annotator)
+ITEM = st.tuples(st.integers(0, 1), st.one_of(st.none(), st.integers(0, 3)), st.sampled_from(DEFAULT_LABELS),
+                 st.sampled_from(list(AnnotationState)), ANNOTATORS)
+
+
+def _fill(store, videos, items) -> None:
+    for video_index, clip_pos, label, state, annotator in items:
+        video = videos[video_index]
+        clips = store.clips(video.id)
+        target = Target(video.id) if clip_pos is None else Target(video.id, clips[clip_pos % len(clips)].id)
+        store.annotate(target, label, state, annotator)
+
+
+@pytest.mark.parametrize("fmt", ["manifest", "eaf", "labelstudio"])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(items=st.lists(ITEM, min_size=0, max_size=25))
+def test_round_trip_reproduces_annotations(fmt: str, items: list) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        source, videos = make_project(Path(tmp) / "a.sqlite")
+        _fill(source, videos, items)
+        export(source, fmt, Path(tmp) / "out", ExportOptions())
+        target, _ = make_project(Path(tmp) / "b.sqlite")
+        report = import_(target, fmt, Path(tmp) / "out", ImportOptions())
+        assert portable(target) == portable(source)
+        assert report.annotations_written == len(source.annotations())
+        assert report.conflicts == ()
+        again = import_(target, fmt, Path(tmp) / "out", ImportOptions())
+        assert (again.annotations_written, again.unchanged) == (0, len(source.annotations()))
+        source.close(), target.close()
+
+
+def test_filters_by_annotator_and_reviewed(tmp_path: Path) -> None:
+    store, (video, _) = make_project(tmp_path / "a.sqlite")
+    clips = store.clips(video.id)
+    store.annotate(Target(video.id, clips[0].id), "asks", AnnotationState.PRESENT, "alice")
+    store.annotate(Target(video.id, clips[1].id), "asks", AnnotationState.ABSENT, "bob")
+    store.set_reviewed(Target(video.id, clips[1].id), "bob")
+    export(store, "manifest", tmp_path / "bob", ExportOptions(annotator="bob", reviewed_only=True, video_ids=(video.id,)))
+    from core.exchange import read_manifest
+
+    manifest = read_manifest(tmp_path / "bob")
+    assert [(r.clip_index, r.annotator, r.values[0]) for r in manifest.rows] == [(1, "bob", 0)]
+    store.close()
+
+
+def test_predictions_are_separate_columns(tmp_path: Path) -> None:
+    from core.types import ModelInfo
+
+    store, (video, _) = make_project(tmp_path / "a.sqlite")
+    clips = store.clips(video.id)
+    store.register_model(ModelInfo(id="m1", kind="trained"))
+    store.activate("m1")
+    store.set_predictions("m1", video.id, {"asks": 0.9}, {clips[0].id: {"asks": 0.75, "watches": 0.1}})
+    store.annotate(Target(video.id, clips[0].id), "asks", AnnotationState.ABSENT, "alice")
+    export(store, "manifest", tmp_path / "m", ExportOptions(with_predictions=True))
+    from core.exchange import read_manifest
+
+    manifest = read_manifest(tmp_path / "m")
+    row = next(r for r in manifest.rows if r.clip_index == 0 and r.fingerprint == video.fingerprint)
+    asks = manifest.labels.index("asks")
+    assert row.values[asks] == 0 and row.predictions[asks] == pytest.approx(0.75)
+    export(store, "labelstudio", tmp_path / "ls", ExportOptions(with_predictions=True))
+    import json
+
+    tasks = json.loads((tmp_path / "ls" / "tasks.json").read_text())
+    task = next(t for t in tasks if t["data"]["clip_index"] == 0 and t["data"]["fingerprint"] == video.fingerprint)
+    assert task["predictions"][0]["model_version"] == "m1"
+    assert task["predictions"][0]["result"][0]["value"]["choices"] == ["asks"]
+    assert task["annotations"][0]["result"] == [
+        {"from_name": "absent", "to_name": "video", "type": "choices", "value": {"choices": ["asks"]}}]
+    store.close()
