@@ -31,6 +31,9 @@ def load_pretrained(loader: Callable[..., Any], model: str, modality: str) -> An
         raise ModelError(f"no {modality} model given (an empty model name or folder)")
     if looks_like_path(model) and not Path(model).expanduser().is_dir():
         raise ModelError(f"{model}: {modality} model folder does not exist")
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # its per-load progress bars would clutter the CLI and the logs
     try:
         source = str(Path(model).expanduser()) if looks_like_path(model) else model
         return loader(source, local_files_only=not downloads_allowed())
