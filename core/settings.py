@@ -39,7 +39,7 @@ class Settings:
         clip_size: Shots per clip window.
         clip_stride: Shots between the starts of consecutive clip windows.
         annotator: Name written into every annotation.
-        database: Path of the project database ("" = ``project.sqlite`` in the data folder).
+        database: Path of the project database ("" = the store's default, ``$HHIR_DB`` or the data folder).
         jump_seconds: How far the jump keys move the playhead.
         version: Schema version of the stored file.
     """
@@ -73,16 +73,6 @@ def config_dir() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
-
-
-def default_database() -> Path:
-    """Where the project database lives when the settings do not name one."""
-    override = os.environ.get(CONFIG_ENV)
-    if override:
-        return Path(override) / "project.sqlite"
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "project.sqlite"
 
 
 def validate(settings: Settings, source: object = "settings") -> Settings:

@@ -22,7 +22,6 @@ def test_round_trip_through_the_env_folder(tmp_path, monkeypatch):
     assert path == tmp_path / "cfg" / "settings.json"
     assert st.load() == chosen
     assert st.load().threshold("asks") == pytest.approx(0.4)
-    assert st.default_database() == tmp_path / "cfg" / "project.sqlite"
 
 
 def test_unknown_keys_are_ignored_and_ints_become_floats(tmp_path):

@@ -29,3 +29,66 @@ def _no_leaked_worker_threads(qapp):
         thread.quit()
         thread.wait(10000)
     assert not leaked, f"worker threads still running after the test: {[t.objectName() for t in leaked]}"
+
+
+SCENE_CUTS = [0, 40, 75, 120, 150, 200]  # the shots of tests/conftest.py's scene_video
+MODEL_ID = "test-model-1"
+
+
+def fill_store(db_path, video_path):
+    """A project as an analysis would leave it, written through the real Store: the real probe of a
+    generated video, its known shots, clips built by core.segment, a transcript and scores of a
+    registered model. Returns the video id."""
+    from core.media.probe import probe
+    from core.segment.clips import build_clips
+    from core.store import Store
+    from core.types import ModelInfo, Shot, TranscriptSegment
+
+    store = Store(db_path)
+    try:
+        info = probe(video_path)
+        video = store.add_video(info)
+        shots = [Shot(i, a, b, a / info.fps, b / info.fps) for i, (a, b) in enumerate(zip(SCENE_CUTS, SCENE_CUTS[1:]))]
+        store.set_shots(video.id, shots)
+        clips = store.set_clips(video.id, build_clips(shots, 3, 1))
+        store.set_transcript(video.id, [
+            TranscriptSegment(0.3, 2.2, "Where is the train station?"),
+            TranscriptSegment(3.6, 5.8, "It is next to the old bridge."),
+        ])
+        store.set_clip_texts(video.id, {clips[0].id: "Where is the train station?", clips[1].id: "It is next to the old bridge."})
+        store.register_model(ModelInfo(MODEL_ID, "starter"))
+        store.activate(MODEL_ID)
+        labels = [label.name for label in store.labels()]
+        clip_scores = {c.id: {name: round((i * 7 + j * 3) % 10 / 10 + 0.05, 2) for j, name in enumerate(labels)} for i, c in enumerate(clips)}
+        store.set_predictions(MODEL_ID, video.id, {name: 0.5 for name in labels}, clip_scores)
+        return video.id
+    finally:
+        store.close()
+
+
+@pytest.fixture
+def filled_db(tmp_path, scene_video):
+    db = tmp_path / "project.sqlite3"
+    return db, fill_store(db, scene_video)
+
+
+@pytest.fixture
+def open_window(qtbot):
+    """Builds the real main window on a database; closes every window it opened at teardown."""
+    from desktop.app import Arguments, create_window
+
+    opened = []
+
+    def make(db_path):
+        window = create_window(Arguments(db_path, []))
+        qtbot.addWidget(window)
+        window.resize(1280, 800)
+        window.show()
+        qtbot.waitExposed(window)
+        opened.append(window)
+        return window
+
+    yield make
+    for window in opened:
+        window.close()
+        window.store.close()

@@ -1,0 +1,181 @@
+"""PlayerView: QtMultimedia playback with frame stepping, jumps, speed presets, clip looping and an
+exact time + frame readout.
+
+Frames are addressed by index: frame ``f`` is shown at ``(f + 0.5) * 1000 / fps`` ms, the middle
+of its display interval, so millisecond rounding can never land on the neighbouring frame.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
+from PySide6.QtMultimediaWidgets import QVideoWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+SPEEDS = (0.25, 0.5, 1.0, 1.5, 2.0, 4.0)
+
+
+def frame_at(position_ms: float, fps: float) -> int:
+    """The frame on screen at ``position_ms``."""
+    return int(math.floor(position_ms * fps / 1000.0 + 1e-6))
+
+
+def frame_position_ms(frame: int, fps: float) -> int:
+    return int(round((frame + 0.5) * 1000.0 / fps))
+
+
+def clock(seconds: float) -> str:
+    minutes, secs = divmod(max(seconds, 0.0), 60)
+    hours, minutes = divmod(int(minutes), 60)
+    return f"{hours}:{minutes:02d}:{secs:06.3f}" if hours else f"{minutes:02d}:{secs:06.3f}"
+
+
+class PlayerView(QWidget):
+    position_changed = Signal(float)  # seconds
+    playing_changed = Signal(bool)
+    media_failed = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.fps = 25.0
+        self.frame_count = 0
+        self.path = ""
+        self._position_ms = 0
+        self._loop: tuple[float, float] | None = None
+        self.looping = False
+        self.player = QMediaPlayer(self)
+        self.audio = QAudioOutput(self)
+        self.player.setAudioOutput(self.audio)
+        self.video = QVideoWidget(self)
+        self.video.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.video.setMinimumHeight(160)
+        self.player.setVideoOutput(self.video)
+        self.readout = QLabel("--:--.---", self)
+        self.readout.setObjectName("readout")
+        self._build()
+        self.player.positionChanged.connect(self._on_position)
+        self.player.playbackStateChanged.connect(
+            lambda state: self.playing_changed.emit(state == QMediaPlayer.PlaybackState.PlayingState)
+        )
+        self.player.errorOccurred.connect(lambda _err, text: self.media_failed.emit(f"{self.path}: {text}"))
+
+    def _build(self) -> None:
+        bar = QHBoxLayout()
+        bar.setContentsMargins(6, 2, 6, 2)
+        bar.addWidget(self.readout)
+        bar.addStretch(1)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(0)
+        box.addWidget(self.video, 1)
+        box.addLayout(bar)
+
+    # --- media ---------------------------------------------------------------------------
+    def load(self, path: str, fps: float, frame_count: int) -> None:
+        """Show ``path`` paused at its first frame."""
+        self.path, self.fps, self.frame_count = str(path), fps or 25.0, frame_count
+        self._loop = None
+        self._position_ms = 0
+        self.player.setSource(QUrl.fromLocalFile(str(Path(path))))
+        self.player.pause()  # decodes and shows the first frame without playing
+        self._update_readout()
+
+    def unload(self) -> None:
+        self.player.stop()
+        self.player.setSource(QUrl())
+        self.path = ""
+
+    @property
+    def has_media(self) -> bool:
+        return bool(self.path)
+
+    @property
+    def duration_s(self) -> float:
+        return self.frame_count / self.fps if self.frame_count else self.player.duration() / 1000.0
+
+    @property
+    def position_s(self) -> float:
+        return self._position_ms / 1000.0
+
+    def current_frame(self) -> int:
+        return frame_at(self._position_ms, self.fps)
+
+    # --- transport -----------------------------------------------------------------------
+    def toggle_play(self) -> None:
+        if self.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState:
+            self.player.pause()
+        else:
+            if self._loop and not self._loop[0] <= self.position_s < self._loop[1]:
+                self.seek(self._loop[0])
+            self.player.play()
+
+    def pause(self) -> None:
+        self.player.pause()
+
+    def seek(self, seconds: float) -> None:
+        self._set_position(int(round(seconds * 1000)))
+
+    def step_frames(self, n: int) -> None:
+        """Pause and move ``n`` frames (negative: back)."""
+        self.player.pause()
+        last = max(self.frame_count - 1, 0) if self.frame_count else frame_at(self.player.duration(), self.fps)
+        target = min(max(self.current_frame() + n, 0), last)
+        self._set_position(frame_position_ms(target, self.fps))
+
+    def jump(self, seconds: float) -> None:
+        self.seek(self.position_s + seconds)
+
+    def set_speed(self, rate: float) -> None:
+        self.player.setPlaybackRate(rate)
+        self._update_readout()
+
+    @property
+    def speed(self) -> float:
+        return self.player.playbackRate()
+
+    def change_speed(self, steps: int) -> None:
+        """Move through the speed presets (``steps`` > 0: faster)."""
+        nearest = min(range(len(SPEEDS)), key=lambda i: abs(SPEEDS[i] - self.speed))
+        self.set_speed(SPEEDS[min(max(nearest + steps, 0), len(SPEEDS) - 1)])
+
+    def set_loop_range(self, span: tuple[float, float] | None) -> None:
+        """The range played in a loop while looping is on (the selected clip)."""
+        self._loop = span
+        self._update_readout()
+
+    def set_looping(self, on: bool) -> None:
+        self.looping = on
+        self._update_readout()
+
+    def _set_position(self, ms: int) -> None:
+        duration = self.player.duration() or int(self.duration_s * 1000)
+        ms = min(max(ms, 0), max(duration - 1, 0)) if duration else max(ms, 0)
+        self._position_ms = ms
+        self.player.setPosition(ms)
+        self._update_readout()
+        self.position_changed.emit(ms / 1000.0)
+
+    def _on_position(self, ms: int) -> None:
+        if self.looping and self._loop and self.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState:
+            start, end = self._loop
+            if ms / 1000.0 >= end or ms / 1000.0 < start - 0.5:
+                self._set_position(int(start * 1000))
+                return
+        self._position_ms = ms
+        self._update_readout()
+        self.position_changed.emit(ms / 1000.0)
+
+    def _update_readout(self) -> None:
+        total = self.frame_count or frame_at(self.player.duration(), self.fps)
+        parts = [
+            f"{clock(self.position_s)} / {clock(self.duration_s)}",
+            f"frame {self.current_frame():>6d} / {total}",
+            f"{self.fps:g} fps",
+            f"{self.speed:g}×",
+        ]
+        if self.looping:
+            parts.append("loop clip")
+        self.readout.setText("   ".join(parts))

@@ -1,0 +1,213 @@
+"""TimelineView: tracks for shots, clips, transcript and one strip per label, under the player.
+
+Zoom with Ctrl+wheel (or the zoom actions), scroll with the wheel or the scroll bar, click to seek
+(a click on a clip or a label strip also selects that clip). The playhead follows playback.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QMouseEvent, QPainter, QPaintEvent, QPen, QResizeEvent, QWheelEvent
+from PySide6.QtWidgets import QScrollBar, QSizePolicy, QWidget
+
+from desktop import theme
+from desktop.timeline import painter
+from desktop.timeline.layout import TimelineLayout
+from desktop.timeline.painter import HEADER_W, Row, Viewport
+
+RULER_H, SHOT_H, LANE_H, TRANSCRIPT_H, LABEL_H, SCROLL_H = 20, 22, 14, 24, 18, 12
+MIN_PX_PER_S, MAX_PX_PER_S = 0.01, 2000.0
+_SCROLL_STEPS = 1000  # the scroll bar works in thousandths of the scrollable range
+
+
+class TimelineView(QWidget):
+    seek_requested = Signal(float)
+    clip_clicked = Signal(int)
+
+    def __init__(self, threshold_of=lambda label: 0.6, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("timeline")
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.layout_data: TimelineLayout | None = None
+        self.threshold_of = threshold_of
+        self.t0 = 0.0
+        self.px_per_s = 50.0
+        self.playhead_s = 0.0
+        self.selected_clip: int | None = None
+        self.follow = True
+        self._fitted = False
+        self._scroll = QScrollBar(Qt.Orientation.Horizontal, self)
+        self._scroll.setRange(0, _SCROLL_STEPS)
+        self._scroll.valueChanged.connect(self._on_scroll)
+
+    # --- data ----------------------------------------------------------------------------
+    def set_layout(self, layout: TimelineLayout | None) -> None:
+        first = self.layout_data is None or layout is None or self.layout_data.video_id != layout.video_id
+        self.layout_data = layout
+        if first:
+            self.fit()
+        self.updateGeometry()
+        self._sync_scroll()
+        self.update()
+
+    def set_selected_clip(self, clip_id: int | None) -> None:
+        self.selected_clip = clip_id
+        box = next((b for b in self.layout_data.clips if b.clip.id == clip_id), None) if self.layout_data else None
+        if box is not None:
+            self.ensure_visible(box.clip.start_s, box.clip.end_s)
+        self.update()
+
+    def set_playhead(self, t: float) -> None:
+        old = self.playhead_s
+        self.playhead_s = t
+        if self.follow and not self.t0 <= t <= self._t1():
+            self.scroll_to(t - 0.1 * self._span())
+        else:
+            vp = self._viewport()
+            x0, x1 = sorted((vp.x(old), vp.x(t)))
+            self.update(int(x0) - 2, 0, int(x1 - x0) + 5, self.height())
+
+    # --- geometry ------------------------------------------------------------------------
+    def rows(self) -> list[Row]:
+        lanes = self.layout_data.lanes if self.layout_data else 3
+        spec = [("ruler", RULER_H, ""), ("shots", SHOT_H, "Shots"), ("clips", 4 + lanes * LANE_H, "Clips"), ("transcript", TRANSCRIPT_H, "Transcript")]
+        rows, top = [], 0
+        for kind, height, title in spec:
+            rows.append(Row(kind, top, height, title))
+            top += height
+        for i, label in enumerate(self.layout_data.labels if self.layout_data else []):
+            rows.append(Row("label", top, LABEL_H, label, i))
+            top += LABEL_H
+        return rows
+
+    def sizeHint(self) -> QSize:
+        rows = self.rows()
+        return QSize(800, rows[-1].top + rows[-1].height + SCROLL_H + 2)
+
+    def minimumSizeHint(self) -> QSize:
+        return self.sizeHint()
+
+    def _viewport(self) -> Viewport:
+        return Viewport(self.t0, self.px_per_s, max(self.width() - HEADER_W, 1))
+
+    def _span(self) -> float:
+        return self._viewport().width / self.px_per_s
+
+    def _t1(self) -> float:
+        return self.t0 + self._span()
+
+    def _duration(self) -> float:
+        return self.layout_data.duration_s if self.layout_data else 0.0
+
+    # --- zoom and scroll -----------------------------------------------------------------
+    def fit(self) -> None:
+        """Show the whole video."""
+        self.px_per_s = min(max(self._viewport().width / max(self._duration(), 1e-3), MIN_PX_PER_S), MAX_PX_PER_S)
+        self.t0 = 0.0
+        self._sync_scroll()
+        self.update()
+
+    def zoom(self, factor: float, anchor_t: float | None = None) -> None:
+        """Zoom by ``factor`` keeping ``anchor_t`` (default: the playhead) at the same pixel."""
+        anchor = self.playhead_s if anchor_t is None else anchor_t
+        anchor_x = self._viewport().x(anchor)
+        self.px_per_s = min(max(self.px_per_s * factor, MIN_PX_PER_S), MAX_PX_PER_S)
+        self.scroll_to(anchor - (anchor_x - HEADER_W) / self.px_per_s)
+
+    def scroll_to(self, t0: float) -> None:
+        self.t0 = min(max(t0, 0.0), max(self._duration() - self._span(), 0.0))
+        self._sync_scroll()
+        self.update()
+
+    def ensure_visible(self, start: float, end: float) -> None:
+        if start < self.t0 or end > self._t1():
+            self.scroll_to(start - 0.1 * self._span())
+
+    def _sync_scroll(self) -> None:
+        free = max(self._duration() - self._span(), 0.0)
+        self._scroll.blockSignals(True)
+        self._scroll.setEnabled(free > 0)
+        self._scroll.setValue(int(round(self.t0 / free * _SCROLL_STEPS)) if free > 0 else 0)
+        visible = self._span() / self._duration() if self._duration() > 0 else 1.0
+        self._scroll.setPageStep(max(int(_SCROLL_STEPS * min(visible, 1.0)), 1))
+        self._scroll.blockSignals(False)
+
+    def _on_scroll(self, value: int) -> None:
+        self.follow = False  # the user looks elsewhere; playback resumes following on a seek
+        self.t0 = max(self._duration() - self._span(), 0.0) * value / _SCROLL_STEPS
+        self.update()
+
+    # --- events --------------------------------------------------------------------------
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._scroll.setGeometry(HEADER_W, self.height() - SCROLL_H, self.width() - HEADER_W, SCROLL_H)
+        if not self._fitted and self.layout_data is not None:
+            self._fitted = True
+            self.fit()
+        self._sync_scroll()
+        super().resizeEvent(event)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        delta = event.angleDelta().y() or event.angleDelta().x()
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self.zoom(1.25 if delta > 0 else 0.8, self._viewport().t(event.position().x()))
+        else:
+            self.follow = False
+            self.scroll_to(self.t0 - delta / 120 * 0.1 * self._span())
+        event.accept()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        x, y = event.position().x(), event.position().y()
+        if x < HEADER_W or self.layout_data is None:
+            return
+        t = min(max(self._viewport().t(x), 0.0), self._duration())
+        row = next((r for r in self.rows() if r.top <= y < r.top + r.height), None)
+        clip_id = self._clip_under(row, t, y) if row else None
+        self.follow = True
+        self.seek_requested.emit(t)
+        if clip_id is not None:
+            self.clip_clicked.emit(clip_id)
+
+    def _clip_under(self, row: Row, t: float, y: float) -> int | None:
+        layout = self.layout_data
+        if row.kind == "clips":
+            box = layout.clip_at(t, int((y - row.top - 2) // LANE_H))
+            return box.clip.id if box else None
+        if row.kind == "label":
+            box = layout.clip_owning(t)
+            return box.clip.id if box else None
+        return None
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        p = QPainter(self)
+        p.fillRect(self.rect(), theme.BACKGROUND)
+        vp = self._viewport()
+        layout = self.layout_data
+        p.setClipRect(QRectF(HEADER_W, 0, vp.width, self.height()))
+        for row in self.rows():
+            if row.kind != "ruler":
+                p.fillRect(QRectF(HEADER_W, row.top + 1, vp.width, row.height - 2), theme.TRACK)
+            if layout is not None:
+                self._paint_row(p, row, vp, layout)
+        self._paint_playhead(p, vp)
+        p.setClipping(False)
+        for row in self.rows():
+            painter.paint_header(p, row, layout)
+        p.end()
+
+    def _paint_row(self, p: QPainter, row: Row, vp: Viewport, layout: TimelineLayout) -> None:
+        if row.kind == "ruler":
+            painter.paint_ruler(p, row, vp)
+        elif row.kind == "shots":
+            painter.paint_shots(p, row, vp, layout)
+        elif row.kind == "clips":
+            painter.paint_clips(p, row, vp, layout, self.selected_clip)
+        elif row.kind == "transcript":
+            painter.paint_transcript(p, row, vp, layout)
+        else:
+            painter.paint_label(p, row, vp, layout, self.threshold_of(row.title))
+
+    def _paint_playhead(self, p: QPainter, vp: Viewport) -> None:
+        x = vp.x(self.playhead_s)
+        p.setPen(QPen(theme.PLAYHEAD, 2))
+        p.drawLine(int(x), 0, int(x), self.height() - SCROLL_H)

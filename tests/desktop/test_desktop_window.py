@@ -1,0 +1,54 @@
+"""The real main window on a real project database and a real generated video."""
+
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtCore import Qt
+
+from core.store import Store
+from core.types import AnnotationState, Target
+
+
+def test_window_opens_without_heavy_libraries(filled_db, open_window):
+    db, video_id = filled_db
+    window = open_window(db)
+    window.open_video(video_id)
+    assert "torch" not in sys.modules and "transformers" not in sys.modules
+    assert window.session.data.video.id == video_id
+    assert len(window.timeline.layout_data.clips) == 3 and window.timeline.layout_data.lanes == 3
+    assert not window.registry.shortcut_conflicts()
+
+
+def test_label_keys_undo_redo_and_restart(filled_db, open_window, qtbot):
+    db, video_id = filled_db
+    window = open_window(db)
+    window.open_video(video_id)
+    first = window.session.selected
+    assert first.clip_id is not None
+    annotator = window.session.annotator
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    window.timeline.setFocus()
+    for key in (Qt.Key.Key_1, Qt.Key.Key_3, Qt.Key.Key_3):  # asks: present; talks to: present, absent
+        qtbot.keyClick(window.timeline, key)
+    assert window.session.state("asks") is AnnotationState.PRESENT
+    assert window.session.state("talks to") is AnnotationState.ABSENT
+    assert window.labels.buttons["talks to"].text().endswith("absent")
+    assert window.registry.trigger("edit.undo")
+    assert window.session.state("talks to") is AnnotationState.PRESENT
+    assert window.registry.trigger("edit.redo")
+    assert window.session.state("talks to") is AnnotationState.ABSENT
+    window.registry.trigger("review.reviewed_next")
+    assert window.session.selected != first and window.session.selected.clip_id is not None
+    window.close()
+    window.store.close()
+
+    again = open_window(db)
+    again.open_video(video_id)
+    states = {(a.target, a.label): a.state for a in again.store.annotations(video_id, annotator=annotator)}
+    assert states == {(first, "asks"): AnnotationState.PRESENT, (first, "talks to"): AnnotationState.ABSENT}
+    assert first in again.store.reviewed(video_id, annotator=annotator)
+    assert again.session.selected != first  # opens on the first unreviewed clip
+    assert again.registry.trigger("edit.undo")  # the undo history survived the restart
+    assert first not in Store(db).reviewed(video_id, annotator=annotator)
