@@ -70,6 +70,7 @@ def run_ffmpeg(args: list[str], cancel: CancelToken | None = None, timeout: floa
     # stderr goes to a file, not a pipe: a chatty FFmpeg can never block on a full pipe.
     with tempfile.TemporaryFile() as err:
         cmd = [ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error", *args]
+        log.debug("running %s", cmd)
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err)
         try:
             _wait(proc, cancel, timeout)

@@ -118,6 +118,7 @@ def detect_shots(path: str | Path, info: VideoInfo, detector: str = "adaptive",
     if watcher.count == 0:
         raise MediaError(path, "no video frame could be decoded")
     progress(1.0, "Detecting shots")
+    log.info("%s: %d cuts in %d frames (%s detector)", path.name, len(cuts), watcher.count, detector)
     return shots_from_cuts(cuts, watcher.count, info.fps)
 
 

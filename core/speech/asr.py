@@ -59,6 +59,8 @@ class Transcriber:
                 from faster_whisper import WhisperModel
 
                 local = Path(self.model_name).is_dir()
+                log.info("loading speech model %s on %s (%s)", self.model_name, self.device,
+                         self.compute_type)
                 try:
                     self._model = WhisperModel(self.model_name, device=self.device,
                                                compute_type=self.compute_type,
