@@ -1,4 +1,8 @@
-"""Bringing a database file to the head revision: backup first, then one transaction."""
+"""Bringing a database file to the head revision: backup first, then one transaction.
+
+Alembic is imported only when a file actually needs migrating: opening an up-to-date project
+(every app start, every job process) reads the revision with one query.
+"""
 
 from __future__ import annotations
 
@@ -6,36 +10,40 @@ import logging
 import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from alembic import command
-from alembic.config import Config
-from alembic.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, inspect
+from sqlalchemy import Connection, Engine, inspect, text
 
 from core.errors import StoreError
 from core.store.engine import WRITE_OPTION
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+HEAD = "0002"  # the newest file in migrations/versions; a test keeps the two in step
 
 
 def alembic_config() -> Config:
     """Alembic settings built in code: the frozen app ships no alembic.ini."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
 
 
-def head_revision() -> str:
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    assert head is not None, "the migrations folder has no revision"
-    return head
+def known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    return {rev.revision for rev in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
 
 
 def current_revision(conn: Connection) -> str | None:
-    return MigrationContext.configure(conn).get_current_revision()
+    if "alembic_version" not in inspect(conn).get_table_names():
+        return None
+    return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def backup(path: Path, revision: str) -> Path:
@@ -58,10 +66,21 @@ def backup(path: Path, revision: str) -> Path:
 def _check_revision(path: Path, conn: Connection, revision: str | None) -> None:
     if revision is None and inspect(conn).get_table_names():
         raise StoreError(f"{path}: a SQLite database, but not an HHIR Studio project (no schema version)")
-    if revision is not None:
-        script = ScriptDirectory.from_config(alembic_config())
-        if revision not in {rev.revision for rev in script.walk_revisions()}:
-            raise StoreError(f"{path}: written by a newer HHIR Studio (schema {revision}); update the app to open it")
+    if revision is not None and revision != HEAD and revision not in known_revisions():
+        raise StoreError(f"{path}: written by a newer HHIR Studio (schema {revision}); update the app to open it")
+
+
+def _migrate(conn: Connection, on_create: Callable[[Connection], None]) -> None:
+    from alembic import command
+
+    config = alembic_config()
+    config.attributes["connection"] = conn
+    # Re-read inside the write lock: another process may have migrated meanwhile.
+    start = current_revision(conn)
+    if start != HEAD:
+        command.upgrade(config, "head")
+    if start is None:
+        on_create(conn)
 
 
 def upgrade(path: Path, engine: Engine, on_create: Callable[[Connection], None]) -> None:
@@ -74,24 +93,18 @@ def upgrade(path: Path, engine: Engine, on_create: Callable[[Connection], None])
         StoreError: for a foreign SQLite file, a newer schema, or a failed migration (the old
         database stays as it was, and its backup next to it).
     """
-    head = head_revision()
     with engine.connect() as conn:
         revision = current_revision(conn)
         _check_revision(path, conn, revision)
-    if revision == head:
+    if revision == HEAD:
         return
     if revision is not None:
         backup(path, revision)
-    config = alembic_config()
     try:
         # BEGIN IMMEDIATE: two processes opening a new file at once migrate one after the other.
         with engine.execution_options(**{WRITE_OPTION: True}).begin() as conn:
-            config.attributes["connection"] = conn
-            # Re-read inside the write lock: another process may have migrated meanwhile.
-            start = current_revision(conn)
-            if start != head:
-                command.upgrade(config, "head")
-            if start is None:
-                on_create(conn)
+            _migrate(conn, on_create)
+    except StoreError:
+        raise
     except Exception as exc:  # any failure inside the migration: the transaction rolled back
         raise StoreError(f"{path}: could not upgrade the database from schema {revision} ({exc})") from exc

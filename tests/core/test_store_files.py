@@ -149,3 +149,11 @@ def test_annotation_state_check_and_foreign_keys_are_enforced(store: Store) -> N
             " VALUES (?, 1, 0, 'asks', 'absent', 'a', 'human', 't', 't')", (v.id,)
         )
     conn.close()
+
+
+def test_head_constant_matches_the_migration_files() -> None:
+    from alembic.script import ScriptDirectory
+
+    from core.store.migrate import HEAD
+
+    assert ScriptDirectory.from_config(alembic_config()).get_current_head() == HEAD
