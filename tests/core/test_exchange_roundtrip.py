@@ -85,3 +85,24 @@ def test_predictions_are_separate_columns(tmp_path: Path) -> None:
     assert task["annotations"][0]["result"] == [
         {"from_name": "absent", "to_name": "video", "type": "choices", "value": {"choices": ["asks"]}}]
     store.close()
+
+
+def test_manifest_features_follow_rows(tmp_path: Path) -> None:
+    import numpy as np
+
+    from core.exchange import read_manifest
+    from core.features import feature_id
+
+    store, (video,) = make_project(tmp_path / "a.sqlite", videos=1)
+    clips = store.clips(video.id)
+    store.put_features([(video.fingerprint, c.start_s, c.end_s, "vid-enc", np.full(4, c.index, np.float32)) for c in clips[:2]])
+    store.put_features([(video.fingerprint, c.start_s, c.end_s, feature_id("txt-enc", "text", c.text), np.ones(3, np.float32))
+                        for c in clips])
+    export(store, "manifest", tmp_path / "m", ExportOptions(encoders=(("video", "vid-enc"), ("text", "txt-enc"))))
+    manifest = read_manifest(tmp_path / "m")
+    assert manifest.encoders == {"video": "vid-enc", "text": "txt-enc"}
+    assert manifest.features["video"].shape == (len(clips), 4)
+    assert manifest.present["video"].tolist() == [True, True] + [False] * (len(clips) - 2)
+    assert manifest.features["video"][1].tolist() == [1.0] * 4
+    assert manifest.present["text"].all() and manifest.features["text"].shape == (len(clips), 3)
+    store.close()
