@@ -161,6 +161,11 @@ class ModelBundle:
         return {label: float(p) for label, p in zip(self.labels, probs)}
 
 
+def record_of(encoder: Any) -> EncoderRecord:
+    """The manifest record of a loaded encoder (from :func:`core.models.encoders.load_encoder`)."""
+    return EncoderRecord(encoder.modality, encoder.spec, encoder.id, int(encoder.dim), encoder.weights_sha256)
+
+
 def build_classifier(manifest: Manifest) -> MultimodalLSTM:
     """A MultimodalLSTM sized from the manifest's encoders and labels."""
     from core.models.lstm import MultimodalLSTM

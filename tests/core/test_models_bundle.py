@@ -149,3 +149,19 @@ def test_check_compatible() -> None:
         b.check_compatible(["vivit-64f128-abc", "hf-text-bert-cls-123", "logmel-v1-208"], LABELS)
     with pytest.raises(ModelError, match="video encoder differs .*vivit 64 frames.*vivit 256 frames"):
         b.check_compatible(get_profile("paper"), LABELS)
+
+
+def test_bundle_carries_the_vivit_it_was_trained_with(tmp_path: Path) -> None:
+    from core.models.bundle import record_of
+    from core.models.encoders import load_encoder
+
+    encoders = [load_encoder(EncoderSpec("vivit", n_frames=4, frame_size=32, seed=9)),
+                load_encoder(EncoderSpec("logmel")), load_encoder(EncoderSpec("logmel"))]
+    records = [record_of(encoders[0]), _records()[1], record_of(encoders[2])]
+    b = ModelBundle.create("trained", LABELS, records, ClipSettings(n_frames=4, frame_size=32),
+                           ClassifierConfig(hidden_dim=8, num_heads=2), vivit_state=encoders[0].state_dict())
+    b.save(tmp_path / "m")
+    video = load_encoder(ModelBundle.load(tmp_path / "m").encoder_specs()["video"])
+    assert video.id == encoders[0].id == b.manifest.encoder("video").id
+    frames = np.random.default_rng(0).integers(0, 256, (1, 4, 32, 32, 3), dtype=np.uint8)
+    np.testing.assert_array_equal(video.encode(frames), encoders[0].encode(frames))
