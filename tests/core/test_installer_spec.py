@@ -1,0 +1,143 @@
+"""The installer's spec, checked fast: what it names exists, what it leaves out is not needed.
+
+The frozen build itself is ``make installer`` (too slow for CI); these checks catch most of what
+breaks it: a hidden import that moved, a model folder or plugin that is not where the spec looks,
+an exclusion that removes a module the app loads, and a self-test that fails before freezing.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import json
+import os
+import re
+import subprocess
+import sys
+from importlib.metadata import distribution
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+INSTALLERS = ROOT / "installers"
+sys.path.insert(0, str(INSTALLERS))
+
+import bundle_config as cfg  # noqa: E402
+
+SPEC = INSTALLERS / "hhir_studio.spec"
+MACHINE_PATH = re.compile(r"""["'](/(home|work|usr|opt|tmp|root)/|[A-Za-z]:\\\\|~/)""")
+
+
+def test_spec_parses_and_reads_its_data_from_bundle_config():
+    tree = ast.parse(SPEC.read_text(encoding="utf-8"), filename=str(SPEC))
+    calls = {node.func.id for node in ast.walk(tree) if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)}
+    assert {"Analysis", "PYZ", "EXE", "COLLECT", "BUNDLE"} <= calls
+    imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    assert "bundle_config" in imported
+    assert (INSTALLERS / "entry.py").is_file() and "entry.py" in SPEC.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("path", [SPEC, INSTALLERS / "bundle_config.py", INSTALLERS / "build.py",
+                                  INSTALLERS / "windows" / "hhir_studio.iss"], ids=lambda p: p.name)
+def test_no_machine_paths(path):
+    text = path.read_text(encoding="utf-8")
+    assert not MACHINE_PATH.search(text), MACHINE_PATH.search(text)
+
+
+@pytest.mark.parametrize("name", cfg.HIDDEN_IMPORTS)
+def test_hidden_import_is_importable(name):
+    assert importlib.util.find_spec(name) is not None, f"{name} is named by the spec but cannot be found"
+
+
+@pytest.mark.parametrize("name", cfg.HIDDEN_PACKAGES)
+def test_hidden_package_is_a_package(name):
+    spec = importlib.util.find_spec(name)
+    assert spec is not None and spec.submodule_search_locations, f"{name} is not an installed package"
+
+
+@pytest.mark.parametrize(("folder", "dest"), cfg.data_folders() + cfg.binary_folders(), ids=lambda v: str(v))
+def test_bundled_folder_exists_and_nothing_in_it_is_dropped(folder, dest):
+    pairs = cfg.tree(folder, dest)
+    assert pairs, f"{folder} is empty or missing"
+    kept = [src for src, d in pairs if not cfg.dropped(f"{d}/{Path(src).name}")]
+    assert len(kept) == len(pairs), f"the drop patterns would remove needed files from {dest}"
+    assert not any("__pycache__" in src or src.endswith(".pyc") for src, _ in pairs)
+
+
+def test_the_files_the_app_needs_are_among_them():
+    sources = {Path(src) for folder, dest in cfg.data_folders() for src, _ in cfg.tree(folder, dest)}
+    names = {(p.parent.name, p.name) for p in sources}
+    assert {("model", "model.bin"), ("model", "model.safetensors"), ("model", "tokenizer.json")} <= names
+    assert ("labels", "default.json") in names and ("migrations", "env.py") in names
+    assert any(p.parent.name == "versions" and p.suffix == ".py" for p in sources)
+    assert any(p.suffix == ".onnx" for p in sources)  # faster-whisper's voice activity model
+    ((plugins, _),) = cfg.binary_folders()
+    assert any("ffmpeg" in p.name for p in plugins.iterdir()), f"no FFmpeg backend in {plugins}"
+
+
+def test_ffmpeg_binary_is_the_one_the_app_runs():
+    from core.media.ffmpeg import ffmpeg_exe
+
+    ((binary, dest),) = cfg.data_files()
+    assert binary.samefile(ffmpeg_exe()) and os.access(binary, os.X_OK) and dest == "imageio_ffmpeg/binaries"
+
+
+@pytest.mark.parametrize("name", cfg.METADATA)
+def test_metadata_to_copy_is_installed(name):
+    assert distribution(name).version
+
+
+@pytest.mark.parametrize(("path", "drop"), [
+    ("torch/test/test_api", True), ("torch/include/ATen/ATen.h", True), ("torch/lib/libtorchbind_test.so", True),
+    ("nvidia/cudnn/lib/libcudnn.so.9", True), ("libcudart.so.12", True), ("torch/lib/libtorch_cpu.so", False),
+    ("torch/lib/libc10.so", False), ("PySide6/Qt/lib/libQt6Multimedia.so.6", False), ("cv2/cv2.abi3.so", False),
+    ("ctranslate2.libs/libctranslate2-1.so.4", False), ("torch\\test\\x.exe", True),
+])
+def test_drop_patterns(path, drop):
+    assert cfg.dropped(path) is drop
+
+
+def test_platforms_are_data():
+    assert set(cfg.PLATFORMS) == {"linux", "darwin", "win32"}
+    assert cfg.platform_spec("freebsd14") == cfg.PLATFORMS["linux"]
+    assert cfg.version() == distribution("hhir-studio").version
+
+
+SELF_TEST = """
+import json, sys
+from core.selftest import run_self_test
+failures = run_self_test()
+print(json.dumps({"failures": failures, "modules": sorted(sys.modules)}))
+"""
+
+
+@pytest.mark.slow
+def test_self_test_passes_unfrozen_without_any_excluded_module(tmp_path):
+    proc = subprocess.run([sys.executable, "-c", SELF_TEST], capture_output=True, text=True, timeout=900,
+                          cwd=ROOT, env={**os.environ, "HHIR_DATA_DIR": str(tmp_path)})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result["failures"] == []
+    loaded = [m for m in result["modules"] if any(m == e or m.startswith(e + ".") for e in cfg.EXCLUDES)]
+    assert loaded == [], f"the spec excludes modules the analysis loads: {loaded}"
+
+
+def test_self_test_names_what_failed(tmp_path, monkeypatch):
+    from core.selftest import run_self_test
+
+    monkeypatch.setenv("HHIR_RESOURCES", str(tmp_path / "no resources here"))
+    failures = run_self_test(workdir=tmp_path)
+    assert failures and failures[0].startswith("analysis pipeline:")
+    assert "no resources here" in failures[0]
+
+
+def test_generated_video_has_the_cuts_it_claims(tmp_path):
+    from core.media.probe import probe
+    from core.segment.shots import detect_shots
+    from core.selftest import make_test_video
+
+    video = make_test_video(tmp_path / "-leading dash.mp4")
+    info = probe(video.path)
+    assert info.frame_count == video.frame_count and info.has_audio
+    assert tuple(s.start_frame for s in detect_shots(video.path, info)[1:]) == video.cuts
