@@ -1,0 +1,87 @@
+"""One measurement in its own process: ``python bench/job.py KIND VIDEO OUT.json``.
+
+Each run gets a fresh interpreter, so per-stage peak memory of a 1-minute and a 10-minute video
+start from the same baseline, and a crash in one measurement cannot take the others with it.
+
+Kinds: ``ours``, ``ours-int8`` (video encoder quantised to int8), ``seed``, ``seed-int8``, ``scaling``
+(the stages that scale with length, without models), ``inference``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+sys.path[:0] = [str(BENCH), str(BENCH.parent)]
+
+
+def _ours(video: Path, quantize: bool) -> dict:
+    from floor import decode_floor
+    from ours import run_ours
+
+    result = run_ours(video, quantize=quantize)
+    floor = decode_floor(video)
+    return {"stages": result.recorder.to_json(), "total_s": result.recorder.total(),
+            "total_cpu_s": result.recorder.total_cpu(), "shots": result.shots, "clips": result.clips,
+            "segments": result.segments, "inference_s": result.inference_s, "inference_cpu_s": result.inference_cpu_s,
+            "model_s": result.model_seconds(), "model_cpu_s": result.model_cpu(), "floor": floor.to_json()}
+
+
+def _seed(video: Path, quantize: bool) -> dict:
+    from seed_pipeline import run_seed
+
+    result = run_seed(video, quantize=quantize)
+    return {"stages": result.recorder.to_json(), "total_s": result.recorder.total(),
+            "total_cpu_s": result.recorder.total_cpu(), "shots": result.shots, "clips": result.clips,
+            "inference_s": result.inference_s, "inference_cpu_s": result.inference_cpu_s}
+
+
+def _scaling(video: Path) -> dict:
+    """Probe, shots, audio and the one frame pass: the parts whose cost grows with the video."""
+    from floor import decode_floor
+    from measure import Recorder
+    from ours import sample_pass_seconds
+
+    from core.media.audio import extract_audio
+    from core.media.probe import probe
+    from core.segment.clips import build_clips
+    from core.segment.shots import detect_shots
+
+    rec = Recorder()
+    with rec.stage("probe"):
+        info = probe(video)
+    with rec.stage("shots"):
+        shots = detect_shots(video, info)
+    with rec.stage("audio"):
+        samples = len(extract_audio(video))
+    clips = build_clips(shots)
+    with rec.stage("frames (one pass, all clips)"):
+        sample_pass_seconds(video, [(c.start_frame, c.end_frame) for c in clips], 64, 128)
+    with rec.stage("decode floor"):
+        floor = decode_floor(video)
+    return {"stages": rec.to_json(), "shots": len(shots), "clips": len(clips), "audio_samples": samples,
+            "frames": info.frame_count, "floor": floor.to_json()}
+
+
+def main(argv: list[str]) -> int:
+    kind, video, out = argv[0], Path(argv[1]), Path(argv[2])
+    if kind in ("ours", "ours-int8"):
+        data = _ours(video, quantize=kind == "ours-int8")
+    elif kind in ("seed", "seed-int8"):
+        data = _seed(video, quantize=kind == "seed-int8")
+    elif kind == "scaling":
+        data = _scaling(video)
+    elif kind == "inference":
+        from inference import run_inference
+
+        data = run_inference(video)
+    else:
+        raise SystemExit(f"unknown measurement {kind!r}")
+    out.write_text(json.dumps(data, indent=1, default=float))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

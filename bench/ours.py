@@ -1,0 +1,117 @@
+"""Our analysis, stage by stage, through the same public functions ``core.pipeline.analyze`` calls.
+
+The stages are called one at a time (rather than through ``analyze``) only so each can be timed and
+its peak memory read on its own; the encoders are wrapped in :class:`~bench.measure.TimedEncoder`
+so the feature stage can be split into model inference and the rest (one decode pass, the
+starter's cues, cache writes). Results go to a real SQLite project file.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from measure import Recorder, TimedEncoder
+
+INFERENCE_STAGES = ("load models", "transcript", "predictions")
+
+
+@dataclass
+class OursResult:
+    recorder: Recorder
+    shots: int
+    clips: int
+    segments: int
+    inference_s: dict[str, float]  # encoder modality -> seconds inside encode()
+    inference_cpu_s: dict[str, float]
+
+    def model_seconds(self) -> float:
+        """Everything that runs a model: loading, ASR, encoder inference, the classifier."""
+        return sum(self.recorder.seconds(s) for s in INFERENCE_STAGES) + sum(self.inference_s.values())
+
+    def model_cpu(self) -> float:
+        return sum(self.recorder.cpu(s) for s in INFERENCE_STAGES) + sum(self.inference_cpu_s.values())
+
+
+def _asr_model(profile) -> str:
+    return getattr(profile, "asr_model", None) or getattr(profile, "asr")
+
+
+def run_ours(video_path: Path, profile_name: str = "offline", quantize: bool = False) -> OursResult:
+    """Analyse ``video_path`` into a fresh project and time every stage.
+
+    ``quantize`` switches the video encoder to dynamic int8 (the 'after' of the int8 proposal).
+    """
+    from dataclasses import replace
+
+    from core.jobs import CancelToken
+    from core.media.audio import extract_audio
+    from core.media.probe import probe
+    from core.models.encoders import load_encoder
+    from core.models.profiles import get_profile
+    from core.pipeline import AnalysisOptions, predict_video
+    from core.pipeline.features import EncoderSet, compute_features
+    from core.segment.clips import build_clips, clip_text
+    from core.segment.shots import detect_shots
+    from core.speech.asr import Transcriber
+    from core.store import Store
+
+    rec = Recorder()
+    options = AnalysisOptions(profile=profile_name)
+    with tempfile.TemporaryDirectory(prefix="hhir-bench-") as tmp:
+        store = Store(Path(tmp) / "bench.sqlite")
+        try:
+            with rec.stage("probe"):
+                info = probe(video_path)
+                video = store.add_video(info)
+            with rec.stage("shots"):
+                shots = detect_shots(video_path, info, detector=options.detector, threshold=options.threshold)
+                store.set_shots(video.id, shots)
+            with rec.stage("clips"):
+                clips = store.set_clips(video.id, build_clips(shots, size=options.clip_size, stride=options.clip_stride))
+            with rec.stage("audio"):
+                audio = extract_audio(video_path) if info.has_audio else None
+            with rec.stage("load models"):
+                profile = get_profile(profile_name)
+                video_spec = replace(profile.video, quantize=True) if quantize else profile.video
+                encoders = EncoderSet(
+                    video=TimedEncoder(load_encoder(video_spec)), text=TimedEncoder(load_encoder(profile.text)),
+                    audio=TimedEncoder(load_encoder(profile.audio)), n_frames=profile.n_frames,
+                    frame_size=profile.frame_size, source=f"profile:{profile.name}")
+                transcriber = Transcriber(_asr_model(profile))  # loads lazily: its load time is in "transcript"
+            with rec.stage("transcript"):
+                segments = transcriber.transcribe(audio) if audio is not None and len(audio) else []
+                segments = store.set_transcript(video.id, segments)
+            with rec.stage("clip texts"):
+                store.set_clip_texts(video.id, {c.id: clip_text(c, segments) for c in clips})
+                clips = store.clips(video.id)
+            with rec.stage("features"):
+                import numpy as np
+
+                track = audio if audio is not None else np.zeros(0, np.float32)
+                compute_features(store, video, video_path, clips, lambda: track, encoders,
+                                 progress=lambda f, m: None, cancel=CancelToken(), batch=options.feature_batch)
+            timed = {m: getattr(encoders, m) for m in ("video", "text", "audio")}
+            for modality, enc in timed.items():
+                rec.add(f"  {modality} encoder inference", enc.seconds, enc.cpu_s)
+            with rec.stage("predictions"):
+                preds = predict_video(store, video.id, options, encoders=encoders)
+            if preds is None or len(preds.clips) != len(clips):
+                raise RuntimeError(f"{video_path.name}: predictions missing after the feature stage")
+            return OursResult(rec, len(shots), len(clips), len(segments), {m: e.seconds for m, e in timed.items()},
+                              {m: e.cpu_s for m, e in timed.items()})
+        finally:
+            store.close()
+
+
+def sample_pass_seconds(video_path: Path, clips_ranges: list[tuple[int, int]], n_frames: int, size: int) -> float:
+    """The feature stage's decode pass alone: ``sample_frames`` over every clip, no model."""
+    import time
+
+    from core.media.frames import sample_frames
+
+    start = time.perf_counter()
+    for _ in sample_frames(video_path, clips_ranges, n_frames, size=size):
+        pass
+    return time.perf_counter() - start
