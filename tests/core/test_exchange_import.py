@@ -157,3 +157,19 @@ def test_cli_export_and_import(project, tmp_path: Path, capsys) -> None:
     (tmp_path / "junk.json").write_text("[")
     assert main(["import", "--format", "labelstudio", str(tmp_path / "junk.json"), "--db", db]) == 2
     assert "junk.json: line 1" in capsys.readouterr().err
+
+
+def test_eaf_reads_in_elan_library(project, tmp_path: Path) -> None:
+    from pympi.Elan import Eaf
+
+    store, (video, _) = project
+    store.annotate(_clip(store, video, 0), "asks", AnnotationState.PRESENT, "ann")
+    store.annotate(_clip(store, video, 1), "asks", AnnotationState.ABSENT, "ann")
+    export(store, "eaf", tmp_path / "e", ExportOptions(video_ids=(video.id,)))
+    eaf = Eaf(str(tmp_path / "e" / "scene_0.eaf"))
+    clips = store.clips(video.id)
+    assert set(eaf.get_tier_names()) == {"shots", "clips", "clips#2", "transcript", "asks@ann", "asks#2@ann"}  # 2 overlapping clips
+    assert eaf.get_parameters_for_tier("asks@ann")["ANNOTATOR"] == "ann"
+    assert eaf.get_annotation_data_for_tier("asks@ann") == [(0, round(clips[0].end_s * 1000), "present")]
+    assert [v for _, _, v in eaf.get_annotation_data_for_tier("transcript")] == ["Where is the station?", "Next to the bridge."]
+    assert {"hhir-labels", "hhir-states"} == set(eaf.controlled_vocabularies)
