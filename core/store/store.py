@@ -72,6 +72,12 @@ class Store:
         self._closed.set()
         self._engine.dispose()
 
+    def integrity_problems(self) -> list[str]:
+        """Run SQLite's full ``PRAGMA integrity_check``; an empty list means the file is sound."""
+        with self._reading() as s:
+            found = [str(row[0]) for row in s.connection().exec_driver_sql("PRAGMA integrity_check")]
+        return [] if found == ["ok"] else found
+
     def __enter__(self) -> Store:
         return self
 

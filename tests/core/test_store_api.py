@@ -28,6 +28,7 @@ def test_new_database_settings_and_seeded_labels(store: Store) -> None:
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0002"
     conn.close()
+    assert store.integrity_problems() == []
     labels = store.labels()
     assert [lb.name for lb in labels][:3] == ["asks", "gives to", "talks to"]
     assert labels[0].key == "1" and "question" in labels[0].description
