@@ -1,0 +1,213 @@
+"""Bad media through every media stage, each file in its own child process with a time limit.
+
+For each damaged or awkward file the stages (probe, shots, frames, audio) must either work or
+raise a ``MediaError`` that names the file, within a bounded time, and the process must never die
+natively. The child runner is ``bench/isolated.py``, which is also how the app could read files it
+does not trust.
+"""
+
+from __future__ import annotations
+
+import sys
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from media_factory import code_frame, make_audio_only, make_video, read_frame_code
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from isolated import IsolatedResult, isolated_probe, run_isolated  # noqa: E402
+
+from core.errors import MediaError  # noqa: E402
+
+SHOTS = [(30, "red"), (30, "green"), (30, "blue"), (30, "yellow")]  # cuts at 30, 60, 90
+LIMIT_S = 90.0  # per file; generous for a loaded machine, the point is that it ends
+
+
+def _check_contract(result: IsolatedResult, name: str) -> None:
+    """No crash, no hang, and every failure a MediaError that names the file."""
+    assert not result.timed_out, f"{name}: still running after {LIMIT_S} s"
+    assert not result.crashed, f"{name}: child died with signal {-result.returncode}\n{result.stderr_tail}"
+    assert result.returncode == 0, result.stderr_tail
+    assert result.outcomes, f"{name}: no stage reported\n{result.stderr_tail}"
+    for outcome in result.outcomes:
+        if not outcome.ok:
+            assert outcome.error_type == "MediaError", f"{name}: {outcome.stage} raised {outcome.error_type}: {outcome.message}"
+            assert name in outcome.message, f"{name}: {outcome.stage} error does not name the file: {outcome.message}"
+
+
+def _stages(path: Path) -> IsolatedResult:
+    result = run_isolated("stages", path, timeout=LIMIT_S)
+    _check_contract(result, path.name)
+    return result
+
+
+def _failed_at_probe(result: IsolatedResult, words: str) -> None:
+    probe = result.outcome("probe")
+    assert probe is not None and not probe.ok and words in probe.message, probe
+    assert [o.stage for o in result.outcomes] == ["probe"]  # nothing else ran on it
+
+
+def _all_ok(result: IsolatedResult) -> None:
+    assert [(o.stage, o.ok) for o in result.outcomes] == [("probe", True), ("shots", True), ("frames", True), ("audio", True)], result.outcomes
+
+
+def _encode(path: Path, frames: list[np.ndarray], pts_ms: list[int], pix_fmt: str = "yuv420p") -> Path:
+    """H.264 in mp4 with the given presentation times (milliseconds): any rate, any size."""
+    import av
+
+    height, width = frames[0].shape[:2]
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=25)
+        stream.width, stream.height, stream.pix_fmt = width, height, pix_fmt
+        stream.codec_context.time_base = Fraction(1, 1000)
+        for image, pts in zip(frames, pts_ms):
+            frame = av.VideoFrame.from_ndarray(image, format="rgb24")
+            frame.pts, frame.time_base = pts, Fraction(1, 1000)
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode(None):
+            container.mux(packet)
+    return path
+
+
+def _jittered_pts(n: int, seed: int = 3) -> list[int]:
+    steps = np.random.default_rng(seed).integers(25, 56, n)  # 25-55 ms: a variable frame rate
+    return [int(v) for v in np.concatenate([[0], np.cumsum(steps[:-1])])]
+
+
+def _colour_frames(counts: list[tuple[int, tuple[int, int, int]]], size: tuple[int, int]) -> list[np.ndarray]:
+    width, height = size
+    frames = []
+    for n, rgb in counts:
+        for t in range(n):
+            image = np.empty((height, width, 3), np.uint8)
+            image[:] = rgb
+            image[:, (t * 2) % width: (t * 2) % width + 6] = 255 - np.array(rgb, np.uint8)  # a moving bar
+            frames.append(image)
+    return frames
+
+
+def test_zero_length(tmp_path: Path) -> None:
+    path = tmp_path / "empty clip.mp4"
+    path.touch()
+    _failed_at_probe(_stages(path), "empty")
+
+
+def test_text_renamed_mp4(tmp_path: Path) -> None:
+    path = tmp_path / "notes.mp4"
+    path.write_text("These are my notes, not a video.\n" * 50)
+    _failed_at_probe(_stages(path), "notes.mp4")
+
+
+def test_truncated_mp4_is_refused(tmp_path: Path) -> None:
+    whole = make_video(tmp_path / "whole.mp4", SHOTS)
+    path = tmp_path / "truncated.mp4"
+    path.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])  # the index (moov) is at the end
+    _failed_at_probe(_stages(path), "truncated.mp4")
+
+
+def test_truncated_stream_keeps_what_decodes(tmp_path: Path) -> None:
+    whole = make_video(tmp_path / "whole.ts", SHOTS, speech=[(0.2, "one two three")])
+    path = tmp_path / "truncated.ts"
+    path.write_bytes(whole.read_bytes()[: int(whole.stat().st_size * 0.6)])
+    result = _stages(path)
+    _all_ok(result)  # an MPEG-TS has no index: its first part is a shorter, valid video
+    frames = result.outcome("shots").summary["frames"]
+    assert 10 <= frames < 120 and abs(result.outcome("probe").summary["frame_count"] - frames) <= 2
+    assert 0 < result.outcome("audio").summary["samples"] < 120 / 25 * 16000
+
+
+def test_video_without_audio(tmp_path: Path) -> None:
+    result = _stages(make_video(tmp_path / "silent film.mp4", SHOTS, audio=False))
+    _all_ok(result)
+    assert result.outcome("probe").summary["has_audio"] is False
+    assert result.outcome("audio").summary["samples"] == 0
+    assert result.outcome("shots").summary == {"shots": 4, "frames": 120}
+
+
+def test_audio_without_video(tmp_path: Path) -> None:
+    _failed_at_probe(_stages(make_audio_only(tmp_path / "voice.m4a", 2.0)), "no video stream")
+
+
+def test_variable_frame_rate(tmp_path: Path) -> None:
+    frames = _colour_frames([(40, (200, 30, 30)), (40, (30, 190, 60)), (40, (30, 50, 210))], (160, 120))
+    path = _encode(tmp_path / "vfr.mp4", frames, _jittered_pts(len(frames)))
+    result = _stages(path)
+    _all_ok(result)
+    assert result.outcome("shots").summary == {"shots": 3, "frames": 120}
+
+
+def test_variable_frame_rate_frames_are_decode_order(tmp_path: Path) -> None:
+    from core.media.frames import sample_frames
+
+    path = _encode(tmp_path / "vfr code.mp4", [code_frame(i, 96, 96) for i in range(100)], _jittered_pts(100))
+    _all_ok(_stages(path))
+    ranges = [(0, 50), (30, 100)]
+    for i, got in sample_frames(path, ranges, 6, size=64):
+        wanted = np.linspace(ranges[i][0], ranges[i][1] - 1, 6).astype(int)
+        assert [read_frame_code(f) for f in got] == list(wanted)
+
+
+def test_odd_frame_size(tmp_path: Path) -> None:
+    frames = _colour_frames([(30, (200, 30, 30)), (30, (30, 50, 210))], (161, 97))
+    path = _encode(tmp_path / "odd 161x97.mp4", frames, [i * 40 for i in range(60)], pix_fmt="yuv444p")
+    result = _stages(path)
+    _all_ok(result)
+    probe = result.outcome("probe").summary
+    assert (probe["width"], probe["height"]) == (161, 97)
+    assert result.outcome("shots").summary == {"shots": 2, "frames": 60}
+
+
+def test_corrupt_first_audio_packet(tmp_path: Path) -> None:
+    import av
+
+    good = make_video(tmp_path / "good.mp4", SHOTS, speech=[(0.5, "one two three four")])
+    with av.open(str(good)) as container:
+        first = next(p for p in container.demux(container.streams.audio[0]) if p.size > 0)
+        offset, size = first.pos, first.size
+    data = bytearray(good.read_bytes())
+    data[offset: offset + size] = bytes((i * 37 + 11) % 256 for i in range(size))  # garbage in place
+    path = tmp_path / "bad first audio packet.mp4"
+    path.write_bytes(bytes(data))
+    result = _stages(path)
+    _all_ok(result)
+    samples = result.outcome("audio").summary["samples"]
+    assert abs(samples - 120 / 25 * 16000) <= 2 * 1024 and result.outcome("audio").summary["finite"]
+
+
+@pytest.mark.parametrize("name", ["with spaces and more.mp4", "été 日本語 ü.mp4", "-leading dash.mp4", "a:b.mp4", "http:host.mp4"])
+def test_awkward_names_through_every_stage(tmp_path: Path, name: str) -> None:
+    from core.media.ffmpeg import cut_clip
+
+    path = make_video(tmp_path / name, SHOTS, speech=[(0.2, "hello there")])
+    result = _stages(path)
+    _all_ok(result)
+    assert result.outcome("probe").summary["path"] == str(path)
+    out = cut_clip(path, 0.4, 2.0, tmp_path / f"-cut {name}")
+    assert out.is_file() and isolated_probe(out).frame_count in range(38, 42)
+
+
+def test_isolated_probe_time_limit_names_the_file(tmp_path: Path) -> None:
+    path = make_video(tmp_path / "slow one.mp4", SHOTS)
+    with pytest.raises(MediaError, match="slow one.mp4.*longer than"):
+        isolated_probe(path, timeout=0.05)
+    assert isolated_probe(path, timeout=LIMIT_S).frame_count == 120
+
+
+@pytest.mark.slow
+def test_three_hour_film_probe_and_shots_are_bounded(tmp_path: Path) -> None:
+    """3 hours at 64×48, 1 fps, one cut a minute: probe + shot detection must end well within a minute."""
+    shots = [(60, i % 10) for i in range(180)]
+    path = make_video(tmp_path / "three hours.mp4", shots, fps=1, size=(64, 48), audio=False)
+    result = run_isolated("shots", path, timeout=60)
+    _check_contract(result, path.name)
+    probe, found = result.outcome("probe"), result.outcome("shots")
+    assert probe.ok and abs(probe.summary["duration_s"] - 3 * 3600) < 2
+    assert found.ok and found.summary["frames"] == 10800
+    assert 170 <= found.summary["shots"] <= 200  # 180 real shots; a few misses or extras at 1 fps
+    assert result.seconds < 60
