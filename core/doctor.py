@@ -38,7 +38,7 @@ def _profiles() -> list[str]:
     for name in ("offline", "paper"):
         try:
             profile = get_profile(name)
-            lines.append(f"  {name}: video {profile.video}, text {profile.text}, audio {profile.audio}, asr {profile.asr}")
+            lines.append(f"  {name}: video {profile.video}, text {profile.text}, audio {profile.audio}, asr {profile.asr_model}")
         except Exception as exc:  # noqa: BLE001 - doctor reports every failure as a line
             lines.append(f"  {name}: unavailable ({exc})")
     return lines

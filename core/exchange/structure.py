@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 
 def import_transcripts(store: Store, data: ImportData, fmt: str, path: str, options: ImportOptions) -> ImportReport:
+    from core.pipeline import replace_transcript
+
     resolver = Resolver(store, options)
     plans = [(resolver.video(ref, path), list(segments)) for ref, segments in data.transcripts]
     conflicts, written, videos = [], 0, []
@@ -28,8 +30,7 @@ def import_transcripts(store: Store, data: ImportData, fmt: str, path: str, opti
         if current and not options.replace:
             conflicts.append(Conflict(Target(video.id), "transcript", f"{len(current)} segments", f"{len(segments)} segments", "", path))
             continue
-        store.set_transcript(video.id, segments)
-        _refresh_clip_texts(store, video.id)
+        replace_transcript(store, video.id, segments)
         written += len(segments)
         videos.append(video.id)
     return ImportReport(fmt, path, conflicts=tuple(conflicts), segments_written=written, videos=tuple(videos))
@@ -38,14 +39,6 @@ def import_transcripts(store: Store, data: ImportData, fmt: str, path: str, opti
 def _same_segments(a: list[TranscriptSegment], b: list[TranscriptSegment]) -> bool:
     key = lambda s: (round(s.start_s, 3), round(s.end_s, 3), s.text.strip())  # noqa: E731 - ids differ
     return [key(s) for s in a] == [key(s) for s in b]
-
-
-def _refresh_clip_texts(store: Store, video_id: int) -> None:
-    from core.segment.clips import clip_text
-
-    clips, segments = store.clips(video_id), store.transcript(video_id)
-    if clips:
-        store.set_clip_texts(video_id, {c.id: clip_text(c, segments) for c in clips})
 
 
 def import_shots(store: Store, data: ImportData, fmt: str, path: str, options: ImportOptions) -> ImportReport:
@@ -74,11 +67,8 @@ def _timed(video: Video, shots: tuple[Shot, ...], path: str) -> list[Shot]:
 
 
 def _write_shots(store: Store, video_id: int, shots: list[Shot]) -> None:
-    from core.pipeline.options import AnalysisOptions
-    from core.pipeline.run import rebuild_clips
+    from core.pipeline import replace_shots
 
-    store.set_shots(video_id, shots)
-    # Mark the shots stage done for the default settings, so the next analysis keeps these
-    # shots instead of detecting them again; clips are rebuilt and annotations follow them.
-    store.mark_stage(video_id, "shots", AnalysisOptions().key("detector", "threshold"))
-    rebuild_clips(store, video_id)
+    # Marked as set by a person: the next analysis keeps these shots; clips are rebuilt and
+    # annotations follow their time ranges.
+    replace_shots(store, video_id, shots)

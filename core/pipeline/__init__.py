@@ -6,7 +6,10 @@ same video with the same settings recomputes nothing.
 """
 
 from core.pipeline.options import AnalysisOptions
-from core.pipeline.run import analyze, predict_video, rebuild_clips
+from core.pipeline.run import USER_SET, analyze, predict_video, rebuild_clips, replace_shots, replace_transcript
 from core.pipeline.result import video_result
 
-__all__ = ["AnalysisOptions", "analyze", "predict_video", "rebuild_clips", "video_result"]
+__all__ = [
+    "USER_SET", "AnalysisOptions", "analyze", "predict_video", "rebuild_clips", "replace_shots", "replace_transcript",
+    "video_result",
+]

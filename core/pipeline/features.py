@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,7 +44,9 @@ def encoders_for(store, options: AnalysisOptions) -> EncoderSet:
     return profile_encoders(options.profile)
 
 
+@functools.lru_cache(maxsize=2)
 def profile_encoders(profile_name: str) -> EncoderSet:
+    """The profile's encoders, loaded once per process (they are read-only after loading)."""
     from core.models.encoders import load_encoder
     from core.models.profiles import get_profile
 
@@ -55,9 +58,14 @@ def profile_encoders(profile_name: str) -> EncoderSet:
 
 
 def bundle_encoders(bundle) -> EncoderSet:
-    video, text, audio = bundle.load_encoders()
-    return EncoderSet(video=video, text=text, audio=audio, n_frames=bundle.n_frames, frame_size=bundle.frame_size,
-                      source=f"bundle:{bundle.id}")
+    """The exact encoders a bundle was trained with (its own ViViT weights included)."""
+    from core.models.encoders import load_encoder
+
+    specs = bundle.encoder_specs()
+    return EncoderSet(
+        video=load_encoder(specs["video"]), text=load_encoder(specs["text"]), audio=load_encoder(specs["audio"]),
+        n_frames=specs["video"].n_frames, frame_size=specs["video"].frame_size, source=f"bundle:{bundle.id}",
+    )
 
 
 def compute_features(

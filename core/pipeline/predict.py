@@ -39,13 +39,13 @@ def predict_video(
     bundle = active_bundle(store, options)
     progress(0.0, "Predicting interactions")
     if bundle is not None:
-        ids = encoders.ids() if encoders is not None else bundle.encoder_ids()
+        ids = encoders.ids() if encoders is not None else {e.modality: e.id for e in bundle.manifest.encoders}
         feats = cached_clip_features(store, video, clips, ids)
         if feats is None:
             log.info("video %s: features for model %s are not cached yet", video_id, bundle.id)
             return None
         scene, per_clip = bundle.predict(feats["video"], feats["text"], feats["audio"])
-        model = _registered(store, ModelInfo(id=bundle.id, kind=bundle.kind, path=str(bundle.path)))
+        model = _registered(store, bundle.model_info())
     else:
         from core.learn import starter
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from pathlib import Path
 
@@ -16,7 +17,11 @@ from core.types import Clip, Shot, TranscriptSegment, Video, VideoInfo
 
 log = logging.getLogger(__name__)
 
-__all__ = ["analyze", "predict_video", "rebuild_clips"]
+__all__ = ["USER_SET", "analyze", "predict_video", "rebuild_clips", "replace_shots", "replace_transcript"]
+
+# A stage marked with these params holds what a person set (corrected or imported shots, an imported
+# transcript): analysis keeps it instead of computing it again, whatever its settings.
+USER_SET = "user"
 
 
 class _LazyAudio:
@@ -79,7 +84,7 @@ def _shots_stage(
     progress: ProgressFn, cancel: CancelToken,
 ) -> list[Shot]:
     key = options.key("detector", "threshold")
-    if store.stage_done(video.id, "shots", key):
+    if store.stage_done(video.id, "shots", key) or store.stage_done(video.id, "shots", USER_SET):
         return store.shots(video.id)
     from core.segment.shots import detect_shots
 
@@ -108,16 +113,14 @@ def _transcript_stage(
     from core.models.profiles import get_profile
 
     profile = get_profile(options.profile)
-    key = f"asr:{profile.asr}"
-    if store.stage_done(video.id, "transcript", key):
+    key = f"asr:{profile.asr_model}"
+    if store.stage_done(video.id, "transcript", key) or store.stage_done(video.id, "transcript", USER_SET):
         return store.transcript(video.id)
     if not video.has_audio:
         segments: list[TranscriptSegment] = []
     else:
-        from core.speech.asr import Transcriber
-
         progress(0.0, "Transcribing speech")
-        segments = Transcriber(profile.asr).transcribe(audio(), progress=progress, cancel=cancel)
+        segments = transcriber(profile.asr_model).transcribe(audio(), progress=progress, cancel=cancel)
     segments = store.set_transcript(video.id, segments)
     store.mark_stage(video.id, "transcript", key)
     return segments
@@ -132,6 +135,32 @@ def _clip_texts(store: Store, video_id: int, clips: list[Clip], segments: list[T
         store.set_clip_texts(video_id, texts)
         clips = store.clips(video_id)
     return clips
+
+
+@functools.lru_cache(maxsize=2)
+def transcriber(model: str):
+    """One loaded speech model per process: the app analyses many videos in a row."""
+    from core.speech.asr import Transcriber
+
+    return Transcriber(model)
+
+
+def replace_shots(store: Store, video_id: int, shots: list[Shot], options: AnalysisOptions = AnalysisOptions()) -> list[Clip]:
+    """Store shots a person corrected or imported, keep them from re-detection, and rebuild the clips."""
+    from core.segment.shots import validate_shots
+
+    validate_shots(shots)
+    store.set_shots(video_id, shots)
+    store.mark_stage(video_id, "shots", USER_SET)
+    return rebuild_clips(store, video_id, options)
+
+
+def replace_transcript(store: Store, video_id: int, segments: list[TranscriptSegment]) -> list[TranscriptSegment]:
+    """Store an imported transcript, keep it from re-transcription, and refresh the clip texts."""
+    stored = store.set_transcript(video_id, segments)
+    store.mark_stage(video_id, "transcript", USER_SET)
+    _clip_texts(store, video_id, store.clips(video_id), stored)
+    return stored
 
 
 def rebuild_clips(store: Store, video_id: int, options: AnalysisOptions = AnalysisOptions()) -> list[Clip]:

@@ -129,3 +129,21 @@ def test_cli_bad_file_names_it(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
     assert "broken.mp4" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_user_set_shots_and_transcript_survive_reanalysis(tmp_path, scene_video):
+    from core.pipeline import replace_shots, replace_transcript
+    from core.segment.shots import merge_shots
+    from core.types import TranscriptSegment
+
+    db = Store(tmp_path / "p.sqlite")
+    video_id = analyze(db, scene_video)
+    merged = merge_shots(db.shots(video_id), 0)
+    clips = replace_shots(db, video_id, merged)
+    assert [(c.first_shot, c.last_shot) for c in clips] == [(0, 2), (1, 3)]
+    replace_transcript(db, video_id, [TranscriptSegment(0.2, 2.0, "Could you pass the salt?")])
+    analyze(db, scene_video)
+    assert [(s.start_frame, s.end_frame) for s in db.shots(video_id)] == [(s.start_frame, s.end_frame) for s in merged]
+    assert [t.text for t in db.transcript(video_id)] == ["Could you pass the salt?"]
+    assert db.clips(video_id)[0].text == "Could you pass the salt?"
+    db.close()
