@@ -34,13 +34,13 @@ class RowEdit:
 class _Table:
     key: type
     value: type
-    write: Callable[[Session, Any, Any], None]
+    write: Callable[[rows.VideoRows, Any, Any], None]
 
 
 _TABLES: dict[str, _Table] = {
-    "annotation": _Table(rows.AnnotationKey, rows.AnnotationValue, rows.write_annotation),
-    "review": _Table(rows.ReviewKey, rows.ReviewValue, rows.write_review),
-    "segment": _Table(rows.SegmentKey, rows.SegmentValue, rows.write_segment),
+    "annotation": _Table(rows.AnnotationKey, rows.AnnotationValue, rows.VideoRows.write_annotation),
+    "review": _Table(rows.ReviewKey, rows.ReviewValue, rows.VideoRows.write_review),
+    "segment": _Table(rows.SegmentKey, rows.SegmentValue, rows.VideoRows.write_segment),
 }
 
 
@@ -85,8 +85,9 @@ def record(s: Session, change: Change, edits: list[RowEdit]) -> None:
 
 def _apply(s: Session, entry: EditRow, undo: bool) -> Change:
     decoded = [_decode(d) for d in entry.rows]
+    video = rows.VideoRows(s, entry.video_id)
     for table, edit in reversed(decoded) if undo else decoded:
-        table.write(s, edit.key, edit.before if undo else edit.after)
+        table.write(video, edit.key, edit.before if undo else edit.after)
     entry.undone = undo
     s.flush()
     return _change(entry)

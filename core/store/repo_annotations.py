@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import StoreError
 from core.store import editlog, rows
-from core.store.common import clip_row, now_iso, video_row
+from core.store.common import now_iso, video_row
 from core.store.editlog import RowEdit
 from core.store.records import Change, OrphanAnnotation
 from core.store.schema import AnnotationRow, ClipRow, LabelRow, ReviewRow, SegmentRow
@@ -16,19 +16,25 @@ from core.types import Annotation, AnnotationState, Target
 Item = tuple[Target, str, AnnotationState | None]
 
 
-def _where(s: Session, target: Target) -> tuple[str, float | None, float | None]:
+def _where(video: rows.VideoRows, target: Target) -> tuple[str, float | None, float | None]:
     """A short name for the target in undo descriptions, and its time range."""
-    video_row(s, target.video_id)
     if target.clip_id is None:
         return "scene", None, None
-    clip = clip_row(s, target.video_id, target.clip_id)
+    clip = video.clip_by_id.get(target.clip_id)
+    if clip is None:
+        raise StoreError(f"no clip with id {target.clip_id} in video {target.video_id}")
     return f"clip {clip.index + 1}", clip.start_s, clip.end_s
 
 
-def _check_label(s: Session, label: str) -> None:
-    if s.scalar(select(LabelRow.id).where(LabelRow.name == label)) is None:
-        known = ", ".join(s.scalars(select(LabelRow.name).order_by(LabelRow.position)))
-        raise StoreError(f"unknown label {label!r} (this project's labels: {known}); add it to the label set first")
+def _video(s: Session, video_id: int) -> rows.VideoRows:
+    video_row(s, video_id)
+    return rows.VideoRows(s, video_id)
+
+
+def _check_label(s: Session, label: str, known: set[str]) -> None:
+    if label not in known:
+        names = ", ".join(s.scalars(select(LabelRow.name).order_by(LabelRow.position)))
+        raise StoreError(f"unknown label {label!r} (this project's labels: {names}); add it to the label set first")
 
 
 def _state(state: AnnotationState | str | None) -> str | None:
@@ -38,8 +44,8 @@ def _state(state: AnnotationState | str | None) -> str | None:
         raise StoreError(f"annotation state must be 'present', 'absent' or None, not {state!r}") from exc
 
 
-def _record(s: Session, change: Change, edits: dict[object, RowEdit]) -> Change:
-    changed = [e for e in edits.values() if e.before != e.after]
+def _record(s: Session, change: Change, edits: list[RowEdit]) -> Change:
+    changed = [e for e in edits if e.before != e.after]
     if changed:  # a no-op leaves the undo history (and its redo branch) alone
         editlog.record(s, change, changed)
     return change
@@ -51,23 +57,28 @@ def annotate_many(s: Session, items: list[Item], annotator: str, source: str) ->
     video_ids = {target.video_id for target, _, _ in items}
     if len(video_ids) != 1:
         raise StoreError(f"one undo step covers one video; these items span videos {sorted(video_ids)}")
-    edits: dict[object, RowEdit] = {}
-    targets: dict[Target, None] = {}
-    now = now_iso()
+    video_id = next(iter(video_ids))
+    video = _video(s, video_id)
+    known = set(s.scalars(select(LabelRow.name)))
+    final: dict[tuple[bool, int | None, str], tuple[rows.AnnotationKey, str | None]] = {}
     names = []
-    for target, label, state in items:
-        where, start, end = _where(s, target)
-        _check_label(s, label)
-        key = rows.AnnotationKey(target.video_id, target.clip_id is None, target.clip_id, start, end, label, annotator)
-        before = rows.read_annotation(s, key)
-        after = _new_value(before, _state(state), source, now)
-        rows.write_annotation(s, key, after)
-        first = edits.get(key)
-        edits[key] = RowEdit(key, first.before if first else before, after)
-        targets[target] = None
+    for target, label, state in items:  # validate everything first; a later item for a key wins
+        where, start, end = _where(video, target)
+        _check_label(s, label, known)
+        key = rows.AnnotationKey(video_id, target.clip_id is None, target.clip_id, start, end, label, annotator)
+        final[(key.scene, key.clip_id, label)] = (key, _state(state))
         names.append(f"{label}: {_state(state) or 'unreviewed'} ({where})")
+    now, edits = now_iso(), []
+    for key, state in final.values():
+        before = video.read_annotation(key)
+        after = _new_value(before, state, source, now)
+        if after != before:
+            video.write_annotation(key, after)
+        edits.append(RowEdit(key, before, after))
+    s.flush()
+    targets = tuple(dict.fromkeys(target for target, _, _ in items))
     description = names[0] if len(names) == 1 else f"{len(names)} labels"
-    return _record(s, Change(next(iter(video_ids)), "annotate", description, tuple(targets)), edits)
+    return _record(s, Change(video_id, "annotate", description, targets), edits)
 
 
 def _new_value(before: rows.AnnotationValue | None, state: str | None, source: str, now: str) -> rows.AnnotationValue | None:
@@ -80,13 +91,14 @@ def _new_value(before: rows.AnnotationValue | None, state: str | None, source: s
 
 
 def set_reviewed(s: Session, target: Target, annotator: str, reviewed: bool) -> Change:
-    where, start, end = _where(s, target)
+    video = _video(s, target.video_id)
+    where, start, end = _where(video, target)
     key = rows.ReviewKey(target.video_id, target.clip_id is None, target.clip_id, start, end, annotator)
-    before = rows.read_review(s, key)
+    before = video.read_review(key)
     after = (before or rows.ReviewValue(now_iso())) if reviewed else None
-    rows.write_review(s, key, after)
+    video.write_review(key, after)
     description = f"{'reviewed' if reviewed else 'not reviewed'} ({where})"
-    return _record(s, Change(target.video_id, "review", description, (target,)), {key: RowEdit(key, before, after)})
+    return _record(s, Change(target.video_id, "review", description, (target,)), [RowEdit(key, before, after)])
 
 
 def edit_segment_text(s: Session, segment_id: int, text: str) -> Change:
@@ -97,9 +109,9 @@ def edit_segment_text(s: Session, segment_id: int, text: str) -> Change:
     before = rows.SegmentValue(row.text, row.original_text)
     original = row.original_text if row.original_text is not None else row.text
     after = rows.SegmentValue(text, None if text == original else original)
-    rows.write_segment(s, key, after)
+    rows.VideoRows(s, row.video_id).write_segment(key, after)
     change = Change(row.video_id, "segment_text", f"transcript at {row.start_s:.1f} s", ())
-    return _record(s, change, {key: RowEdit(key, before, after)})
+    return _record(s, change, [RowEdit(key, before, after)])
 
 
 def _target(row: AnnotationRow | ReviewRow) -> Target:

@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 from core.store.common import same_range
 from core.store.schema import AnnotationRow, ClipRow, ReviewRow, SegmentRow
 
+Slot = tuple[str, bool, int | None, str]  # annotator, scene, clip id, label
+
 
 @dataclass(frozen=True)
 class AnnotationKey:
@@ -61,97 +63,115 @@ class SegmentValue:
     original_text: str | None
 
 
-def resolve_clip(s: Session, video_id: int, clip_id: int | None, start_s: float | None, end_s: float | None) -> int | None:
-    """The current clip for a remembered (id, time range), or None when no clip has that range."""
-    row = s.get(ClipRow, clip_id) if clip_id is not None else None
-    if row is not None and row.video_id == video_id and same_range(row.start_s, row.end_s, start_s, end_s):
-        return row.id
-    for clip in s.scalars(select(ClipRow).where(ClipRow.video_id == video_id).order_by(ClipRow.index)):
-        if same_range(clip.start_s, clip.end_s, start_s, end_s):
-            return clip.id
-    return None
+class VideoRows:
+    """One video's clips and annotations, loaded once per transaction and looked up by meaning.
 
+    Batches (an import, undoing one) touch thousands of rows; one query each for clips and
+    annotations, then dictionary lookups, keeps them to a single round of SQL.
+    """
 
-def find_annotation(s: Session, key: AnnotationKey) -> AnnotationRow | None:
-    query = select(AnnotationRow).where(
-        AnnotationRow.video_id == key.video_id, AnnotationRow.label == key.label, AnnotationRow.annotator == key.annotator
-    )
-    if key.scene:
-        return s.scalars(query.where(AnnotationRow.is_scene.is_(True))).first()
-    clip_id = resolve_clip(s, key.video_id, key.clip_id, key.start_s, key.end_s)
-    if clip_id is not None:
-        return s.scalars(query.where(AnnotationRow.clip_id == clip_id)).first()
-    for row in s.scalars(query.where(AnnotationRow.orphan.is_(True))):
-        if same_range(row.start_s, row.end_s, key.start_s, key.end_s):
-            return row
-    return None
+    def __init__(self, s: Session, video_id: int) -> None:
+        self.s, self.video_id = s, video_id
+        query = select(ClipRow).where(ClipRow.video_id == video_id).order_by(ClipRow.index, ClipRow.id)
+        self.clips = list(s.scalars(query))
+        self.clip_by_id = {c.id: c for c in self.clips}
+        self._slots: dict[Slot, AnnotationRow] | None = None
+        self._orphans: list[AnnotationRow] = []
 
+    def resolve_clip(self, clip_id: int | None, start_s: float | None, end_s: float | None) -> int | None:
+        """The current clip for a remembered (id, time range), or None when no clip has that range."""
+        row = self.clip_by_id.get(clip_id) if clip_id is not None else None
+        if row is not None and same_range(row.start_s, row.end_s, start_s, end_s):
+            return row.id
+        return next((c.id for c in self.clips if same_range(c.start_s, c.end_s, start_s, end_s)), None)
 
-def read_annotation(s: Session, key: AnnotationKey) -> AnnotationValue | None:
-    row = find_annotation(s, key)
-    if row is None:
-        return None
-    return AnnotationValue(state=row.state, source=row.source, created_at=row.created_at, updated_at=row.updated_at)
+    def _annotations(self) -> dict[Slot, AnnotationRow]:
+        if self._slots is None:
+            self._slots = {}
+            for row in self.s.scalars(select(AnnotationRow).where(AnnotationRow.video_id == self.video_id)):
+                self._index(row)
+        return self._slots
 
+    def _index(self, row: AnnotationRow) -> None:
+        if row.orphan:
+            self._orphans.append(row)
+        else:
+            self._annotations()[(row.annotator, row.is_scene, row.clip_id, row.label)] = row
 
-def write_annotation(s: Session, key: AnnotationKey, value: AnnotationValue | None) -> None:
-    row = find_annotation(s, key)
-    if value is None:
-        if row is not None:
-            s.delete(row)
-            s.flush()
-        return
-    if row is None:
-        clip_id = None if key.scene else resolve_clip(s, key.video_id, key.clip_id, key.start_s, key.end_s)
-        row = AnnotationRow(
-            video_id=key.video_id, clip_id=clip_id, is_scene=key.scene, orphan=not key.scene and clip_id is None,
-            start_s=key.start_s, end_s=key.end_s, label=key.label, annotator=key.annotator,
-        )
-        s.add(row)
-    row.state, row.source, row.created_at, row.updated_at = value.state, value.source, value.created_at, value.updated_at
-    s.flush()
+    def find_annotation(self, key: AnnotationKey) -> AnnotationRow | None:
+        slots = self._annotations()
+        if key.scene:
+            return slots.get((key.annotator, True, None, key.label))
+        clip_id = self.resolve_clip(key.clip_id, key.start_s, key.end_s)
+        if clip_id is not None:
+            return slots.get((key.annotator, False, clip_id, key.label))
+        same = (r for r in self._orphans if r.label == key.label and r.annotator == key.annotator)
+        return next((r for r in same if same_range(r.start_s, r.end_s, key.start_s, key.end_s)), None)
 
+    def read_annotation(self, key: AnnotationKey) -> AnnotationValue | None:
+        row = self.find_annotation(key)
+        if row is None:
+            return None
+        return AnnotationValue(state=row.state, source=row.source, created_at=row.created_at, updated_at=row.updated_at)
 
-def find_review(s: Session, key: ReviewKey) -> tuple[ReviewRow | None, int | None, bool]:
-    """(row, clip id, whether the target exists now)."""
-    query = select(ReviewRow).where(ReviewRow.video_id == key.video_id, ReviewRow.annotator == key.annotator)
-    if key.scene:
-        return s.scalars(query.where(ReviewRow.clip_id.is_(None))).first(), None, True
-    clip_id = resolve_clip(s, key.video_id, key.clip_id, key.start_s, key.end_s)
-    if clip_id is None:
-        return None, None, False
-    return s.scalars(query.where(ReviewRow.clip_id == clip_id)).first(), clip_id, True
+    def write_annotation(self, key: AnnotationKey, value: AnnotationValue | None) -> None:
+        row = self.find_annotation(key)
+        if value is None:
+            if row is not None:
+                self._forget(row)
+                self.s.delete(row)
+            return
+        if row is None:
+            clip_id = None if key.scene else self.resolve_clip(key.clip_id, key.start_s, key.end_s)
+            row = AnnotationRow(
+                video_id=key.video_id, clip_id=clip_id, is_scene=key.scene, orphan=not key.scene and clip_id is None,
+                start_s=key.start_s, end_s=key.end_s, label=key.label, annotator=key.annotator,
+            )
+            self.s.add(row)
+            self._index(row)
+        row.state, row.source, row.created_at, row.updated_at = value.state, value.source, value.created_at, value.updated_at
 
+    def _forget(self, row: AnnotationRow) -> None:
+        if row.orphan:
+            self._orphans.remove(row)
+        else:
+            del self._annotations()[(row.annotator, row.is_scene, row.clip_id, row.label)]
 
-def read_review(s: Session, key: ReviewKey) -> ReviewValue | None:
-    row, _, _ = find_review(s, key)
-    return None if row is None else ReviewValue(reviewed_at=row.reviewed_at)
+    def _find_review(self, key: ReviewKey) -> tuple[ReviewRow | None, int | None, bool]:
+        """(row, clip id, whether the target exists now)."""
+        query = select(ReviewRow).where(ReviewRow.video_id == key.video_id, ReviewRow.annotator == key.annotator)
+        if key.scene:
+            return self.s.scalars(query.where(ReviewRow.clip_id.is_(None))).first(), None, True
+        clip_id = self.resolve_clip(key.clip_id, key.start_s, key.end_s)
+        if clip_id is None:
+            return None, None, False
+        return self.s.scalars(query.where(ReviewRow.clip_id == clip_id)).first(), clip_id, True
 
+    def read_review(self, key: ReviewKey) -> ReviewValue | None:
+        row, _, _ = self._find_review(key)
+        return None if row is None else ReviewValue(reviewed_at=row.reviewed_at)
 
-def write_review(s: Session, key: ReviewKey, value: ReviewValue | None) -> None:
-    row, clip_id, exists = find_review(s, key)
-    if not exists:  # the clip is gone: its review status went with it
-        return
-    if value is None:
-        if row is not None:
-            s.delete(row)
-            s.flush()
-        return
-    if row is None:
-        row = ReviewRow(video_id=key.video_id, clip_id=clip_id, annotator=key.annotator)
-        s.add(row)
-    row.reviewed_at = value.reviewed_at
-    s.flush()
+    def write_review(self, key: ReviewKey, value: ReviewValue | None) -> None:
+        row, clip_id, exists = self._find_review(key)
+        if not exists:  # the clip is gone: its review status went with it
+            return
+        if value is None:
+            if row is not None:
+                self.s.delete(row)
+                self.s.flush()
+            return
+        if row is None:
+            row = ReviewRow(video_id=key.video_id, clip_id=clip_id, annotator=key.annotator)
+            self.s.add(row)
+        row.reviewed_at = value.reviewed_at
+        self.s.flush()
 
+    def read_segment(self, key: SegmentKey) -> SegmentValue | None:
+        row = self.s.get(SegmentRow, key.segment_id)
+        return None if row is None or row.video_id != self.video_id else SegmentValue(text=row.text, original_text=row.original_text)
 
-def read_segment(s: Session, key: SegmentKey) -> SegmentValue | None:
-    row = s.get(SegmentRow, key.segment_id)
-    return None if row is None else SegmentValue(text=row.text, original_text=row.original_text)
-
-
-def write_segment(s: Session, key: SegmentKey, value: SegmentValue | None) -> None:
-    row = s.get(SegmentRow, key.segment_id)
-    if row is None or value is None:  # the transcript was replaced since: nothing to restore
-        return
-    row.text, row.original_text = value.text, value.original_text
-    s.flush()
+    def write_segment(self, key: SegmentKey, value: SegmentValue | None) -> None:
+        row = self.s.get(SegmentRow, key.segment_id)
+        if row is None or row.video_id != self.video_id or value is None:  # replaced since: nothing to restore
+            return
+        row.text, row.original_text = value.text, value.original_text
