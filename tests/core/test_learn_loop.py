@@ -14,6 +14,17 @@ DIMS = (12, 8, 6)
 SMALL = dict(hidden_dim=8, num_heads=2, num_layers=1, dropout=0.0, batch_size=4, lr=1e-2)
 
 
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    """Tiny models gain nothing from threads, and on a shared 2-core machine threads spin-wait."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 def make_samples(n: int, seed: int, known_fraction: float = 1.0) -> list[Sample]:
     """Label j is present when the clip features carry direction j (plus noise)."""
     rng = np.random.default_rng(seed)
