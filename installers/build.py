@@ -35,10 +35,10 @@ def run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, check=True, **kwargs)
 
 
-def pyinstaller() -> Path:
+def pyinstaller(clean: bool = True) -> Path:
     """Run PyInstaller with the spec; return the one-folder app."""
     started = time.monotonic()
-    run([sys.executable, "-m", "PyInstaller", "--noconfirm", "--clean", "--log-level", "WARN",
+    run([sys.executable, "-m", "PyInstaller", "--noconfirm", *(["--clean"] if clean else []), "--log-level", "WARN",
          "--distpath", str(DIST), "--workpath", str(WORK / "pyinstaller"), str(HERE / "hhir_studio.spec")])
     print(f"PyInstaller finished in {time.monotonic() - started:.0f} s", flush=True)
     return DIST / cfg.EXE_NAME
@@ -64,9 +64,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-check", action="store_true", help="skip the frozen self-test and measurements")
     parser.add_argument("--no-package", action="store_true", help="only run PyInstaller")
     parser.add_argument("--skip-pyinstaller", action="store_true", help="reuse the app already in dist/")
+    parser.add_argument("--no-clean", action="store_true", help="reuse PyInstaller's analysis cache in build/")
     parser.add_argument("--deb", action="store_true", help="also build a Debian package (Linux)")
     args = parser.parse_args(argv)
-    app_dir = DIST / cfg.EXE_NAME if args.skip_pyinstaller else pyinstaller()
+    app_dir = DIST / cfg.EXE_NAME if args.skip_pyinstaller else pyinstaller(clean=not args.no_clean)
     if not app_dir.is_dir():
         print(f"{app_dir}: no built app; run without --skip-pyinstaller", file=sys.stderr)
         return 2

@@ -93,9 +93,11 @@ EXCLUDES: tuple[str, ...] = (
 )
 
 # Collected files whose bundle path matches one of these are dropped (PyInstaller's hooks take whole
-# package folders): torch's C++ tests, headers and test libraries, and any CUDA library.
+# package folders): torch's C++ tests, headers and test libraries, and any CUDA library. torch/bin
+# holds test programs, but also torch_shm_manager, which `import torch` requires on Linux and macOS.
 DROP_PATTERNS: tuple[str, ...] = (
-    r"^torch/(test|bin|include|share)/",
+    r"^torch/(test|include|share)/",
+    r"^torch/bin/(?!torch_shm_manager)",
     r"^torch/lib/lib(jitbackend_test|torchbind_test|backend_with_compiler|aoti_custom_ops)\.",
     r"(^|/)lib(cuda|cudart|cublas|cublasLt|cudnn\w*|cufft|curand|cusparse|cusolver|cupti|nvrtc|nvJitLink|nccl|nvToolsExt)[.\-]",
     r"(^|/)(tests?|testing/_internal/data)/.*\.(npz|npy|pkl|csv|json|txt|wav|mp4|png)$",

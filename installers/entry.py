@@ -99,6 +99,9 @@ def _report_startup_on_exec() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Dispatch the command line; anything that is not ours goes to the desktop app."""
+    import multiprocessing
+
+    multiprocessing.freeze_support()  # a frozen child process must run its task, not the app
     args = sys.argv[1:] if argv is None else argv
     configure_frozen()
     if "--self-test" in args:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 TOP_PARTS = 15
+OWN_LINE = re.compile(r"^(\[\s*\d+%\]|FAILED |self-test |Traceback|\w+Error)")
 
 
 @dataclass
@@ -64,8 +66,9 @@ def run_self_test(exe: Path, report: BundleReport) -> None:
                           timeout=1800)
     report.self_test_seconds = time.monotonic() - started
     report.self_test_passed = proc.returncode == 0
-    lines = [ln for ln in (proc.stdout + proc.stderr).splitlines() if not ln.startswith("qt.multimedia")]
-    report.self_test_output = "\n".join("  " + ln for ln in lines[-40:])
+    # Only the self-test's own lines: the encoders and Qt's FFmpeg log chatter to stderr as well.
+    lines = [ln for ln in (proc.stdout + proc.stderr).splitlines() if OWN_LINE.match(ln)]
+    report.self_test_output = "\n".join("  " + ln for ln in lines)
 
 
 def time_startup(exe: Path, report: BundleReport, runs: int = 2) -> None:

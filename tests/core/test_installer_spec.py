@@ -89,7 +89,7 @@ def test_metadata_to_copy_is_installed(name):
 
 
 @pytest.mark.parametrize(("path", "drop"), [
-    ("torch/test/test_api", True), ("torch/include/ATen/ATen.h", True), ("torch/lib/libtorchbind_test.so", True),
+    ("torch/test/test_api", True), ("torch/bin/test_api", True), ("torch/bin/torch_shm_manager", False), ("torch/include/ATen/ATen.h", True), ("torch/lib/libtorchbind_test.so", True),
     ("nvidia/cudnn/lib/libcudnn.so.9", True), ("libcudart.so.12", True), ("torch/lib/libtorch_cpu.so", False),
     ("torch/lib/libc10.so", False), ("PySide6/Qt/lib/libQt6Multimedia.so.6", False), ("cv2/cv2.abi3.so", False),
     ("ctranslate2.libs/libctranslate2-1.so.4", False), ("torch\\test\\x.exe", True),
@@ -141,3 +141,46 @@ def test_generated_video_has_the_cuts_it_claims(tmp_path):
     info = probe(video.path)
     assert info.frame_count == video.frame_count and info.has_audio
     assert tuple(s.start_frame for s in detect_shots(video.path, info)[1:]) == video.cuts
+
+
+@pytest.fixture
+def tiny_app(tmp_path):
+    """A stand-in for the one-folder app: an executable that says where it runs from."""
+    app = tmp_path / "dist" / cfg.EXE_NAME
+    (app / "_internal").mkdir(parents=True)
+    exe = app / cfg.EXE_NAME
+    exe.write_text(f"#!{sys.executable}\nimport sys; print('ran', sys.argv[1:])\n", encoding="utf-8")
+    exe.chmod(0o755)
+    (app / "_internal" / "data.txt").write_text("x", encoding="utf-8")
+    return app
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="Linux packages")
+def test_linux_tarball_and_appdir_run_the_app(tiny_app, tmp_path):
+    import tarfile
+
+    from linux.package import appdir, tarball
+
+    archive = tarball(tiny_app, tmp_path)
+    with tarfile.open(archive) as tar:
+        member = tar.getmember(f"{cfg.EXE_NAME}-{cfg.version()}/{cfg.EXE_NAME}")
+        assert member.mode & 0o111 and f"{cfg.EXE_NAME}-{cfg.version()}/_internal/data.txt" in tar.getnames()
+    root = appdir(tiny_app, tmp_path / "work")
+    proc = subprocess.run([str(root / "AppRun"), "--", "-x y"], capture_output=True, text=True, timeout=60)
+    assert proc.stdout.strip() == "ran ['--', '-x y']"
+    assert (root / f"{cfg.EXE_NAME}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert f"Exec={cfg.EXE_NAME} %F" in (root / f"{cfg.EXE_NAME}.desktop").read_text(encoding="utf-8")
+
+
+@pytest.mark.skipif(not __import__("shutil").which("dpkg-deb"), reason="needs dpkg-deb")
+def test_deb_package_is_valid(tiny_app, tmp_path):
+    from linux.package import build_deb
+
+    def run(cmd, **kwargs):
+        return subprocess.run(cmd, check=True, capture_output=True, **kwargs)
+
+    deb = build_deb(tiny_app, tmp_path / "work", tmp_path, run)
+    info = subprocess.run(["dpkg-deb", "--info", str(deb)], capture_output=True, text=True, check=True).stdout
+    assert f"Package: {cfg.EXE_NAME}" in info and f"Version: {cfg.version()}" in info
+    files = subprocess.run(["dpkg-deb", "--contents", str(deb)], capture_output=True, text=True, check=True).stdout
+    assert f"./opt/{cfg.EXE_NAME}/{cfg.EXE_NAME}" in files and f"./usr/bin/{cfg.EXE_NAME} -> " in files
