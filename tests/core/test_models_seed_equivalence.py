@@ -63,8 +63,9 @@ def seed_checkpoint(tmp_path_factory: pytest.TempPathFactory) -> tuple[SeedMulti
 @pytest.fixture(scope="module")
 def imported(seed_checkpoint, tmp_path_factory: pytest.TempPathFactory) -> ModelBundle:
     _, path = seed_checkpoint
-    import_seed(path, tmp_path_factory.mktemp("bundles") / "seed", include_vivit=False)
-    return ModelBundle.load(tmp_path_factory.getbasetemp() / "bundles0" / "seed")
+    folder = tmp_path_factory.mktemp("bundles") / "seed"
+    import_seed(path, folder, include_vivit=False)
+    return ModelBundle.load(folder)
 
 
 def test_imported_classifier_matches_seed_outputs(seed_checkpoint, imported: ModelBundle) -> None:
