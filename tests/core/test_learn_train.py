@@ -1,0 +1,151 @@
+"""Retraining from a real project database with cached clip features; evaluation and versions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from core.errors import HHIRError, ModelError
+from core.features import feature_id
+from core.jobs import Cancelled, CancelToken
+from core.learn.heldout import evaluate_bundle
+from core.learn.options import TrainOptions
+from core.learn.train import models_dir, read_split, train
+from core.learn.versions import activate, rollback
+from core.store import Store
+from core.types import AnnotationState, Clip, LabelDef, Shot, Target, VideoInfo
+
+SMALL = dict(hidden_dim=8, num_heads=2, num_layers=1, dropout=0.0, batch_size=4, lr=1e-2, epochs=25, patience=25)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_thread(encoders):
+    """After loading the encoders (which use every core): tiny models only lose time to thread waits."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="module")
+def encoders():
+    from core.pipeline.features import profile_encoders
+
+    return profile_encoders("offline")
+
+
+def build_project(path: Path, encoders, n_videos: int = 5, seed: int = 0) -> Store:
+    """Videos of 4 clips whose cached features carry their labels; every clip annotated by 'ann'."""
+    store = Store(path)
+    labels = [label.name for label in store.labels()]
+    rng = np.random.default_rng(seed)
+    for v in range(n_videos):
+        video = store.add_video(VideoInfo(path=str(path.parent / f"v{v}.mp4"), duration_s=24, fps=25, frame_count=600,
+                                          width=160, height=120, has_audio=True, fingerprint=f"fp-{seed}-{v}"))
+        store.set_shots(video.id, [Shot(i, i * 100, (i + 1) * 100, i * 4.0, (i + 1) * 4.0) for i in range(6)])
+        clips = store.set_clips(video.id, [Clip(i, i, i + 2, i * 4.0, (i + 3) * 4.0, i * 100, (i + 3) * 100, text=f"line {v} {i}")
+                                           for i in range(4)])
+        rows, items = [], []
+        for clip in clips:
+            present = rng.random(len(labels)) < 0.35
+            for modality, enc in (("video", encoders.video), ("text", encoders.text), ("audio", encoders.audio)):
+                x = rng.normal(0, 0.3, enc.dim).astype(np.float32)
+                x[: len(labels)] += 2.0 * present
+                rows.append((video.fingerprint, clip.start_s, clip.end_s, feature_id(enc.id, modality, clip.text), x))
+            items += [(Target(video.id, clip.id), name, AnnotationState.PRESENT if p else AnnotationState.ABSENT)
+                      for name, p in zip(labels, present)]
+        store.put_features(rows)
+        store.annotate_many(items, "ann")
+    return store
+
+
+def test_train_learns_registers_a_bundle_and_is_reproducible(tmp_path: Path, encoders) -> None:
+    store = build_project(tmp_path / "p.sqlite3", encoders, n_videos=3)
+    epochs = []
+    options = TrainOptions(**SMALL, validation_fraction=0.0, test_fraction=0.0)
+    first = train(store, options, encoders=encoders, on_epoch=epochs.append)
+    assert first.evaluation("train").clip.macro_f1 >= 0.95  # a small set is fit almost perfectly
+    assert first.evaluation("train").scene.macro_f1 >= 0.95
+    assert [e.epoch for e in epochs] == [e.epoch for e in first.history]
+    assert (first.path / "manifest.json").is_file() and (first.path / "training.json").is_file()
+    assert store.model(first.model.id).kind == "trained" and store.active_model() is None
+    assert first.model.metrics["train.clip.macro_f1"] == first.evaluation("train").clip.macro_f1
+    assert len(read_split(first.path).train) == 3
+    again = train(store, options, encoders=encoders)
+    assert again.model.id != first.model.id
+    assert again.evaluations == first.evaluations and again.thresholds == first.thresholds
+    assert [(e.train_loss, e.validation_loss) for e in again.history] == [(e.train_loss, e.validation_loss) for e in first.history]
+
+
+def test_evaluate_uses_held_out_videos_and_rejects_a_mismatched_label_set(tmp_path: Path, encoders) -> None:
+    store = build_project(tmp_path / "p.sqlite3", encoders, seed=1)
+    result = train(store, TrainOptions(**SMALL), encoders=encoders)
+    split = read_split(result.path)
+    parts = [set(split.train), set(split.validation), set(split.test)]
+    assert [len(p) for p in parts] == [3, 1, 1]  # by video: every clip of a video on one side
+    report = evaluate_bundle(store, result.path)
+    assert report.evaluation.part == "held-out" and report.evaluation.videos == len(result.split.test)
+    assert report.evaluation.scene == result.evaluation("test").scene
+    assert [lm.threshold for lm in report.evaluation.scene_tuned.per_label] == list(result.thresholds)
+    store.add_label(LabelDef("hugs", "two people hug"))
+    with pytest.raises(ModelError, match="label set differs"):
+        evaluate_bundle(store, result.path)
+
+
+def test_cancel_leaves_no_bundle(tmp_path: Path, encoders) -> None:
+    store = build_project(tmp_path / "p.sqlite3", encoders, n_videos=2)
+    token = CancelToken()
+    with pytest.raises(Cancelled):
+        train(store, TrainOptions(**SMALL), encoders=encoders, cancel=token,
+              on_epoch=lambda e: token.cancel() if e.epoch == 2 else None)
+    folder = models_dir(store)
+    assert not folder.exists() or list(folder.iterdir()) == []
+    assert store.models() == []
+
+
+def test_versions_activate_and_roll_back_along_parents(tmp_path: Path, encoders) -> None:
+    store = build_project(tmp_path / "p.sqlite3", encoders, n_videos=3, seed=2)
+    parent = train(store, TrainOptions(**SMALL), encoders=encoders)
+    activate(store, parent.model.id)
+    assert store.active_model().id == parent.model.id
+    assert store.predictions(1).model.id == parent.model.id  # recomputed with the active model
+    child = train(store, TrainOptions(**SMALL, seed=3), encoders=encoders)
+    assert child.model.parent == parent.model.id
+    activate(store, child.model.id)
+    before = store.predictions(1, parent.model.id).clips
+    assert store.predictions(1).clips != before  # the new model's predictions ...
+    assert store.predictions(1, parent.model.id).clips == before  # ... and the old ones kept, by model
+    assert rollback(store).id == parent.model.id
+    assert rollback(store) is None  # the parent had no parent: back to the starter
+    with pytest.raises(HHIRError, match="starter is already in use"):
+        rollback(store)
+    with pytest.raises(HHIRError, match="no model 'nope'"):
+        activate(store, "nope")
+
+
+def test_a_new_label_trains_a_new_head_and_old_models_no_longer_fit(tmp_path: Path, encoders) -> None:
+    store = build_project(tmp_path / "p.sqlite3", encoders, n_videos=3, seed=4)
+    parent = train(store, TrainOptions(**SMALL), encoders=encoders)
+    activate(store, parent.model.id)
+    store.add_label(LabelDef("hugs", "two people hug"))
+    clip = store.clips(1)[0]
+    store.annotate(Target(1, clip.id), "hugs", AnnotationState.PRESENT, "ann")
+    with pytest.raises(ModelError, match=r"label set differs \(model lacks \['hugs'\]"):
+        activate(store, parent.model.id)
+    child = train(store, TrainOptions(**SMALL), encoders=encoders)
+    assert child.model.parent == parent.model.id
+    assert child.evaluation("train").scene.per_label[-1].label == "hugs"
+    activate(store, child.model.id)
+    assert "hugs" in store.predictions(1).clips[clip.id]
+    with pytest.raises(ModelError, match="label set differs"):
+        rollback(store)
+
+
+def test_nothing_to_train_on_is_a_clear_error(tmp_path: Path, encoders) -> None:
+    store = Store(tmp_path / "empty.sqlite3")
+    with pytest.raises(HHIRError, match="no annotated clips"):
+        train(store, TrainOptions(**SMALL), encoders=encoders)
