@@ -34,8 +34,8 @@ class QueueItem:
 
 def uncertainty(scores: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
     """1 at the threshold, falling linearly to 0 at a score of 0 or 1."""
-    span = np.maximum(thresholds, 1.0 - thresholds)
-    return 1.0 - np.abs(scores - thresholds) / span
+    span = np.where(scores < thresholds, thresholds, 1.0 - thresholds)
+    return 1.0 - np.abs(scores - thresholds) / np.maximum(span, 1e-9)
 
 
 def rarity(positives: np.ndarray) -> np.ndarray:
