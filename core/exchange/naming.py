@@ -72,7 +72,8 @@ def clip_window(clip_index: int) -> str:
     return f"w{clip_index:04d}"
 
 
-_CLIP_NAME = re.compile(r"^(?P<scene>.+)_clip(?P<index>\d+)$")
+# ASCII digits, at most nine: int() refuses strings over 4300 digits and a clip index is never that large.
+_CLIP_NAME = re.compile(r"^(?P<scene>.+)_clip(?P<index>[0-9]{1,9})$")
 
 
 def parse_clip_name(name: str) -> tuple[str, int] | None:
