@@ -235,3 +235,5 @@ def parse_xml(path: str | Path) -> ElementTree.Element:
     except ElementTree.ParseError as exc:
         line, column = exc.position
         raise ImportFormatError(f"{path}: line {line}, column {column}: malformed XML") from exc
+    except LookupError as exc:  # an XML declaration naming an encoding Python does not know
+        raise ImportFormatError(f"{path}: {exc}") from exc
