@@ -17,6 +17,7 @@ A scene task has ``clip_index`` -1.
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
@@ -92,6 +93,8 @@ def parse_labelstudio(path: Path, annotator: str | None = None) -> ImportData:
         tasks = json.loads(read_import_text(src))
     except json.JSONDecodeError as exc:
         raise ImportFormatError(f"{src}: line {exc.lineno}, column {exc.colno}: malformed JSON ({exc.msg})") from exc
+    except (ValueError, RecursionError) as exc:  # a number over 4300 digits, or nesting deeper than the stack
+        raise ImportFormatError(f"{src}: unreadable JSON ({exc})") from exc
     if not isinstance(tasks, list):
         raise ImportFormatError(f"{src}: expected a JSON list of tasks")
     records: list[LabelRecord] = []
@@ -126,11 +129,18 @@ def _result_records(where: str, item: object, video: VideoRef, clip: ClipRef | N
 def _clip_ref(where: str, data: dict) -> ClipRef | None:
     index = data.get("clip_index", -1)
     start, end = data.get("start", -1.0), data.get("end", -1.0)
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (index, start, end)):
-        raise ImportFormatError(f"{where}: data.clip_index/start/end must be numbers")
+    if not all(_finite(v) for v in (index, start, end)):
+        raise ImportFormatError(f"{where}: data.clip_index/start/end must be finite numbers")
     if index < 0 and (start < 0 or end < 0 or "clip_index" in data):
         return None
     return ClipRef(float(start), float(end), int(index))
+
+
+def _finite(value: object) -> bool:
+    """A JSON number usable as a time or index: not a bool, NaN, infinite or beyond 64 bits."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**63
 
 
 def _who(where: str, value: str | int | dict) -> str:
