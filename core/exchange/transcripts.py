@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from core.errors import ImportFormatError
 from core.exchange.model import ExportData, ImportData, VideoRef
 from core.exchange.naming import video_stem
 from core.exchange.safety import read_import_text, write_text
@@ -22,5 +23,8 @@ def parse_transcript(path: Path, fmt: str, video: VideoRef | None = None) -> Imp
     from core.speech.subtitles import parse_srt, parse_vtt
 
     parser = parse_srt if fmt == "srt" else parse_vtt
-    segments = parser(read_import_text(path), str(path))
+    try:
+        segments = parser(read_import_text(path), str(path))
+    except ValueError as exc:  # e.g. int() refusing a time field of thousands of digits
+        raise ImportFormatError(f"{path}: unreadable subtitle file ({exc})") from exc
     return ImportData(transcripts=((video or VideoRef(name=video_stem(str(path))), tuple(segments)),))
