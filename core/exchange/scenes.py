@@ -50,7 +50,11 @@ def export_scenes(data: ExportData, out: Path) -> list[Path]:
 
 def parse_scene_list(path: Path, video: VideoRef | None = None) -> ImportData:
     """Shots from a scene-list CSV; times come from the frame numbers once the video is known."""
-    rows = list(csv.reader(io.StringIO(read_import_text(path), newline="")))
+    reader = csv.reader(io.StringIO(read_import_text(path), newline=""))
+    try:
+        rows = list(reader)
+    except csv.Error as exc:  # e.g. a field over csv's size limit
+        raise ImportFormatError(f"{path}: line {reader.line_num}: {exc}") from None
     start = 1 if rows and rows[0] and rows[0][0].strip() != HEADER[0] else 0
     if len(rows) <= start or tuple(c.strip() for c in rows[start][:5]) != HEADER[:5]:
         raise ImportFormatError(f"{path}: line {start + 1}: expected the header {', '.join(HEADER[:5])}, …")
