@@ -59,8 +59,20 @@ def import_shots(store: Store, data: ImportData, fmt: str, path: str, options: I
 
 
 def _timed(video: Video, shots: tuple[Shot, ...], path: str) -> list[Shot]:
-    """Shots with times from their frame numbers at the video's rate, checked against its length."""
-    if shots and video.frame_count and shots[-1].end_frame > video.frame_count + 1:
+    """Shots with times from their frame numbers at the video's rate, checked against its length.
+
+    The shots must tile the video from frame 0 (what ``replace_shots`` stores); an empty list
+    would delete every clip, so it is refused too.
+    """
+    from core.segment.shots import validate_shots
+
+    if not shots:
+        raise ImportFormatError(f"{path}: no shots in the file")
+    try:
+        validate_shots(list(shots))
+    except ValueError as exc:
+        raise ImportFormatError(f"{path}: {exc}") from None
+    if video.frame_count and shots[-1].end_frame > video.frame_count + 1:
         raise ImportFormatError(f"{path}: shots run to frame {shots[-1].end_frame}, the video has {video.frame_count}")
     fps = video.fps or 25.0
     return [Shot(i, s.start_frame, s.end_frame, s.start_frame / fps, s.end_frame / fps) for i, s in enumerate(shots)]
