@@ -150,3 +150,73 @@ def test_random_sequences_match_in_memory_model(tmp_path_factory, ops: list[tupl
         assert {**anns, **revs} == model.now
     assert len(db.annotations(other)) == 1
     db.close()
+
+
+RANGES = [(0.0, 3.0), (1.0, 4.0), (2.0, 5.0), (3.0, 6.0)]
+REBUILD_OPS = st.lists(
+    st.one_of(
+        st.tuples(st.just("annotate"), st.integers(0, 3), st.sampled_from(["asks", "watches"]), st.sampled_from([P, A, None])),
+        st.tuples(st.just("review"), st.integers(0, 3), st.booleans()),
+        st.tuples(st.just("rebuild"), st.sets(st.sampled_from(RANGES), min_size=1)),
+        st.just(("undo",)),
+        st.just(("redo",)),
+    ),
+    max_size=25,
+)
+
+
+class RangeModel(Model):
+    """Clip decisions belong to a time range; a range that is not a clip now holds orphans."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.visible: set[tuple[float, float]] = set(RANGES)
+
+    def _set(self, key: tuple, value: object) -> None:
+        if key[0] == "r" and key[1] not in self.visible:
+            return  # review status of a clip that is gone went with it
+        super()._set(key, value)
+
+    def expected(self) -> dict[tuple, object]:
+        """Decisions on a range that is no clip now are orphans ("o"); all others are attached."""
+        return {("o", *k[1:]) if k[0] == "a" and k[1] not in self.visible else k: v for k, v in self.now.items()}
+
+    def rebuild(self, ranges: set[tuple[float, float]]) -> None:
+        self.visible = set(ranges)
+        self.now = {k: v for k, v in self.now.items() if k[0] != "r" or k[1] in self.visible}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=REBUILD_OPS)
+def test_random_sequences_with_clip_rebuilds_match_range_model(tmp_path_factory, ops: list[tuple]) -> None:
+    db = Store(tmp_path_factory.mktemp("undo") / "p.sqlite")
+    vid = db.add_video(VideoInfo("/f/a.mp4", 10.0, 25.0, 250, 160, 120, True, fingerprint="fp")).id
+
+    def rebuild(ranges: set[tuple[float, float]]) -> list[Clip]:
+        ordered = sorted(ranges)
+        return db.set_clips(vid, [Clip(i, i, i + 2, s, e, int(s * 25), int(e * 25)) for i, (s, e) in enumerate(ordered)])
+
+    clips = rebuild(set(RANGES))
+    model = RangeModel()
+    for op in ops:
+        if op[0] == "annotate":
+            c = clips[op[1] % len(clips)]
+            db.annotate(Target(vid, c.id), op[2], op[3], "ann")
+            model.edit(("a", (c.start_s, c.end_s), op[2]), op[3])
+        elif op[0] == "review":
+            c = clips[op[1] % len(clips)]
+            db.set_reviewed(Target(vid, c.id), "ann", op[2])
+            model.edit(("r", (c.start_s, c.end_s)), True if op[2] else None)
+        elif op[0] == "rebuild":
+            clips = rebuild(op[1])
+            model.rebuild(op[1])
+        elif op[0] == "undo":
+            assert (db.undo(vid) is not None) == model.step(model.done, model.undone, "before")
+        else:
+            assert (db.redo(vid) is not None) == model.step(model.undone, model.done, "after")
+        span = {c.id: (c.start_s, c.end_s) for c in clips}
+        found = {("a", span[a.target.clip_id], a.label): a.state for a in db.annotations(vid)}
+        found |= {("o", (o.start_s, o.end_s), o.label): o.state for o in db.orphan_annotations(vid)}
+        found |= {("r", span[t.clip_id]): True for t in db.reviewed(vid)}
+        assert found == model.expected()
+    db.close()
