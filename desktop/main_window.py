@@ -18,7 +18,7 @@ from desktop.actions import ActionRegistry
 from desktop.jobs import Job, JobRunner
 from desktop.labels.panel import LabelPanel
 from desktop.player.view import PlayerView
-from desktop.session import ReviewSession
+from desktop.session import ReviewSession, current_predictions
 from desktop.timeline.shot_edits import ShotEditor
 from desktop.timeline.layout import build_layout
 from desktop.timeline.view import TimelineView
@@ -158,7 +158,7 @@ class MainWindow(QMainWindow):
 
     def resume_unfinished(self) -> list[Job]:
         """Queue again every stored video whose analysis did not finish (it resumes)."""
-        paths = [v.path for v in self.store.videos() if self.store.predictions(v.id) is None and Path(v.path).exists()]
+        paths = [v.path for v in self.store.videos() if current_predictions(self.store, v.id) is None and Path(v.path).exists()]
         return self.analyse(paths)
 
     def open_dialog(self) -> None:

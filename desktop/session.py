@@ -101,7 +101,7 @@ class ReviewSession(QObject):
             shots=store.shots(video_id),
             clips=store.clips(video_id),
             segments=store.transcript(video_id),
-            predictions=store.predictions(video_id),
+            predictions=current_predictions(store, video_id),
             states={(a.target, a.label): a.state for a in annotations},
             reviewed=frozenset(store.reviewed(video_id, annotator=self.annotator)),
         )
@@ -229,13 +229,15 @@ class ReviewSession(QObject):
         self.reload()
 
 
+def current_predictions(store: Store, video_id: int) -> Predictions | None:
+    """The active model's scores, else the zero-shot starter's (what a fresh project has)."""
+    from core.learn.starter import MODEL_ID as STARTER_ID
+
+    return store.predictions(video_id) or store.predictions(video_id, STARTER_ID)
+
+
 def _queue_order(store: Store, video_id: int, annotator: str) -> list[Target]:
-    """The learning loop's ranking for this video, when that part is installed."""
-    try:
-        from core.learn import queue as learn_queue  # type: ignore[attr-defined]
-    except ImportError:
-        return []
-    rank = getattr(learn_queue, "rank_targets", None)
-    if rank is None:
-        return []
-    return [t for t in rank(store, video_id=video_id, annotator=annotator) if t.clip_id is not None]
+    """The active-learning queue for this video (most useful unreviewed clip first)."""
+    from core.learn.queue import review_queue
+
+    return [item.target for item in review_queue(store, annotator=annotator, video_id=video_id) if item.target.clip_id is not None]

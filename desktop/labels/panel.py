@@ -66,6 +66,7 @@ class LabelPanel(QWidget):
         self.grid = QGridLayout()
         self.grid.setHorizontalSpacing(8)
         self.grid.setVerticalSpacing(3)
+        self.grid.setColumnStretch(2, 1)  # the probability bar takes the spare width
         self.bars: dict[str, ProbabilityBar] = {}
         self.values: dict[str, QLabel] = {}
         self.buttons: dict[str, QToolButton] = {}

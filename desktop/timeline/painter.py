@@ -14,7 +14,7 @@ from core.types import AnnotationState, Target
 from desktop import theme
 from desktop.timeline.layout import TimelineLayout
 
-HEADER_W = 128
+HEADER_W = 150
 
 
 @dataclass(frozen=True)

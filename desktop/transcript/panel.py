@@ -27,7 +27,10 @@ class TranscriptPanel(QWidget):
         self.table.setObjectName("transcript")
         self.table.setHorizontalHeaderLabels(["Start", "End", "Text"])
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(TEXT_COLUMN, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        for col in (0, 1):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(TEXT_COLUMN, QHeaderView.ResizeMode.Stretch)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(
             QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed
@@ -54,8 +57,6 @@ class TranscriptPanel(QWidget):
                 if col != TEXT_COLUMN:
                     item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
                 self.table.setItem(row, col, item)
-        self.table.resizeColumnsToContents()
-        self.table.horizontalHeader().setSectionResizeMode(TEXT_COLUMN, QHeaderView.ResizeMode.Stretch)
         self.table.blockSignals(False)
         self._ids = [seg.id for seg in segments]
         self._starts = [seg.start_s for seg in segments]

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QHeaderView, QProgressBar, QToolButton, QTreeWidge
 
 from core.types import Video
 from desktop.jobs import Job, JobState
-from desktop.session import ReviewSession
+from desktop.session import ReviewSession, current_predictions
 
 NAME, STATUS, PROGRESS, CANCEL = range(4)
 
@@ -38,6 +38,7 @@ class VideoListPanel(QWidget):
         header.setStretchLastSection(False)
         self.rows: dict[str, QTreeWidgetItem] = {}
         self.setAcceptDrops(True)
+        self.setMinimumWidth(240)
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.addWidget(self.tree)
@@ -72,7 +73,7 @@ class VideoListPanel(QWidget):
         if not clips:
             return "not analysed"
         reviewed = sum(1 for t in store.reviewed(video.id, self.session.annotator) if t.clip_id is not None)
-        suffix = "" if store.predictions(video.id) is not None else " · no predictions"
+        suffix = "" if current_predictions(store, video.id) is not None else " · no predictions"
         return f"{reviewed}/{len(clips)} reviewed{suffix}"
 
     def track(self, path: str, job: Job) -> None:
