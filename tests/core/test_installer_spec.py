@@ -72,6 +72,7 @@ def test_the_files_the_app_needs_are_among_them():
     assert ("labels", "default.json") in names and ("migrations", "env.py") in names
     assert any(p.parent.name == "versions" and p.suffix == ".py" for p in sources)
     assert any(p.suffix == ".onnx" for p in sources)  # faster-whisper's voice activity model
+    assert ("data", "haarcascade_frontalface_default.xml") in names  # the starter's face detector
     ((plugins, _),) = cfg.binary_folders()
     assert any("ffmpeg" in p.name for p in plugins.iterdir()), f"no FFmpeg backend in {plugins}"
 
