@@ -86,6 +86,7 @@ def record(s: Session, change: Change, edits: list[RowEdit]) -> None:
 def _apply(s: Session, entry: EditRow, undo: bool) -> Change:
     decoded = [_decode(d) for d in entry.rows]
     video = rows.VideoRows(s, entry.video_id)
+    video.preload([edit.key for _, edit in decoded if isinstance(edit.key, rows.AnnotationKey)])
     for table, edit in reversed(decoded) if undo else decoded:
         table.write(video, edit.key, edit.before if undo else edit.after)
     entry.undone = undo

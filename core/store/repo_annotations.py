@@ -20,7 +20,7 @@ def _where(video: rows.VideoRows, target: Target) -> tuple[str, float | None, fl
     """A short name for the target in undo descriptions, and its time range."""
     if target.clip_id is None:
         return "scene", None, None
-    clip = video.clip_by_id.get(target.clip_id)
+    clip = video.clip(target.clip_id)
     if clip is None:
         raise StoreError(f"no clip with id {target.clip_id} in video {target.video_id}")
     return f"clip {clip.index + 1}", clip.start_s, clip.end_s
@@ -68,6 +68,7 @@ def annotate_many(s: Session, items: list[Item], annotator: str, source: str) ->
         key = rows.AnnotationKey(video_id, target.clip_id is None, target.clip_id, start, end, label, annotator)
         final[(key.scene, key.clip_id, label)] = (key, _state(state))
         names.append(f"{label}: {_state(state) or 'unreviewed'} ({where})")
+    video.preload([key for key, _ in final.values()])
     now, edits = now_iso(), []
     for key, state in final.values():
         before = video.read_annotation(key)

@@ -7,6 +7,7 @@ has the same time range, else by time range, else as an orphan annotation.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -16,6 +17,12 @@ from core.store.common import same_range
 from core.store.schema import AnnotationRow, ClipRow, ReviewRow, SegmentRow
 
 Slot = tuple[str, bool, int | None, str]  # annotator, scene, clip id, label
+CHUNK = 500  # ids per IN (...) query, well under SQLite's parameter limit
+
+
+def _chunks(ids: list[int]) -> Iterator[list[int]]:
+    for i in range(0, len(ids), CHUNK):
+        yield ids[i : i + CHUNK]
 
 
 @dataclass(frozen=True)
@@ -64,47 +71,82 @@ class SegmentValue:
 
 
 class VideoRows:
-    """One video's clips and annotations, loaded once per transaction and looked up by meaning.
+    """One video's clips and annotations for one transaction, looked up by meaning.
 
-    Batches (an import, undoing one) touch thousands of rows; one query each for clips and
-    annotations, then dictionary lookups, keeps them to a single round of SQL.
+    A batch (an import, or undoing one) loads the rows of all its keys with a few IN queries, then
+    works on dictionaries; a single edit loads just its own row. Either way the cost follows the
+    size of the edit, not of the video.
     """
 
     def __init__(self, s: Session, video_id: int) -> None:
         self.s, self.video_id = s, video_id
-        query = select(ClipRow).where(ClipRow.video_id == video_id).order_by(ClipRow.index, ClipRow.id)
-        self.clips = list(s.scalars(query))
-        self.clip_by_id = {c.id: c for c in self.clips}
-        self._slots: dict[Slot, AnnotationRow] | None = None
+        self._clip_by_id: dict[int, ClipRow] = {}
+        self._all_clips: list[ClipRow] | None = None
+        self._slots: dict[Slot, AnnotationRow] = {}
         self._orphans: list[AnnotationRow] = []
+        self._loaded: set[tuple[str, str, int | None]] = set()  # (annotator, label, clip id or None)
+
+    def clip(self, clip_id: int) -> ClipRow | None:
+        """The clip with this id if it belongs to this video."""
+        if clip_id not in self._clip_by_id:
+            self._load_clips([clip_id])
+        return self._clip_by_id.get(clip_id)
+
+    def _load_clips(self, ids: Iterable[int]) -> None:
+        missing = sorted(set(ids) - set(self._clip_by_id))
+        for chunk in _chunks(missing):
+            query = select(ClipRow).where(ClipRow.video_id == self.video_id, ClipRow.id.in_(chunk))
+            self._clip_by_id.update((c.id, c) for c in self.s.scalars(query))
+
+    def _clips(self) -> list[ClipRow]:
+        if self._all_clips is None:
+            query = select(ClipRow).where(ClipRow.video_id == self.video_id).order_by(ClipRow.index, ClipRow.id)
+            self._all_clips = list(self.s.scalars(query))
+            self._clip_by_id.update((c.id, c) for c in self._all_clips)
+        return self._all_clips
 
     def resolve_clip(self, clip_id: int | None, start_s: float | None, end_s: float | None) -> int | None:
         """The current clip for a remembered (id, time range), or None when no clip has that range."""
-        row = self.clip_by_id.get(clip_id) if clip_id is not None else None
+        row = self.clip(clip_id) if clip_id is not None else None
         if row is not None and same_range(row.start_s, row.end_s, start_s, end_s):
             return row.id
-        return next((c.id for c in self.clips if same_range(c.start_s, c.end_s, start_s, end_s)), None)
+        return next((c.id for c in self._clips() if same_range(c.start_s, c.end_s, start_s, end_s)), None)
 
-    def _annotations(self) -> dict[Slot, AnnotationRow]:
-        if self._slots is None:
-            self._slots = {}
-            for row in self.s.scalars(select(AnnotationRow).where(AnnotationRow.video_id == self.video_id)):
+    def _where(self, key: AnnotationKey) -> int | None:
+        return None if key.scene else self.resolve_clip(key.clip_id, key.start_s, key.end_s)
+
+    def preload(self, keys: list[AnnotationKey]) -> None:
+        """Load the annotation rows of many keys at once (scene and orphan rows of their labels too)."""
+        self._load_clips(k.clip_id for k in keys if k.clip_id is not None)
+        wanted = {(k.annotator, k.label, self._where(k)) for k in keys} - self._loaded
+        if not wanted:
+            return
+        annotators, labels = {w[0] for w in wanted}, {w[1] for w in wanted}
+        base = select(AnnotationRow).where(
+            AnnotationRow.video_id == self.video_id, AnnotationRow.annotator.in_(annotators), AnnotationRow.label.in_(labels)
+        )
+        found = list(self.s.scalars(base.where(AnnotationRow.clip_id.is_(None))))
+        for chunk in _chunks(sorted({w[2] for w in wanted if w[2] is not None})):
+            found += self.s.scalars(base.where(AnnotationRow.clip_id.in_(chunk)))
+        for row in found:
+            if (row.annotator, row.label, row.clip_id) not in self._loaded:
                 self._index(row)
-        return self._slots
+        self._loaded |= wanted | {(a, lb, None) for a, lb, _ in wanted}
 
     def _index(self, row: AnnotationRow) -> None:
         if row.orphan:
-            self._orphans.append(row)
+            if row not in self._orphans:  # a wider query may return an orphan already held
+                self._orphans.append(row)
         else:
-            self._annotations()[(row.annotator, row.is_scene, row.clip_id, row.label)] = row
+            self._slots[(row.annotator, row.is_scene, row.clip_id, row.label)] = row
 
     def find_annotation(self, key: AnnotationKey) -> AnnotationRow | None:
-        slots = self._annotations()
+        self.preload([key])
         if key.scene:
-            return slots.get((key.annotator, True, None, key.label))
-        clip_id = self.resolve_clip(key.clip_id, key.start_s, key.end_s)
+            return self._slots.get((key.annotator, True, None, key.label))
+        clip_id = self._where(key)
         if clip_id is not None:
-            return slots.get((key.annotator, False, clip_id, key.label))
+            return self._slots.get((key.annotator, False, clip_id, key.label))
         same = (r for r in self._orphans if r.label == key.label and r.annotator == key.annotator)
         return next((r for r in same if same_range(r.start_s, r.end_s, key.start_s, key.end_s)), None)
 
@@ -122,7 +164,7 @@ class VideoRows:
                 self.s.delete(row)
             return
         if row is None:
-            clip_id = None if key.scene else self.resolve_clip(key.clip_id, key.start_s, key.end_s)
+            clip_id = self._where(key)
             row = AnnotationRow(
                 video_id=key.video_id, clip_id=clip_id, is_scene=key.scene, orphan=not key.scene and clip_id is None,
                 start_s=key.start_s, end_s=key.end_s, label=key.label, annotator=key.annotator,
@@ -135,7 +177,7 @@ class VideoRows:
         if row.orphan:
             self._orphans.remove(row)
         else:
-            del self._annotations()[(row.annotator, row.is_scene, row.clip_id, row.label)]
+            del self._slots[(row.annotator, row.is_scene, row.clip_id, row.label)]
 
     def _find_review(self, key: ReviewKey) -> tuple[ReviewRow | None, int | None, bool]:
         """(row, clip id, whether the target exists now)."""
