@@ -43,9 +43,13 @@ def check_file(path: Path) -> None:
         return
     if path.is_dir():
         raise StoreError(f"{path}: is a folder, not a project database")
-    with path.open("rb") as handle:
-        if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
-            raise StoreError(f"{path}: not a SQLite database (not an HHIR Studio project file)")
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot read the project database ({exc.strerror or exc})") from exc
+    if header != SQLITE_HEADER:
+        raise StoreError(f"{path}: not a SQLite database (not an HHIR Studio project file)")
     try:
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S)
         try:

@@ -157,3 +157,20 @@ def test_head_constant_matches_the_migration_files() -> None:
     from core.store.migrate import HEAD
 
     assert ScriptDirectory.from_config(alembic_config()).get_current_head() == HEAD
+
+
+def test_label_set_comes_from_resources_override(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    labels = tmp_path / "res" / "labels"
+    labels.mkdir(parents=True)
+    (labels / "default.json").write_text('{"labels": [{"name": "hugs", "key": "h", "description": "an embrace"}]}')
+    monkeypatch.setenv("HHIR_RESOURCES", str(tmp_path / "res"))
+    db = Store(tmp_path / "p.sqlite")
+    assert [(lb.name, lb.key, lb.description) for lb in db.labels()] == [("hugs", "h", "an embrace")]
+    db.close()
+    (labels / "default.json").write_text('{"labels": [{"key": "1"}]}')
+    with pytest.raises(StoreError, match=r"default\.json: label 1 has no name"):
+        Store(tmp_path / "q.sqlite")
+    conn = sqlite3.connect(tmp_path / "q.sqlite")
+    tables = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+    conn.close()
+    assert tables == []  # the failed creation left no half-made project behind
