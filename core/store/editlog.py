@@ -64,9 +64,15 @@ def _decode(data: dict[str, Any]) -> tuple[_Table, RowEdit]:
     return table, RowEdit(table.key(**data["key"]), before, after)
 
 
-def _change(row: EditRow) -> Change:
-    targets = tuple(Target(video_id=v, clip_id=c) for v, c in row.targets)
-    return Change(video_id=row.video_id, kind=row.kind, description=row.description, targets=targets)
+def _current_targets(video: rows.VideoRows, edits: list[RowEdit]) -> tuple[Target, ...]:
+    """The targets an undo/redo touched, as they are now: clips rebuilt since keep their range."""
+    found: dict[Target, None] = {}
+    for edit in edits:
+        if isinstance(edit.key, (rows.AnnotationKey, rows.ReviewKey)):
+            clip_id = None if edit.key.scene else video.resolve_clip(edit.key.clip_id, edit.key.start_s, edit.key.end_s)
+            if edit.key.scene or clip_id is not None:
+                found[Target(video_id=edit.key.video_id, clip_id=clip_id)] = None
+    return tuple(found)
 
 
 def record(s: Session, change: Change, edits: list[RowEdit]) -> None:
@@ -91,7 +97,8 @@ def _apply(s: Session, entry: EditRow, undo: bool) -> Change:
         table.write(video, edit.key, edit.before if undo else edit.after)
     entry.undone = undo
     s.flush()
-    return _change(entry)
+    targets = _current_targets(video, [edit for _, edit in decoded])
+    return Change(video_id=entry.video_id, kind=entry.kind, description=entry.description, targets=targets)
 
 
 def undo(s: Session, video_id: int) -> Change | None:

@@ -82,3 +82,11 @@ def test_undo_after_clip_rebuild_follows_time_range(store: Store) -> None:
     assert store.orphan_annotations(vid) == [] and store.annotations(vid) == []
     store.redo(vid)  # and redoing it brings back an orphan with the range
     assert [(o.start_s, o.end_s) for o in store.orphan_annotations(vid)] == [(3.0, 6.0)]
+
+
+def test_undo_reports_targets_as_they_are_now(store: Store) -> None:
+    vid, old = setup(store)
+    store.annotate_many([(Target(vid, old[0].id), "asks", P), (Target(vid, old[2].id), "asks", P), (Target(vid), "asks", A)], "ann")
+    new = store.set_clips(vid, [clip(0, 3.0, 6.0), clip(1, 7.0, 9.0)])  # range of old[2] kept, old[0] gone
+    change = store.undo(vid)
+    assert change is not None and change.targets == (Target(vid, new[0].id), Target(vid))
