@@ -19,6 +19,7 @@ from core.store.records import Change
 from core.store.schema import EditRow
 from core.types import Target
 
+UNDO_DEPTH = 1000  # undo steps kept per video; older ones are dropped so the log stays bounded
 Key = rows.AnnotationKey | rows.ReviewKey | rows.SegmentKey
 Value = rows.AnnotationValue | rows.ReviewValue | rows.SegmentValue
 
@@ -78,10 +79,11 @@ def _current_targets(video: rows.VideoRows, edits: list[RowEdit]) -> tuple[Targe
 def record(s: Session, change: Change, edits: list[RowEdit]) -> None:
     """Append an undo step for ``change`` (same transaction as the edit), dropping the redo tail."""
     s.execute(delete(EditRow).where(EditRow.video_id == change.video_id, EditRow.undone.is_(True)))
-    last = s.scalar(select(func.max(EditRow.seq)).where(EditRow.video_id == change.video_id))
+    last = s.scalar(select(func.max(EditRow.seq)).where(EditRow.video_id == change.video_id)) or 0
+    s.execute(delete(EditRow).where(EditRow.video_id == change.video_id, EditRow.seq <= last + 1 - UNDO_DEPTH))
     s.add(
         EditRow(
-            video_id=change.video_id, seq=(last or 0) + 1, kind=change.kind, description=change.description,
+            video_id=change.video_id, seq=last + 1, kind=change.kind, description=change.description,
             targets=[[t.video_id, t.clip_id] for t in change.targets], rows=[_encode(e) for e in edits],
             undone=False, created_at=now_iso(),
         )

@@ -220,3 +220,16 @@ def test_random_sequences_with_clip_rebuilds_match_range_model(tmp_path_factory,
         found |= {("r", span[t.clip_id]): True for t in db.reviewed(vid)}
         assert found == model.expected()
     db.close()
+
+
+def test_undo_depth_is_bounded_per_video(store: Store, monkeypatch) -> None:  # noqa: ANN001
+    from core.store import editlog
+
+    monkeypatch.setattr(editlog, "UNDO_DEPTH", 3)
+    vid, clips = video(store, "a")
+    for label in ["asks", "gives to", "talks to", "watches", "yells at"]:
+        store.annotate(Target(vid, clips[0].id), label, P, "ann")
+    undone = [store.undo(vid) for _ in range(4)]
+    assert [c.description.split(":")[0] for c in undone[:3]] == ["yells at", "watches", "talks to"]
+    assert undone[3] is None
+    assert {a.label for a in store.annotations(vid)} == {"asks", "gives to"}
