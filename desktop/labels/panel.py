@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QAction, QColor, QPainter, QPaintEvent
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
 from core.types import AnnotationState
 from desktop import theme
@@ -70,7 +70,7 @@ class LabelPanel(QWidget):
         self.bars: dict[str, ProbabilityBar] = {}
         self.values: dict[str, QLabel] = {}
         self.buttons: dict[str, QToolButton] = {}
-        self.actions_row = QHBoxLayout()
+        self.actions_row = QGridLayout()
         box = QVBoxLayout(self)
         box.addWidget(self.title)
         box.addWidget(self.detail)
@@ -100,11 +100,11 @@ class LabelPanel(QWidget):
 
     def add_actions(self, actions: list[QAction]) -> None:
         """Buttons for registry actions (accept, reviewed-next, previous/next unreviewed)."""
-        for action in actions:
+        for i, action in enumerate(actions):
             button = QToolButton(self)
             button.setDefaultAction(action)
-            self.actions_row.addWidget(button)
-        self.actions_row.addStretch(1)
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            self.actions_row.addWidget(button, i // 2, i % 2)
 
     def refresh(self) -> None:
         session, data, target = self.session, self.session.data, self.session.selected

@@ -116,7 +116,8 @@ class PlayerView(QWidget):
         self.player.pause()
 
     def seek(self, seconds: float) -> None:
-        self._set_position(int(round(seconds * 1000)))
+        """Show the frame on screen at ``seconds`` (positioned at its middle, see the module doc)."""
+        self._set_position(frame_position_ms(frame_at(seconds * 1000.0, self.fps), self.fps))
 
     def step_frames(self, n: int) -> None:
         """Pause and move ``n`` frames (negative: back)."""
@@ -126,7 +127,12 @@ class PlayerView(QWidget):
         self._set_position(frame_position_ms(target, self.fps))
 
     def jump(self, seconds: float) -> None:
-        self.seek(self.position_s + seconds)
+        """Move by ``seconds`` in whole frames, so the frame under the playhead stays exact."""
+        self.step_frames(int(round(seconds * self.fps))) if not self.is_playing else self.seek(self.position_s + seconds)
+
+    @property
+    def is_playing(self) -> bool:
+        return self.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState
 
     def set_speed(self, rate: float) -> None:
         self.player.setPlaybackRate(rate)

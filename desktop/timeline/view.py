@@ -15,7 +15,7 @@ from desktop.timeline import painter
 from desktop.timeline.layout import TimelineLayout
 from desktop.timeline.painter import HEADER_W, Row, Viewport
 
-RULER_H, SHOT_H, LANE_H, TRANSCRIPT_H, LABEL_H, SCROLL_H = 20, 22, 14, 24, 18, 12
+RULER_H, SHOT_H, LANE_H, TRANSCRIPT_H, LABEL_H, SCROLL_H = 20, 24, 16, 26, 20, 12
 MIN_PX_PER_S, MAX_PX_PER_S = 0.01, 2000.0
 _SCROLL_STEPS = 1000  # the scroll bar works in thousandths of the scrollable range
 
@@ -127,7 +127,7 @@ class TimelineView(QWidget):
     def _sync_scroll(self) -> None:
         free = max(self._duration() - self._span(), 0.0)
         self._scroll.blockSignals(True)
-        self._scroll.setEnabled(free > 0)
+        self._scroll.setVisible(free > 0)
         self._scroll.setValue(int(round(self.t0 / free * _SCROLL_STEPS)) if free > 0 else 0)
         visible = self._span() / self._duration() if self._duration() > 0 else 1.0
         self._scroll.setPageStep(max(int(_SCROLL_STEPS * min(visible, 1.0)), 1))

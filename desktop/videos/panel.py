@@ -36,6 +36,7 @@ class VideoListPanel(QWidget):
         header.setSectionResizeMode(CANCEL, QHeaderView.ResizeMode.Fixed)
         header.resizeSection(CANCEL, 28)
         header.setStretchLastSection(False)
+        self._show_job_columns(False)
         self.rows: dict[str, QTreeWidgetItem] = {}
         self.setAcceptDrops(True)
         self.setMinimumWidth(240)
@@ -46,6 +47,7 @@ class VideoListPanel(QWidget):
         self.tree.itemClicked.connect(self._on_activated)
         session.videos_changed.connect(self.refresh)
         session.video_opened.connect(lambda _id: self.refresh())
+        session.data_changed.connect(self.refresh_current)
 
     def _row(self, path: str) -> QTreeWidgetItem:
         item = self.rows.get(path)
@@ -67,6 +69,17 @@ class VideoListPanel(QWidget):
             font.setBold(current is not None and current.video.id == video.id)
             item.setFont(NAME, font)
 
+    def _show_job_columns(self, show: bool) -> None:
+        self.tree.setColumnHidden(PROGRESS, not show)
+        self.tree.setColumnHidden(CANCEL, not show)
+
+    def refresh_current(self) -> None:
+        """Update the open video's row after an edit (its reviewed count changed)."""
+        data = self.session.data
+        item = self.rows.get(str(Path(data.video.path).resolve())) if data else None
+        if item is not None and self.tree.itemWidget(item, PROGRESS) is None:
+            item.setText(STATUS, self._status(data.video))
+
     def _status(self, video: Video) -> str:
         store = self.session.store
         clips = store.clips(video.id)
@@ -87,6 +100,7 @@ class VideoListPanel(QWidget):
         cancel.setToolTip(f"Cancel the analysis of {Path(path).name}")
         cancel.setObjectName("cancelAnalysis")
         cancel.clicked.connect(job.cancel)
+        self._show_job_columns(True)
         self.tree.setItemWidget(item, PROGRESS, bar)
         self.tree.setItemWidget(item, CANCEL, cancel)
         item.setText(STATUS, "queued")
@@ -99,6 +113,7 @@ class VideoListPanel(QWidget):
         def on_end() -> None:
             self.tree.removeItemWidget(item, PROGRESS)
             self.tree.removeItemWidget(item, CANCEL)
+            self._show_job_columns(any(self.tree.itemWidget(row, PROGRESS) for row in self.rows.values()))
             self.refresh()
             ended = {JobState.FAILED: f"failed: {job.error}", JobState.CANCELLED: "cancelled (resumes when queued again)"}
             if job.state in ended:

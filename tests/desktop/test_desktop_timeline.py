@@ -1,0 +1,101 @@
+"""Timeline layout and painting: stacked clip lanes, centred prediction stretches, visible-range
+lookups on a large project, click to select and seek, zoom around the cursor."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QColor
+
+from core.segment.clips import build_clips
+from core.types import AnnotationState, Shot, Target, TranscriptSegment
+from desktop import theme
+from desktop.timeline.layout import build_layout
+from desktop.timeline.painter import HEADER_W
+from desktop.timeline.view import TimelineView
+
+LABELS = ["asks", "talks to"]
+
+
+def _shots(n: int, frames: int = 25, fps: float = 25.0) -> list[Shot]:
+    return [Shot(i, i * frames, (i + 1) * frames, i * frames / fps, (i + 1) * frames / fps) for i in range(n)]
+
+
+def _layout(n_shots: int, size: int = 3, scores=None, states=None):
+    shots = _shots(n_shots)
+    clips = [c.__class__(**{**c.__dict__, "id": i + 1}) for i, c in enumerate(build_clips(shots, size, 1))]
+    segs = [TranscriptSegment(0.2, 0.9, "hello there", 1)]
+    return build_layout(7, shots[-1].end_s, 25.0, shots, clips, segs, LABELS, scores or {}, {"asks": 0.3}, states or {})
+
+
+def test_overlapping_windows_get_separate_lanes_and_own_stretches_tile_the_video():
+    layout = _layout(10)
+    assert layout.lanes == 3
+    assert [b.lane for b in layout.clips[:6]] == [0, 1, 2, 0, 1, 2]
+    stretches = [(b.own_start, b.own_end) for b in layout.clips]
+    assert stretches[0][0] == 0.0 and stretches[-1][1] == layout.duration_s
+    assert all(a[1] == b[0] for a, b in zip(stretches, stretches[1:]))  # no gap, no overlap
+    centre = (layout.clips[4].clip.start_s + layout.clips[4].clip.end_s) / 2
+    assert layout.clip_owning(centre) is layout.clips[4]
+
+
+def test_visible_lookup_touches_only_the_visible_range_of_a_large_project():
+    layout = _layout(20_002)  # 20,000 clips of 3 shots
+    assert len(layout.clips) == 20_000
+    visible = layout.clip_span.visible(4000.0, 4010.0)
+    assert len(visible) <= 20
+    assert all(layout.clips[i].clip.end_s >= 4000.0 and layout.clips[i].clip.start_s <= 4010.0 for i in visible[3:])
+    assert any(layout.clips[i].clip.start_s <= 4005.0 < layout.clips[i].clip.end_s for i in visible)
+
+
+def test_painting_shows_scores_annotations_and_the_playhead(qtbot):
+    scores = {3: {"asks": 1.0, "talks to": 0.0}}
+    layout = _layout(6, scores=scores, states={(Target(7, 3), "talks to"): AnnotationState.PRESENT})
+    view = TimelineView(lambda label: 0.6)
+    qtbot.addWidget(view)
+    view.set_layout(layout)
+    view.resize(HEADER_W + 600, view.sizeHint().height())
+    view.show()
+    view.fit()
+    view.set_playhead(0.5)
+    image = view.grab().toImage()
+    rows = {r.title: r for r in view.rows()}
+    box = layout.clips[2]
+    x = int(view._viewport().x((box.own_start + box.own_end) / 2))
+    asks = rows["asks"]
+    assert QColor(image.pixel(x, asks.top + 6)).name() == theme.label_colour(0).name()  # p = 1.0: full colour
+    talks = rows["talks to"]
+    assert QColor(image.pixel(x, talks.top + talks.height - 3)).name() == theme.label_colour(1).name()  # present bar
+    playhead_x = int(view._viewport().x(0.5))
+    hits = [QColor(image.pixel(px, rows["Shots"].top + 5)).name() for px in range(playhead_x - 1, playhead_x + 2)]
+    assert theme.PLAYHEAD.name() in hits
+
+
+def test_click_on_a_clip_selects_it_and_seeks(qtbot):
+    layout = _layout(6)
+    view = TimelineView()
+    qtbot.addWidget(view)
+    view.set_layout(layout)
+    view.resize(HEADER_W + 600, view.sizeHint().height())
+    view.show()
+    view.fit()
+    clips_row = next(r for r in view.rows() if r.kind == "clips")
+    target = layout.clips[1]  # lane 1
+    t = (target.clip.start_s + target.clip.end_s) / 2
+    point = QPoint(int(view._viewport().x(t)), clips_row.top + 2 + 16 * target.lane + 6)
+    with qtbot.waitSignal(view.seek_requested) as seek, qtbot.waitSignal(view.clip_clicked) as clicked:
+        qtbot.mouseClick(view, Qt.MouseButton.LeftButton, pos=point)
+    assert clicked.args == [target.clip.id]
+    assert abs(seek.args[0] - t) < 2 / view.px_per_s
+
+
+def test_zoom_keeps_the_anchor_time_under_its_pixel(qtbot):
+    view = TimelineView()
+    qtbot.addWidget(view)
+    view.resize(HEADER_W + 800, 300)
+    view.set_layout(_layout(200))
+    view.fit()
+    anchor = 37.0
+    x_before = view._viewport().x(anchor)
+    view.zoom(8.0, anchor)
+    assert abs(view._viewport().x(anchor) - x_before) < 1.0
+    assert view.px_per_s > 7.9 * 800 / 200.0
