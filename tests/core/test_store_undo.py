@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -11,6 +13,20 @@ from core.store import Store
 from core.types import AnnotationState, Clip, Target, TranscriptSegment, VideoInfo
 
 P, A = AnnotationState.PRESENT, AnnotationState.ABSENT
+
+
+@pytest.fixture(scope="module")
+def empty_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A freshly created project file; examples copy it instead of creating (migrating) their own."""
+    path = tmp_path_factory.mktemp("template") / "p.sqlite"
+    Store(path).close()
+    return path
+
+
+def fresh_store(template: Path, tmp_path_factory: pytest.TempPathFactory) -> Store:
+    path = tmp_path_factory.mktemp("undo") / "p.sqlite"
+    shutil.copyfile(template, path)
+    return Store(path)
 
 
 def video(store: Store, fp: str) -> tuple[int, list[Clip]]:
@@ -126,8 +142,8 @@ class Model:
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=OPS)
-def test_random_sequences_match_in_memory_model(tmp_path_factory, ops: list[tuple]) -> None:
-    db = Store(tmp_path_factory.mktemp("undo") / "p.sqlite")
+def test_random_sequences_match_in_memory_model(empty_project, tmp_path_factory, ops: list[tuple]) -> None:  # noqa: ANN001
+    db = fresh_store(empty_project, tmp_path_factory)
     vid, clips = video(db, "a")
     other, oclips = video(db, "b")
     db.annotate(Target(other, oclips[0].id), "asks", P, "ann")  # another video's history, untouched
@@ -188,8 +204,8 @@ class RangeModel(Model):
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=REBUILD_OPS)
-def test_random_sequences_with_clip_rebuilds_match_range_model(tmp_path_factory, ops: list[tuple]) -> None:
-    db = Store(tmp_path_factory.mktemp("undo") / "p.sqlite")
+def test_random_sequences_with_clip_rebuilds_match_range_model(empty_project, tmp_path_factory, ops: list[tuple]) -> None:  # noqa: ANN001
+    db = fresh_store(empty_project, tmp_path_factory)
     vid = db.add_video(VideoInfo("/f/a.mp4", 10.0, 25.0, 250, 160, 120, True, fingerprint="fp")).id
 
     def rebuild(ranges: set[tuple[float, float]]) -> list[Clip]:
