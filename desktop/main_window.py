@@ -107,7 +107,7 @@ class MainWindow(QMainWindow):
         s.status_reported.connect(lambda text: self.statusBar().showMessage(text, 5000))
         self.analysis.job_added.connect(self.videos.track)
         self.analysis.video_analysed.connect(self._on_video_analysed)
-        self.analysis.structure_changed.connect(self._on_video_analysed)
+        self.analysis.structure_changed.connect(self._on_structure_changed)
         self.runner.job_failed.connect(lambda job, message: self.notify_error(message))
 
     # --- reactions -----------------------------------------------------------------------
@@ -147,6 +147,13 @@ class MainWindow(QMainWindow):
             self.open_video(video_id)
         elif self.session.data.video.id == video_id:
             self.session.reload()
+
+    def _on_structure_changed(self, video_id: int) -> None:
+        self._on_video_analysed(video_id)
+        orphans = len(self.store.orphan_annotations(video_id))
+        if orphans:  # never silently: the user should know some labels lost their clip
+            self.statusBar().showMessage(
+                f"Clips rebuilt. {orphans} label(s) kept aside: their clip's time range no longer exists", 15000)
 
     # --- commands ------------------------------------------------------------------------
     def analyse(self, paths: list[str]) -> list[Job]:

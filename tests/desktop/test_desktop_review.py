@@ -1,0 +1,139 @@
+"""Review commands through the real window and store: accept suggestions, scene labels, the review
+order, transcript corrections, shot edits with rebuilt clips, settings and export."""
+
+from __future__ import annotations
+
+from core.store import Store
+from core.types import AnnotationState, LabelDef, Target
+from desktop.jobs import JobState
+from desktop.labels import logic
+
+
+def test_cycle_and_key_rules():
+    assert [logic.next_state(s) for s in (None, AnnotationState.PRESENT, AnnotationState.ABSENT)] == [
+        AnnotationState.PRESENT, AnnotationState.ABSENT, None]
+    labels = [LabelDef("a", key="2"), LabelDef("b", key="1")]
+    assert logic.label_for_key(labels, 1).name == "b" and logic.label_for_key(labels, 3) is None
+    unkeyed = [LabelDef("x"), LabelDef("y")]
+    assert logic.label_for_key(unkeyed, 2).name == "y" and logic.label_for_key(unkeyed, 3) is None
+    order = [Target(1, i) for i in range(5)]
+    reviewed = {Target(1, 1), Target(1, 2)}
+    assert logic.step_unreviewed(order, reviewed, Target(1, 0), 1) == Target(1, 3)
+    assert logic.step_unreviewed(order, reviewed, Target(1, 3), -1) == Target(1, 0)
+    assert logic.step_unreviewed(order, reviewed, Target(1, 4), 1) == Target(1, 0)  # wraps
+    assert logic.step_unreviewed(order, set(order), None, 1) is None
+
+
+def test_accept_suggestions_is_one_undo_step(filled_db, open_window):
+    db, video_id = filled_db
+    window = open_window(db)
+    window.open_video(video_id)
+    session = window.session
+    session.select_clip(session.data.clips[1].id)
+    scores = session.data.scores(session.selected)
+    assert window.registry.trigger("review.accept")
+    for label, score in scores.items():
+        expected = AnnotationState.PRESENT if score >= 0.6 else AnnotationState.ABSENT
+        assert session.state(label) is expected, label
+    sources = {a.source for a in window.store.annotations(video_id)}
+    assert sources == {"accepted:test-model-1"}
+    assert window.registry.trigger("edit.undo")
+    assert all(session.state(label) is None for label in scores)
+    assert window.store.annotations(video_id) == []
+
+
+def test_scene_labels_and_queue_order(filled_db, open_window):
+    db, video_id = filled_db
+    window = open_window(db)
+    window.open_video(video_id)
+    session = window.session
+    assert window.registry.trigger("review.scene")
+    assert session.selected == Target(video_id, None)
+    assert window.labels.title.text().startswith("Scene")
+    assert window.registry.trigger("label.7")
+    assert session.state("no_interaction") is AnnotationState.PRESENT
+    order = session.review_order()
+    assert sorted(t.clip_id for t in order) == sorted(c.id for c in session.data.clips)
+    session.select(order[0])
+    assert window.registry.trigger("review.reviewed_next")
+    assert session.selected == order[1]  # the queue's next clip, not necessarily the next in time
+    assert window.registry.trigger("review.prev_unreviewed")
+    assert session.selected == order[2]  # wraps: order[0] is reviewed now
+
+
+def test_transcript_correction_is_committed_and_undoable(filled_db, open_window):
+    db, video_id = filled_db
+    window = open_window(db)
+    window.open_video(video_id)
+    item = window.transcript.table.item(1, 2)
+    item.setText("It is next to the new bridge.")
+    assert [s.text for s in Store(db).transcript(video_id)][1] == "It is next to the new bridge."
+    assert window.registry.trigger("edit.undo")
+    assert window.transcript.table.item(1, 2).text() == "It is next to the old bridge."
+
+
+def test_split_shot_at_playhead_rebuilds_clips_and_keeps_labels(filled_db, open_window, qtbot):
+    db, video_id = filled_db
+    window = open_window(db)
+    window.open_video(video_id)
+    first, last = window.session.data.clips[0], window.session.data.clips[2]
+    for clip in (first, last):  # shots 1-3 (0.0-4.8 s) disappear with the split, shots 3-5 (3.0-8.0 s) stay
+        window.session.select_clip(clip.id)
+        assert window.registry.trigger("label.1")
+    window.player.seek(2.0)  # frame 50, inside shot 2 (frames 40-75)
+    assert window.player.current_frame() == 50
+    assert window.registry.trigger("shots.split")
+    job = window.runner.jobs()[0]
+    with qtbot.waitSignal(job.ended, timeout=60_000):
+        pass
+    assert job.state is JobState.DONE, job.error
+    data = window.session.data
+    assert [s.start_frame for s in data.shots] == [0, 40, 50, 75, 120, 150]
+    assert len(data.clips) == 4
+    kept = [a for a in window.store.annotations(video_id) if a.label == "asks"]
+    assert [data.clip(a.target.clip_id).start_s for a in kept] == [3.0]
+    assert [(o.start_s, o.end_s, o.label) for o in window.store.orphan_annotations(video_id)] == [(0.0, 4.8, "asks")]
+    assert "1 label" in window.statusBar().currentMessage()
+
+
+def test_settings_dialog_validates_and_applies(filled_db, open_window, _config_dir):
+    from core import settings as settings_file
+    from desktop.dialogs.settings import SettingsDialog
+
+    db, video_id = filled_db
+    window = open_window(db)
+    dialog = SettingsDialog(window.session.settings, window, ["asks"])
+    dialog.clip_size.setValue(2)
+    dialog.clip_stride.setValue(3)
+    dialog.accept()
+    assert "clip_stride must be between" in dialog.error.text() and dialog.result() == 0
+    dialog.clip_stride.setValue(1)
+    dialog.thresholds["asks"].setValue(0.3)
+    dialog.annotator.setText("ana")
+    window.apply_settings(dialog.result_settings())
+    stored = settings_file.load()
+    assert stored.clip_size == 2 and stored.threshold("asks") == 0.3 and stored.annotator == "ana"
+    assert window.session.annotator == "ana" and window.analysis.settings.clip_size == 2
+
+
+def test_export_dialog_runs_a_background_export(filled_db, open_window, qtbot, tmp_path):
+    from desktop.dialogs.export import ExportDialog
+
+    db, video_id = filled_db
+    window = open_window(db)
+    window.open_video(video_id)
+    window.registry.trigger("label.3")
+    dialog = ExportDialog(window, window.runner)
+    dialog.format.setCurrentIndex(dialog.format.findData("manifest"))
+    dialog.folder.setText(str(tmp_path / "out"))
+    job = dialog.begin()
+    with qtbot.waitSignal(job.ended, timeout=60_000):
+        pass
+    assert job.state is JobState.DONE, job.error
+    from pathlib import Path
+
+    out = tmp_path / "out"
+    written = [Path(f) if Path(f).is_absolute() else out / f for f in job.result.files]
+    assert written and all(p.is_file() and p.resolve().is_relative_to(out.resolve()) for p in written)
+    assert any("talks to" in p.read_text(errors="ignore") for p in written if p.suffix in (".csv", ".jsonl"))
+    assert "Wrote" in dialog.status.text()
