@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from sqlalchemy.orm import Session
 
 from core.errors import StoreError
-from core.store.schema import ClipRow, VideoRow
+from core.store.schema import VideoRow
 
 TIME_TOLERANCE_S = 0.001  # clips re-attach by time range within a millisecond
 
@@ -29,9 +29,3 @@ def video_row(s: Session, video_id: int) -> VideoRow:
         raise StoreError(f"no video with id {video_id} in this project")
     return row
 
-
-def clip_row(s: Session, video_id: int, clip_id: int) -> ClipRow:
-    row = s.get(ClipRow, clip_id)
-    if row is None or row.video_id != video_id:
-        raise StoreError(f"no clip with id {clip_id} in video {video_id}")
-    return row
