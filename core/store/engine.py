@@ -34,10 +34,14 @@ _PRAGMAS = (
 
 
 def check_file(path: Path) -> None:
-    """Refuse a file that is not an intact SQLite database.
+    """Refuse a file that is not an intact HHIR Studio project, before anything writes to it.
+
+    Only reads happen here (no WAL switch, no migration), so a file that is refused is left
+    byte for byte as it was.
 
     Raises:
-        StoreError: naming the file, when it is not SQLite or fails ``PRAGMA quick_check``.
+        StoreError: naming the file, when it is not SQLite, fails ``PRAGMA quick_check``, is
+            another program's database, or carries triggers or views the app never creates.
     """
     if not path.exists() or path.stat().st_size == 0:
         return
@@ -50,17 +54,33 @@ def check_file(path: Path) -> None:
         raise StoreError(f"{path}: cannot read the project database ({exc.strerror or exc})") from exc
     if header != SQLITE_HEADER:
         raise StoreError(f"{path}: not a SQLite database (not an HHIR Studio project file)")
+    problems, objects = _inspect(path)
+    if problems:
+        raise StoreError(f"{path}: damaged database ({'; '.join(problems[:3])})")
+    _check_schema_objects(path, objects)
+
+
+def _inspect(path: Path) -> tuple[list[str], list[tuple[str, str]]]:
     try:
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S)
         try:
             rows = conn.execute("PRAGMA quick_check").fetchall()
+            objects = conn.execute("SELECT type, name FROM sqlite_master").fetchall()
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"{path}: damaged database ({exc})") from exc
-    problems = [row[0] for row in rows if row[0] != "ok"]
-    if problems:
-        raise StoreError(f"{path}: damaged database ({'; '.join(problems[:3])})")
+    return [row[0] for row in rows if row[0] != "ok"], objects
+
+
+def _check_schema_objects(path: Path, objects: list[tuple[str, str]]) -> None:
+    if objects and ("table", "alembic_version") not in objects:
+        raise StoreError(f"{path}: a SQLite database, but not an HHIR Studio project (no schema version)")
+    # The schema never has triggers or views; one in a file from elsewhere could rewrite or delete
+    # rows behind every edit with plain SQL, which trusted_schema=OFF does not stop.
+    planted = sorted(f"{kind} {name}" for kind, name in objects if kind in ("trigger", "view"))
+    if planted:
+        raise StoreError(f"{path}: contains {', '.join(planted)}, which HHIR Studio never creates; refusing to open it")
 
 
 def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:

@@ -174,3 +174,23 @@ def test_label_set_comes_from_resources_override(tmp_path: Path, monkeypatch) ->
     tables = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
     conn.close()
     assert tables == []  # the failed creation left no half-made project behind
+
+
+def test_foreign_file_is_left_byte_for_byte_and_planted_trigger_refused(tmp_path: Path) -> None:
+    other = tmp_path / "history.sqlite"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE urls (url TEXT)")
+    conn.commit()
+    conn.close()
+    before = other.read_bytes()
+    with pytest.raises(StoreError, match=r"history\.sqlite: a SQLite database, but not an HHIR Studio project"):
+        Store(other)
+    assert other.read_bytes() == before  # refused before WAL mode or a migration touched it
+    project = tmp_path / "planted.sqlite"
+    Store(project).close()
+    conn = sqlite3.connect(project)
+    conn.execute("CREATE TRIGGER wiper AFTER INSERT ON annotations BEGIN DELETE FROM annotations; END")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreError, match=r"planted\.sqlite: contains trigger wiper, which HHIR Studio never creates"):
+        Store(project)
