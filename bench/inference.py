@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-VIDEO_BATCHES = (1, 2, 4, 8)
+VIDEO_BATCHES = (1, 2, 4)
 TEXT_BATCHES = (1, 8, 32)
 AUDIO_BATCHES = (1, 8, 32)
 
@@ -39,7 +39,7 @@ def clip_inputs(video_path: Path, n_clips: int, n_frames: int, size: int):
     return frames, slices, texts
 
 
-def run_inference(video_path: Path, profile_name: str = "offline", n_clips: int = 8) -> dict:
+def run_inference(video_path: Path, profile_name: str = "offline", n_clips: int = 4) -> dict:
     """Per-clip seconds per encoder and batch size, and the int8 ViViT's speed and feature drift."""
     from dataclasses import replace
 

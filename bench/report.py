@@ -1,0 +1,137 @@
+"""The results of ``bench/run.py`` as Markdown tables (printed, and pasted into docs/performance.md)."""
+
+from __future__ import annotations
+
+UI_TARGET_MS = 50.0
+
+
+def _f(value, digits: int = 1) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def _stage_rows(job: dict, minutes: float) -> list[str]:
+    rows = []
+    for s in job.get("stages", []):
+        per_min = s["seconds"] / minutes if minutes else None
+        peak = "" if s["name"].startswith("  ") else _f(s["peak_rss_mb"], 0)
+        rows.append(f"| {s['name'].strip() if not s['name'].startswith('  ') else '↳ ' + s['name'].strip()} | "
+                    f"{_f(s['seconds'])} | {_f(s['cpu_s'])} | {_f(per_min, 2)} | {peak} |")
+    return rows
+
+
+def _pipeline_table(title: str, job: dict, minutes: float) -> list[str]:
+    if not job or "error" in job:
+        return [f"**{title}**: not measured ({(job or {}).get('error', 'skipped')})", ""]
+    head = [f"**{title}** — {job['shots']} shots, {job['clips']} clips", "",
+            "| stage | wall s | CPU s | wall s per video-minute | peak RSS MiB |", "|---|---:|---:|---:|---:|"]
+    total = f"| **total** | **{_f(job['total_s'])}** | **{_f(job['total_cpu_s'])}** | **{_f(job['total_s'] / minutes, 2)}** | |"
+    return head + _stage_rows(job, minutes) + [total, ""]
+
+
+def _summary(inputs: list[dict]) -> list[str]:
+    lines = ["| input | ours wall s (CPU s) | seed-style wall s (CPU s) | seed ÷ ours, wall (CPU) | ours minus models ÷ decode floor | shot detection ÷ floor rate |",
+             "|---|---:|---:|---:|---:|---:|"]
+    for row in inputs:
+        ours, seed, scale = row.get("ours") or {}, row.get("seed") or {}, row.get("scaling") or {}
+        ok_o, ok_s = "total_s" in ours, "total_s" in seed
+        ratio = f"{seed['total_s'] / ours['total_s']:.2f}× ({seed['total_cpu_s'] / ours['total_cpu_s']:.2f}×)" if ok_o and ok_s else "–"
+        floor = (scale.get("floor") or {}).get("analysis_res_s")
+        nonmodel = f"{(ours['total_s'] - ours['model_s']) / floor:.2f}×" if ok_o and floor else "–"
+        lines.append(f"| {row['input']['label'] if 'label' in row['input'] else _label(row['input'])} | "
+                     f"{_f(ours.get('total_s'))} ({_f(ours.get('total_cpu_s'))}) | {_f(seed.get('total_s'))} ({_f(seed.get('total_cpu_s'))}) | "
+                     f"{ratio} | {nonmodel} | {_shot_rate(scale)} |")
+    return lines + [""]
+
+
+def _label(inp: dict) -> str:
+    return f"{inp['minutes']:g} min generated" if inp.get("generated") else f"{inp['path']} ({inp['minutes']:.2f} min)"
+
+
+def _shot_rate(scale: dict) -> str:
+    stages = {s["name"]: s for s in scale.get("stages", [])}
+    floor = scale.get("floor") or {}
+    if "shots" not in stages or not floor.get("analysis_fps"):
+        return "–"
+    fps = scale["frames"] / stages["shots"]["seconds"]
+    return f"{fps:.0f} ÷ {floor['analysis_fps']:.0f} fps = {fps / floor['analysis_fps']:.0%}"
+
+
+def _memory(inputs: list[dict]) -> list[str]:
+    names = [s["name"] for s in (inputs[0].get("scaling") or {}).get("stages", [])]
+    if not names:
+        return []
+    head = "| stage | " + " | ".join(f"{_label(r['input'])}: peak / growth MiB" for r in inputs) + " |"
+    lines = ["Peak resident memory of each stage that scales with the video (its own process; growth = peak − memory at the stage's start):", "",
+             head, "|---|" + "---:|" * len(inputs)]
+    for name in names:
+        cells = []
+        for row in inputs:
+            stage = next((s for s in (row.get("scaling") or {}).get("stages", []) if s["name"] == name), None)
+            cells.append(f"{stage['peak_rss_mb']:.0f} / {stage['growth_mb']:.0f}" if stage else "–")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return lines + [""]
+
+
+def _inference(inf: dict | None) -> list[str]:
+    if not inf or "error" in inf:
+        return [f"Encoder inference: not measured ({(inf or {}).get('error', 'skipped')})", ""]
+    lines = [f"Model inference per clip (s/clip, {inf['clips']} real clips, warm):", "",
+             "| encoder | batch → s/clip |", "|---|---|"]
+    for key in ("video", "video_int8", "text", "audio"):
+        cells = ", ".join(f"{b}: {v:.3f}" for b, v in inf[key].items())
+        lines.append(f"| {key} (`{inf['ids'][key]}`) | {cells} |")
+    d = inf["int8_drift"]
+    lines += ["", f"int8 ViViT against fp32 on the same clips: cosine mean {d['cosine_mean']:.4f} (min {d['cosine_min']:.4f}), "
+              f"relative L2 {d['relative_l2']:.3f}, nearest-neighbour clip agreement {d['nearest_neighbour_agreement']:.0%}.", ""]
+    return lines
+
+
+def _app(app: dict | None) -> list[str]:
+    if not app or "error" in app:
+        return [f"App: not measured ({(app or {}).get('error', 'skipped')})", ""]
+    ok = lambda ms: "✓" if ms is not None and ms < UI_TARGET_MS else "✗"  # noqa: E731
+    frames = [f for f in app.get("seek_to_frame_ms", []) if f is not None]
+    frame_ms = max(frames) if frames else None
+    rows = [
+        ("window open: whole process, start to exit (s)", f"{min(app['open_process_s']):.2f}", ""),
+        ("window shown after interpreter start (s)", f"{app['open_shown_after_s']:.2f}", ""),
+        (f"open a film of {app['shots']} shots, {app['clips']} clips with predictions (ms)", _f(app["open_video_ms"]), ""),
+        ("timeline paint, whole film (ms)", _f(app["timeline_paint_whole_film_ms"]), ok(app["timeline_paint_whole_film_ms"])),
+        ("timeline paint, zoomed ×40 (ms)", _f(app["timeline_paint_zoomed_ms"]), ok(app["timeline_paint_zoomed_ms"])),
+        ("seek: playhead, timeline and transcript updated (ms)", _f(app["seek_ui_ms"]), ok(app["seek_ui_ms"])),
+        ("seek: new video frame shown (ms, slowest of 3)", _f(frame_ms), ok(frame_ms)),
+        ("label toggle → committed, readable by another connection (ms)", _f(app["toggle_committed_ms"]), ok(app["toggle_committed_ms"])),
+        ("label toggle → window refreshed (ms)", _f(app["toggle_refreshed_ms"]), ok(app["toggle_refreshed_ms"])),
+    ]
+    return ["| app (offscreen Qt) | value | < 50 ms |", "|---|---:|:---:|"] + [f"| {a} | {b} | {c} |" for a, b, c in rows] + [""]
+
+
+def render(results: dict) -> str:
+    lines = [f"Machine: {results['machine']['cpus']} CPUs, {results['machine']['platform']}; ViViT {results['video_encoder']} "
+             f"in both pipelines; {results.get('parallel_jobs', 1)} measurement(s) at a time.", "",
+             "### End to end", ""] + _summary(results["inputs"])
+    for row in results["inputs"]:
+        minutes = row["input"]["minutes"]
+        if "ours" in row:
+            lines += [f"### {_label(row['input'])}", ""] + _pipeline_table("ours", row["ours"], minutes)
+            lines += _pipeline_table("seed-style", row.get("seed") or {"error": "skipped"}, minutes)
+    lines += ["### Memory", ""] + _memory(results["inputs"])
+    check = results.get("analyze_first_input")
+    if check and "total_s" in check:
+        staged = results["inputs"][0].get("ours") or {}
+        lines += [f"Check: `core.pipeline.analyze()` end to end on the first input took {check['total_s']:.1f} s wall "
+                  f"({check['total_cpu_s']:.1f} CPU s); the staged run above {staged.get('total_s', 0):.1f} s "
+                  f"({staged.get('total_cpu_s', 0):.1f} CPU s).", ""]
+    other = results.get("other_precision_first_input")
+    base = results["inputs"][0].get("ours") or {}
+    if other and "total_s" in other and "total_s" in base:
+        fp32, int8 = (other, base) if results["video_encoder"] == "int8" else (base, other)
+        lines += [f"ViViT precision, ours on the first input — fp32: {fp32['total_s']:.1f} s wall ({fp32['total_cpu_s']:.1f} CPU s), "
+                  f"video inference {fp32['inference_cpu_s']['video']:.1f} CPU s; int8: {int8['total_s']:.1f} s wall "
+                  f"({int8['total_cpu_s']:.1f} CPU s), video inference {int8['inference_cpu_s']['video']:.1f} CPU s.", ""]
+    lines += ["### Encoders", ""] + _inference(results.get("inference"))
+    lines += ["### App", ""] + _app(results.get("app"))
+    train = results.get("train")
+    if train:
+        lines += ["### Training", "", f"`bench/bench_train.py`: {train.get('result') or train.get('error') or train.get('output_tail')}", ""]
+    return "\n".join(lines)
