@@ -52,3 +52,18 @@ def test_label_keys_undo_redo_and_restart(filled_db, open_window, qtbot):
     assert again.session.selected != first  # opens on the first unreviewed clip
     assert again.registry.trigger("edit.undo")  # the undo history survived the restart
     assert first not in Store(db).reviewed(video_id, annotator=annotator)
+
+
+def test_a_file_that_is_not_a_project_is_refused_by_name(tmp_path, qapp):
+    import pytest
+
+    from core.errors import HHIRError
+    from desktop.app import Arguments, create_window, parse_args
+
+    bad = tmp_path / "notes.sqlite3"
+    bad.write_text("just some notes, not a database")
+    with pytest.raises(HHIRError) as info:
+        create_window(Arguments(bad, []))
+    assert str(bad) in str(info.value)
+    args = parse_args(["--db", str(bad), "a.mp4", "b.mkv"])
+    assert args.db == bad and [p.name for p in args.videos] == ["a.mp4", "b.mkv"]
