@@ -106,6 +106,16 @@ def _app(app: dict | None) -> list[str]:
     return ["| app (offscreen Qt) | value | < 50 ms |", "|---|---:|:---:|"] + [f"| {a} | {b} | {c} |" for a, b, c in rows] + [""]
 
 
+def _train(train: dict | None) -> list[str]:
+    r = (train or {}).get("result")
+    if not r:
+        return [f"Training: not measured ({(train or {}).get('error', 'skipped')})", ""]
+    f1 = {k: v for k, v in r.get("metrics", {}).items() if k.endswith("macro_f1")}
+    return [f"`bench/bench_train.py`: {r['clips']} cached clips in {r['videos']} videos, {r['epochs_run']} epochs "
+            f"(best {r['best_epoch']}), {r['train_s']} s training ({r['epoch_s_mean']} s/epoch, {r['torch_threads']} torch threads); "
+            f"building the database {r['build_db_s']} s; {f1}.", ""]
+
+
 def render(results: dict) -> str:
     lines = [f"Machine: {results['machine']['cpus']} CPUs, {results['machine']['platform']}; ViViT {results['video_encoder']} "
              f"in both pipelines; {results.get('parallel_jobs', 1)} measurement(s) at a time.", "",
@@ -131,7 +141,5 @@ def render(results: dict) -> str:
                   f"({int8['total_cpu_s']:.1f} CPU s), video inference {int8['inference_cpu_s']['video']:.1f} CPU s.", ""]
     lines += ["### Encoders", ""] + _inference(results.get("inference"))
     lines += ["### App", ""] + _app(results.get("app"))
-    train = results.get("train")
-    if train:
-        lines += ["### Training", "", f"`bench/bench_train.py`: {train.get('result') or train.get('error') or train.get('output_tail')}", ""]
+    lines += ["### Training", ""] + _train(results.get("train"))
     return "\n".join(lines)

@@ -71,29 +71,24 @@ def run_app(video: Path) -> dict:
             results["open_process_s"].append(time.perf_counter() - start)
             results["open_shown_after_s"] = json.loads(proc.stdout.strip().splitlines()[-1])["shown_after_s"]
         proc = subprocess.run([sys.executable, str(BENCH / "app_bench.py"), "ui", f"{tmp}/ui.sqlite", str(video.absolute())],
-                              env=env, capture_output=True, text=True, timeout=600)
+                              env=env, capture_output=True, text=True, timeout=3600)
         if proc.returncode != 0:
             return {**results, "error": proc.stderr.strip().splitlines()[-3:]}
         return {**results, **json.loads(proc.stdout.strip().splitlines()[-1])}
 
 
 def run_train() -> dict:
-    """The learning area's training benchmark, when it exists; its last JSON line is its result."""
-    script = BENCH / "bench_train.py"
+    """The learning area's training benchmark, when it exists; it writes ``bench/out/train.json``."""
+    script, report = BENCH / "bench_train.py", OUT / "train.json"
     if not script.is_file():
         return {"error": "bench/bench_train.py not present"}
-    start = time.perf_counter()
-    proc = subprocess.run([sys.executable, str(script)], env=_env(), capture_output=True, text=True, timeout=1200)
+    started_at, start = time.time(), time.perf_counter()
+    proc = subprocess.run([sys.executable, str(script)], env=_env(), capture_output=True, text=True, timeout=3600)
     result: dict = {"process_s": time.perf_counter() - start, "returncode": proc.returncode}
-    for line in reversed(proc.stdout.strip().splitlines()):
-        try:
-            result["result"] = json.loads(line)
-            break
-        except json.JSONDecodeError:
-            continue
-    result["output_tail"] = proc.stdout.strip().splitlines()[-8:] if "result" not in result else []
-    if proc.returncode != 0:
-        result["error"] = proc.stderr.strip().splitlines()[-3:]
+    if report.is_file() and report.stat().st_mtime >= started_at:
+        result["result"] = json.loads(report.read_text())
+    else:
+        result["error"] = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
     return result
 
 
