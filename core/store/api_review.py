@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.store import editlog, repo_annotations
+from core.store import editlog, repo_annotations, repo_clips
 from core.store.base import StoreBase
 from core.store.records import Change, OrphanAnnotation
 from core.types import Annotation, AnnotationState, Target
@@ -42,15 +42,25 @@ class ReviewAPI(StoreBase):
     def undo(self, video_id: int) -> Change | None:
         """Revert this video's latest edit; None when there is nothing to undo."""
         with self._writing() as s:
-            return editlog.undo(s, video_id)
+            return _follow_transcript(s, editlog.undo(s, video_id))
 
     def redo(self, video_id: int) -> Change | None:
         """Re-apply this video's latest undone edit; None when there is nothing to redo."""
         with self._writing() as s:
-            return editlog.redo(s, video_id)
+            return _follow_transcript(s, editlog.redo(s, video_id))
 
     # transcript corrections --------------------------------------------------------------------
     def edit_segment_text(self, segment_id: int, text: str, annotator: str) -> Change:
-        """Correct a transcript segment (undoable); the machine text is kept as the original."""
+        """Correct a transcript segment (undoable); the machine text is kept as the original.
+
+        The texts of the clips it overlaps follow in the same transaction, so text features and
+        exports see the correction.
+        """
         with self._writing() as s:
-            return repo_annotations.edit_segment_text(s, segment_id, text)
+            return _follow_transcript(s, repo_annotations.edit_segment_text(s, segment_id, text))
+
+
+def _follow_transcript(s, change: Change | None) -> Change | None:
+    if change is not None and change.kind == "segment_text":
+        repo_clips.refresh_clip_texts(s, change.video_id)
+    return change

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import StoreError
 from core.store.common import same_range, video_row
-from core.store.schema import AnnotationRow, ClipRow
+from core.store.schema import AnnotationRow, ClipRow, SegmentRow
 from core.types import Clip
 
 
@@ -87,3 +87,12 @@ def set_clip_texts(s: Session, video_id: int, texts: dict[int, str]) -> None:
         raise StoreError(f"video {video_id} has no clips with ids {missing}")
     for clip_id, text in texts.items():
         rows[clip_id].text = text
+
+
+def refresh_clip_texts(s: Session, video_id: int) -> None:
+    """Recompute every clip's text from the transcript as it is now (after a correction or its undo)."""
+    from core.segment.clips import clip_text
+
+    segments = list(s.scalars(select(SegmentRow).where(SegmentRow.video_id == video_id)))
+    for row in s.scalars(select(ClipRow).where(ClipRow.video_id == video_id)):
+        row.text = clip_text(row, segments)

@@ -249,3 +249,15 @@ def test_undo_depth_is_bounded_per_video(store: Store, monkeypatch) -> None:  # 
     assert [c.description.split(":")[0] for c in undone[:3]] == ["yells at", "watches", "talks to"]
     assert undone[3] is None
     assert {a.label for a in store.annotations(vid)} == {"asks", "gives to"}
+
+
+def test_clip_texts_follow_segment_edits_and_their_undo(store: Store) -> None:
+    vid, clips = video(store, "a")
+    seg = store.set_transcript(vid, [TranscriptSegment(0.5, 1.5, "were is the station")])[0]
+    store.set_clip_texts(vid, {c.id: ("were is the station" if c.start_s < 1.5 else "") for c in clips})
+    store.edit_segment_text(seg.id, "where is the station?", "ann")
+    assert [c.text for c in store.clips(vid)] == ["where is the station?", "where is the station?", ""]
+    store.undo(vid)
+    assert [c.text for c in store.clips(vid)] == ["were is the station", "were is the station", ""]
+    store.redo(vid)
+    assert store.clips(vid)[0].text == "where is the station?"
