@@ -46,10 +46,12 @@ class SceneRecord:
 
 @dataclass(frozen=True)
 class Collected:
-    """Annotated videos ready to train on, the annotations they use, and videos left out (and why)."""
+    """Annotated videos ready to train on, the annotation set they use (as :func:`annotation_rows`),
+    its annotators, and videos left out (and why)."""
 
     records: tuple[SceneRecord, ...]
-    annotations: tuple[Annotation, ...]
+    rows: tuple[tuple, ...]
+    annotators: tuple[str, ...]
     skipped: tuple[str, ...]
 
 
@@ -80,7 +82,8 @@ def collect(store, labels: list[str], encoder_ids: dict[str, str], annotator: st
             continue
         records.append(SceneRecord(video, tuple(clips), feats["video"], feats["text"], feats["audio"], truth))
         used += mine
-    return Collected(tuple(records), tuple(used), tuple(skipped))
+    rows = annotation_rows(used, {r.video.id: r.video for r in records}, {c.id: c for r in records for c in r.clips})
+    return Collected(tuple(records), tuple(rows), tuple(sorted({a.annotator for a in used})), tuple(skipped))
 
 
 def to_samples(records: list[SceneRecord], clip_samples: bool) -> list[Sample]:
@@ -93,16 +96,16 @@ def to_samples(records: list[SceneRecord], clip_samples: bool) -> list[Sample]:
     return out
 
 
-def annotation_rows(annotations: tuple[Annotation, ...], videos: dict[int, Video], clips: dict[int, Clip]) -> list[list]:
+def annotation_rows(annotations: list[Annotation], videos: dict[int, Video], clips: dict[int, Clip]) -> list[tuple]:
     """The annotation set a model saw, in a form that does not depend on database ids."""
     rows = []
     for a in annotations:
         clip = clips.get(a.target.clip_id) if a.target.clip_id is not None else None
         span = [clip.start_s, clip.end_s] if clip is not None else None
-        rows.append([videos[a.target.video_id].fingerprint, span, a.label, a.state.value, a.annotator, a.source])
+        rows.append((videos[a.target.video_id].fingerprint, span, a.label, a.state.value, a.annotator, a.source))
     return sorted(rows, key=repr)
 
 
-def digest(rows: list[list]) -> str:
+def digest(rows: tuple[tuple, ...]) -> str:
     """A short hash of an annotation set, to tell whether two models saw the same data."""
     return hashlib.sha256(repr(rows).encode()).hexdigest()[:16]

@@ -20,7 +20,7 @@ import numpy as np
 
 from core.errors import HHIRError
 from core.jobs import CancelToken, ProgressFn, no_progress, sub_progress
-from core.learn.dataset import Collected, SceneRecord, annotation_rows, collect, digest, to_samples
+from core.learn.dataset import Collected, SceneRecord, collect, digest, to_samples
 from core.learn.evaluation import Evaluation, evaluate_records, scene_scores
 from core.learn.loop import FitResult, fit, seeded
 from core.learn.metrics import tune_thresholds
@@ -74,14 +74,27 @@ def train(store, options: TrainOptions = TrainOptions(), progress: ProgressFn = 
     Raises:
         HHIRError: nothing to train on (no annotations with cached features).
     """
-    from core.models.bundle import ModelBundle
-
-    started, cancel = time.perf_counter(), cancel or CancelToken()
+    started = time.perf_counter()
     labels = [label.name for label in store.labels()]
     progress(0.0, "Loading encoders")
     parent, encoders = _parent_and_encoders(store, options, encoders)
     data = collect(store, labels, encoders.ids(), options.annotator)
-    split, parts = _split(data, options)
+    split = split_videos([r.video.fingerprint for r in data.records], options.seed,
+                         options.validation_fraction, options.test_fraction)
+    return run_training(data, split, labels, encoders, parent, options, Path(out_dir) if out_dir else models_dir(store),
+                        progress, cancel, on_epoch, store, started)
+
+
+def run_training(data: Collected, split: Split, labels: list[str], encoders, parent, options: TrainOptions,
+                 out_dir: Path, progress: ProgressFn = no_progress, cancel: CancelToken | None = None,
+                 on_epoch: Callable[[TrainingEpoch], None] | None = None, store=None,
+                 started: float | None = None) -> TrainResult:
+    """Fit, tune, evaluate and save a bundle from collected data (registered when ``store`` is given)."""
+    from core.models.bundle import ModelBundle
+
+    started, cancel = started or time.perf_counter(), cancel or CancelToken()
+    parts = {name: [r for r in data.records if r.video.fingerprint in getattr(split, name)]
+             for name in ("train", "validation", "test")}
     bundle = _new_bundle(ModelBundle, labels, encoders, options, parent)
     train_samples, val_samples = to_samples(parts["train"], options.clip_samples), to_samples(parts["validation"], False)
     if not train_samples:
@@ -93,8 +106,8 @@ def train(store, options: TrainOptions = TrainOptions(), progress: ProgressFn = 
                         if (e := evaluate_records(bundle.classifier, recs, labels, name, options.threshold, thresholds)))
     cancel.check()
     progress(0.97, "Saving model")
-    info, path = _save(store, bundle, data, split, options, result, thresholds, evaluations, parent,
-                       Path(out_dir) if out_dir else models_dir(store), time.perf_counter() - started)
+    info, path = _save(store, bundle, data, split, options, result, thresholds, evaluations, parent, out_dir,
+                       time.perf_counter() - started)
     progress(1.0, f"Trained {info.id}")
     return TrainResult(info, path, result.history, result.best_epoch, tuple(thresholds), evaluations, split,
                        data.skipped, time.perf_counter() - started)
@@ -108,14 +121,6 @@ def _parent_and_encoders(store, options: TrainOptions, encoders):
 
     analysis = AnalysisOptions(profile=options.profile)
     return active_bundle(store, analysis), encoders or encoders_for(store, analysis)
-
-
-def _split(data: Collected, options: TrainOptions) -> tuple[Split, dict[str, list[SceneRecord]]]:
-    split = split_videos([r.video.fingerprint for r in data.records], options.seed,
-                         options.validation_fraction, options.test_fraction)
-    parts = {name: [r for r in data.records if r.video.fingerprint in getattr(split, name)]
-             for name in ("train", "validation", "test")}
-    return split, parts
 
 
 def _new_bundle(bundle_cls, labels: list[str], encoders, options: TrainOptions, parent):
@@ -151,15 +156,14 @@ def _save(store, bundle, data: Collected, split: Split, options: TrainOptions, r
     from core.models.bundle_io import atomic_folder
     from core.models.manifest import AnnotationSummary, Provenance, SplitSummary
 
-    rows = annotation_rows(data.annotations, {r.video.id: r.video for r in data.records},
-                           {c.id: c for r in data.records for c in r.clips})
+    rows = data.rows
     metrics = {"best_epoch": float(result.best_epoch), "epochs": float(len(result.history)), "seconds": seconds}
     for e in evaluations:
         metrics |= e.flat()
     provenance = Provenance(
         parent=parent.id if parent is not None else None, source="hhir train",
         annotations=AnnotationSummary(len(data.records), sum(len(r.clips) for r in data.records), len(rows),
-                                      tuple(sorted({a.annotator for a in data.annotations})), digest(rows)),
+                                      data.annotators, digest(rows)),
         split=SplitSummary("by video, seeded", options.seed, len(split.train), len(split.validation), len(split.test)),
         metrics=metrics)
     bundle = bundle.with_manifest(thresholds=tuple(float(t) for t in thresholds), provenance=provenance)
@@ -168,15 +172,15 @@ def _save(store, bundle, data: Collected, split: Split, options: TrainOptions, r
         bundle.save(tmp)
         (tmp / TRAINING_FILE).write_text(json.dumps(_training_record(options, split, rows, result, evaluations), indent=1))
     bundle.path = target
-    info = store.register_model(replace(bundle.model_info(), path=str(target)), label_set=list(bundle.labels))
-    return info, target
+    info = replace(bundle.model_info(), path=str(target))
+    return (store.register_model(info, label_set=list(bundle.labels)) if store is not None else info), target
 
 
 def _training_record(options, split, rows, result: FitResult, evaluations) -> dict:
     return {
         "options": options.as_dict(),
         "split": asdict(split),
-        "annotations": rows,
+        "annotations": [list(r) for r in rows],
         "pos_weight": list(result.pos_weight),
         "history": [{**asdict(e), "validation": e.validation.as_dict() if e.validation else None} for e in result.history],
         "evaluations": [{"part": e.part, "videos": e.videos, "scene": e.scene.as_dict(), "scene_tuned": e.scene_tuned.as_dict(),

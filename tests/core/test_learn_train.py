@@ -149,3 +149,25 @@ def test_nothing_to_train_on_is_a_clear_error(tmp_path: Path, encoders) -> None:
     store = Store(tmp_path / "empty.sqlite3")
     with pytest.raises(HHIRError, match="no annotated clips"):
         train(store, TrainOptions(**SMALL), encoders=encoders)
+
+
+def test_train_from_an_exported_manifest(tmp_path: Path, encoders) -> None:
+    from core.exchange import export
+    from core.exchange.manifest_read import read_manifest
+    from core.exchange.model import ExportOptions
+    from core.learn.from_manifest import train_from_manifest
+    from core.models.bundle import ModelBundle
+
+    store = build_project(tmp_path / "p.sqlite3", encoders, n_videos=4, seed=5)
+    ids = encoders.ids()
+    export(store, "manifest", tmp_path / "ds", ExportOptions(test_fraction=0.25, encoders=tuple(ids.items())))
+    options = TrainOptions(**SMALL, validation_fraction=0.0)
+    result = train_from_manifest(tmp_path / "ds", options, out_dir=tmp_path / "bundles", encoders=encoders)
+    test = {r.fingerprint for r in read_manifest(tmp_path / "ds").rows if r.split == "test"}
+    assert set(result.split.test) == test and len(test) == 1 and len(result.split.train) == 3
+    assert result.evaluation("train").clip.macro_f1 >= 0.95
+    assert result.evaluation("test") is not None
+    assert ModelBundle.load(result.path).labels == tuple(label.name for label in store.labels())
+    export(store, "manifest", tmp_path / "bare", ExportOptions())
+    with pytest.raises(HHIRError, match="no cached features"):
+        train_from_manifest(tmp_path / "bare", options, out_dir=tmp_path / "bundles", encoders=encoders)
