@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 
@@ -10,11 +13,37 @@ from core.store import Store
 from core.types import AnnotationState, Target
 
 
-def test_window_opens_without_heavy_libraries(filled_db, open_window):
+OPEN_SCRIPT = """
+import sys
+from pathlib import Path
+from desktop.app import Arguments, _application, create_window
+app = _application([])
+window = create_window(Arguments(Path(sys.argv[1]), []))
+window.show()
+window.open_video(int(sys.argv[2]))
+app.processEvents()
+heavy = [m for m in ("torch", "transformers", "faster_whisper", "cv2", "scenedetect", "ctranslate2") if m in sys.modules]
+print("heavy:" + ",".join(heavy), window.session.data.video.id)
+window.close()
+"""
+
+
+def test_window_opens_without_heavy_libraries(filled_db, tmp_path):
+    """In a fresh process (other tests load torch into this one): the window and a video open
+    without any heavy library."""
+    db, video_id = filled_db
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(root)}
+    out = subprocess.run([sys.executable, "-c", OPEN_SCRIPT, str(db), str(video_id)], capture_output=True,
+                         text=True, timeout=120, env=env, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split()[-2:] == ["heavy:", str(video_id)]
+
+
+def test_timeline_and_actions_of_the_opened_video(filled_db, open_window):
     db, video_id = filled_db
     window = open_window(db)
     window.open_video(video_id)
-    assert "torch" not in sys.modules and "transformers" not in sys.modules
     assert window.session.data.video.id == video_id
     assert len(window.timeline.layout_data.clips) == 3 and window.timeline.layout_data.lanes == 3
     assert not window.registry.shortcut_conflicts()
