@@ -7,7 +7,7 @@ Zoom with Ctrl+wheel (or the zoom actions), scroll with the wheel or the scroll 
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QMouseEvent, QPainter, QPaintEvent, QPen, QResizeEvent, QWheelEvent
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen, QResizeEvent, QWheelEvent
 from PySide6.QtWidgets import QScrollBar, QSizePolicy, QWidget
 
 from desktop import theme
@@ -189,6 +189,7 @@ class TimelineView(QWidget):
                 p.fillRect(QRectF(HEADER_W, row.top + 1, vp.width, row.height - 2), theme.TRACK)
             if layout is not None:
                 self._paint_row(p, row, vp, layout)
+        self._paint_selection(p, vp)
         self._paint_playhead(p, vp)
         p.setClipping(False)
         for row in self.rows():
@@ -206,6 +207,14 @@ class TimelineView(QWidget):
             painter.paint_transcript(p, row, vp, layout)
         else:
             painter.paint_label(p, row, vp, layout, self.threshold_of(row.title))
+
+    def _paint_selection(self, p: QPainter, vp: Viewport) -> None:
+        """A faint band over every track marks the selected clip's time range."""
+        layout = self.layout_data
+        box = next((b for b in layout.clips if b.clip.id == self.selected_clip), None) if layout else None
+        if box is not None:
+            x0, x1 = vp.x(box.clip.start_s), vp.x(box.clip.end_s)
+            p.fillRect(QRectF(x0, RULER_H, x1 - x0, self.height() - RULER_H - SCROLL_H), QColor(97, 175, 239, 26))
 
     def _paint_playhead(self, p: QPainter, vp: Viewport) -> None:
         x = vp.x(self.playhead_s)
