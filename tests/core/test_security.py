@@ -13,7 +13,7 @@ from core.errors import StoreError
 from core.exchange import ExportOptions, export
 from core.segment.clips import build_clips
 from core.store import Store
-from core.types import AnnotationState, Shot, Target, TranscriptSegment, VideoInfo
+from core.types import AnnotationState, LabelDef, Shot, Target, TranscriptSegment, VideoInfo
 
 ROOT = Path(__file__).resolve().parents[2]
 SCANNED = ("core", "desktop")
@@ -240,12 +240,14 @@ def test_seed_export_of_a_video_named_dot_dot_stays_inside(tmp_path: Path) -> No
 # Project files from elsewhere --------------------------------------------------------------------
 
 def _project_with(db: Path, sql: str) -> int:
+    """A real project, then ``sql`` planted with a plain sqlite3 connection that knows ``regexp``."""
     store = Store(db)
     video = store.add_video(VideoInfo("/m/a.mp4", 6.4, 25.0, 160, 160, 120, True, fingerprint="fp"))
     store.annotate(Target(video.id), "asks", AnnotationState.PRESENT, "alice")
     store.close()
     conn = sqlite3.connect(db)
     try:
+        conn.create_function("regexp", 2, lambda pattern, text: 1, deterministic=True)
         conn.execute(sql)
         conn.commit()
     finally:
@@ -253,49 +255,46 @@ def _project_with(db: Path, sql: str) -> int:
     return video.id
 
 
-@pytest.mark.parametrize("function", ["regexp('a', new.label)", "load_extension('/tmp/evil.so')"])
-def test_trigger_calling_a_function_cannot_run_it(tmp_path: Path, function: str) -> None:
-    """``trusted_schema=OFF``: a trigger may not call app-defined or unsafe functions."""
-    db = tmp_path / "planted.sqlite"
-    video_id = _project_with(db, f"CREATE TRIGGER planted AFTER INSERT ON annotations BEGIN SELECT {function}; END")
-    store = Store(db)
+def _rows(db: Path, table: str) -> int:
+    conn = sqlite3.connect(db)
     try:
-        with pytest.raises(StoreError, match=r"planted\.sqlite: unsafe use of"):
-            store.annotate(Target(video_id), "watches", AnnotationState.PRESENT, "bob")
-        assert [(a.label, a.annotator) for a in store.annotations()] == [("asks", "alice")]
+        return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     finally:
-        store.close()
-
-
-def test_view_calling_a_function_is_not_evaluated(tmp_path: Path) -> None:
-    db = tmp_path / "view.sqlite"
-    video_id = _project_with(db, "CREATE VIEW planted AS SELECT regexp('a', name) AS hit FROM labels")
-    store = Store(db)
-    try:
-        store.annotate(Target(video_id), "watches", AnnotationState.PRESENT, "bob")
-        assert len(store.annotations()) == 2
-        # The Store's own connections refuse the view's function (the app never reads the view).
-        with store._engine.connect() as conn, pytest.raises(Exception, match="unsafe use of regexp"):
-            conn.exec_driver_sql("SELECT hit FROM planted").fetchall()
-    finally:
-        store.close()
-
-
-@pytest.mark.xfail(strict=True, reason="core/store opens a project whose schema carries extra triggers or views")
-def test_planted_trigger_is_refused_at_open(tmp_path: Path) -> None:
-    """A plain-SQL trigger needs no function: only refusing unknown schema objects stops it."""
-    db = tmp_path / "wiper.sqlite"
-    video_id = _project_with(db, "CREATE TRIGGER wiper AFTER INSERT ON annotations BEGIN DELETE FROM annotations; END")
-    try:
-        with pytest.raises(StoreError, match=r"wiper\.sqlite"):
-            store = Store(db)
-            store.annotate(Target(video_id), "watches", AnnotationState.PRESENT, "bob")
-            store.close()
-    finally:
-        conn = sqlite3.connect(db)
-        left = conn.execute("SELECT count(*) FROM annotations").fetchone()[0]
         conn.close()
-    assert left == 1
+
+
+@pytest.mark.parametrize("kind, sql", [
+    ("trigger", "CREATE TRIGGER planted AFTER INSERT ON annotations BEGIN DELETE FROM annotations; END"),
+    ("trigger", "CREATE TRIGGER planted AFTER INSERT ON annotations BEGIN SELECT regexp('a', new.label); END"),
+    ("trigger", "CREATE TRIGGER planted AFTER INSERT ON annotations BEGIN SELECT load_extension('/tmp/evil.so'); END"),
+    ("view", "CREATE VIEW planted AS SELECT regexp('a', name) AS hit FROM labels"),
+])
+def test_planted_trigger_or_view_is_refused_at_open(tmp_path: Path, kind: str, sql: str) -> None:
+    db = tmp_path / "from elsewhere.sqlite"
+    _project_with(db, sql)
+    before = db.read_bytes()
+    with pytest.raises(StoreError, match=rf"from elsewhere\.sqlite: contains {kind} planted"):
+        Store(db)
+    assert db.read_bytes() == before
+
+
+@pytest.mark.parametrize("sql", [
+    "CREATE INDEX planted ON labels(regexp('a', name))",
+    "ALTER TABLE labels ADD COLUMN planted GENERATED ALWAYS AS (regexp('a', name)) VIRTUAL",
+])
+def test_function_planted_in_the_schema_never_runs(tmp_path: Path, sql: str) -> None:
+    """``trusted_schema=OFF``: an index or column calling an app-defined function cannot run it."""
+    db = tmp_path / "indexed.sqlite"
+    _project_with(db, sql)
+    labels = _rows(db, "labels")
+    store = Store(db)
+    try:
+        assert len(store.annotations()) == 1  # reading is fine
+        with pytest.raises(StoreError, match=r"indexed\.sqlite: unsafe use of regexp\(\)"):
+            store.add_label(LabelDef("hugs", "one person hugs another"))
+    finally:
+        store.close()
+    assert _rows(db, "labels") == labels
 
 
 @pytest.mark.parametrize("content", [
@@ -313,32 +312,15 @@ def test_non_sqlite_files_are_refused_or_started_fresh(tmp_path: Path, content: 
         Store(db).close()
 
 
-def _foreign_file(db: Path) -> None:
+def test_unrelated_sqlite_file_is_refused_and_left_byte_for_byte(tmp_path: Path) -> None:
+    db = tmp_path / "browser-history.sqlite"
     conn = sqlite3.connect(db)
     conn.execute("CREATE TABLE urls (id INTEGER PRIMARY KEY, url TEXT)")
     conn.execute("INSERT INTO urls (url) VALUES ('https://example.org')")
     conn.commit()
     conn.close()
-
-
-def test_unrelated_sqlite_file_is_refused_with_its_data_intact(tmp_path: Path) -> None:
-    db = tmp_path / "browser-history.sqlite"
-    _foreign_file(db)
+    before = db.read_bytes()
     with pytest.raises(StoreError, match=r"browser-history\.sqlite: a SQLite database, but not an HHIR Studio project"):
         Store(db)
-    conn = sqlite3.connect(db)
-    try:
-        assert conn.execute("SELECT url FROM urls").fetchall() == [("https://example.org",)]
-        assert [r[0] for r in conn.execute("SELECT name FROM sqlite_master")] == ["urls"]
-    finally:
-        conn.close()
-
-
-@pytest.mark.xfail(strict=True, reason="core/store sets journal_mode=WAL on connect, before it knows the file is not a project")
-def test_unrelated_sqlite_file_is_left_byte_for_byte(tmp_path: Path) -> None:
-    db = tmp_path / "browser-history.sqlite"
-    _foreign_file(db)
-    before = db.read_bytes()
-    with pytest.raises(StoreError):
-        Store(db)
     assert db.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["browser-history.sqlite"]
