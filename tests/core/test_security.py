@@ -69,7 +69,24 @@ def _list_bound(name: str, scope: ast.AST) -> bool:
     return bool(values) and all(isinstance(v, (ast.List, ast.ListComp)) for v in values)
 
 
-def _call_problems(call: ast.Call, name: str, scope: ast.AST) -> list[str]:
+def _returns_list(func: ast.expr, tree: ast.AST) -> bool:
+    """True for a call of a function defined in the same file and annotated ``-> list[...]``."""
+    if not isinstance(func, ast.Name):
+        return False
+    defs = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name == func.id]
+    return bool(defs) and all(isinstance(d.returns, ast.Subscript) and isinstance(d.returns.value, ast.Name)
+                              and d.returns.value.id == "list" for d in defs)
+
+
+def _smuggled_shell(tree: ast.AST) -> list[int]:
+    """Lines where ``shell`` is set through a dict (for ``**kwargs``) rather than a keyword."""
+    lines = [n.lineno for n in ast.walk(tree) if isinstance(n, ast.Dict)
+             and any(isinstance(k, ast.Constant) and k.value == "shell" for k in n.keys)]
+    return lines + [n.lineno for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+                    and n.func.id == "dict" and _keyword(n, "shell") is not None]
+
+
+def _call_problems(call: ast.Call, name: str, scope: ast.AST, tree: ast.AST) -> list[str]:
     problems = []
     shell = _keyword(call, "shell")
     if shell is not None and not (isinstance(shell, ast.Constant) and shell.value is False):
@@ -87,7 +104,8 @@ def _call_problems(call: ast.Call, name: str, scope: ast.AST) -> list[str]:
         problems.append("numpy.load(allow_pickle=...)")
     if name in SUBPROCESS_CALLS:
         first = call.args[0] if call.args else _keyword(call, "args")
-        listed = isinstance(first, (ast.List, ast.ListComp)) or (isinstance(first, ast.Name) and _list_bound(first.id, scope))
+        listed = (isinstance(first, (ast.List, ast.ListComp)) or (isinstance(first, ast.Name) and _list_bound(first.id, scope))
+                  or (isinstance(first, ast.Call) and _returns_list(first.func, tree)))
         if not listed:
             problems.append(f"{name}() without an argument list")
     return problems
@@ -103,7 +121,8 @@ def scan_source(source: str, filename: str = "<source>") -> list[str]:
         body_calls = [n for n in ast.walk(scope) if isinstance(n, ast.Call)]
         for call in body_calls:
             name = _dotted(call.func, aliases)
-            found += [f"{filename}:{call.lineno}: {p}" for p in _call_problems(call, name, scope)]
+            found += [f"{filename}:{call.lineno}: {p}" for p in _call_problems(call, name, scope, tree)]
+    found += [f"{filename}:{line}: shell set through a dict" for line in _smuggled_shell(tree)]
     return sorted(set(found))
 
 
@@ -126,6 +145,9 @@ def _sources() -> list[Path]:
     ("eval(text)", "eval"),
     ("exec(code)", "exec"),
     ("import yaml\nyaml.load(text)", "yaml.load"),
+    ("import subprocess\ndef cmd() -> str:\n    return 'ls'\nsubprocess.run(cmd())", "without an argument list"),
+    ("import subprocess\nsubprocess.run(['ls'], **{'shell': True})", "shell set through a dict"),
+    ("import subprocess\nopts = dict(shell=True)\nsubprocess.run(['ls'], **opts)", "shell set through a dict"),
 ])
 def test_scanner_finds_risky_calls(snippet: str, problem: str) -> None:
     found = scan_source(snippet)
@@ -136,6 +158,7 @@ def test_scanner_finds_risky_calls(snippet: str, problem: str) -> None:
     "import subprocess\nsubprocess.run(['ffmpeg', '-i', path], check=True)",
     "import subprocess\ndef f(x):\n    cmd = ['ffmpeg', '-i', x]\n    subprocess.Popen(cmd, shell=False)",
     "import torch\ntorch.load(path, map_location='cpu', weights_only=True)",
+    "import subprocess\ndef cmd(x) -> list[str]:\n    return ['ffmpeg', x]\nsubprocess.Popen(cmd(p), **extra())",
     "import pickle\ntry:\n    pass\nexcept pickle.UnpicklingError:\n    pass",
     "model.eval()",
 ])
