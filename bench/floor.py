@@ -14,6 +14,8 @@ class Floor:
     frames: int
     decode_s: float           # decode only (frames stay in the decoder's format)
     analysis_res_s: float     # decode + convert every frame to 128×128 BGR, the analysis resolution
+    decode_cpu_s: float = 0.0
+    analysis_res_cpu_s: float = 0.0
 
     @property
     def decode_fps(self) -> float:
@@ -27,10 +29,12 @@ class Floor:
         return {**asdict(self), "decode_fps": round(self.decode_fps, 1), "analysis_fps": round(self.analysis_fps, 1)}
 
 
-def _pass(path: Path, size: int | None) -> tuple[int, float]:
+def _pass(path: Path, size: int | None) -> tuple[int, float, float]:
     import av
 
-    start = time.perf_counter()
+    from measure import cpu_seconds
+
+    start, cpu = time.perf_counter(), cpu_seconds()
     count = 0
     with av.open(str(path.absolute())) as container:
         stream = container.streams.video[0]
@@ -39,11 +43,11 @@ def _pass(path: Path, size: int | None) -> tuple[int, float]:
             if size is not None:
                 frame.reformat(width=size, height=size, format="bgr24").to_ndarray()
             count += 1
-    return count, time.perf_counter() - start
+    return count, time.perf_counter() - start, cpu_seconds() - cpu
 
 
 def decode_floor(path: Path, size: int = 128) -> Floor:
     """Time a decode-only pass and a decode-at-analysis-resolution pass of ``path``."""
-    frames, decode_s = _pass(path, None)
-    _, analysis_s = _pass(path, size)
-    return Floor(frames, decode_s, analysis_s)
+    frames, decode_s, decode_cpu = _pass(path, None)
+    _, analysis_s, analysis_cpu = _pass(path, size)
+    return Floor(frames, decode_s, analysis_s, decode_cpu, analysis_cpu)

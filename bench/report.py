@@ -35,8 +35,11 @@ def _summary(inputs: list[dict]) -> list[str]:
         ours, seed, scale = row.get("ours") or {}, row.get("seed") or {}, row.get("scaling") or {}
         ok_o, ok_s = "total_s" in ours, "total_s" in seed
         ratio = f"{seed['total_s'] / ours['total_s']:.2f}× ({seed['total_cpu_s'] / ours['total_cpu_s']:.2f}×)" if ok_o and ok_s else "–"
-        floor = (scale.get("floor") or {}).get("analysis_res_s")
-        nonmodel = f"{(ours['total_s'] - ours['model_s']) / floor:.2f}×" if ok_o and floor else "–"
+        fl = scale.get("floor") or {}
+        floor, floor_cpu = fl.get("analysis_res_s"), fl.get("analysis_res_cpu_s")
+        nonmodel = f"wall {(ours['total_s'] - ours['model_s']) / floor:.2f}×" if ok_o and floor else "–"
+        if ok_o and floor_cpu:
+            nonmodel += f"; CPU {(ours['total_cpu_s'] - ours['model_cpu_s']) / floor_cpu:.2f}×"
         lines.append(f"| {row['input']['label'] if 'label' in row['input'] else _label(row['input'])} | "
                      f"{_f(ours.get('total_s'))} ({_f(ours.get('total_cpu_s'))}) | {_f(seed.get('total_s'))} ({_f(seed.get('total_cpu_s'))}) | "
                      f"{ratio} | {nonmodel} | {_shot_rate(scale)} |")
@@ -48,18 +51,24 @@ def _label(inp: dict) -> str:
 
 
 def _shot_rate(scale: dict) -> str:
+    """Frames per second of shot detection against the floor's, both per wall second and per CPU second."""
     stages = {s["name"]: s for s in scale.get("stages", [])}
     floor = scale.get("floor") or {}
     if "shots" not in stages or not floor.get("analysis_fps"):
         return "–"
     fps = scale["frames"] / stages["shots"]["seconds"]
-    return f"{fps:.0f} ÷ {floor['analysis_fps']:.0f} fps = {fps / floor['analysis_fps']:.0%}"
+    text = f"wall {fps:.0f} ÷ {floor['analysis_fps']:.0f} fps = {fps / floor['analysis_fps']:.0%}"
+    if floor.get("analysis_res_cpu_s") and stages["shots"]["cpu_s"]:
+        ratio = floor["analysis_res_cpu_s"] / stages["shots"]["cpu_s"]
+        text += f"; CPU {scale['frames'] / stages['shots']['cpu_s']:.0f} ÷ {scale['frames'] / floor['analysis_res_cpu_s']:.0f} fps = {ratio:.0%}"
+    return text
 
 
 def _memory(inputs: list[dict]) -> list[str]:
-    names = [s["name"] for s in (inputs[0].get("scaling") or {}).get("stages", [])]
-    if not names:
+    inputs = [r for r in inputs if (r.get("scaling") or {}).get("stages")]
+    if not inputs:
         return []
+    names = [s["name"] for s in inputs[0]["scaling"]["stages"]]
     head = "| stage | " + " | ".join(f"{_label(r['input'])}: peak / growth MiB" for r in inputs) + " |"
     lines = ["Peak resident memory of each stage that scales with the video (its own process; growth = peak − memory at the stage's start):", "",
              head, "|---|" + "---:|" * len(inputs)]

@@ -102,6 +102,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--skip", nargs="*", default=[], choices=["seed", "app", "train", "inference", "int8"],
                         help="measurements to leave out")
     parser.add_argument("--timeout", type=float, default=7200, help="seconds per measurement")
+    parser.add_argument("--report-only", action="store_true", help="print the table of the last results.json and exit")
     parser.add_argument("--jobs", type=int, default=1,
                         help="measurements run at once (default 1; more: wall times include each other's load, "
                              "CPU seconds stay comparable)")
@@ -155,6 +156,9 @@ def main(argv: list[str] | None = None) -> int:
     from concurrent.futures import ThreadPoolExecutor, as_completed
 
     args = parse(argv)
+    if args.report_only:
+        print(render(json.loads((OUT / "results.json").read_text())))
+        return 0
     minutes = [1.0] if args.quick else args.minutes
     inputs: list[BenchVideo] = [generated(m) for m in minutes] + [user_video(v) for v in args.video]
     results: dict = {"machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
