@@ -19,6 +19,18 @@ from core.store.schema import LabelRow
 from core.store.seed import default_labels_file, load_label_file
 
 
+_WRITE_LOCKS: dict[Path, threading.RLock] = {}
+_WRITE_LOCKS_GUARD = threading.Lock()
+
+
+def _write_lock(path: Path) -> threading.RLock:
+    """One lock per database file in this process. Writers from several threads (the app labelling
+    while analysis and training write results) queue here instead of in SQLite's busy handler,
+    which sleeps and retries with growing pauses and can starve a short edit behind a busy writer."""
+    with _WRITE_LOCKS_GUARD:
+        return _WRITE_LOCKS.setdefault(path, threading.RLock())
+
+
 def _seed_labels(conn: Connection) -> None:
     labels = load_label_file(default_labels_file())
     rows = [dict(name=lb.name, description=lb.description, key=lb.key, position=i) for i, lb in enumerate(labels)]
@@ -56,6 +68,7 @@ class StoreBase:
         self._read = sessionmaker(self._engine, expire_on_commit=False)
         self._write = sessionmaker(self._engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False)
         self._closed = threading.Event()
+        self._write_lock = _write_lock(self.path)
 
     def close(self) -> None:
         """Release every connection; the Store cannot be used afterwards."""
@@ -81,7 +94,7 @@ class StoreBase:
 
     @contextmanager
     def _writing(self) -> Iterator[Session]:
-        with self._guard(), self._write.begin() as s:
+        with self._guard(), self._write_lock, self._write.begin() as s:
             yield s
 
     @contextmanager

@@ -26,10 +26,9 @@ from core.types import AnnotationState, ModelInfo, Shot, Target, VideoInfo
 MAX_CALL_S = 5.0
 MAX_MEDIAN_S = 0.5
 PAUSE_S = 0.02  # a fast annotator: fifty labels a second
-# A trainer computes between two videos' predictions. A writer looping with no pause at all can
-# starve the others: SQLite's busy handler polls with growing sleeps and has no queue (measured
-# up to 3.5 s per annotate() call, see docs/reliability.md).
-TRAINER_PAUSE_S = 0.05
+# The worst case: a writer looping with no pause at all. Without the store's per-file write lock,
+# SQLite's busy handler (growing sleeps, no queue) let it starve annotate() for seconds.
+TRAINER_PAUSE_S = 0.0
 
 
 @dataclass
