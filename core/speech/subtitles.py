@@ -7,7 +7,7 @@ import re
 from core.errors import ImportFormatError
 from core.types import TranscriptSegment
 
-_TIME = r"(?:(\d+):)?(\d{1,2}):(\d{2})[,.](\d{3})"
+_TIME = r"(?:(\d{1,6}):)?(\d{1,2}):(\d{2})[,.](\d{3})"  # bounded hours: a huge number is a bad line, not a crash
 _CUE = re.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}(?:\s+.*)?$")
 
 

@@ -78,3 +78,9 @@ def test_malformed_vtt_names_file_and_line(text: str, line: int) -> None:
 def test_empty_files() -> None:
     assert parse_srt("", "e.srt") == [] and parse_vtt("WEBVTT\n", "e.vtt") == []
     assert to_srt([]) == "" and parse_vtt(to_vtt([]), "e.vtt") == []
+
+
+def test_huge_hour_field_is_a_bad_line_not_a_crash() -> None:
+    text = "1\n" + "9" * 5000 + ":00:01,000 --> 00:00:02,000\nhello\n"
+    with pytest.raises(ImportFormatError, match=r"big\.srt, line 2"):
+        parse_srt(text, "big.srt")
