@@ -71,6 +71,10 @@ def main(argv: list[str] | None = None) -> int:
     from core.errors import HHIRError
 
     argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--analysis-child"]:  # the window's background analysis process
+        from desktop.videos.child import child_main
+
+        return child_main(argv[1])
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     app = _application([])

@@ -1,70 +1,22 @@
-"""Analysis and structure jobs: what runs on the worker thread, and the controller that queues it.
+"""The controller that queues analyses and shot edits on the job runner.
 
-The worker opens its own ``Store`` on the same file (SQLite in WAL mode lets the UI read while
-the analysis writes), so no database object is shared between threads. ``core.pipeline`` (and with
-it torch) is imported inside the job, on the worker thread, never while the window opens.
+An analysis runs in a child process (see ``desktop.videos.child``) driven by a worker thread; a shot
+edit runs on the worker thread itself. Each opens its own ``Store`` on the same file (SQLite in WAL
+mode lets the UI read while they write), so no database object is shared. ``core.pipeline`` (and
+with it torch) is never imported by the window.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from core.jobs import CancelToken, ProgressFn
 from core.settings import Settings
 from core.types import Shot
 from desktop.jobs import Job, JobRunner, JobSpec
-
-
-@dataclass(frozen=True)
-class AnalysisRequest:
-    db_path: str
-    video_path: str
-    profile: str
-    clip_size: int
-    clip_stride: int
-    model_bundle: str | None
-
-
-def _options(request: AnalysisRequest):
-    from core.pipeline import AnalysisOptions
-
-    return AnalysisOptions(
-        profile=request.profile, clip_size=request.clip_size, clip_stride=request.clip_stride,
-        model_bundle=request.model_bundle,
-    )
-
-
-def run_analysis(request: AnalysisRequest, progress: ProgressFn, cancel: CancelToken) -> int:
-    """Worker side: analyse one video into the project database; returns its id."""
-    from core.pipeline import analyze
-    from core.store import Store
-
-    store = Store(request.db_path)
-    try:
-        return analyze(store, request.video_path, _options(request), progress, cancel)
-    finally:
-        store.close()
-
-
-def run_shot_edit(request: AnalysisRequest, video_id: int, shots: list[Shot], progress: ProgressFn, cancel: CancelToken) -> int:
-    """Worker side: store corrected shots and rebuild the clips from them (annotations follow)."""
-    from core.pipeline import rebuild_clips
-    from core.store import Store
-
-    store = Store(request.db_path)
-    try:
-        progress(0.1, "Saving corrected shots")
-        store.set_shots(video_id, shots)
-        cancel.check()
-        progress(0.4, "Rebuilding clips")
-        rebuild_clips(store, video_id, _options(request))
-        progress(1.0, "Clips rebuilt")
-        return video_id
-    finally:
-        store.close()
+from desktop.videos.child import run_in_child
+from desktop.videos.request import AnalysisRequest, run_shot_edit
 
 
 class AnalysisController(QObject):
@@ -94,7 +46,7 @@ class AnalysisController(QObject):
             if current is not None and current.active:
                 continue
             request = self._request(path)
-            job = self.runner.submit(JobSpec(f"Analyse {Path(path).name}", lambda p, c, r=request: run_analysis(r, p, c), key=path))
+            job = self.runner.submit(JobSpec(f"Analyse {Path(path).name}", lambda p, c, r=request: run_in_child(r, p, c), key=path))
             job.finished.connect(lambda video_id: self.video_analysed.emit(int(video_id)))
             self._jobs[path] = job
             self.job_added.emit(path, job)

@@ -3,7 +3,9 @@ the event loop stays responsive throughout, and the analysed video can be review
 
 from __future__ import annotations
 
+import threading
 import time
+from pathlib import Path
 
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 
@@ -14,26 +16,44 @@ SHOT_STARTS = [0, 40, 75, 120, 150]
 
 
 class GapMeter:
-    """A 10 ms timer on the UI thread; the longest gap between ticks is how long the loop was blocked."""
+    """A 10 ms timer on the UI thread: the longest gap between ticks is how long the loop was away.
 
-    def __init__(self) -> None:
+    On a machine whose CPUs are saturated by other programs, the UI thread also waits for a CPU
+    between ticks; Linux counts that wait per thread (``schedstat``), so ``max_blocked`` is the gap
+    minus the time the thread sat runnable on a run queue: the time the loop was busy or blocked
+    in this process. Without ``schedstat`` both figures are the wall-clock gap.
+    """
+
+    def __init__(self, describe=lambda: "") -> None:
+        self.describe = describe
+        self.worst = ""
         self.clock = QElapsedTimer()
         self.timer = QTimer()
         self.timer.setInterval(10)
         self.timer.timeout.connect(self._tick)
-        self.last = 0
-        self.max_gap = 0
+        self.stat = Path(f"/proc/self/task/{threading.get_native_id()}/schedstat")
+        self.last = self.last_wait = 0.0
+        self.max_gap = self.max_blocked = 0.0
         self.ticks = 0
+
+    def _queue_wait_ms(self) -> float:
+        try:
+            return int(self.stat.read_text().split()[1]) / 1e6
+        except (OSError, IndexError, ValueError):
+            return 0.0
 
     def start(self) -> None:
         self.clock.start()
-        self.last = 0
+        self.last, self.last_wait = 0.0, self._queue_wait_ms()
         self.timer.start()
 
     def _tick(self) -> None:
-        now = self.clock.elapsed()
-        self.max_gap = max(self.max_gap, now - self.last)
-        self.last = now
+        now, wait = float(self.clock.elapsed()), self._queue_wait_ms()
+        gap, blocked = now - self.last, now - self.last - (wait - self.last_wait)
+        self.max_gap = max(self.max_gap, gap)
+        if blocked > self.max_blocked:
+            self.max_blocked, self.worst = blocked, self.describe()
+        self.last, self.last_wait = now, wait
         self.ticks += 1
 
     def stop(self) -> None:
@@ -56,15 +76,18 @@ def test_analysis_resumes_after_close_and_never_blocks_the_ui(tmp_path, scene_vi
     window.store.close()
 
     again = open_window(db)
-    meter = GapMeter()
+    jobs = []
+    meter = GapMeter(lambda: f"{jobs[0].state.value} at {jobs[0].fraction:.2f}: {jobs[0].message}" if jobs else "")
     meter.start()
-    [resumed] = again.resume_unfinished()
+    jobs[:] = again.resume_unfinished()
+    [resumed] = jobs
     with qtbot.waitSignal(resumed.ended, timeout=600_000):
         pass
     meter.stop()
     assert resumed.state is JobState.DONE, resumed.error
-    print(f"max event-loop gap during analysis: {meter.max_gap} ms over {meter.ticks} ticks")
-    assert meter.max_gap < 100
+    print(f"event loop during analysis: longest gap {meter.max_gap:.0f} ms, longest blocked "
+          f"{meter.max_blocked:.0f} ms ({meter.worst}), {meter.ticks} ticks")
+    assert meter.max_blocked < 100
     data = again.session.data
     assert data is not None and data.video.id == video_id  # opened when its analysis finished
     assert [(c.first_shot, c.last_shot) for c in data.clips] == [(0, 2), (1, 3), (2, 4)]

@@ -1,0 +1,58 @@
+"""What an analysis job needs, and the functions that run in the worker (no Qt here: the analysis
+child process imports this module)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.jobs import CancelToken, ProgressFn
+from core.types import Shot
+
+
+@dataclass(frozen=True)
+class AnalysisRequest:
+    db_path: str
+    video_path: str
+    profile: str
+    clip_size: int
+    clip_stride: int
+    model_bundle: str | None
+
+
+def _options(request: AnalysisRequest):
+    from core.pipeline import AnalysisOptions
+
+    return AnalysisOptions(
+        profile=request.profile, clip_size=request.clip_size, clip_stride=request.clip_stride,
+        model_bundle=request.model_bundle,
+    )
+
+
+def run_analysis(request: AnalysisRequest, progress: ProgressFn, cancel: CancelToken) -> int:
+    """Worker side: analyse one video into the project database; returns its id."""
+    from core.pipeline import analyze
+    from core.store import Store
+
+    store = Store(request.db_path)
+    try:
+        return analyze(store, request.video_path, _options(request), progress, cancel)
+    finally:
+        store.close()
+
+
+def run_shot_edit(request: AnalysisRequest, video_id: int, shots: list[Shot], progress: ProgressFn, cancel: CancelToken) -> int:
+    """Worker side: store corrected shots and rebuild the clips from them (annotations follow)."""
+    from core.pipeline import rebuild_clips
+    from core.store import Store
+
+    store = Store(request.db_path)
+    try:
+        progress(0.1, "Saving corrected shots")
+        store.set_shots(video_id, shots)
+        cancel.check()
+        progress(0.4, "Rebuilding clips")
+        rebuild_clips(store, video_id, _options(request))
+        progress(1.0, "Clips rebuilt")
+        return video_id
+    finally:
+        store.close()
