@@ -1,6 +1,6 @@
 """How long retraining takes on cached clip features (the default recipe, on this machine's CPUs).
 
-    python bench/bench_train.py [--clips 2000] [--clips-per-video 10] [--epochs 30] [--hidden-dim 512] [--threads N]
+    python bench/bench_train.py [--clips 2000] [--clips-per-video 10] [--epochs 30] [--hidden-dim 128] [--threads 1]
 
 Builds a throwaway project database holding ``--clips`` clips with cached features of the offline
 profile's encoders (real encoder ids and sizes; the feature values are generated so that labels are
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -21,6 +22,8 @@ BENCH = Path(__file__).resolve().parent
 sys.path[:0] = [str(BENCH.parent)]
 
 import numpy as np  # noqa: E402
+
+from core.learn.options import TrainOptions as TrainOptionsDefaults  # noqa: E402
 
 
 def build(path: Path, encoders, n_clips: int, per_video: int, seed: int = 0):
@@ -57,35 +60,34 @@ def main() -> None:
     parser.add_argument("--clips", type=int, default=2000)
     parser.add_argument("--clips-per-video", type=int, default=10)
     parser.add_argument("--epochs", type=int, default=30)
-    parser.add_argument("--hidden-dim", type=int, default=512)
+    parser.add_argument("--hidden-dim", type=int, default=None, help="default: 128, as hhir train for a new model")
     parser.add_argument("--lr", type=float, default=3e-5)
-    parser.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
+    parser.add_argument("--batch-size", type=int, default=TrainOptionsDefaults.batch_size)
+    parser.add_argument("--threads", type=int, default=TrainOptionsDefaults.threads, help="torch threads while training")
     args = parser.parse_args()
-
-    import torch
 
     from core.learn.options import TrainOptions
     from core.learn.train import train
     from core.pipeline.features import profile_encoders
 
     encoders = profile_encoders("offline")
-    if args.threads:
-        torch.set_num_threads(args.threads)
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
         store = build(Path(tmp) / "bench.sqlite3", encoders, args.clips, args.clips_per_video)
         built = time.perf_counter() - started
-        options = TrainOptions(epochs=args.epochs, hidden_dim=args.hidden_dim, lr=args.lr)
+        print(f"project with {args.clips} annotated clips built in {built:.1f} s", flush=True)
+        options = TrainOptions(epochs=args.epochs, hidden_dim=args.hidden_dim, lr=args.lr, batch_size=args.batch_size,
+                               threads=args.threads)
         epochs = []
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         result = train(store, options, encoders=encoders,
                        on_epoch=lambda e: (epochs.append(e), print(f"epoch {e.epoch}: loss {e.train_loss:.4f} "
                                                                    f"val {e.validation_loss:.4f} {e.seconds:.1f} s", flush=True)))
-        total = time.perf_counter() - started
+        total, cpu = time.perf_counter() - started, time.process_time() - cpu_started
         store.close()
     report = {
-        "clips": args.clips, "videos": int(np.ceil(args.clips / args.clips_per_video)), "torch_threads": torch.get_num_threads(),
-        "options": options.as_dict(), "build_db_s": round(built, 1), "train_s": round(total, 1),
+        "clips": args.clips, "videos": int(np.ceil(args.clips / args.clips_per_video)), "torch_threads": args.threads, "load_average_1min": os.getloadavg()[0],
+        "options": options.as_dict(), "build_db_s": round(built, 1), "train_s": round(total, 1), "train_cpu_s": round(cpu, 1),
         "epochs_run": len(epochs), "best_epoch": result.best_epoch,
         "epoch_s_mean": round(float(np.mean([e.seconds for e in epochs])), 2),
         "metrics": {k: round(v, 4) for k, v in result.model.metrics.items()},

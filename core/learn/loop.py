@@ -125,9 +125,14 @@ def fit(model: Any, train: list[Sample], validation: list[Sample], labels: list[
     if not train:
         raise ValueError("no training samples")
     cancel = cancel or CancelToken()
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(options.seed)
-        return _fit(model, train, validation, labels, options, progress, cancel, on_epoch)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(max(1, options.threads))
+    try:
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(options.seed)
+            return _fit(model, train, validation, labels, options, progress, cancel, on_epoch)
+    finally:
+        torch.set_num_threads(threads)
 
 
 def _fit(model, train, validation, labels, options, progress, cancel, on_epoch) -> FitResult:

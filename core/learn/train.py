@@ -24,7 +24,7 @@ from core.learn.dataset import Collected, SceneRecord, collect, digest, to_sampl
 from core.learn.evaluation import Evaluation, evaluate_records, scene_scores
 from core.learn.loop import FitResult, fit, seeded
 from core.learn.metrics import tune_thresholds
-from core.learn.options import TrainingEpoch, TrainOptions
+from core.learn.options import FRESH_HIDDEN_DIM, TrainingEpoch, TrainOptions
 from core.learn.split import Split, split_videos
 from core.learn.warm import warm_start
 from core.types import ModelInfo
@@ -131,13 +131,19 @@ def _new_bundle(bundle_cls, labels: list[str], encoders, options: TrainOptions, 
                for m, e in (("video", encoders.video), ("text", encoders.text), ("audio", encoders.audio))]
     defaults = AnalysisOptions()
     clip = ClipSettings(defaults.clip_size, defaults.clip_stride, encoders.n_frames, encoders.frame_size)
-    config = ClassifierConfig(options.hidden_dim, options.num_heads, options.num_layers, options.dropout)
+    config = ClassifierConfig(_hidden_dim(options, parent), options.num_heads, options.num_layers, options.dropout)
     bundle = seeded(lambda: bundle_cls.create("trained", labels, records, clip, config), options.seed)
     if parent is not None:
         warm_start(bundle.classifier, parent, labels)
     # A ViViT loaded from a weights file travels with the bundle; a seeded one is rebuilt from its seed.
     bundle.vivit_state = encoders.video.state_dict() if encoders.video.spec.kind == "vivit" and encoders.video.spec.model else None
     return bundle
+
+
+def _hidden_dim(options: TrainOptions, parent) -> int:
+    if options.hidden_dim is not None:
+        return options.hidden_dim
+    return parent.manifest.classifier.hidden_dim if parent is not None else FRESH_HIDDEN_DIM
 
 
 def _thresholds(model, validation: list[SceneRecord], default: float) -> np.ndarray:
