@@ -62,11 +62,13 @@ def _is_true(node: ast.expr | None) -> bool:
     return isinstance(node, ast.Constant) and node.value is True
 
 
-def _list_bound(name: str, scope: ast.AST) -> bool:
-    """True when every assignment to ``name`` in ``scope`` assigns a list display."""
+def _list_bound(name: str, scope: ast.AST, tree: ast.AST) -> bool:
+    """True when every assignment to ``name`` in ``scope`` assigns a list display, or the result of a
+    function of this file annotated ``-> list[...]``."""
     values = [n.value for n in ast.walk(scope) if isinstance(n, ast.Assign)
               and any(isinstance(t, ast.Name) and t.id == name for t in n.targets)]
-    return bool(values) and all(isinstance(v, (ast.List, ast.ListComp)) for v in values)
+    return bool(values) and all(isinstance(v, (ast.List, ast.ListComp))
+                                or (isinstance(v, ast.Call) and _returns_list(v.func, tree)) for v in values)
 
 
 def _returns_list(func: ast.expr, tree: ast.AST) -> bool:
@@ -104,7 +106,7 @@ def _call_problems(call: ast.Call, name: str, scope: ast.AST, tree: ast.AST) -> 
         problems.append("numpy.load(allow_pickle=...)")
     if name in SUBPROCESS_CALLS:
         first = call.args[0] if call.args else _keyword(call, "args")
-        listed = (isinstance(first, (ast.List, ast.ListComp)) or (isinstance(first, ast.Name) and _list_bound(first.id, scope))
+        listed = (isinstance(first, (ast.List, ast.ListComp)) or (isinstance(first, ast.Name) and _list_bound(first.id, scope, tree))
                   or (isinstance(first, ast.Call) and _returns_list(first.func, tree)))
         if not listed:
             problems.append(f"{name}() without an argument list")
@@ -159,6 +161,7 @@ def test_scanner_finds_risky_calls(snippet: str, problem: str) -> None:
     "import subprocess\ndef f(x):\n    cmd = ['ffmpeg', '-i', x]\n    subprocess.Popen(cmd, shell=False)",
     "import torch\ntorch.load(path, map_location='cpu', weights_only=True)",
     "import subprocess\ndef cmd(x) -> list[str]:\n    return ['ffmpeg', x]\nsubprocess.Popen(cmd(p), **extra())",
+    "import subprocess\ndef cmd(x) -> list[str]:\n    return ['ffmpeg', x]\ndef run(p):\n    c = cmd(p)\n    subprocess.Popen(c)",
     "import pickle\ntry:\n    pass\nexcept pickle.UnpicklingError:\n    pass",
     "model.eval()",
 ])
