@@ -3,7 +3,8 @@
 Each run gets a fresh interpreter, so per-stage peak memory of a 1-minute and a 10-minute video
 start from the same baseline, and a crash in one measurement cannot take the others with it.
 
-Kinds: ``ours``, ``ours-int8`` (video encoder quantised to int8), ``seed``, ``seed-int8``, ``scaling``
+Kinds: ``ours``, ``seed`` (the profile's ViViT precision), ``ours-int8``, ``ours-fp32``, ``seed-int8``,
+``seed-fp32`` (ViViT forced to that precision), ``scaling``
 (the stages that scale with length, without models), ``analyze`` (``core.pipeline.analyze`` end to end),
 ``inference``.
 """
@@ -18,7 +19,10 @@ BENCH = Path(__file__).resolve().parent
 sys.path[:0] = [str(BENCH), str(BENCH.parent)]
 
 
-def _ours(video: Path, quantize: bool) -> dict:
+QUANTIZE = {"": None, "int8": True, "fp32": False}  # job name suffix -> ViViT quantisation (None: the profile's)
+
+
+def _ours(video: Path, quantize: bool | None) -> dict:
     from floor import decode_floor
     from ours import run_ours
 
@@ -30,7 +34,7 @@ def _ours(video: Path, quantize: bool) -> dict:
             "model_s": result.model_seconds(), "model_cpu_s": result.model_cpu(), "floor": floor.to_json()}
 
 
-def _seed(video: Path, quantize: bool) -> dict:
+def _seed(video: Path, quantize: bool | None) -> dict:
     from seed_pipeline import run_seed
 
     result = run_seed(video, quantize=quantize)
@@ -91,10 +95,10 @@ def _scaling(video: Path) -> dict:
 
 def main(argv: list[str]) -> int:
     kind, video, out = argv[0], Path(argv[1]), Path(argv[2])
-    if kind in ("ours", "ours-int8"):
-        data = _ours(video, quantize=kind == "ours-int8")
-    elif kind in ("seed", "seed-int8"):
-        data = _seed(video, quantize=kind == "seed-int8")
+    pipeline, _, precision = kind.partition("-")
+    if pipeline in ("ours", "seed") and precision in QUANTIZE:
+        run = _ours if pipeline == "ours" else _seed
+        data = run(video, QUANTIZE[precision])
     elif kind == "analyze":
         data = _analyze(video)
     elif kind == "scaling":

@@ -38,10 +38,10 @@ def _asr_model(profile) -> str:
     return getattr(profile, "asr_model", None) or getattr(profile, "asr")
 
 
-def run_ours(video_path: Path, profile_name: str = "offline", quantize: bool = False) -> OursResult:
+def run_ours(video_path: Path, profile_name: str = "offline", quantize: bool | None = None) -> OursResult:
     """Analyse ``video_path`` into a fresh project and time every stage.
 
-    ``quantize`` switches the video encoder to dynamic int8 (the 'after' of the int8 proposal).
+    ``quantize`` forces the video encoder to dynamic int8 (True) or fp32 (False); None keeps the profile's.
     """
     from dataclasses import replace
 
@@ -74,7 +74,7 @@ def run_ours(video_path: Path, profile_name: str = "offline", quantize: bool = F
                 audio = extract_audio(video_path) if info.has_audio else None
             with rec.stage("load models"):
                 profile = get_profile(profile_name)
-                video_spec = replace(profile.video, quantize=True) if quantize else profile.video
+                video_spec = profile.video if quantize is None else replace(profile.video, quantize=quantize)
                 encoders = EncoderSet(
                     video=TimedEncoder(load_encoder(video_spec)), text=TimedEncoder(load_encoder(profile.text)),
                     audio=TimedEncoder(load_encoder(profile.audio)), n_frames=profile.n_frames,

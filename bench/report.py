@@ -86,7 +86,7 @@ def _inference(inf: dict | None) -> list[str]:
         return [f"Encoder inference: not measured ({(inf or {}).get('error', 'skipped')})", ""]
     lines = [f"Model inference per clip (s/clip, {inf['clips']} real clips, warm):", "",
              "| encoder | batch → s/clip |", "|---|---|"]
-    for key in ("video", "video_int8", "text", "audio"):
+    for key in ("video_fp32", "video_int8", "text", "audio"):
         cells = ", ".join(f"{b}: {v:.3f}" for b, v in inf[key].items())
         lines.append(f"| {key} (`{inf['ids'][key]}`) | {cells} |")
     d = inf["int8_drift"]

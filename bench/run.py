@@ -97,12 +97,15 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--minutes", type=float, nargs="+", default=[1, 10], help="generated inputs (default: 1 10)")
     parser.add_argument("--video", type=Path, action="append", default=[], help="also benchmark this video (repeatable)")
     parser.add_argument("--quick", action="store_true", help="1 minute only; no app, training or encoder sweep")
-    parser.add_argument("--video-encoder", choices=["fp32", "int8"], default="fp32",
-                        help="ViViT precision, the same in both pipelines (int8: dynamic quantisation)")
+    parser.add_argument("--video-encoder", choices=["profile", "fp32", "int8"], default="profile",
+                        help="ViViT precision, the same in both pipelines (default: the offline profile's)")
     parser.add_argument("--skip", nargs="*", default=[], choices=["seed", "app", "train", "inference", "int8"],
                         help="measurements to leave out")
     parser.add_argument("--timeout", type=float, default=7200, help="seconds per measurement")
     parser.add_argument("--report-only", action="store_true", help="print the table of the last results.json and exit")
+    parser.add_argument("--only", nargs="+", default=[], metavar="NAME",
+                        help="rerun these measurements (e.g. inference, app, inputs.0.ours) with the same inputs and "
+                             "replace them in the last results.json")
     parser.add_argument("--jobs", type=int, default=1,
                         help="measurements run at once (default 1; more: wall times include each other's load, "
                              "CPU seconds stay comparable)")
@@ -119,7 +122,7 @@ def _save(results: dict) -> Path:
 def plan(args: argparse.Namespace, inputs: list[BenchVideo], results: dict) -> list[tuple[str, object]]:
     """Every measurement as (where its result goes, a function running it), longest first."""
     skip = set(args.skip) | ({"app", "train", "inference", "int8"} if args.quick else set())
-    suffix = "-int8" if args.video_encoder == "int8" else ""
+    suffix = {"profile": "", "fp32": "-fp32", "int8": "-int8"}[args.video_encoder]
     jobs: list[tuple[str, object]] = []
     for i, video in enumerate(inputs):
         results["inputs"].append({"input": describe(video)})
@@ -135,13 +138,21 @@ def plan(args: argparse.Namespace, inputs: list[BenchVideo], results: dict) -> l
     if not args.quick:
         jobs.append(("analyze_first_input", lambda: run_job("analyze", first, args.timeout)))
     if "int8" not in skip:  # the other precision on the first input: before/after of quantising ViViT
-        other = "ours" if suffix else "ours-int8"
+        other = "ours-fp32" if results["video_encoder"] == "int8" else "ours-int8"
         jobs.append(("other_precision_first_input", lambda: run_job(other, first, args.timeout)))
     if "inference" not in skip:
         jobs.append(("inference", lambda: run_job("inference", first, args.timeout)))
     if "train" not in skip:
         jobs.append(("train", run_train))
     return jobs
+
+
+def _precision(choice: str) -> str:
+    if choice != "profile":
+        return choice
+    from core.models.profiles import get_profile
+
+    return "int8" if get_profile("offline").video.quantize else "fp32"
 
 
 def _store(results: dict, where: str, value: dict) -> None:
@@ -162,9 +173,13 @@ def main(argv: list[str] | None = None) -> int:
     minutes = [1.0] if args.quick else args.minutes
     inputs: list[BenchVideo] = [generated(m) for m in minutes] + [user_video(v) for v in args.video]
     results: dict = {"machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
-                     "video_encoder": args.video_encoder, "parallel_jobs": args.jobs,
+                     "video_encoder": _precision(args.video_encoder), "parallel_jobs": args.jobs,
                      "started": time.strftime("%Y-%m-%d %H:%M:%S"), "inputs": []}
     jobs = plan(args, inputs, results)
+    if args.only:
+        jobs = [job for job in jobs if job[0] in args.only]
+        results = json.loads((OUT / "results.json").read_text())
+        results.setdefault("reruns", []).append({"only": args.only, "at": time.strftime("%Y-%m-%d %H:%M:%S")})
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
         futures = {pool.submit(fn): where for where, fn in jobs}
         for future in as_completed(futures):

@@ -106,7 +106,7 @@ def opencv_frames(clip: Path, n_frames: int) -> np.ndarray:
     return np.stack(frames).astype(np.uint8)
 
 
-def run_seed(video_path: Path, profile_name: str = "offline", quantize: bool = False) -> SeedResult:
+def run_seed(video_path: Path, profile_name: str = "offline", quantize: bool | None = None) -> SeedResult:
     """Run the seed-style pipeline on ``video_path`` and time its steps (summed over clips)."""
     import time
 
@@ -152,7 +152,7 @@ def run_seed(video_path: Path, profile_name: str = "offline", quantize: bool = F
                       {m: e.cpu_s for m, e in encoders.items()})
 
 
-def _load_models(profile_name: str, quantize: bool):
+def _load_models(profile_name: str, quantize: bool | None):
     from dataclasses import replace
 
     from core.models.encoders import load_encoder
@@ -160,7 +160,8 @@ def _load_models(profile_name: str, quantize: bool):
     from core.speech.asr import Transcriber
 
     profile = get_profile(profile_name)
-    specs = {"video": replace(profile.video, quantize=quantize), "text": profile.text, "audio": profile.audio}
+    video = profile.video if quantize is None else replace(profile.video, quantize=quantize)
+    specs = {"video": video, "text": profile.text, "audio": profile.audio}
     encoders = {m: TimedEncoder(load_encoder(spec)) for m, spec in specs.items()}
     asr = getattr(profile, "asr_model", None) or getattr(profile, "asr")
     return encoders, Transcriber(asr), profile.n_frames
