@@ -12,14 +12,17 @@ TEXT_BATCHES = (1, 8, 32)
 AUDIO_BATCHES = (1, 8, 32)
 
 
-def _per_clip(encode, items, batch: int, repeat: int = 1) -> float:
-    """Seconds per clip when ``items`` go through ``encode`` ``batch`` at a time (after one warm-up)."""
+def _per_clip(encode, items, batch: int, repeat: int = 1) -> dict[str, float]:
+    """Wall and CPU seconds per clip when ``items`` go through ``encode`` ``batch`` at a time (after a warm-up)."""
+    from measure import cpu_seconds
+
     encode(items[:batch])
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), cpu_seconds()
     for _ in range(repeat):
         for i in range(0, len(items), batch):
             encode(items[i:i + batch])
-    return (time.perf_counter() - start) / (repeat * len(items))
+    n = repeat * len(items)
+    return {"wall": (time.perf_counter() - start) / n, "cpu": (cpu_seconds() - cpu) / n}
 
 
 def clip_inputs(video_path: Path, n_clips: int, n_frames: int, size: int):

@@ -84,10 +84,11 @@ def _memory(inputs: list[dict]) -> list[str]:
 def _inference(inf: dict | None) -> list[str]:
     if not inf or "error" in inf:
         return [f"Encoder inference: not measured ({(inf or {}).get('error', 'skipped')})", ""]
-    lines = [f"Model inference per clip (s/clip, {inf['clips']} real clips, warm):", "",
-             "| encoder | batch → s/clip |", "|---|---|"]
+    lines = [f"Model inference per clip ({inf['clips']} real clips, warm), wall s / CPU s per clip at each batch size:", "",
+             "| encoder | batch: wall / CPU s per clip |", "|---|---|"]
     for key in ("video_fp32", "video_int8", "text", "audio"):
-        cells = ", ".join(f"{b}: {v:.3f}" for b, v in inf[key].items())
+        cells = ", ".join(f"{b}: {v['wall']:.3f} / {v['cpu']:.3f}" if isinstance(v, dict) else f"{b}: {v:.3f}"
+                          for b, v in inf[key].items())
         lines.append(f"| {key} (`{inf['ids'][key]}`) | {cells} |")
     d = inf["int8_drift"]
     lines += ["", f"int8 ViViT against fp32 on the same clips: cosine mean {d['cosine_mean']:.4f} (min {d['cosine_min']:.4f}), "
@@ -104,7 +105,7 @@ def _app(app: dict | None) -> list[str]:
     rows = [
         ("window open: whole process, start to exit (s)", f"{min(app['open_process_s']):.2f}", ""),
         ("window shown after interpreter start (s)", f"{app['open_shown_after_s']:.2f}", ""),
-        (f"open a film of {app['shots']} shots, {app['clips']} clips with predictions (ms)", _f(app["open_video_ms"]), ""),
+        (f"open a film of {app['shots']} shots, {app['clips']} clips with predictions (s)", _f(app["open_video_ms"] / 1000), ""),
         ("timeline paint, whole film (ms)", _f(app["timeline_paint_whole_film_ms"]), ok(app["timeline_paint_whole_film_ms"])),
         ("timeline paint, zoomed ×40 (ms)", _f(app["timeline_paint_zoomed_ms"]), ok(app["timeline_paint_zoomed_ms"])),
         ("seek: playhead, timeline and transcript updated (ms)", _f(app["seek_ui_ms"]), ok(app["seek_ui_ms"])),
@@ -112,6 +113,9 @@ def _app(app: dict | None) -> list[str]:
         ("label toggle → committed, readable by another connection (ms)", _f(app["toggle_committed_ms"]), ok(app["toggle_committed_ms"])),
         ("label toggle → window refreshed (ms)", _f(app["toggle_refreshed_ms"]), ok(app["toggle_refreshed_ms"])),
     ]
+    if "none_refs_lost_per_whole_film_paint" in app:
+        rows.append(("references to None lost by PySide6 per whole-film paint (Python 3.11 aborts near 0)",
+                     f"{app['none_refs_lost_per_whole_film_paint']:,}", ""))
     return ["| app (offscreen Qt) | value | < 50 ms |", "|---|---:|:---:|"] + [f"| {a} | {b} | {c} |" for a, b, c in rows] + [""]
 
 
