@@ -42,9 +42,6 @@ def create_window(args: Arguments):
     from core import settings as settings_file
     from core.store import Store
     from desktop.main_window import MainWindow
-    from desktop.qt_compat import protect_none
-
-    protect_none()
 
     settings = settings_file.load()
     store = Store(database_path(args, settings))

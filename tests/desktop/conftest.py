@@ -18,14 +18,6 @@ def _config_dir(tmp_path, monkeypatch):
     return folder
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _qt_binding_guard():
-    """The app's guard against the binding's None-reference leak, also for views tested alone."""
-    from desktop.qt_compat import protect_none
-
-    protect_none()
-
-
 @pytest.fixture(autouse=True)
 def _no_leaked_worker_threads(qapp):
     """Fail a test that leaves a job's worker thread running."""
