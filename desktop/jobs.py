@@ -62,11 +62,14 @@ class _Worker(QObject):
         self._spec = spec
         self._token = token
         self._last_report = 0.0
+        self._last_message = ""
 
     def _progress(self, fraction: float, message: str) -> None:
+        # Throttle repeats of one step, but never drop a new step: the UI (and anything waiting
+        # for a stage) must see where the job is, not a report from a stage ago.
         now = time.monotonic()
-        if fraction >= 1.0 or now - self._last_report >= _PROGRESS_INTERVAL_S:
-            self._last_report = now
+        if fraction >= 1.0 or message != self._last_message or now - self._last_report >= _PROGRESS_INTERVAL_S:
+            self._last_report, self._last_message = now, message
             self.progressed.emit(float(fraction), message)
 
     @Slot()

@@ -74,6 +74,7 @@ def analyze(
     clips = _clip_texts(store, video.id, clips, segments)
     encoders = encoders_for(store, options)
     compute_features(store, video, path, clips, audio, encoders, sub_progress(progress, 0.4, 0.95), cancel)
+    cancel.check()
     predict_video(store, video.id, options, sub_progress(progress, 0.95, 1.0), cancel, encoders=encoders)
     progress(1.0, f"{path.name}: done")
     return video.id

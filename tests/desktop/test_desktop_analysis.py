@@ -11,6 +11,7 @@ from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 
 from core.types import AnnotationState
 from desktop.jobs import JobState
+from desktop.session import current_predictions
 
 SHOT_STARTS = [0, 40, 75, 120, 150]
 
@@ -70,7 +71,7 @@ def test_analysis_resumes_after_close_and_never_blocks_the_ui(tmp_path, scene_vi
     assert job.state is JobState.CANCELLED
     video_id = window.store.videos()[0].id
     assert [s.start_frame for s in window.store.shots(video_id)] == SHOT_STARTS
-    assert window.store.predictions(video_id) is None
+    assert current_predictions(window.store, video_id) is None  # neither a model's nor the starter's
     transcript = window.store.transcript(video_id)
     assert any("station" in seg.text.lower() for seg in transcript)
     window.store.close()
