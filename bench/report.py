@@ -28,13 +28,21 @@ def _pipeline_table(title: str, job: dict, minutes: float) -> list[str]:
     return head + _stage_rows(job, minutes) + [total, ""]
 
 
-def _summary(inputs: list[dict]) -> list[str]:
-    lines = ["| input | ours wall s (CPU s) | seed-style wall s (CPU s) | seed ÷ ours, wall (CPU) | ours minus models ÷ decode floor | shot detection ÷ floor rate |",
-             "|---|---:|---:|---:|---:|---:|"]
+def _ratio(seed: dict, ours: dict) -> str:
+    if "total_s" not in seed or "total_s" not in ours:
+        return "–"
+    return f"{seed['total_s'] / ours['total_s']:.2f}× ({seed['total_cpu_s'] / ours['total_cpu_s']:.2f}×)"
+
+
+def _summary(inputs: list[dict], seed_precision: str, ours_precision: str) -> list[str]:
+    lines = [f"| input | ours wall s (CPU s) | seed-style, {seed_precision} ViViT: wall s (CPU s) | seed ÷ ours, wall (CPU) | "
+             f"same model ({ours_precision} ViViT in both): seed ÷ ours, wall (CPU) | ours minus models ÷ decode floor | "
+             "shot detection ÷ floor rate |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
     for row in inputs:
         ours, seed, scale = row.get("ours") or {}, row.get("seed") or {}, row.get("scaling") or {}
-        ok_o, ok_s = "total_s" in ours, "total_s" in seed
-        ratio = f"{seed['total_s'] / ours['total_s']:.2f}× ({seed['total_cpu_s'] / ours['total_cpu_s']:.2f}×)" if ok_o and ok_s else "–"
+        same = seed if seed_precision == ours_precision else row.get("seed_same") or {}
+        ok_o = "total_s" in ours
         fl = scale.get("floor") or {}
         floor, floor_cpu = fl.get("analysis_res_s"), fl.get("analysis_res_cpu_s")
         nonmodel = f"wall {(ours['total_s'] - ours['model_s']) / floor:.2f}×" if ok_o and floor else "–"
@@ -42,7 +50,7 @@ def _summary(inputs: list[dict]) -> list[str]:
             nonmodel += f"; CPU {(ours['total_cpu_s'] - ours['model_cpu_s']) / floor_cpu:.2f}×"
         lines.append(f"| {row['input']['label'] if 'label' in row['input'] else _label(row['input'])} | "
                      f"{_f(ours.get('total_s'))} ({_f(ours.get('total_cpu_s'))}) | {_f(seed.get('total_s'))} ({_f(seed.get('total_cpu_s'))}) | "
-                     f"{ratio} | {nonmodel} | {_shot_rate(scale)} |")
+                     f"{_ratio(seed, ours)} | {_ratio(same, ours)} | {nonmodel} | {_shot_rate(scale)} |")
     return lines + [""]
 
 
@@ -130,14 +138,18 @@ def _train(train: dict | None) -> list[str]:
 
 
 def render(results: dict) -> str:
-    lines = [f"Machine: {results['machine']['cpus']} CPUs, {results['machine']['platform']}; ViViT {results['video_encoder']} "
-             f"in both pipelines; {results.get('parallel_jobs', 1)} measurement(s) at a time.", "",
-             "### End to end", ""] + _summary(results["inputs"])
+    ours_p = results["video_encoder"]
+    seed_p = results.get("seed_video_encoder", ours_p)  # older results ran both with the same precision
+    lines = [f"Machine: {results['machine']['cpus']} CPUs, {results['machine']['platform']}; ViViT {ours_p} in ours, "
+             f"{seed_p} in the seed-style pipeline; {results.get('parallel_jobs', 1)} measurement(s) at a time.", "",
+             "### End to end", ""] + _summary(results["inputs"], seed_p, ours_p)
     for row in results["inputs"]:
         minutes = row["input"]["minutes"]
         if "ours" in row:
             lines += [f"### {_label(row['input'])}", ""] + _pipeline_table("ours", row["ours"], minutes)
-            lines += _pipeline_table("seed-style", row.get("seed") or {"error": "skipped"}, minutes)
+            lines += _pipeline_table(f"seed-style ({seed_p} ViViT)", row.get("seed") or {"error": "skipped"}, minutes)
+            if row.get("seed_same"):
+                lines += _pipeline_table(f"seed-style, same model ({ours_p} ViViT)", row["seed_same"], minutes)
     lines += ["### Memory", ""] + _memory(results["inputs"])
     check = results.get("analyze_first_input")
     if check and "total_s" in check:

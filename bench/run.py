@@ -1,6 +1,10 @@
 """Speed benchmarks: our analysis beside the seed's per-clip pipeline and beside the decoding floor.
 
     python bench/run.py [--minutes 1 10 60] [--video PATH] [--quick] [--video-encoder fp32|int8]
+                        [--seed-video-encoder fp32|same]
+
+The seed ran its ViViT in fp32, so the seed-style pipeline does too by default; a second seed-style
+run with our ViViT precision gives the like-for-like ("same model") ratio.
 
 Every measurement runs in its own process (``bench/job.py``), so memory figures start from the
 same baseline; by default one after the other, so nothing of ours runs beside what is timed.
@@ -98,8 +102,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--video", type=Path, action="append", default=[], help="also benchmark this video (repeatable)")
     parser.add_argument("--quick", action="store_true", help="1 minute only; no app, training or encoder sweep")
     parser.add_argument("--video-encoder", choices=["profile", "fp32", "int8"], default="profile",
-                        help="ViViT precision, the same in both pipelines (default: the offline profile's)")
-    parser.add_argument("--skip", nargs="*", default=[], choices=["seed", "app", "train", "inference", "int8"],
+                        help="ViViT precision of our pipeline (default: the offline profile's)")
+    parser.add_argument("--seed-video-encoder", choices=["fp32", "same"], default="fp32",
+                        help="ViViT precision of the seed-style pipeline (default fp32, as the seed ran it; "
+                             "'same': ours)")
+    parser.add_argument("--skip", nargs="*", default=[],
+                        choices=["seed", "seed-same", "app", "train", "inference", "int8"],
                         help="measurements to leave out")
     parser.add_argument("--timeout", type=float, default=7200, help="seconds per measurement")
     parser.add_argument("--report-only", action="store_true", help="print the table of the last results.json and exit")
@@ -123,12 +131,17 @@ def plan(args: argparse.Namespace, inputs: list[BenchVideo], results: dict) -> l
     """Every measurement as (where its result goes, a function running it), longest first."""
     skip = set(args.skip) | ({"app", "train", "inference", "int8"} if args.quick else set())
     suffix = {"profile": "", "fp32": "-fp32", "int8": "-int8"}[args.video_encoder]
+    ours_precision = "-" + results["video_encoder"]
+    seed_suffix = ours_precision if args.seed_video_encoder == "same" else "-fp32"
+    same_model = "seed" not in skip and "seed-same" not in skip and seed_suffix != ours_precision
     jobs: list[tuple[str, object]] = []
     for i, video in enumerate(inputs):
         results["inputs"].append({"input": describe(video)})
         if not (video.generated and video.minutes > FULL_UP_TO_MIN):
             if "seed" not in skip:
-                jobs.append((f"inputs.{i}.seed", lambda v=video: run_job("seed" + suffix, v.path, args.timeout)))
+                jobs.append((f"inputs.{i}.seed", lambda v=video: run_job("seed" + seed_suffix, v.path, args.timeout)))
+            if same_model:  # like for like: the seed's steps with our ViViT precision
+                jobs.append((f"inputs.{i}.seed_same", lambda v=video: run_job("seed" + ours_precision, v.path, args.timeout)))
             jobs.append((f"inputs.{i}.ours", lambda v=video: run_job("ours" + suffix, v.path, args.timeout)))
         jobs.append((f"inputs.{i}.scaling", lambda v=video: run_job("scaling", v.path, args.timeout)))
     jobs.sort(key=lambda job: -inputs[int(job[0].split(".")[1])].minutes)
@@ -174,6 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     inputs: list[BenchVideo] = [generated(m) for m in minutes] + [user_video(v) for v in args.video]
     results: dict = {"machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
                      "video_encoder": _precision(args.video_encoder), "parallel_jobs": args.jobs,
+                     "seed_video_encoder": "fp32" if args.seed_video_encoder == "fp32" else _precision(args.video_encoder),
                      "started": time.strftime("%Y-%m-%d %H:%M:%S"), "inputs": []}
     jobs = plan(args, inputs, results)
     if args.only:
