@@ -71,6 +71,11 @@ class MediaAPI(StoreBase):
         with self._reading() as s:
             return repo_clips.clips(s, video_id)
 
+    def clip_count(self, video_id: int) -> int:
+        """How many clips a video has (a count query: no rows are read)."""
+        with self._reading() as s:
+            return repo_clips.clip_count(s, video_id)
+
     def set_clip_texts(self, video_id: int, texts: dict[int, str]) -> None:
         """Set the transcript text of clips, by clip id."""
         with self._writing() as s:

@@ -56,6 +56,11 @@ class ModelsAPI(StoreBase):
         with self._reading() as s:
             return repo_models.predictions(s, video_id, model_id)
 
+    def has_predictions(self, video_id: int, model_id: str | None = None) -> bool:
+        """Whether :meth:`predictions` would return scores, without reading them (one indexed row)."""
+        with self._reading() as s:
+            return repo_models.has_predictions(s, video_id, model_id)
+
     # feature cache ------------------------------------------------------------------------------
     def feature(self, fingerprint: str, start_s: float, end_s: float, encoder_id: str) -> np.ndarray | None:
         """A cached float32 vector for this content, time range (to the ms) and encoder."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.errors import StoreError
@@ -21,6 +21,10 @@ def to_clip(row: ClipRow) -> Clip:
 def clips(s: Session, video_id: int) -> list[Clip]:
     query = select(ClipRow).where(ClipRow.video_id == video_id).order_by(ClipRow.index, ClipRow.id)
     return [to_clip(r) for r in s.scalars(query)]
+
+
+def clip_count(s: Session, video_id: int) -> int:
+    return s.scalar(select(func.count(ClipRow.id)).where(ClipRow.video_id == video_id)) or 0
 
 
 def _fill(row: ClipRow, clip: Clip) -> None:

@@ -129,6 +129,24 @@ def test_models_activation_and_predictions(store: Store) -> None:
         store.register_model(ModelInfo(id="bad", kind="magic"))
 
 
+def test_clip_count_and_has_predictions_agree_with_the_rows(store: Store) -> None:
+    v = store.add_video(info())
+    other = store.add_video(info("fp-2", "/films/b.mp4"))
+    assert store.clip_count(v.id) == 0 and not store.has_predictions(v.id)
+    c = store.set_clips(v.id, [clip(0, 0.0, 3.0), clip(1, 1.6, 4.8), clip(2, 3.2, 6.4)])
+    assert store.clip_count(v.id) == 3 == len(store.clips(v.id)) and store.clip_count(other.id) == 0
+    store.register_model(ModelInfo(id="m1", kind="trained"))
+    store.set_predictions("m1", v.id, {}, {c[1].id: {"asks": 0.25}})
+    assert not store.has_predictions(v.id)  # no active model yet
+    assert store.has_predictions(v.id, "m1") and not store.has_predictions(other.id, "m1")
+    store.activate("m1")
+    assert store.has_predictions(v.id) and store.predictions(v.id).clips == {c[1].id: {"asks": 0.25}}
+    assert store.predictions(v.id).scene == {}
+    assert not store.has_predictions(v.id, "nobody")
+    store.set_clips(v.id, [clip(0, 0.0, 3.0)])  # the scored clip goes, and its scores with it
+    assert store.clip_count(v.id) == 1 and not store.has_predictions(v.id)
+
+
 def test_annotations_review_and_filters(store: Store) -> None:
     v = store.add_video(info())
     c = store.set_clips(v.id, [clip(0, 0.0, 3.0)])
