@@ -125,17 +125,18 @@ def _write_json(obj: dict, out: str) -> None:
 
 @click.command("import-seed")
 @click.argument("checkpoint", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Bundle folder to write.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Bundle folder to write (default: models/ beside the project database).")
 @click.option("--activate/--no-activate", default=True, show_default=True, help="Make it the project's active model.")
 @DB_OPTION
 def import_seed_command(checkpoint: Path, out: Path | None, activate: bool, db_path: Path | None) -> None:
     """Convert a seed checkpoint (weights_2.pth) into a model bundle, without unpickling code."""
+    from core.learn.train import models_dir
     from core.models.seed import import_seed
-    from core.appdirs import default_models_dir
     from core.types import ModelInfo
 
     store = open_store(db_path)
-    out = out or default_models_dir() / f"seed-{checkpoint.stem}"
+    out = out or models_dir(store) / f"seed-{checkpoint.stem}"  # beside the project, like trained models
     bundle = import_seed(checkpoint, out)
     info = store.model(bundle.id) or store.register_model(ModelInfo(id=bundle.id, kind="imported", path=str(out)))
     if activate:

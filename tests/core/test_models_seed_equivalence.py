@@ -13,6 +13,7 @@ import torch.nn as nn
 
 from core.errors import ModelError
 from core.models.bundle import ModelBundle
+from core.types import DEFAULT_LABELS
 from core.models.seed import import_seed
 
 
@@ -157,3 +158,19 @@ def test_not_a_checkpoint(tmp_path: Path) -> None:
         import_seed(junk, tmp_path / "out", include_vivit=False)
     with pytest.raises(ModelError, match="does not exist"):
         import_seed(tmp_path / "missing.pth", tmp_path / "out", include_vivit=False)
+
+
+def test_cli_import_seed_writes_beside_the_project_and_activates(seed_checkpoint, tmp_path: Path, capsys) -> None:
+    from core.cli import main
+    from core.store import Store
+
+    _, path = seed_checkpoint
+    db = tmp_path / "project" / "p.sqlite"
+    assert main(["models", "import-seed", str(path), "--db", str(db)]) == 0
+    with Store(db) as store:
+        active = store.active_model()
+        assert active is not None and active.kind == "imported"
+        assert Path(active.path).parent == db.parent / "models"
+    assert ModelBundle.load(active.path).labels == tuple(DEFAULT_LABELS)
+    assert main(["models", "list", "--db", str(db)]) == 0
+    assert active.id in capsys.readouterr().out
