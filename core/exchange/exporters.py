@@ -25,6 +25,15 @@ def run_export(store: Store, fmt: str, out: Path, options: ExportOptions, progre
     return ExportReport(fmt, tuple(str(f) for f in files), rows, len(data.videos), clips, tuple(skipped))
 
 
+def _analysis_encoders(store: Store) -> tuple[tuple[str, str], ...]:
+    """The encoders the project's features are cached under: the active model's, else the default
+    profile's, so a manifest carries the features its training would use."""
+    from core.pipeline import AnalysisOptions
+    from core.pipeline.features import encoders_for
+
+    return tuple(encoders_for(store, AnalysisOptions()).ids().items())
+
+
 def _write(
     store: Store, fmt: str, data: ExportData, out: Path, options: ExportOptions, progress: ProgressFn, cancel: CancelToken,
 ) -> tuple[list[Path], int, list[str]]:
@@ -36,10 +45,9 @@ def _write(
     elif fmt == "manifest":
         from core.exchange.manifest import export_manifest
 
-        files = export_manifest(store, data, out, options.with_predictions, options.encoders, progress, cancel)
+        encoders = options.encoders or _analysis_encoders(store)
+        files = export_manifest(store, data, out, options.with_predictions, encoders, progress, cancel)
         rows = _count_lines(out / "manifest.jsonl")
-        if not options.encoders:
-            skipped.append("features: no encoders given")
     elif fmt == "eaf":
         from core.exchange.eaf import export_eaf
 

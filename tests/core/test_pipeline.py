@@ -54,6 +54,18 @@ def test_shots_clips_transcript_and_starter_predictions(analysed):
     assert all(0.0 <= p <= 1.0 for c in preds["clips"] for p in c["scores"].values())
 
 
+def test_manifest_export_carries_the_cached_features_by_default(analysed, tmp_path):
+    from core.exchange import ExportOptions, export, read_manifest
+
+    db, video_id = analysed
+    export(db, "manifest", tmp_path / "m", ExportOptions())
+    manifest = read_manifest(tmp_path / "m")
+    assert set(manifest.encoders) == {"video", "text", "audio"}
+    clip_rows = [i for i, row in enumerate(manifest.rows) if not row.is_scene]
+    assert clip_rows and all(manifest.present[m][i] for m in ("video", "text", "audio") for i in clip_rows)
+    assert manifest.features["video"].shape[1] == 1024 and manifest.features["text"].shape[1] == 384
+
+
 def test_second_run_recomputes_nothing(analysed):
     db, video_id = analysed
     before = CountingStore.feature_rows
