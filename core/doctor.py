@@ -32,16 +32,32 @@ def _ffmpeg() -> list[str]:
 
 
 def _profiles() -> list[str]:
-    from core.models.profiles import get_profile
+    from core.models.profiles import get_profile, profile_problems
 
     lines = ["profiles:"]
     for name in ("offline", "paper"):
         try:
             profile = get_profile(name)
-            lines.append(f"  {name}: video {profile.video}, text {profile.text}, audio {profile.audio}, asr {profile.asr_model}")
+            problems = profile_problems(profile)
         except Exception as exc:  # noqa: BLE001 - doctor reports every failure as a line
             lines.append(f"  {name}: unavailable ({exc})")
+            continue
+        lines.append(f"  {name}: " + ("ready" if not problems else "missing models"))
+        lines.append(f"    video {_spec(profile.video)}; text {_spec(profile.text)}; audio {_spec(profile.audio)}; "
+                     f"speech {_short(profile.asr_model)}")
+        lines += [f"    - {problem}" for problem in problems]
     return lines
+
+
+def _spec(spec) -> str:
+    frames = f", {spec.n_frames} frames" + (", int8" if spec.quantize else "") if spec.kind == "vivit" else ""
+    return f"{spec.kind}" + (f" ({_short(spec.model)}{frames})" if spec.model else f"({frames[2:]})" if frames else "")
+
+
+def _short(model: str) -> str:
+    from core.models.encoders import short_name
+
+    return short_name(model) if model else "-"
 
 
 def _database(db_path: Path | None) -> list[str]:
