@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
@@ -152,12 +151,6 @@ def save(settings: Settings, folder: Path | None = None) -> Path:
     target_dir.mkdir(parents=True, exist_ok=True)
     path = target_dir / SETTINGS_FILE
     text = json.dumps(asdict(replace(settings, version=SCHEMA_VERSION)), indent=2, sort_keys=True)
-    fd, tmp = tempfile.mkstemp(prefix=".settings-", suffix=".json", dir=target_dir)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text + "\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    from core.fsutil import write_text
+
+    return write_text(path, text + "\n")

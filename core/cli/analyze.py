@@ -118,9 +118,9 @@ def _write_json(obj: dict, out: str) -> None:
     if out == "-":
         click.echo(text)
         return
-    from core.fsutil import atomic_write_text
+    from core.fsutil import write_text
 
-    atomic_write_text(Path(out), text + "\n")
+    write_text(Path(out), text + "\n")
 
 
 @click.command("import-seed")

@@ -19,10 +19,10 @@ import tempfile
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
-from typing import IO
 from xml.etree import ElementTree
 
 from core.errors import HHIRError, ImportFormatError
+from core.fsutil import atomic_writer, write_bytes, write_text  # noqa: F401 - the exchange formats' writers
 
 MAX_IMPORT_BYTES = 512 * 1024 * 1024
 """Files larger than this are refused rather than read into memory."""
@@ -33,50 +33,6 @@ _DRIVE = re.compile(r"^[A-Za-z]:")
 
 class UnsafePathError(HHIRError):
     """A name from an imported file or archive would leave its folder."""
-
-
-@contextlib.contextmanager
-def atomic_writer(path: str | Path, binary: bool = False, suffix: str = "") -> Iterator[IO]:
-    """Open a temporary file beside ``path``; rename it over ``path`` when the block succeeds.
-
-    Args:
-        path: destination file; its folder is created if missing.
-        binary: open in binary mode instead of UTF-8 text with ``\\n`` line ends.
-        suffix: extension for the temporary file (some writers pick the format from it).
-
-    Yields:
-        The open temporary file. If the block raises, the temporary file is removed and the
-        destination is left as it was.
-    """
-    dest = Path(path)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=suffix + ".part", dir=dest.parent)
-    try:
-        mode = "wb" if binary else "w"
-        kwargs = {} if binary else {"encoding": "utf-8", "newline": ""}
-        with os.fdopen(fd, mode, **kwargs) as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, dest)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
-
-def write_text(path: str | Path, text: str) -> Path:
-    """Write ``text`` (UTF-8) to ``path`` atomically and return the path."""
-    with atomic_writer(path) as handle:
-        handle.write(text)
-    return Path(path)
-
-
-def write_bytes(path: str | Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically and return the path."""
-    with atomic_writer(path, binary=True) as handle:
-        handle.write(data)
-    return Path(path)
 
 
 @contextlib.contextmanager
