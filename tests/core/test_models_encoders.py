@@ -94,6 +94,17 @@ def test_vivit_int8_is_close_to_fp32() -> None:
     assert min(_cos(x, y) for x, y in zip(a, b)) > 0.99
 
 
+def test_vivit_int8_full_size_stays_within_tolerance_and_restores_the_engine() -> None:
+    import torch
+
+    spec = EncoderSpec("vivit", n_frames=64, frame_size=128)
+    frames = np.random.default_rng(2).integers(0, 256, (1, 64, 128, 128, 3), dtype=np.uint8)
+    before = torch.backends.quantized.engine
+    fp32, int8 = load_encoder(spec), load_encoder(replace(spec, quantize=True))
+    assert torch.backends.quantized.engine == before  # packing for oneDNN leaves the process setting alone
+    assert _cos(fp32.encode(frames)[0], int8.encode(frames)[0]) >= 0.999
+
+
 def _tone(freq: float, amp: float, seconds: float = 1.0) -> np.ndarray:
     t = np.arange(int(seconds * SR)) / SR
     return (amp * np.sin(2 * np.pi * freq * t)).astype(np.float32)
