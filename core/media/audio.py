@@ -76,13 +76,30 @@ def extract_audio(path: str | Path, sample_rate: int = 16000) -> np.ndarray:
             offset = (first_time or 0.0) - _timeline_start(container)
     except av.FFmpegError as exc:
         raise MediaError(path, f"cannot read the audio ({exc.strerror or exc})") from exc
-    audio = np.concatenate(chunks).astype(np.float32) if chunks else np.zeros(0, np.float32)
-    shift = int(round(offset * sample_rate))
-    if shift > 0:
-        audio = np.concatenate([np.zeros(shift, np.float32), audio])
-    elif shift < 0:
-        audio = audio[-shift:]
-    return audio
+    return _joined(chunks, int(round(offset * sample_rate)))
+
+
+def _joined(chunks: list[np.ndarray], shift: int) -> np.ndarray:
+    """The chunks as one float32 array, ``shift`` samples of leading silence added (or cut when negative).
+
+    One preallocated output, filled chunk by chunk and each chunk released as it is copied, so the
+    peak stays near the decoded chunks plus the output (2× the waveform) rather than 3×.
+    """
+    skip = max(-shift, 0)
+    total = sum(len(c) for c in chunks)
+    out = np.zeros(max(shift, 0) + max(total - skip, 0), np.float32)
+    pos = max(shift, 0)
+    chunks.reverse()  # pop from the end: each chunk is freed right after its copy
+    while chunks:
+        chunk = chunks.pop()
+        if skip >= len(chunk):
+            skip -= len(chunk)
+            continue
+        part = chunk[skip:].astype(np.float32, copy=False)
+        skip = 0
+        out[pos:pos + len(part)] = part
+        pos += len(part)
+    return out
 
 
 def audio_slice(audio: np.ndarray, start_s: float, end_s: float, sample_rate: int = 16000) -> np.ndarray:
