@@ -31,7 +31,7 @@ class Settings:
 
     Attributes:
         profile: Model profile name (``offline`` or ``paper``) or a profile folder.
-        model_dir: Folder where model bundles and downloaded weights live ("" = default).
+        model_dir: Folder the app's training writes model bundles to ("" = ``models/`` beside the project).
         active_bundle: Path of the model bundle to predict with ("" = the store's active model).
         thresholds: Per-label decision thresholds; labels not listed use ``default_threshold``.
         default_threshold: Threshold for labels without their own.

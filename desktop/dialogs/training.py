@@ -20,6 +20,7 @@ class TrainRequest:
     epochs: int
     profile: str
     annotator: str | None
+    out_dir: str | None = None  # the settings' model folder; None = models/ beside the project
 
 
 class EpochRelay(QObject):
@@ -36,7 +37,7 @@ def run_training(request: TrainRequest, relay: EpochRelay, progress: ProgressFn,
     options = TrainOptions(epochs=request.epochs, profile=request.profile, annotator=request.annotator)
     store = Store(request.db_path)
     try:
-        return train(store, options, progress, cancel, on_epoch=relay.epoch_finished.emit)
+        return train(store, options, progress, cancel, on_epoch=relay.epoch_finished.emit, out_dir=request.out_dir)
     finally:
         store.close()
 
@@ -96,7 +97,9 @@ class TrainingDialog(QDialog):
 
     def begin(self) -> Job:
         session = self.window_.session
-        request = TrainRequest(str(session.store.path), self.epochs.value(), session.settings.profile, None)
+        settings = session.settings
+        self.request = TrainRequest(str(session.store.path), self.epochs.value(), settings.profile, None, settings.model_dir or None)
+        request = self.request
         self.plot.clear()
         self.job = self.runner.submit(JobSpec("Train", lambda p, c: run_training(request, self.relay, p, c)))
         self.start.setEnabled(False)

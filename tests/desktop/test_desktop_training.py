@@ -39,3 +39,17 @@ def test_training_without_features_fails_with_a_message(filled_db, open_window, 
     assert dialog.status.text().startswith("Training failed: ") and len(dialog.status.text()) > 20
     assert not dialog.activate_button.isEnabled()
     assert window.store.active_model() == active_before
+
+
+def test_training_writes_to_the_model_folder_of_the_settings(filled_db, open_window, qtbot, tmp_path):
+    from dataclasses import replace
+
+    db, video_id = filled_db
+    window = open_window(db)
+    window.session.apply_settings(replace(window.session.settings, model_dir=str(tmp_path / "bundles")))
+    dialog = TrainingDialog(window, window.runner)
+    dialog.epochs.setValue(1)
+    job = dialog.begin()
+    with qtbot.waitSignal(job.ended, timeout=120_000):
+        pass
+    assert dialog.request.out_dir == str(tmp_path / "bundles")
