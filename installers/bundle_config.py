@@ -47,6 +47,12 @@ PLATFORMS: dict[str, PlatformSpec] = {
 # Imported lazily (inside functions) or by name at run time, so the import analysis cannot see them.
 HIDDEN_IMPORTS: tuple[str, ...] = (
     "player_check",
+    "child_check",
+    # The window's analysis child (the app started again with --analysis-child) imports these
+    # inside functions; "core" and "desktop" below collect them too, named here so a move is caught.
+    "desktop.videos.child",
+    "desktop.videos.request",
+    "core.pipeline",
     "PySide6.QtMultimedia",
     "PySide6.QtMultimediaWidgets",
     "sqlalchemy.dialects.sqlite",

@@ -1,7 +1,10 @@
 """Entry point of the packaged app.
 
 ``hhir-studio`` starts the desktop app. ``hhir-studio --self-test`` runs the whole analysis offscreen
-on a video it generates, plays that video in the Qt player, prints what failed and exits 0 or 1.
+on a video it generates, runs it again through the window's analysis child process (the app started
+again with ``--analysis-child``), plays that video in the Qt player, prints what failed and exits 0
+or 1. ``--analysis-child REQUEST`` goes to the desktop app untouched: it is how the window starts its
+background analysis.
 ``hhir-studio --startup-time`` opens the main window, prints the seconds from process start until
 its event loop runs, and quits (used to measure a build).
 """
@@ -14,6 +17,7 @@ import time
 from pathlib import Path
 
 STARTED = time.monotonic()
+CHILD_FLAG = "--analysis-child"  # desktop.videos.child.CHILD_FLAG; a test checks they match
 
 
 def bundle_dir() -> Path | None:
@@ -48,7 +52,7 @@ def _attach_console() -> None:
 
 
 def self_test() -> int:
-    """Pipeline checks from :mod:`core.selftest`, then the video player; 0 when all passed."""
+    """Pipeline checks from :mod:`core.selftest`, the analysis child, then the video player; 0 when all passed."""
     os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before Qt loads: no screen needed
     _attach_console()
     import tempfile
@@ -56,9 +60,11 @@ def self_test() -> int:
     from core.selftest import make_test_video, run_self_test
 
     failures = run_self_test(_show)
-    _show(1.0, "video player")
-    with tempfile.TemporaryDirectory(prefix="hhir-player-") as tmp:
-        failures += _player_failures(make_test_video(Path(tmp) / "player.mp4").path)
+    with tempfile.TemporaryDirectory(prefix="hhir-child-") as tmp:
+        _show(1.0, "analysis in a child process")
+        failures += _sibling_check("analysis child", lambda: _child_failures(Path(tmp)))
+        _show(1.0, "video player")
+        failures += _sibling_check("player", lambda: _player_failures(make_test_video(Path(tmp) / "player.mp4").path))
     for line in failures:
         print(f"FAILED {line}", file=sys.stderr)
     seconds = time.monotonic() - STARTED
@@ -66,14 +72,24 @@ def self_test() -> int:
     return 1 if failures else 0
 
 
+def _sibling_check(name: str, check) -> list[str]:
+    try:
+        return check()
+    except Exception as exc:  # noqa: BLE001 - the self-test reports every failure as a line
+        return [f"{name}: {type(exc).__name__}: {exc}"]
+
+
+# Sibling modules: on sys.path beside this script, and bundled by the spec (hidden imports).
 def _player_failures(path: Path) -> list[str]:
-    # A sibling module: on sys.path beside this script, and bundled by the spec.
     from player_check import check_player
 
-    try:
-        return check_player(path)
-    except Exception as exc:  # noqa: BLE001 - the self-test reports every failure as a line
-        return [f"player: {type(exc).__name__}: {exc}"]
+    return check_player(path)
+
+
+def _child_failures(workdir: Path) -> list[str]:
+    from child_check import check_child
+
+    return check_child(workdir)
 
 
 def _report_startup_on_exec() -> None:
@@ -104,6 +120,10 @@ def main(argv: list[str] | None = None) -> int:
     multiprocessing.freeze_support()  # a frozen child process must run its task, not the app
     args = sys.argv[1:] if argv is None else argv
     configure_frozen()
+    if args[:1] == [CHILD_FLAG]:  # the window's analysis process: the app's own main reads sys.argv
+        from desktop.app import main as app_main
+
+        return int(app_main() or 0)
     if "--self-test" in args:
         return self_test()
     if "--startup-time" in args:

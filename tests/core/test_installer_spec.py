@@ -185,3 +185,54 @@ def test_deb_package_is_valid(tiny_app, tmp_path):
     assert f"Package: {cfg.EXE_NAME}" in info and f"Version: {cfg.version()}" in info
     files = subprocess.run(["dpkg-deb", "--contents", str(deb)], capture_output=True, text=True, check=True).stdout
     assert f"./opt/{cfg.EXE_NAME}/{cfg.EXE_NAME}" in files and f"./usr/bin/{cfg.EXE_NAME} -> " in files
+
+
+def _imports_inside_functions(path: Path) -> set[str]:
+    """Modules a file imports inside its functions: what PyInstaller's analysis must still reach."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    names = set()
+    for func in (n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))):
+        for node in ast.walk(func):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names.add(node.module)
+            elif isinstance(node, ast.Import):
+                names.update(alias.name for alias in node.names)
+    return names
+
+
+def _bundled(name: str) -> bool:
+    in_package = any(name == p or name.startswith(p + ".") for p in cfg.HIDDEN_PACKAGES)
+    return in_package or name in cfg.HIDDEN_IMPORTS or name.split(".")[0] in sys.stdlib_module_names
+
+
+CHILD_FILES = [ROOT / "desktop" / "videos" / "child.py", ROOT / "desktop" / "videos" / "request.py",
+               *sorted((ROOT / "core" / "pipeline").glob("*.py")), INSTALLERS / "child_check.py"]
+
+
+def test_the_analysis_child_and_what_it_imports_lazily_are_bundled():
+    for name in ("desktop.videos.child", "desktop.videos.request", "core.pipeline", "child_check"):
+        assert name in cfg.HIDDEN_IMPORTS and importlib.util.find_spec(name) is not None, name
+    lazy = set().union(*(_imports_inside_functions(p) for p in CHILD_FILES))
+    assert {"desktop.videos.request", "core.pipeline", "core.store"} <= lazy  # the walk sees the real imports
+    for name in sorted(lazy):
+        assert importlib.util.find_spec(name) is not None, f"{name} is imported by the analysis child but missing"
+        assert _bundled(name), f"{name}: imported lazily by the analysis child, not named by the spec"
+        assert not any(name == e or name.startswith(e + ".") for e in cfg.EXCLUDES), f"the spec excludes {name}"
+
+
+def test_entry_routes_the_analysis_child_flag_with_its_request(tmp_path):
+    """``entry.py --analysis-child REQUEST`` must reach the child (not the window) with the request intact."""
+    from desktop.videos.child import CHILD_FLAG
+
+    import entry
+
+    assert entry.CHILD_FLAG == CHILD_FLAG
+    missing = tmp_path / "--self-test no such video.mp4"
+    request = {"db_path": str(tmp_path / "p.sqlite"), "video_path": str(missing), "profile": "offline",
+               "clip_size": 3, "clip_stride": 1, "model_bundle": None}
+    proc = subprocess.run([sys.executable, str(INSTALLERS / "entry.py"), CHILD_FLAG, json.dumps(request)],
+                          capture_output=True, text=True, timeout=300, cwd=ROOT, stdin=subprocess.DEVNULL,
+                          env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "HHIR_DATA_DIR": str(tmp_path)})
+    events = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+    assert proc.returncode != 0 and events, proc.stderr[-2000:]
+    assert "error" in events[-1] and missing.name in events[-1]["error"], events

@@ -1,0 +1,53 @@
+"""Does the window's analysis path work in this installation? Run one analysis in a child process.
+
+The desktop app never analyses in its own process: it starts itself again with ``--analysis-child``
+(see :mod:`desktop.videos.child`). A frozen build can pass every in-process check and still break
+here: the flag not routed, a module the child imports lazily left out. This check drives the real
+child command, exactly as the window does, on a generated video, and reads the result back.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def check_child(workdir: Path) -> list[str]:
+    """Analyse a generated video through :func:`desktop.videos.child.run_in_child`; return failures."""
+    from core.jobs import CancelToken
+    from core.pipeline import AnalysisOptions
+    from core.selftest import make_test_video
+    from desktop.videos.child import child_command, run_in_child
+    from desktop.videos.request import AnalysisRequest
+
+    video = make_test_video(workdir / "child.mp4")
+    defaults = AnalysisOptions()
+    request = AnalysisRequest(db_path=str(workdir / "child.sqlite"), video_path=str(video.path),
+                              profile=defaults.profile, clip_size=defaults.clip_size,
+                              clip_stride=defaults.clip_stride, model_bundle=None)
+    steps: list[str] = []
+    try:
+        video_id = run_in_child(request, lambda fraction, message: steps.append(message), CancelToken())
+    except Exception as exc:  # noqa: BLE001 - reported as one line, with the command and the last step
+        last = steps[-1] if steps else "before any progress"
+        return [f"analysis child: {type(exc).__name__}: {exc} (last step {last!r}; "
+                f"command {child_command('<request>')[:-1]})"]
+    return _stored_problems(Path(request.db_path), video_id, video, len(steps))
+
+
+def _stored_problems(db: Path, video_id: int, video, progress_lines: int) -> list[str]:
+    from core.store import Store
+
+    store = Store(db)
+    try:
+        shots, clips = store.shots(video_id), store.clips(video_id)
+    finally:
+        store.close()
+    problems = []
+    if progress_lines == 0:
+        problems.append("analysis child: it reported no progress")
+    starts = tuple(s.start_frame for s in shots[1:])
+    if len(starts) != len(video.cuts) or any(abs(a - b) > 1 for a, b in zip(starts, video.cuts)):
+        problems.append(f"analysis child: expected cuts at {video.cuts}, found {starts}")
+    if not clips:
+        problems.append("analysis child: no clips stored")
+    return problems
