@@ -4,6 +4,7 @@ edits go through the session, background work through the job runner.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from desktop.actions import ActionRegistry
 from desktop.jobs import Job, JobRunner
 from desktop.labels.panel import LabelPanel
 from desktop.player.view import PlayerView
-from desktop.session import ReviewSession, current_predictions
+from desktop.session import ReviewSession, VideoData
 from desktop.timeline.shot_edits import ShotEditor
 from desktop.timeline.layout import build_layout
 from desktop.timeline.view import TimelineView
@@ -46,6 +47,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.store = store
         self.session = ReviewSession(store, settings, self)
+        self._laid_out: VideoData | None = None  # the data the timeline's layout was built from
         self.runner = JobRunner(self)
         self.analysis = AnalysisController(self.runner, store.path, settings, self)
         self.player = PlayerView(self)
@@ -125,12 +127,19 @@ class MainWindow(QMainWindow):
         if data is None:
             self.timeline.set_layout(None)
             return
-        scores = data.predictions.clips if data.predictions else {}
-        scene = data.predictions.scene if data.predictions else {}
-        self.timeline.set_layout(build_layout(
-            data.video.id, data.video.duration_s, data.video.fps, data.shots, data.clips, data.segments,
-            [label.name for label in self.session.labels], scores, scene, data.states, data.reviewed,
-        ))
+        layout = self.timeline.layout_data
+        if layout is not None and data.same_structure(self._laid_out):
+            # only states or review marks changed: keep the sorted, stacked clips
+            layout = dataclasses.replace(layout, states=dict(data.states), reviewed=data.reviewed)
+        else:
+            scores = data.predictions.clips if data.predictions else {}
+            scene = data.predictions.scene if data.predictions else {}
+            layout = build_layout(
+                data.video.id, data.video.duration_s, data.video.fps, data.shots, data.clips, data.segments,
+                [label.name for label in self.session.labels], scores, scene, data.states, data.reviewed,
+            )
+        self._laid_out = data
+        self.timeline.set_layout(layout)
         self.registry.refresh()
 
     def _on_selection_changed(self) -> None:
@@ -166,7 +175,11 @@ class MainWindow(QMainWindow):
 
     def resume_unfinished(self) -> list[Job]:
         """Queue again every stored video whose analysis did not finish (it resumes)."""
-        paths = [v.path for v in self.store.videos() if current_predictions(self.store, v.id) is None and Path(v.path).exists()]
+        from core.learn.starter import MODEL_ID as STARTER_ID
+
+        store = self.store  # count queries: a whole film's scores are not read to learn that it has some
+        paths = [v.path for v in store.videos()
+                 if not (store.has_predictions(v.id) or store.has_predictions(v.id, STARTER_ID)) and Path(v.path).exists()]
         return self.analyse(paths)
 
     def open_dialog(self) -> None:

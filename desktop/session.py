@@ -1,8 +1,11 @@
 """The review session: which video is open, what is selected, and the edits a user makes.
 
 Views take the session in ``__init__`` and subscribe to its signals; every edit goes straight to
-the Store (one committed transaction) and the session re-reads the open video's rows, so views
-always paint what is on disk. It holds no widgets.
+the Store (one committed transaction). A label or review edit then updates the open video's states
+in place from what was written (a film has ~20,000 clips and ~140,000 scores: re-reading them per
+key press took seconds); structural changes, undo/redo and finished jobs re-read the video. Views
+can tell the two apart: after an in-place edit ``shots``, ``clips``, ``segments`` and
+``predictions`` are the very same objects as before. It holds no widgets.
 """
 
 from __future__ import annotations
@@ -41,9 +44,18 @@ class VideoData:
     predictions: Predictions | None
     states: dict[tuple[Target, str], AnnotationState] = field(default_factory=dict)
     reviewed: frozenset[Target] = frozenset()
+    _by_id: dict[int, Clip] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_id", {c.id: c for c in self.clips})
 
     def clip(self, clip_id: int | None) -> Clip | None:
-        return next((c for c in self.clips if c.id == clip_id), None) if clip_id is not None else None
+        return self._by_id.get(clip_id) if clip_id is not None else None
+
+    def same_structure(self, other: VideoData | None) -> bool:
+        """True when ``other`` differs from this only in annotation states and review marks."""
+        return other is not None and all(getattr(self, name) is getattr(other, name)
+                                         for name in ("video", "shots", "clips", "segments", "predictions"))
 
     def scores(self, target: Target) -> dict[str, float]:
         if self.predictions is None:
@@ -69,6 +81,7 @@ class ReviewSession(QObject):
         self.labels: list[LabelDef] = store.labels()
         self.data: VideoData | None = None
         self.selected: Target | None = None
+        self._ranked: list[Target] | None = None  # the review queue of the open video, read once per (re)load
 
     # --- reading -------------------------------------------------------------------------
     @property
@@ -78,6 +91,7 @@ class ReviewSession(QObject):
     def open_video(self, video_id: int) -> None:
         """Make ``video_id`` current and select its first unreviewed clip (else the scene)."""
         self.data = self._read(video_id)
+        self._ranked = None
         self.selected = None
         self.video_opened.emit(video_id)
         self.data_changed.emit()
@@ -88,6 +102,7 @@ class ReviewSession(QObject):
         if self.data is None:
             return
         self.data = self._read(self.data.video.id)
+        self._ranked = None
         if self.selected is not None and self.selected.clip_id is not None and self.data.clip(self.selected.clip_id) is None:
             self.selected = Target(self.data.video.id, None)  # clips were rebuilt under us
             self.selection_changed.emit()
@@ -137,7 +152,7 @@ class ReviewSession(QObject):
             return False
         new = logic.next_state(self.state(label.name))
         change = self.store.annotate(self.selected, label.name, new, self.annotator)
-        self._after_edit(change.description)
+        self._after_edit(change.description, [(self.selected, label.name, new)])
         return True
 
     def accept_suggestions(self) -> bool:
@@ -149,7 +164,7 @@ class ReviewSession(QObject):
             return False
         source = f"accepted:{self.data.predictions.model.id}"
         change = self.store.annotate_many(items, self.annotator, source=source)
-        self._after_edit(change.description)
+        self._after_edit(change.description, items)
         return True
 
     def mark_reviewed_and_next(self) -> bool:
@@ -157,7 +172,7 @@ class ReviewSession(QObject):
         if self.selected is None:
             return False
         change = self.store.set_reviewed(self.selected, self.annotator, True)
-        self._after_edit(change.description)
+        self._after_edit(change.description, reviewed=self.selected)
         following = self.next_unreviewed(1)
         if following is not None:
             self.select(following)
@@ -186,8 +201,22 @@ class ReviewSession(QObject):
         self.status_reported.emit(change.description)
         return True
 
-    def _after_edit(self, description: str) -> None:
-        self.reload()
+    def _after_edit(self, description: str, items: list[tuple[Target, str, AnnotationState | None]] | None = None,
+                    reviewed: Target | None = None) -> None:
+        """Apply what was just written to the open video's states, or re-read it when the edit
+        touched more than states (a transcript correction also changes clip texts)."""
+        if self.data is None or (items is None and reviewed is None):
+            self.reload()
+        else:
+            states = dict(self.data.states)
+            for target, label, state in items or []:
+                if state is None:
+                    states.pop((target, label), None)
+                else:
+                    states[(target, label)] = state
+            marks = self.data.reviewed | {reviewed} if reviewed is not None else self.data.reviewed
+            self.data = replace(self.data, states=states, reviewed=frozenset(marks))
+            self.data_changed.emit()
         self.status_reported.emit(description)
 
     # --- navigation ----------------------------------------------------------------------
@@ -196,11 +225,12 @@ class ReviewSession(QObject):
         if self.data is None:
             return []
         fallback = logic.time_order(self.data.video.id, self.data.clips)
-        ranked = _queue_order(self.store, self.data.video.id, self.annotator)
-        if not ranked:
+        if self._ranked is None:  # the queue reads every clip and score: once per (re)load, not per step
+            self._ranked = _queue_order(self.store, self.data.video.id, self.annotator)
+        if not self._ranked:
             return fallback
-        known = set(fallback)
-        return [t for t in ranked if t in known] + [t for t in fallback if t not in set(ranked)]
+        known, ranked = set(fallback), set(self._ranked)
+        return [t for t in self._ranked if t in known] + [t for t in fallback if t not in ranked]
 
     def next_unreviewed(self, direction: int) -> Target | None:
         if self.data is None:

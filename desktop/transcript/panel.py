@@ -39,6 +39,7 @@ class TranscriptPanel(QWidget):
         self._ids: list[int] = []
         self._starts: list[float] = []
         self._current = -1
+        self._segments: list | None = None  # the list the rows were built from
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.addWidget(self.table)
@@ -49,6 +50,9 @@ class TranscriptPanel(QWidget):
     def refresh(self) -> None:
         data = self.session.data
         segments = data.segments if data else []
+        if segments is self._segments:  # a label or review edit: the rows on screen are current
+            return
+        self._segments = segments
         self.table.blockSignals(True)
         self.table.setRowCount(len(segments))
         for row, seg in enumerate(segments):

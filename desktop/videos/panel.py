@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QHeaderView, QProgressBar, QToolButton, QTreeWidge
 
 from core.types import Video
 from desktop.jobs import Job, JobState
-from desktop.session import ReviewSession, current_predictions
+from desktop.session import ReviewSession
 
 NAME, STATUS, PROGRESS, CANCEL = range(4)
 
@@ -81,13 +81,18 @@ class VideoListPanel(QWidget):
             item.setText(STATUS, self._status(data.video))
 
     def _status(self, video: Video) -> str:
-        store = self.session.store
-        clips = store.clips(video.id)
-        if not clips:
+        """"n/m reviewed" from count queries (the open video's from its rows already in memory)."""
+        store, data = self.session.store, self.session.data
+        if data is not None and data.video.id == video.id:
+            total, marks, scored = len(data.clips), data.reviewed, data.predictions is not None
+        else:
+            total = store.clip_count(video.id)
+            marks = store.reviewed(video.id, self.session.annotator) if total else set()
+            scored = total > 0 and (store.has_predictions(video.id) or store.has_predictions(video.id, _starter_id()))
+        if not total:
             return "not analysed"
-        reviewed = sum(1 for t in store.reviewed(video.id, self.session.annotator) if t.clip_id is not None)
-        suffix = "" if current_predictions(store, video.id) is not None else " · no predictions"
-        return f"{reviewed}/{len(clips)} reviewed{suffix}"
+        reviewed = sum(1 for t in marks if t.clip_id is not None)
+        return f"{reviewed}/{total} reviewed{'' if scored else ' · no predictions'}"
 
     def track(self, path: str, job: Job) -> None:
         """Show ``job``'s progress and a cancel button on the row of ``path``."""
@@ -143,3 +148,9 @@ class VideoListPanel(QWidget):
         if paths:
             self.files_dropped.emit(paths)
             event.acceptProposedAction()
+
+
+def _starter_id() -> str:
+    from core.learn.starter import MODEL_ID
+
+    return MODEL_ID

@@ -137,3 +137,68 @@ def test_export_dialog_runs_a_background_export(filled_db, open_window, qtbot, t
     assert written and all(p.is_file() and p.resolve().is_relative_to(out.resolve()) for p in written)
     assert any("talks to" in p.read_text(errors="ignore") for p in written if p.suffix in (".csv", ".jsonl"))
     assert "Wrote" in dialog.status.text()
+
+
+def test_label_toggle_updates_panels_in_place_without_rereading(filled_db, open_window, monkeypatch):
+    db, video_id = filled_db
+    window = open_window(db)
+    window.open_video(video_id)
+    session, store = window.session, window.store
+    before = session.data
+    layout = window.timeline.layout_data
+    rows = [window.transcript.table.item(r, 2) for r in range(window.transcript.table.rowCount())]
+    clip = session.data.clips[1]
+    session.select_clip(clip.id)
+    reads = []
+    for name in ("clips", "shots", "transcript", "predictions", "annotations", "reviewed"):
+        real = getattr(store, name)
+        monkeypatch.setattr(store, name, lambda *a, _real=real, _name=name, **k: reads.append(_name) or _real(*a, **k))
+    first = session.labels[0].name
+    assert window.registry.trigger("label.1")
+    target = Target(video_id, clip.id)
+    assert session.state(first) is AnnotationState.PRESENT
+    assert window.labels.buttons[first].text().endswith("present")
+    assert window.timeline.layout_data.states[(target, first)] is AnnotationState.PRESENT
+    assert window.timeline.layout_data.clips is layout.clips  # stacked clips kept, not rebuilt
+    assert session.data.clips is before.clips and session.data.predictions is before.predictions
+    assert [window.transcript.table.item(r, 2) for r in range(len(rows))] == rows  # rows not rebuilt
+    assert window.registry.trigger("label.1") and window.registry.trigger("label.1")  # -> absent -> unreviewed
+    assert session.state(first) is None and (target, first) not in window.timeline.layout_data.states
+    assert window.registry.trigger("review.reviewed_next")
+    assert target in session.data.reviewed and target in window.timeline.layout_data.reviewed
+    assert session.selected != target
+    assert reads == []  # what the session wrote is what it shows; nothing was re-read
+    on_disk = {(a.target, a.label): a.state for a in Store(db).annotations(video_id)}
+    assert on_disk == session.data.states and Store(db).reviewed(video_id) == set(session.data.reviewed)
+    status = window.videos.rows[next(iter(window.videos.rows))].text(1)
+    assert status.startswith(f"1/{len(session.data.clips)} reviewed")
+
+
+def test_undo_after_in_place_edits_rereads_the_video(filled_db, open_window):
+    db, video_id = filled_db
+    window = open_window(db)
+    window.open_video(video_id)
+    session = window.session
+    session.select_clip(session.data.clips[0].id)
+    first = session.labels[0].name
+    assert window.registry.trigger("label.1")
+    assert window.registry.trigger("edit.undo")
+    assert session.state(first) is None and window.labels.buttons[first].text().endswith("unreviewed")
+    assert window.timeline.layout_data.states == {}
+    assert window.registry.trigger("edit.redo")
+    assert session.state(first) is AnnotationState.PRESENT
+    assert window.timeline.layout_data.states == session.data.states
+
+
+def test_video_list_status_counts_other_videos_without_opening_them(filled_db, open_window):
+    db, video_id = filled_db
+    window = open_window(db)
+    store = window.store
+    clips = store.clips(video_id)
+    store.set_reviewed(Target(video_id, clips[0].id), window.session.annotator)
+    window.videos.refresh()  # nothing open: counted with queries
+    status = next(iter(window.videos.rows.values())).text(1)
+    assert status == f"1/{len(clips)} reviewed"
+    store.activate(None)
+    window.videos.refresh()
+    assert next(iter(window.videos.rows.values())).text(1).endswith("· no predictions")
