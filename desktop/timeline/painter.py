@@ -12,7 +12,7 @@ from PySide6.QtGui import QBrush, QColor, QFontMetrics, QPainter, QPen
 
 from core.types import AnnotationState, Target
 from desktop import theme
-from desktop.timeline.layout import TimelineLayout
+from desktop.timeline.layout import ClipBox, TimelineLayout
 
 HEADER_W = 150
 
@@ -83,6 +83,10 @@ def paint_shots(p: QPainter, row: Row, vp: Viewport, layout: TimelineLayout) -> 
 
 def paint_clips(p: QPainter, row: Row, vp: Viewport, layout: TimelineLayout, selected: int | None) -> None:
     lane_h = max((row.height - 4) // max(layout.lanes, 1), 4)
+    indices = layout.clip_span.visible(vp.t0, vp.t1)
+    if len(indices) > vp.width:  # clips narrower than a pixel on average: plain boxes, one per column and lane
+        _paint_clips_dense(p, row, vp, layout, selected, indices, lane_h)
+        return
     fm = QFontMetrics(p.font())
     for i in _thin(layout.clip_span.visible(vp.t0, vp.t1), vp.width * layout.lanes):
         box = layout.clips[i]
@@ -98,6 +102,30 @@ def paint_clips(p: QPainter, row: Row, vp: Viewport, layout: TimelineLayout, sel
             p.setPen(QColor("#10141a") if is_sel else theme.TEXT)
             text = f"clip {box.clip.index + 1}"
             p.drawText(rect.adjusted(4, 0, -2, 0), Qt.AlignmentFlag.AlignVCenter, fm.elidedText(text, Qt.TextElideMode.ElideRight, int(rect.width()) - 6))
+
+
+def _paint_clips_dense(p: QPainter, row: Row, vp: Viewport, layout: TimelineLayout, selected: int | None,
+                       indices: range, lane_h: int) -> None:
+    reviewed_ids = {t.clip_id for t in layout.reviewed}
+    plain, done = QColor("#3b4658"), QColor("#35503f")
+    last = [-2] * max(layout.lanes, 1)  # the pixel column each lane was last drawn at
+    top0, x0_of, px = row.top + 3, HEADER_W - vp.t0 * vp.px_per_s, vp.px_per_s
+    clips = layout.clips
+    on_top: list[tuple[ClipBox, QColor]] = []  # reviewed and selected boxes, drawn last so thinning never hides them
+    for i in indices:
+        box = clips[i]
+        clip = box.clip
+        if clip.id in reviewed_ids or clip.id == selected:
+            on_top.append((box, theme.ACCENT if clip.id == selected else done))
+            continue
+        col = int(x0_of + clip.start_s * px)
+        if col <= last[box.lane]:
+            continue  # a box in this column of this lane is already drawn
+        last[box.lane] = col
+        p.fillRect(QRectF(col, top0 + box.lane * lane_h, max((clip.end_s - clip.start_s) * px - 1, 1), lane_h - 2), plain)
+    for box, fill in sorted(on_top, key=lambda item: item[1] is theme.ACCENT):
+        clip = box.clip
+        p.fillRect(QRectF(int(x0_of + clip.start_s * px), top0 + box.lane * lane_h, max((clip.end_s - clip.start_s) * px - 1, 2), lane_h - 2), fill)
 
 
 def paint_transcript(p: QPainter, row: Row, vp: Viewport, layout: TimelineLayout) -> None:

@@ -7,7 +7,7 @@ Zoom with Ctrl+wheel (or the zoom actions), scroll with the wheel or the scroll 
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen, QResizeEvent, QWheelEvent
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen, QPixmap, QResizeEvent, QWheelEvent
 from PySide6.QtWidgets import QScrollBar, QSizePolicy, QWidget
 
 from desktop import theme
@@ -37,6 +37,11 @@ class TimelineView(QWidget):
         self.selected_clip: int | None = None
         self.follow = True
         self._fitted = False
+        # Everything but the playhead, painted once per (layout, view, selection): a seek repaints
+        # only the old and new playhead strips from this picture instead of every track.
+        self._static: QPixmap | None = None
+        self._static_key: tuple | None = None
+        self._static_layout: TimelineLayout | None = None
         self._scroll = QScrollBar(Qt.Orientation.Horizontal, self)
         self._scroll.setRange(0, _SCROLL_STEPS)
         self._scroll.valueChanged.connect(self._on_scroll)
@@ -179,9 +184,27 @@ class TimelineView(QWidget):
         return None
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        p = QPainter(self)
-        p.fillRect(self.rect(), theme.BACKGROUND)
         vp = self._viewport()
+        p = QPainter(self)
+        p.drawPixmap(event.rect(), self._static_picture(vp), event.rect())
+        p.setClipRect(QRectF(HEADER_W, 0, vp.width, self.height()))
+        self._paint_playhead(p, vp)
+        p.end()
+
+    def _static_picture(self, vp: Viewport) -> QPixmap:
+        ratio = self.devicePixelRatioF()
+        key = (vp, self.width(), self.height(), ratio, self.selected_clip)
+        if self._static is None or key != self._static_key or self._static_layout is not self.layout_data:
+            picture = QPixmap(int(self.width() * ratio), int(self.height() * ratio))
+            picture.setDevicePixelRatio(ratio)
+            p = QPainter(picture)
+            self._paint_static(p, vp)
+            p.end()
+            self._static, self._static_key, self._static_layout = picture, key, self.layout_data
+        return self._static
+
+    def _paint_static(self, p: QPainter, vp: Viewport) -> None:
+        p.fillRect(self.rect(), theme.BACKGROUND)
         layout = self.layout_data
         p.setClipRect(QRectF(HEADER_W, 0, vp.width, self.height()))
         for row in self.rows():
@@ -190,11 +213,9 @@ class TimelineView(QWidget):
             if layout is not None:
                 self._paint_row(p, row, vp, layout)
         self._paint_selection(p, vp)
-        self._paint_playhead(p, vp)
         p.setClipping(False)
         for row in self.rows():
             painter.paint_header(p, row, layout)
-        p.end()
 
     def _paint_row(self, p: QPainter, row: Row, vp: Viewport, layout: TimelineLayout) -> None:
         if row.kind == "ruler":

@@ -99,3 +99,59 @@ def test_zoom_keeps_the_anchor_time_under_its_pixel(qtbot):
     view.zoom(8.0, anchor)
     assert abs(view._viewport().x(anchor) - x_before) < 1.0
     assert view.px_per_s > 7.9 * 800 / 200.0
+
+
+def test_seek_moves_the_playhead_over_the_cached_tracks_and_new_data_repaints_them(qtbot):
+    layout = _layout(6)
+    view = TimelineView(lambda label: 0.6)
+    qtbot.addWidget(view)
+    view.set_layout(layout)
+    view.resize(HEADER_W + 600, view.sizeHint().height())
+    view.show()
+    view.fit()
+    view.set_playhead(0.5)
+    shots_y = view.rows()[1].top + 5
+    first = view.grab().toImage()
+    cached = view._static
+    view.set_playhead(4.0)
+    image = view.grab().toImage()
+    assert view._static is cached  # the tracks were not painted again for a seek
+    old_x, new_x = int(view._viewport().x(0.5)), int(view._viewport().x(4.0))
+    assert theme.PLAYHEAD.name() not in [QColor(image.pixel(x, shots_y)).name() for x in range(old_x - 1, old_x + 2)]
+    assert theme.PLAYHEAD.name() in [QColor(image.pixel(x, shots_y)).name() for x in range(new_x - 1, new_x + 2)]
+    assert QColor(image.pixel(old_x, shots_y)) != QColor(first.pixel(old_x, shots_y))
+    talks = {r.title: r for r in view.rows()}["talks to"]
+    box = layout.clips[2]
+    x = int(view._viewport().x((box.own_start + box.own_end) / 2))
+    marked = _layout(6, states={(Target(7, box.clip.id), "talks to"): AnnotationState.PRESENT})
+    view.set_layout(marked)
+    image = view.grab().toImage()
+    assert view._static is not cached
+    assert QColor(image.pixel(x, talks.top + talks.height - 3)).name() == theme.label_colour(1).name()
+
+
+def test_dense_clips_are_thinned_but_keep_reviewed_and_selected_visible(qtbot):
+    layout = _layout(3002)  # 3,000 clips in a few hundred pixels
+    reviewed_clip = layout.clips[1500]
+    import dataclasses
+
+    layout = dataclasses.replace(layout, reviewed=frozenset({Target(7, reviewed_clip.clip.id)}))
+    view = TimelineView(lambda label: 0.6)
+    qtbot.addWidget(view)
+    view.set_layout(layout)
+    view.resize(HEADER_W + 400, view.sizeHint().height())
+    view.show()
+    view.fit()
+    selected = layout.clips[600]
+    view.set_selected_clip(selected.clip.id)
+    image = view.grab().toImage()
+    clips_row = {r.kind: r for r in view.rows()}["clips"]
+    lane_h = max((clips_row.height - 4) // layout.lanes, 4)
+
+    def colour(box):
+        x = int(view._viewport().x(box.clip.start_s)) + 1
+        return QColor(image.pixel(x, clips_row.top + 3 + box.lane * lane_h + lane_h // 2)).name()
+
+    assert colour(selected) == theme.ACCENT.name()
+    assert colour(reviewed_clip) == "#35503f"
+    assert colour(layout.clips[30]) == "#3b4658"
