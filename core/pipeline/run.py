@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from core.jobs import CancelToken, ProgressFn, no_progress, sub_progress
-from core.pipeline.features import EncoderSet, compute_features, encoders_for
+from core.pipeline.features import compute_features, encoders_for
 from core.pipeline.options import AnalysisOptions
 from core.pipeline.predict import predict_video
 from core.store import Store
@@ -177,5 +177,3 @@ def rebuild_clips(store: Store, video_id: int, options: AnalysisOptions = Analys
     store.mark_stage(video_id, "clips", options.key("detector", "threshold", "clip_size", "clip_stride"))
     return _clip_texts(store, video_id, clips, store.transcript(video_id))
 
-
-__all__ += ["EncoderSet"]
