@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -168,6 +169,14 @@ def test_train_from_an_exported_manifest(tmp_path: Path, encoders) -> None:
     assert result.evaluation("train").clip.macro_f1 >= 0.95
     assert result.evaluation("test") is not None
     assert ModelBundle.load(result.path).labels == tuple(label.name for label in store.labels())
-    export(store, "manifest", tmp_path / "bare", ExportOptions())
+    # Without naming encoders the export carries the project's own (the profile's) features too.
+    export(store, "manifest", tmp_path / "default", ExportOptions())
+    assert read_manifest(tmp_path / "default").encoders == ids
+    other = (("video", "other-v"), ("text", "other-t"), ("audio", "other-a"))
+    export(store, "manifest", tmp_path / "other", ExportOptions(encoders=other))
+    with pytest.raises(HHIRError, match="video features come from encoder other-v"):
+        train_from_manifest(tmp_path / "other", options, out_dir=tmp_path / "bundles", encoders=encoders)
+    shutil.copytree(tmp_path / "default", tmp_path / "bare")
+    (tmp_path / "bare" / "features.safetensors").unlink()  # the rows without their features
     with pytest.raises(HHIRError, match="no cached features"):
         train_from_manifest(tmp_path / "bare", options, out_dir=tmp_path / "bundles", encoders=encoders)
