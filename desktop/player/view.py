@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from PySide6.QtCore import QUrl, Signal
+from PySide6.QtCore import Q_ARG, QMetaObject, Qt, QUrl, Signal
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
 from PySide6.QtMultimediaWidgets import QVideoWidget
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
@@ -79,14 +79,24 @@ class PlayerView(QWidget):
         self.path, self.fps, self.frame_count = str(path), fps or 25.0, frame_count
         self._loop = None
         self._position_ms = 0
-        self.player.setSource(QUrl.fromLocalFile(str(Path(path))))
-        self.player.pause()  # decodes and shows the first frame without playing
+        self._from_event_loop("setSource", Q_ARG(QUrl, QUrl.fromLocalFile(str(Path(path)))))
+        self._from_event_loop("pause")  # decodes and shows the first frame without playing
         self._update_readout()
 
     def unload(self) -> None:
-        self.player.stop()
-        self.player.setSource(QUrl())
+        self._from_event_loop("stop")
+        self._from_event_loop("setSource", Q_ARG(QUrl, QUrl()))
         self.path = ""
+
+    def _from_event_loop(self, slot: str, *args) -> None:
+        """Call a player slot from Qt's event loop instead of from Python.
+
+        The FFmpeg backend tears a source down on its own threads and, while holding a lock that
+        ``setSource``/``stop`` wait for, calls back into the binding, which needs the GIL. Called
+        from Python (holding the GIL) the two threads could wait for each other forever; from the
+        event loop no Python frame holds the GIL. Queued calls keep their order.
+        """
+        QMetaObject.invokeMethod(self.player, slot, Qt.ConnectionType.QueuedConnection, *args)
 
     @property
     def has_media(self) -> bool:
