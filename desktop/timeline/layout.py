@@ -137,3 +137,16 @@ def build_layout(
         states=dict(states or {}),
         reviewed=reviewed,
     )
+
+
+def changed_clip_ids(old: TimelineLayout, new: TimelineLayout) -> set[int] | None:
+    """The clips whose annotation states or review marks differ between two layouts of the same
+    structure (as made by replacing only ``states`` and ``reviewed``); None when anything else
+    differs, so the caller repaints everything."""
+    same = old.video_id == new.video_id and old.duration_s == new.duration_s and old.lanes == new.lanes and all(
+        getattr(old, name) is getattr(new, name) for name in ("shots", "clips", "segments", "labels", "clip_scores", "scene_scores")
+    )
+    if not same:
+        return None
+    targets = {key[0] for key, _ in old.states.items() ^ new.states.items()} | (old.reviewed ^ new.reviewed)
+    return {t.clip_id for t in targets if t.clip_id is not None}

@@ -81,14 +81,18 @@ def paint_shots(p: QPainter, row: Row, vp: Viewport, layout: TimelineLayout) -> 
         p.drawLine(int(rect.left()), row.top, int(rect.left()), row.top + row.height)
 
 
-def paint_clips(p: QPainter, row: Row, vp: Viewport, layout: TimelineLayout, selected: int | None) -> None:
+def paint_clips(p: QPainter, row: Row, vp: Viewport, layout: TimelineLayout, selected: int | None,
+                xs: tuple[int, int] | None = None) -> None:
+    """``xs``: only the clips that reach into these pixel columns (the caller clips to them)."""
     lane_h = max((row.height - 4) // max(layout.lanes, 1), 4)
     indices = layout.clip_span.visible(vp.t0, vp.t1)
-    if len(indices) > vp.width:  # clips narrower than a pixel on average: plain boxes, one per column and lane
+    dense = len(indices) > vp.width  # decided on the whole view, so a partial repaint draws the same way
+    indices = _narrow(indices, layout, vp, xs)
+    if dense:  # clips narrower than a pixel on average: plain boxes, one per column and lane
         _paint_clips_dense(p, row, vp, layout, selected, indices, lane_h)
         return
     fm = QFontMetrics(p.font())
-    for i in _thin(layout.clip_span.visible(vp.t0, vp.t1), vp.width * layout.lanes):
+    for i in indices:  # never more than vp.width, so nothing to thin
         box = layout.clips[i]
         top = row.top + 2 + box.lane * lane_h
         rect = QRectF(vp.x(box.clip.start_s) + 1, top + 1, max(vp.x(box.clip.end_s) - vp.x(box.clip.start_s) - 2, 1), lane_h - 2)
@@ -142,12 +146,23 @@ def paint_transcript(p: QPainter, row: Row, vp: Viewport, layout: TimelineLayout
             p.drawText(rect.adjusted(4, 0, -4, 0), Qt.AlignmentFlag.AlignVCenter, text)
 
 
-def paint_label(p: QPainter, row: Row, vp: Viewport, layout: TimelineLayout, threshold: float) -> None:
-    """Prediction shading on top (alpha = probability), the annotation as a bar underneath."""
+def _narrow(indices: range, layout: TimelineLayout, vp: Viewport, xs: tuple[int, int] | None) -> range:
+    """The part of ``indices`` that can reach pixel columns ``xs``; the margin of 4 pixels starts
+    the per-column thinning early enough that it draws the same boxes there as a full pass."""
+    if xs is None:
+        return indices
+    part = layout.clip_span.visible(vp.t(xs[0] - 4), vp.t(xs[1] + 4))
+    return range(max(part.start, indices.start), min(part.stop, indices.stop))
+
+
+def paint_label(p: QPainter, row: Row, vp: Viewport, layout: TimelineLayout, threshold: float,
+                xs: tuple[int, int] | None = None) -> None:
+    """Prediction shading on top (alpha = probability), the annotation as a bar underneath.
+    ``xs``: only what reaches into these pixel columns (the caller clips to them)."""
     label = layout.labels[row.label_index]
     colour = theme.label_colour(row.label_index)
     band = max(row.height // 3, 4)
-    boxes = _label_boxes(layout, vp)
+    boxes = _label_boxes(layout, vp, xs)
     for box, x0, x1 in boxes:
         score = layout.clip_scores.get(box.clip.id, {}).get(label)
         if score is not None:
@@ -165,13 +180,18 @@ def paint_label(p: QPainter, row: Row, vp: Viewport, layout: TimelineLayout, thr
                 p.fillRect(bar, QBrush(theme.ABSENT, Qt.BrushStyle.BDiagPattern))
 
 
-def _label_boxes(layout: TimelineLayout, vp: Viewport):
+def _label_boxes(layout: TimelineLayout, vp: Viewport, xs: tuple[int, int] | None = None):
     """(clip box, x0, x1) for each visible own stretch, or one sample per 2 pixels when dense."""
     indices = layout.clip_span.visible(vp.t0, vp.t1)
     if len(indices) <= vp.width // 2:
+        indices = _narrow(indices, layout, vp, xs)
         return [(layout.clips[i], vp.x(layout.clips[i].own_start), vp.x(layout.clips[i].own_end)) for i in indices]
     samples = []
-    for px in range(0, vp.width, 2):
+    columns = range(0, vp.width, 2)
+    if xs is not None:  # the same even columns as a full pass, from 4 pixels before to after xs
+        lo = max((xs[0] - HEADER_W - 4) // 2 * 2, 0)
+        columns = range(lo, min(xs[1] - HEADER_W + 4, vp.width), 2)
+    for px in columns:
         box = layout.clip_owning(vp.t(HEADER_W + px + 1))
         if box is not None:
             samples.append((box, HEADER_W + px, HEADER_W + px + 2))

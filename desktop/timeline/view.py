@@ -6,13 +6,13 @@ Zoom with Ctrl+wheel (or the zoom actions), scroll with the wheel or the scroll 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen, QPixmap, QResizeEvent, QWheelEvent
 from PySide6.QtWidgets import QScrollBar, QSizePolicy, QWidget
 
 from desktop import theme
 from desktop.timeline import painter
-from desktop.timeline.layout import TimelineLayout
+from desktop.timeline.layout import TimelineLayout, changed_clip_ids
 from desktop.timeline.painter import HEADER_W, Row, Viewport
 
 RULER_H, SHOT_H, LANE_H, TRANSCRIPT_H, LABEL_H, SCROLL_H = 20, 24, 16, 26, 20, 12
@@ -48,13 +48,18 @@ class TimelineView(QWidget):
 
     # --- data ----------------------------------------------------------------------------
     def set_layout(self, layout: TimelineLayout | None) -> None:
-        first = self.layout_data is None or layout is None or self.layout_data.video_id != layout.video_id
+        old = self.layout_data
+        first = old is None or layout is None or old.video_id != layout.video_id
         self.layout_data = layout
         if first:
             self.fit()
         self.updateGeometry()
         self._sync_scroll()
-        self.update()
+        dirty = self._patch_static(old, layout)
+        if dirty is None:
+            self.update()
+        elif not dirty.isEmpty():
+            self.update(dirty)
 
     def set_selected_clip(self, clip_id: int | None) -> None:
         self.selected_clip = clip_id
@@ -191,9 +196,13 @@ class TimelineView(QWidget):
         self._paint_playhead(p, vp)
         p.end()
 
+    def _static_key_for(self, vp: Viewport) -> tuple:
+        thresholds = tuple(self.threshold_of(label) for label in self.layout_data.labels) if self.layout_data else ()
+        return (vp, self.width(), self.height(), self.devicePixelRatioF(), self.selected_clip, thresholds)
+
     def _static_picture(self, vp: Viewport) -> QPixmap:
         ratio = self.devicePixelRatioF()
-        key = (vp, self.width(), self.height(), ratio, self.selected_clip)
+        key = self._static_key_for(vp)
         if self._static is None or key != self._static_key or self._static_layout is not self.layout_data:
             picture = QPixmap(int(self.width() * ratio), int(self.height() * ratio))
             picture.setDevicePixelRatio(ratio)
@@ -217,17 +226,53 @@ class TimelineView(QWidget):
         for row in self.rows():
             painter.paint_header(p, row, layout)
 
-    def _paint_row(self, p: QPainter, row: Row, vp: Viewport, layout: TimelineLayout) -> None:
+    def _patch_static(self, old: TimelineLayout | None, new: TimelineLayout | None) -> QRect | None:
+        """After a change of annotation states or review marks only, repaint just the changed clips'
+        columns of the tracks they show in (clips, labels) into the cached picture; the pixels are
+        the same as a full repaint's. Returns the widget area to update, or None when the whole
+        picture must be repainted."""
+        if old is None or new is None or self._static is None or self._static_layout is not old:
+            return None
+        ids = changed_clip_ids(old, new)
+        vp = self._viewport()
+        if ids is None or self._static_key != self._static_key_for(vp):
+            return None
+        self._static_layout = new
+        boxes = [b for b in new.clips if b.clip.id in ids] if ids else []
+        if not boxes:
+            return QRect()
+        x0 = max(int(min(vp.x(b.clip.start_s) for b in boxes)) - 4, HEADER_W)
+        x1 = min(int(max(vp.x(b.clip.end_s) for b in boxes)) + 5, HEADER_W + vp.width)
+        if x1 <= x0:
+            return QRect()
+        if x1 - x0 > vp.width // 2:
+            self._static = None
+            return None
+        rows = [r for r in self.rows() if r.kind in ("clips", "transcript", "label")]
+        top = rows[0].top + 1  # the clips row's first line is background only
+        area = QRect(x0, top, x1 - x0, rows[-1].top + rows[-1].height - top)
+        p = QPainter(self._static)
+        p.setClipRect(area)
+        p.fillRect(area, theme.BACKGROUND)
+        for row in rows:
+            p.fillRect(QRectF(HEADER_W, row.top + 1, vp.width, row.height - 2), theme.TRACK)
+            self._paint_row(p, row, vp, new, (x0, x1))
+        self._paint_selection(p, vp)
+        p.end()
+        return area
+
+    def _paint_row(self, p: QPainter, row: Row, vp: Viewport, layout: TimelineLayout,
+                   xs: tuple[int, int] | None = None) -> None:
         if row.kind == "ruler":
             painter.paint_ruler(p, row, vp)
         elif row.kind == "shots":
             painter.paint_shots(p, row, vp, layout)
         elif row.kind == "clips":
-            painter.paint_clips(p, row, vp, layout, self.selected_clip)
+            painter.paint_clips(p, row, vp, layout, self.selected_clip, xs)
         elif row.kind == "transcript":
             painter.paint_transcript(p, row, vp, layout)
         else:
-            painter.paint_label(p, row, vp, layout, self.threshold_of(row.title))
+            painter.paint_label(p, row, vp, layout, self.threshold_of(row.title), xs)
 
     def _paint_selection(self, p: QPainter, vp: Viewport) -> None:
         """A faint band over every track marks the selected clip's time range."""

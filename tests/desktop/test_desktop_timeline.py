@@ -3,6 +3,9 @@ lookups on a large project, click to select and seek, zoom around the cursor."""
 
 from __future__ import annotations
 
+import dataclasses
+
+import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor
 
@@ -155,3 +158,41 @@ def test_dense_clips_are_thinned_but_keep_reviewed_and_selected_visible(qtbot):
     assert colour(selected) == theme.ACCENT.name()
     assert colour(reviewed_clip) == "#35503f"
     assert colour(layout.clips[30]) == "#3b4658"
+
+
+@pytest.mark.parametrize("n_shots, zoom", [(12, 1.0), (3002, 1.0), (3002, 6.0)])
+def test_a_states_only_change_repaints_part_of_the_cache_exactly_as_a_full_repaint(qtbot, n_shots, zoom):
+    scores = {i: {"asks": (i % 10) / 10, "talks to": (i % 7) / 7} for i in range(1, n_shots)}
+    layout = _layout(n_shots, scores=scores)
+    view = TimelineView(lambda label: 0.6)
+    qtbot.addWidget(view)
+    view.set_layout(layout)
+    view.resize(HEADER_W + 700, view.sizeHint().height())
+    view.show()
+    view.fit()
+    view.zoom(zoom, layout.clips[len(layout.clips) // 2].clip.start_s)
+    view.set_selected_clip(layout.clips[len(layout.clips) // 2 + 1].clip.id)
+    before = view.grab().toImage()
+    cached = view._static
+    for k, state in enumerate([AnnotationState.PRESENT, AnnotationState.ABSENT, None]):
+        box = layout.clips[len(layout.clips) // 2 - k]
+        states = dict(view.layout_data.states)
+        if state is None:
+            states.pop((Target(7, layout.clips[len(layout.clips) // 2].clip.id), "asks"))
+        else:
+            states[(Target(7, box.clip.id), "asks" if k == 0 else "talks to")] = state
+        view.set_layout(dataclasses.replace(view.layout_data, states=states, reviewed=frozenset({Target(7, box.clip.id)})))
+        patched = view.grab().toImage()
+        assert view._static is cached  # patched in place, not painted again from scratch
+        fresh = TimelineView(lambda label: 0.6)
+        qtbot.addWidget(fresh)
+        fresh.set_layout(view.layout_data)
+        fresh.resize(view.size())
+        fresh.show()
+        fresh.px_per_s, fresh.selected_clip = view.px_per_s, view.selected_clip
+        fresh.scroll_to(view.t0)
+        assert fresh._viewport() == view._viewport()
+        full = fresh.grab().toImage()
+        assert patched == full
+        assert patched != before  # the change shows
+        before = patched
