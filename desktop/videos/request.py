@@ -41,17 +41,18 @@ def run_analysis(request: AnalysisRequest, progress: ProgressFn, cancel: CancelT
 
 
 def run_shot_edit(request: AnalysisRequest, video_id: int, shots: list[Shot], progress: ProgressFn, cancel: CancelToken) -> int:
-    """Worker side: store corrected shots and rebuild the clips from them (annotations follow)."""
-    from core.pipeline import rebuild_clips
+    """Worker side: store corrected shots and rebuild the clips from them (annotations follow).
+
+    The shots are marked as set by a person, so a later analysis keeps them whatever its detector
+    settings; shots and clips are stored together, with no cancel point between them.
+    """
+    from core.pipeline import replace_shots
     from core.store import Store
 
     store = Store(request.db_path)
     try:
-        progress(0.1, "Saving corrected shots")
-        store.set_shots(video_id, shots)
-        cancel.check()
-        progress(0.4, "Rebuilding clips")
-        rebuild_clips(store, video_id, _options(request))
+        progress(0.1, "Saving corrected shots and rebuilding clips")
+        replace_shots(store, video_id, shots, _options(request))
         progress(1.0, "Clips rebuilt")
         return video_id
     finally:
