@@ -52,9 +52,9 @@ class _Plan:
 
 
 def _to_bgr(frame, size: int) -> np.ndarray:
-    import cv2
+    from core.media.scale import to_bgr
 
-    return cv2.resize(frame.to_ndarray(format="bgr24"), (size, size), interpolation=cv2.INTER_AREA)
+    return to_bgr(frame, size, size)
 
 
 class _Sampler:
@@ -105,7 +105,7 @@ def sample_frames(path: str | Path, ranges: Sequence[tuple[int, int]], n_frames:
     """Yield ``(i, frames)`` for each ``(start_frame, end_frame)`` range, in range order.
 
     Frames are picked by ``np.linspace(start, end - 1, n_frames)`` and returned as uint8
-    ``(n_frames, size, size, 3)`` BGR, resized with OpenCV's INTER_AREA. The video is decoded once,
+    ``(n_frames, size, size, 3)`` BGR, area-filtered (:func:`core.media.scale.to_bgr`). The video is decoded once,
     front to back, however much the ranges overlap; a range is yielded as soon as it and every
     range before it are complete, so memory holds only the ranges open at a time.
 

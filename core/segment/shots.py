@@ -36,24 +36,30 @@ def _detector(name: str, threshold: float | None):
 
 
 def _analysis_size(width: int, height: int, downscale: int | None) -> tuple[int, int]:
-    """The detection resolution: PySceneDetect's automatic factor (about 256 px wide) unless given."""
+    """The detection resolution: PySceneDetect's automatic factor (about 256 px wide) unless given.
+
+    Rounded to even sides, which the fast 4:2:0 path of :func:`core.media.scale.to_bgr` needs.
+    """
     from scenedetect.scene_manager import compute_downscale_factor
 
     factor = compute_downscale_factor(width) if downscale is None else max(1, downscale)
-    return max(1, round(width / factor)), max(1, round(height / factor))
+    even = lambda side: max(2, 2 * round(side / factor / 2)) if side >= 2 else 1  # noqa: E731
+    return even(width), even(height)
 
 
 def _cuts(path: Path, info: VideoInfo, detector, downscale: int | None, progress: ProgressFn,
           cancel: CancelToken | None) -> tuple[list[int], int]:
     """Feed every decoded frame to ``detector``; return the cut frame indices and the frame count.
 
-    Frames are decoded here rather than through PySceneDetect's SceneManager: FFmpeg scales and
-    converts each frame to the detection size in one step (instead of a full-size BGR copy and a
-    second resize), and no hand-off thread contends for the interpreter. Timecodes are the decode
+    Frames are decoded here rather than through PySceneDetect's SceneManager: each frame is shrunk
+    to the detection size straight from the decoder's planes (:mod:`core.media.scale`, instead of a
+    full-size BGR copy and a second resize), and no hand-off thread contends for the interpreter. Timecodes are the decode
     indices themselves, so every cut is a frame index in decode order even at a variable rate.
     """
     import av
     from scenedetect import FrameTimecode
+
+    from core.media.scale import to_bgr
 
     cuts: list = []
     count = 0
@@ -65,8 +71,7 @@ def _cuts(path: Path, info: VideoInfo, detector, downscale: int | None, progress
         for frame in container.decode(stream):
             if size is None:
                 size = _analysis_size(frame.width, frame.height, downscale)
-            image = frame.reformat(width=size[0], height=size[1], format="bgr24",
-                                    interpolation="AREA").to_ndarray()
+            image = to_bgr(frame, size[0], size[1])
             cuts += detector.process_frame(FrameTimecode(count, fps), image)
             count += 1
             if count % _REPORT_EVERY == 0:
