@@ -67,10 +67,14 @@ def analyze(
     info = probe(path)
     video = store.add_video(info)
     cancel.check()
-    shots = _shots_stage(store, video, path, info, options, sub_progress(progress, 0.01, 0.2), cancel)
-    clips = _clips_stage(store, video, shots, options)
     audio = _LazyAudio(path, info)
-    segments = _transcript_stage(store, video, audio, options, sub_progress(progress, 0.2, 0.4), cancel)
+    speech = _Speech.start(store, video, audio, options, cancel)  # beside shot detection, on the other core
+    try:
+        shots = _shots_stage(store, video, path, info, options, sub_progress(progress, 0.01, 0.2), cancel)
+        clips = _clips_stage(store, video, shots, options)
+        segments = _transcript_stage(store, video, speech, sub_progress(progress, 0.2, 0.4), cancel)
+    finally:
+        speech.stop()
     clips = _clip_texts(store, video.id, clips, segments)
     encoders = encoders_for(store, options)
     compute_features(store, video, path, clips, audio, encoders, sub_progress(progress, 0.4, 0.95), cancel)
@@ -107,23 +111,89 @@ def _clips_stage(store: Store, video: Video, shots: list[Shot], options: Analysi
     return clips
 
 
-def _transcript_stage(
-    store: Store, video: Video, audio: _LazyAudio, options: AnalysisOptions,
-    progress: ProgressFn, cancel: CancelToken,
-) -> list[TranscriptSegment]:
-    from core.models.profiles import get_profile
+class _Speech:
+    """The transcript, recognised on a worker thread while shot detection decodes the video.
 
-    profile = get_profile(options.profile)
-    key = f"asr:{profile.asr_model}"
-    if store.stage_done(video.id, "transcript", key) or store.stage_done(video.id, "transcript", USER_SET):
+    Speech recognition needs only the audio, shot detection only the frames: each keeps about one
+    core busy, so on a machine with two or more they overlap. The worker only computes; the
+    database is written on the calling thread (:func:`_transcript_stage`). Its progress is relayed
+    from there, and it stops at the next segment when the run is cancelled or fails.
+    """
+
+    def __init__(self, key: str, stored: bool) -> None:
+        self.key, self.stored = key, stored
+        self._future = None
+        self._stop = CancelToken()
+        self._latest: tuple[float, str] = (0.0, "Transcribing speech")
+
+    @classmethod
+    def start(cls, store: Store, video: Video, audio: _LazyAudio, options: AnalysisOptions, cancel: CancelToken) -> _Speech:
+        from core.models.profiles import get_profile
+
+        model = get_profile(options.profile).asr_model
+        key = f"asr:{model}"
+        speech = cls(key, store.stage_done(video.id, "transcript", key) or store.stage_done(video.id, "transcript", USER_SET))
+        if not speech.stored and video.has_audio:
+            from concurrent.futures import ThreadPoolExecutor
+
+            pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hhir-speech")
+            speech._future = pool.submit(speech._run, model, audio, cancel)
+            pool.shutdown(wait=False)  # the thread ends with its one task
+        return speech
+
+    def _run(self, model: str, audio: _LazyAudio, cancel: CancelToken) -> list[TranscriptSegment]:
+        either = _EitherCancel(cancel, self._stop)
+        either.check()
+        samples = audio()
+        return transcriber(model).transcribe(samples, progress=self._note, cancel=either)
+
+    def _note(self, fraction: float, message: str) -> None:
+        self._latest = (fraction, message)
+
+    def result(self, progress: ProgressFn, cancel: CancelToken) -> list[TranscriptSegment]:
+        """The recognised segments (empty without audio), relaying progress until they are ready."""
+        from concurrent.futures import wait
+
+        if self._future is None:
+            return []
+        while not wait([self._future], timeout=0.2).done:
+            progress(*self._latest)
+            cancel.check()
+        return self._future.result()
+
+    def stop(self) -> None:
+        """Ask the worker to stop (it does at its next segment) and wait for it."""
+        self._stop.cancel()
+        if self._future is not None:
+            from concurrent.futures import wait
+
+            wait([self._future])
+
+
+class _EitherCancel(CancelToken):
+    """Set when either token is: the run's own, or the one that stops a worker."""
+
+    def __init__(self, *tokens: CancelToken) -> None:
+        super().__init__()
+        self._tokens = tokens
+
+    @property
+    def cancelled(self) -> bool:
+        return any(t.cancelled for t in self._tokens)
+
+    def check(self) -> None:
+        for token in self._tokens:
+            token.check()
+
+
+def _transcript_stage(
+    store: Store, video: Video, speech: _Speech, progress: ProgressFn, cancel: CancelToken,
+) -> list[TranscriptSegment]:
+    if speech.stored:
         return store.transcript(video.id)
-    if not video.has_audio:
-        segments: list[TranscriptSegment] = []
-    else:
-        progress(0.0, "Transcribing speech")
-        segments = transcriber(profile.asr_model).transcribe(audio(), progress=progress, cancel=cancel)
-    segments = store.set_transcript(video.id, segments)
-    store.mark_stage(video.id, "transcript", key)
+    progress(0.0, "Transcribing speech")
+    segments = store.set_transcript(video.id, speech.result(progress, cancel))
+    store.mark_stage(video.id, "transcript", speech.key)
     return segments
 
 

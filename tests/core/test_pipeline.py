@@ -159,3 +159,78 @@ def test_user_set_shots_and_transcript_survive_reanalysis(tmp_path, scene_video)
     assert [t.text for t in db.transcript(video_id)] == ["Could you pass the salt?"]
     assert db.clips(video_id)[0].text == "Could you pass the salt?"
     db.close()
+
+
+def _speech_threads() -> list:
+    import threading
+
+    return [t for t in threading.enumerate() if t.name.startswith("hhir-speech")]
+
+
+def test_speech_is_recognised_beside_shot_detection(tmp_path, scene_video, monkeypatch):
+    """The transcript runs on a worker thread while the main thread detects shots; both land."""
+    import threading
+
+    from core.pipeline import run as pipeline_run
+    from core.segment import shots as shots_module
+
+    seen: dict[str, str] = {}
+    real_transcriber, real_detect = pipeline_run.transcriber, shots_module.detect_shots
+
+    def transcriber(model):
+        seen["speech"] = threading.current_thread().name
+        return real_transcriber(model)
+
+    def detect_shots(*args, **kwargs):
+        seen["shots"] = threading.current_thread().name
+        return real_detect(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline_run, "transcriber", transcriber)
+    monkeypatch.setattr(shots_module, "detect_shots", detect_shots)
+    db = Store(tmp_path / "p.sqlite")
+    steps: list[float] = []
+    video_id = analyze(db, scene_video, progress=lambda f, m: steps.append(f))
+    assert seen["shots"] == threading.main_thread().name
+    assert seen["speech"].startswith("hhir-speech")
+    assert "station" in " ".join(s.text for s in db.transcript(video_id)).lower()
+    assert len(db.shots(video_id)) == 5 and steps[-1] == 1.0
+    assert not _speech_threads()
+    db.close()
+
+
+def test_failed_shot_detection_stops_the_speech_worker_and_stores_no_transcript(tmp_path, scene_video, monkeypatch):
+    from core.segment import shots as shots_module
+
+    def broken(path, *args, **kwargs):
+        raise MediaError(path, "cannot decode the video for shot detection (test)")
+
+    monkeypatch.setattr(shots_module, "detect_shots", broken)
+    db = Store(tmp_path / "p.sqlite")
+    with pytest.raises(MediaError, match="shot detection"):
+        analyze(db, scene_video)
+    (video,) = db.videos()
+    assert db.transcript(video.id) == [] and not db.stage_done(video.id, "transcript", f"asr:{_asr_model()}")
+    assert not _speech_threads()
+    db.close()
+
+
+def test_cancel_during_shot_detection_stops_both(tmp_path, scene_video):
+    db = Store(tmp_path / "p.sqlite")
+    token = CancelToken()
+
+    def progress(fraction: float, message: str) -> None:
+        if "shots" in message.lower():
+            token.cancel()
+
+    with pytest.raises(Cancelled):
+        analyze(db, scene_video, progress=progress, cancel=token)
+    (video,) = db.videos()
+    assert db.shots(video.id) == [] and db.transcript(video.id) == []
+    assert not _speech_threads()
+    db.close()
+
+
+def _asr_model() -> str:
+    from core.models.profiles import get_profile
+
+    return get_profile("offline").asr_model
