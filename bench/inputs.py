@@ -1,8 +1,11 @@
 """Benchmark inputs: long generated videos with hard cuts and speech at known places.
 
-Built with the test suite's media factory (real H.264/AAC through PyAV, espeak-ng speech), at a low
-resolution so that a 60-minute film takes a minute or two to write. Files are cached under
-``bench/out/media`` with a sidecar JSON of their truth (cut frames, speech times).
+Built with the test suite's media factory (real H.264/AAC through PyAV, espeak-ng speech). The
+default size is 1280×720, the smallest size films are distributed in: what a per-clip pipeline
+pays for re-encoding and decoding grows with the pixels, so a thumbnail-sized film would hide it.
+``--size 160x120`` writes small films quickly (a 10-minute 720p film takes about 10 minutes to
+write once). Files are cached under ``bench/out/media`` with a sidecar JSON of their truth (cut
+frames, speech times).
 """
 
 from __future__ import annotations
@@ -17,9 +20,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 MEDIA = ROOT / "bench" / "out" / "media"
 FPS = 25
-SIZE = (160, 120)
+SIZE = (1280, 720)
 SPEECH_EVERY_S = 10.0
-_VERSION = 1
+_VERSION = 2  # 2: textures scale with the frame (the same picture at every size)
 SENTENCES = (
     "Where is the train station?", "It is next to the old bridge.", "Give me the keys, please.",
     "I told you not to come here!", "Shall we walk to the river together?", "Look at that man over there.",
@@ -35,12 +38,15 @@ class BenchVideo:
     path: Path
     minutes: float
     generated: bool
+    size: tuple[int, int] = (0, 0)
     cuts: tuple[int, ...] = ()
     speech: tuple[tuple[float, str], ...] = ()
 
     @property
     def label(self) -> str:
-        return f"{self.minutes:g} min" if self.generated else f"{self.path.name} ({self.minutes:.2f} min)"
+        if self.generated:
+            return f"{self.minutes:g} min {self.size[0]}×{self.size[1]}"
+        return f"{self.path.name} ({self.minutes:.2f} min)"
 
 
 def shot_plan(minutes: float, seed: int = 7) -> list[tuple[int, int]]:
@@ -64,22 +70,33 @@ def speech_plan(minutes: float) -> list[tuple[float, str]]:
     return [(float(t), SENTENCES[i % len(SENTENCES)]) for i, t in enumerate(times)]
 
 
-def generated(minutes: float) -> BenchVideo:
-    """The cached generated video of ``minutes`` length, written on first use."""
+def generated(minutes: float, size: tuple[int, int] = SIZE) -> BenchVideo:
+    """The cached generated video of ``minutes`` length and ``size`` (width, height), written on first use."""
     sys.path.insert(0, str(ROOT / "tests"))
     from media_factory import cut_frames, make_video
 
     MEDIA.mkdir(parents=True, exist_ok=True)
-    path = MEDIA / f"generated-{minutes:g}min-v{_VERSION}.mp4"
+    path = MEDIA / f"generated-{minutes:g}min-{size[0]}x{size[1]}-v{_VERSION}.mp4"
     truth = path.with_suffix(".json")
     shots, speech = shot_plan(minutes), speech_plan(minutes)
     if not (path.is_file() and truth.is_file()):
         part = path.with_name(path.stem + ".part.mp4")
-        make_video(part, shots, fps=FPS, size=SIZE, speech=speech)
+        make_video(part, shots, fps=FPS, size=size, speech=speech)
         part.replace(path)
         truth.write_text(json.dumps({"cuts": cut_frames(shots), "speech": speech}))
     data = json.loads(truth.read_text())
-    return BenchVideo(path, minutes, True, tuple(data["cuts"]), tuple((float(t), s) for t, s in data["speech"]))
+    return BenchVideo(path, minutes, True, size, tuple(data["cuts"]), tuple((float(t), s) for t, s in data["speech"]))
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """``"1280x720"`` → (1280, 720); both even (H.264 with 4:2:0 needs it)."""
+    try:
+        width, height = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise ValueError(f"size {text!r}: expected WIDTHxHEIGHT, e.g. 1280x720") from None
+    if width < 64 or height < 64 or width % 2 or height % 2:
+        raise ValueError(f"size {text!r}: width and height must be even and at least 64")
+    return width, height
 
 
 def user_video(path: str | Path) -> BenchVideo:
@@ -87,7 +104,7 @@ def user_video(path: str | Path) -> BenchVideo:
     from core.media.probe import probe
 
     info = probe(path)
-    return BenchVideo(Path(info.path), info.duration_s / 60.0, False)
+    return BenchVideo(Path(info.path), info.duration_s / 60.0, False, (info.width, info.height))
 
 
 def describe(video: BenchVideo) -> dict:

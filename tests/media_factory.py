@@ -66,8 +66,14 @@ def _grid(height: int, width: int) -> np.ndarray:
 
 
 def _texture(kind: int, t: int, height: int, width: int) -> np.ndarray:
-    """A moving pattern in [-1, 1]; the kind differs from shot to shot."""
+    """A moving pattern in [-1, 1]; the kind differs from shot to shot.
+
+    Sizes are in pixels of a 160-pixel-wide frame: a wider frame shows the same picture with more
+    pixels (as a film does at a higher resolution), not finer stripes that alias when shrunk.
+    """
     y, x = _grid(height, width)
+    scale = max(1.0, width / 160.0)
+    y, x = y / scale, x / scale
     shift = 2.0 * t
     kind %= 4
     if kind == 0:
