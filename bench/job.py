@@ -50,7 +50,7 @@ def _analyze(video: Path) -> dict:
 
     from measure import cpu_seconds
 
-    from core.pipeline import analyze
+    from core.pipeline import analyze, video_result
     from core.store import Store
 
     with tempfile.TemporaryDirectory(prefix="hhir-bench-") as tmp:
@@ -60,7 +60,8 @@ def _analyze(video: Path) -> dict:
             video_id = analyze(store, video)
             seconds, cpu = time.perf_counter() - start, cpu_seconds() - cpu
             clips = len(store.clips(video_id))
-            predicted = store.predictions(video_id) is not None
+            scored = video_result(store, video_id)["predictions"]  # the active model's, else the starter's
+            predicted = scored is not None and len(scored["clips"]) == clips
         finally:
             store.close()
     return {"total_s": seconds, "total_cpu_s": cpu, "clips": clips, "predicted": predicted}

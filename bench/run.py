@@ -194,7 +194,9 @@ def main(argv: list[str] | None = None) -> int:
     jobs = plan(args, inputs, results)
     if args.only:
         jobs = [job for job in jobs if job[0] in args.only]
+        described = results["inputs"]
         results = json.loads((OUT / "results.json").read_text())
+        results["inputs"] += described[len(results["inputs"]):]  # inputs added since (e.g. another --video)
         results.setdefault("reruns", []).append({"only": args.only, "at": time.strftime("%Y-%m-%d %H:%M:%S")})
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
         futures = {pool.submit(fn): where for where, fn in jobs}

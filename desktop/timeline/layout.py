@@ -12,6 +12,8 @@ import bisect
 from dataclasses import dataclass, field
 from typing import Sequence
 
+import numpy as np
+
 from core.types import AnnotationState, Clip, Shot, Target, TranscriptSegment
 
 
@@ -38,6 +40,23 @@ class Span:
 
 
 @dataclass(frozen=True)
+class ClipGeometry:
+    """The clips' times and lanes as arrays (clip order), for painting thousands of them at once."""
+
+    starts: np.ndarray  # float64 seconds
+    ends: np.ndarray
+    lanes: np.ndarray  # int32
+    ids: np.ndarray  # int64 clip ids
+
+    @classmethod
+    def of(cls, boxes: Sequence[ClipBox]) -> ClipGeometry:
+        return cls(np.array([b.clip.start_s for b in boxes], np.float64),
+                   np.array([b.clip.end_s for b in boxes], np.float64),
+                   np.array([b.lane for b in boxes], np.int32),
+                   np.array([b.clip.id for b in boxes], np.int64))
+
+
+@dataclass(frozen=True)
 class TimelineLayout:
     video_id: int
     duration_s: float
@@ -55,6 +74,7 @@ class TimelineLayout:
     scene_scores: dict[str, float] = field(default_factory=dict)
     states: dict[tuple[Target, str], AnnotationState] = field(default_factory=dict)
     reviewed: frozenset[Target] = frozenset()
+    geometry: ClipGeometry | None = None  # shared by the copies a states-only change makes
 
     def clip_owning(self, t: float) -> ClipBox | None:
         """The clip whose own stretch contains time ``t``."""
@@ -136,6 +156,7 @@ def build_layout(
         scene_scores=dict(scene_scores or {}),
         states=dict(states or {}),
         reviewed=reviewed,
+        geometry=ClipGeometry.of(boxes),
     )
 
 

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFontMetrics, QPainter, QPen
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFontMetrics, QImage, QPainter, QPen
 
 from core.types import AnnotationState, Target
 from desktop import theme
-from desktop.timeline.layout import ClipBox, TimelineLayout
+from desktop.timeline.layout import ClipGeometry, TimelineLayout
 
 HEADER_W = 150
 
@@ -110,26 +111,47 @@ def paint_clips(p: QPainter, row: Row, vp: Viewport, layout: TimelineLayout, sel
 
 def _paint_clips_dense(p: QPainter, row: Row, vp: Viewport, layout: TimelineLayout, selected: int | None,
                        indices: range, lane_h: int) -> None:
-    reviewed_ids = {t.clip_id for t in layout.reviewed}
-    plain, done = QColor("#3b4658"), QColor("#35503f")
-    last = [-2] * max(layout.lanes, 1)  # the pixel column each lane was last drawn at
+    """One box per pixel column and lane (the first clip starting there), drawn as one image.
+
+    Reviewed and selected clips are drawn on top one by one, so thinning never hides them. The
+    image covers every column of the view, so a partial repaint clipped to some columns shows the
+    same pixels as a full one.
+    """
+    geometry = layout.geometry or ClipGeometry.of(layout.clips)
+    lanes = max(layout.lanes, 1)
     top0, x0_of, px = row.top + 3, HEADER_W - vp.t0 * vp.px_per_s, vp.px_per_s
-    clips = layout.clips
-    on_top: list[tuple[ClipBox, QColor]] = []  # reviewed and selected boxes, drawn last so thinning never hides them
-    for i in indices:
-        box = clips[i]
-        clip = box.clip
-        if clip.id in reviewed_ids or clip.id == selected:
-            on_top.append((box, theme.ACCENT if clip.id == selected else done))
-            continue
-        col = int(x0_of + clip.start_s * px)
-        if col <= last[box.lane]:
-            continue  # a box in this column of this lane is already drawn
-        last[box.lane] = col
-        p.fillRect(QRectF(col, top0 + box.lane * lane_h, max((clip.end_s - clip.start_s) * px - 1, 1), lane_h - 2), plain)
+    part = slice(indices.start, indices.stop)
+    starts, ends, lane = geometry.starts[part], geometry.ends[part], geometry.lanes[part]
+    marked = {t.clip_id for t in layout.reviewed} | ({selected} if selected is not None else set())
+    keep = ~np.isin(geometry.ids[part], np.fromiter(marked, np.int64, len(marked)))
+    on_top = [(layout.clips[indices.start + j], theme.ACCENT if layout.clips[indices.start + j].clip.id == selected else _REVIEWED)
+              for j in np.flatnonzero(~keep)]
+    cols = (x0_of + starts * px).astype(np.int64)
+    first = np.zeros(len(starts), bool)  # the first box of each (lane, column): what a per-clip pass would keep
+    order = np.flatnonzero(keep)
+    if len(order):
+        key = lane[order].astype(np.int64) * (1 << 40) + (cols[order] - cols[order].min())
+        _, where = np.unique(key, return_index=True)
+        first[order[where]] = True
+    width = vp.width
+    c0 = cols[first] - HEADER_W
+    c1 = np.maximum(np.rint(c0 + np.maximum((ends[first] - starts[first]) * px - 1, 1)), c0 + 1).astype(np.int64)
+    cover = np.zeros((lanes, width + 1), np.int32)
+    np.add.at(cover, (lane[first], np.clip(c0, 0, width)), 1)
+    np.add.at(cover, (lane[first], np.clip(c1, 0, width)), -1)
+    drawn = np.cumsum(cover, axis=1)[:, :width] > 0
+    image = np.zeros((lanes * lane_h, width), np.uint32)
+    box_h = max(lane_h - 2, 1)
+    for k in range(lanes):
+        image[k * lane_h:k * lane_h + box_h] = np.where(drawn[k], np.uint32(_PLAIN.rgba()), np.uint32(0))
+    picture = QImage(image.data, width, image.shape[0], width * 4, QImage.Format.Format_ARGB32)
+    p.drawImage(QPointF(HEADER_W, top0), picture)
     for box, fill in sorted(on_top, key=lambda item: item[1] is theme.ACCENT):
         clip = box.clip
         p.fillRect(QRectF(int(x0_of + clip.start_s * px), top0 + box.lane * lane_h, max((clip.end_s - clip.start_s) * px - 1, 2), lane_h - 2), fill)
+
+
+_PLAIN, _REVIEWED = QColor("#3b4658"), QColor("#35503f")
 
 
 def paint_transcript(p: QPainter, row: Row, vp: Viewport, layout: TimelineLayout) -> None:
@@ -163,25 +185,47 @@ def paint_label(p: QPainter, row: Row, vp: Viewport, layout: TimelineLayout, thr
     colour = theme.label_colour(row.label_index)
     band = max(row.height // 3, 4)
     boxes = _label_boxes(layout, vp, xs)
+    states = {t.clip_id: st for (t, name), st in layout.states.items() if name == label and t.video_id == layout.video_id}
+    scores, shades, fill = layout.clip_scores, {}, p.fillRect
+    top, shade_h, bar_top = row.top + 1, row.height - band - 2, row.top + row.height - band
     for box, x0, x1 in boxes:
-        score = layout.clip_scores.get(box.clip.id, {}).get(label)
+        clip_id = box.clip.id
+        score = scores.get(clip_id, _NO_SCORES).get(label)
         if score is not None:
-            shade = QColor(colour)
-            shade.setAlphaF(0.12 + 0.88 * score)
-            p.fillRect(QRectF(x0, row.top + 1, max(x1 - x0, 1), row.height - band - 2), shade)
+            alpha = round((0.12 + 0.88 * score) * 255)  # the picture holds 8-bit alpha
+            shade = shades.get(alpha)
+            if shade is None:
+                shade = shades[alpha] = QColor(colour)
+                shade.setAlpha(alpha)
+            fill(QRectF(x0, top, max(x1 - x0, 1), shade_h), shade)
             if score >= threshold:
-                p.fillRect(QRectF(x0, row.top + 1, max(x1 - x0, 1), 2), colour)
-        state = layout.states.get((Target(layout.video_id, box.clip.id), label))
+                fill(QRectF(x0, top, max(x1 - x0, 1), 2), colour)
+        state = states.get(clip_id)
         if state is not None:
-            bar = QRectF(x0, row.top + row.height - band, max(x1 - x0 - 1, 1), band - 1)
+            bar = QRectF(x0, bar_top, max(x1 - x0 - 1, 1), band - 1)
             if state is AnnotationState.PRESENT:
-                p.fillRect(bar, colour)
+                fill(bar, colour)
             else:
-                p.fillRect(bar, QBrush(theme.ABSENT, Qt.BrushStyle.BDiagPattern))
+                fill(bar, QBrush(theme.ABSENT, Qt.BrushStyle.BDiagPattern))
+
+
+_NO_SCORES: dict[str, float] = {}
+_last_boxes: list = [None, None, None]  # [layout, (viewport, xs), boxes]: every label row of one paint shares them
 
 
 def _label_boxes(layout: TimelineLayout, vp: Viewport, xs: tuple[int, int] | None = None):
-    """(clip box, x0, x1) for each visible own stretch, or one sample per 2 pixels when dense."""
+    """(clip box, x0, x1) for each visible own stretch, or one sample per 2 pixels when dense.
+
+    The label rows of one paint ask for the same boxes; the last answer is kept for the next row.
+    """
+    if _last_boxes[0] is layout and _last_boxes[1] == (vp, xs):
+        return _last_boxes[2]
+    boxes = _compute_label_boxes(layout, vp, xs)
+    _last_boxes[:] = [layout, (vp, xs), boxes]
+    return boxes
+
+
+def _compute_label_boxes(layout: TimelineLayout, vp: Viewport, xs: tuple[int, int] | None):
     indices = layout.clip_span.visible(vp.t0, vp.t1)
     if len(indices) <= vp.width // 2:
         indices = _narrow(indices, layout, vp, xs)
