@@ -126,14 +126,22 @@ def _app(app: dict | None) -> list[str]:
     ok = lambda ms: "✓" if ms is not None and ms < UI_TARGET_MS else "✗"  # noqa: E731
     frames = [f for f in app.get("seek_to_frame_ms", []) if f is not None]
     frame_ms = max(frames) if frames else None
+    copies = [f for f in app.get("seek_to_frame_copy_ms") or [] if f is not None]
+    copy_ms = max(copies) if copies else None
     rows = [
         ("window open: whole process, start to exit (s)", f"{min(app['open_process_s']):.2f}", ""),
         ("window shown after interpreter start (s)", f"{app['open_shown_after_s']:.2f}", ""),
         (f"open a film of {app['shots']} shots, {app['clips']} clips with predictions (s)", _f(app["open_video_ms"] / 1000), ""),
-        ("timeline paint, whole film (ms)", _f(app["timeline_paint_whole_film_ms"]), ok(app["timeline_paint_whole_film_ms"])),
+        ("timeline paint, whole film, from the cached tracks (ms)", _f(app["timeline_paint_whole_film_ms"]), ok(app["timeline_paint_whole_film_ms"])),
+        ("timeline paint, whole film, nothing cached: a zoom or new data (ms)",
+         _f(app.get("timeline_paint_whole_film_uncached_ms")), ok(app.get("timeline_paint_whole_film_uncached_ms"))),
         ("timeline paint, zoomed ×40 (ms)", _f(app["timeline_paint_zoomed_ms"]), ok(app["timeline_paint_zoomed_ms"])),
         ("seek: playhead, timeline and transcript updated (ms)", _f(app["seek_ui_ms"]), ok(app["seek_ui_ms"])),
-        ("seek: new video frame shown (ms, slowest of 3)", _f(frame_ms), ok(frame_ms)),
+        (f"seek: new video frame shown, from the film itself (ms, slowest of 3; keyframes up to "
+         f"{app.get('film_keyframe_spacing', '?')} frames apart)", _f(frame_ms), ok(frame_ms)),
+        (f"seek: new video frame shown, from its playback copy (ms, slowest of 3; keyframes "
+         f"{app.get('copy_keyframe_spacing', '?')} frames apart; copy written in {_f(app.get('playback_copy_s'))} s)",
+         _f(copy_ms), ok(copy_ms)),
         ("label toggle → committed, readable by another connection (ms)", _f(app["toggle_committed_ms"]), ok(app["toggle_committed_ms"])),
         ("label toggle → window refreshed (ms)", _f(app["toggle_refreshed_ms"]), ok(app["toggle_refreshed_ms"])),
     ]

@@ -40,6 +40,8 @@ class Settings:
         annotator: Name written into every annotation.
         database: Path of the project database ("" = the store's default, ``$HHIR_DB`` or the data folder).
         jump_seconds: How far the jump keys move the playhead.
+        playback_copies: Build a fast-seeking playback copy of films that seek slowly
+            (:mod:`core.media.proxy`); the player uses it once it is ready.
         version: Schema version of the stored file.
     """
 
@@ -53,6 +55,7 @@ class Settings:
     annotator: str = ""
     database: str = ""
     jump_seconds: float = 5.0
+    playback_copies: bool = True
     version: int = SCHEMA_VERSION
 
     def threshold(self, label: str) -> float:
@@ -103,7 +106,7 @@ def _from_mapping(data: object, source: Path) -> Settings:
         if name not in known:
             continue  # a key from a later minor version or a removed option: ignore, keep the rest
         default = getattr(Settings(), name)
-        if isinstance(default, bool) or not _same_kind(default, value):
+        if not _same_kind(default, value):
             raise SettingsError(f"{source}: {name!r} should be {type(default).__name__}, got {value!r}")
         values[name] = _coerce(default, value)
     values["version"] = SCHEMA_VERSION
@@ -111,6 +114,8 @@ def _from_mapping(data: object, source: Path) -> Settings:
 
 
 def _same_kind(default: object, value: object) -> bool:
+    if isinstance(default, bool):
+        return isinstance(value, bool)
     if isinstance(default, float):
         return isinstance(value, (int, float)) and not isinstance(value, bool)
     if isinstance(default, dict):

@@ -12,11 +12,12 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QSplitter, QToolBar, QWidget
 
+from core.media.proxy import existing_proxy
 from core.settings import Settings
 from core.store import Store
 from desktop import commands
 from desktop.actions import ActionRegistry
-from desktop.jobs import Job, JobRunner
+from desktop.jobs import Job, JobRunner, JobSpec
 from desktop.labels.panel import LabelPanel
 from desktop.player.view import PlayerView
 from desktop.session import ReviewSession, VideoData
@@ -48,6 +49,7 @@ class MainWindow(QMainWindow):
         self.store = store
         self.session = ReviewSession(store, settings, self)
         self._laid_out: VideoData | None = None  # the data the timeline's layout was built from
+        self._copies_queued: set[str] = set()  # fingerprints whose playback copy is built or being built
         self.runner = JobRunner(self)
         self.analysis = AnalysisController(self.runner, store.path, settings, self)
         self.player = PlayerView(self)
@@ -116,7 +118,10 @@ class MainWindow(QMainWindow):
     def _on_video_opened(self, video_id: int) -> None:
         video = self.session.data.video
         if Path(video.path).exists():
-            self.player.load(video.path, video.fps, video.frame_count)
+            copy = existing_proxy(video.fingerprint) if self.session.settings.playback_copies else None
+            self.player.load(video.path, video.fps, video.frame_count, source=str(copy) if copy else None)
+            if copy is None:
+                self._queue_playback_copy(video)
         else:
             self.player.unload()
             self.notify_error(f"{video.path}: the file is missing; labels and timeline are still available")
@@ -149,6 +154,28 @@ class MainWindow(QMainWindow):
         if clip is not None and self.player.has_media and not clip.start_s <= self.player.position_s < clip.end_s:
             self.player.seek(clip.start_s)
         self.registry.refresh()
+
+    def _queue_playback_copy(self, video) -> None:
+        """Build the film's fast-seeking playback copy in the background (after any analysis) and
+        switch the player to it when it is ready; films that seek fast as they are get none."""
+        if not self.session.settings.playback_copies or video.fingerprint in self._copies_queued:
+            return
+        self._copies_queued.add(video.fingerprint)
+
+        def build(progress, cancel, v=video):
+            from core.media.proxy import ensure_proxy
+
+            progress(0.0, "Writing a playback copy")
+            return ensure_proxy(v.path, v.fingerprint, v.width, v.height, cancel=cancel)
+
+        job = self.runner.submit(JobSpec(f"Playback copy of {Path(video.path).name}", build, key=("playback", video.fingerprint)))
+        job.finished.connect(lambda copy, fingerprint=video.fingerprint: self._on_playback_copy(fingerprint, copy))
+        job.failed.connect(lambda _message, fingerprint=video.fingerprint: self._copies_queued.discard(fingerprint))
+
+    def _on_playback_copy(self, fingerprint: str, copy: object) -> None:
+        data = self.session.data
+        if copy and data is not None and data.video.fingerprint == fingerprint and self.player.has_media:
+            self.player.swap_source(str(copy))
 
     def _on_video_analysed(self, video_id: int) -> None:
         self.session.videos_changed.emit()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -44,6 +45,8 @@ class SettingsDialog(QDialog):
         self.database = QLineEdit(settings.database, self)
         self.database.setPlaceholderText("default project file (takes effect on the next start)")
         self.jump = _spin(QDoubleSpinBox(self), 0.1, 600.0, settings.jump_seconds)
+        self.playback_copies = QCheckBox("Build a fast-seeking copy of films that seek slowly", self)
+        self.playback_copies.setChecked(settings.playback_copies)
         self.error = QLabel("", self)
         self.error.setStyleSheet("color: #ff8a80;")
         form = QFormLayout(self)
@@ -52,6 +55,7 @@ class SettingsDialog(QDialog):
             ("Default threshold", self.threshold), *((f"Threshold: {k}", w) for k, w in self.thresholds.items()),
             ("Clip size (shots)", self.clip_size), ("Clip stride (shots)", self.clip_stride),
             ("Annotator", self.annotator), ("Project database", self.database), ("Jump (s)", self.jump),
+            ("Playback", self.playback_copies),
         ):
             form.addRow(title, widget)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
@@ -69,6 +73,7 @@ class SettingsDialog(QDialog):
             active_bundle=self.bundle.text().strip(), default_threshold=default, thresholds=thresholds,
             clip_size=self.clip_size.value(), clip_stride=self.clip_stride.value(),
             annotator=self.annotator.text().strip(), database=self.database.text().strip(), jump_seconds=self.jump.value(),
+            playback_copies=self.playback_copies.isChecked(),
         ))
 
     def accept(self) -> None:

@@ -43,7 +43,9 @@ class PlayerView(QWidget):
         self.fps = 25.0
         self.frame_count = 0
         self.path = ""
+        self.source = ""  # the file played: ``path`` itself or its playback copy
         self._position_ms = 0
+        self._pending_ms: int | None = None  # where to go once a swapped source has loaded
         self._loop: tuple[float, float] | None = None
         self.looping = False
         self.player = QMediaPlayer(self)
@@ -61,6 +63,7 @@ class PlayerView(QWidget):
             lambda state: self.playing_changed.emit(state == QMediaPlayer.PlaybackState.PlayingState)
         )
         self.player.errorOccurred.connect(lambda _err, text: self.media_failed.emit(f"{self.path}: {text}"))
+        self.player.mediaStatusChanged.connect(self._on_status)
 
     def _build(self) -> None:
         bar = QHBoxLayout()
@@ -74,19 +77,36 @@ class PlayerView(QWidget):
         box.addLayout(bar)
 
     # --- media ---------------------------------------------------------------------------
-    def load(self, path: str, fps: float, frame_count: int) -> None:
-        """Show ``path`` paused at its first frame."""
+    def load(self, path: str, fps: float, frame_count: int, source: str | None = None) -> None:
+        """Show ``path`` paused at its first frame, played from ``source`` (its playback copy) if given."""
         self.path, self.fps, self.frame_count = str(path), fps or 25.0, frame_count
+        self.source = str(source or path)
         self._loop = None
-        self._position_ms = 0
-        self._from_event_loop("setSource", Q_ARG(QUrl, QUrl.fromLocalFile(str(Path(path)))))
+        self._position_ms, self._pending_ms = 0, None
+        self._from_event_loop("setSource", Q_ARG(QUrl, QUrl.fromLocalFile(self.source)))
         self._from_event_loop("pause")  # decodes and shows the first frame without playing
         self._update_readout()
+
+    def swap_source(self, source: str) -> None:
+        """Go on showing the same film from ``source`` (its playback copy), paused where it was."""
+        if not self.path or str(source) == self.source:
+            return
+        self._pending_ms = self._position_ms
+        self.source = str(source)
+        self._from_event_loop("setSource", Q_ARG(QUrl, QUrl.fromLocalFile(self.source)))
+        self._from_event_loop("pause")
+
+    def _on_status(self, status: QMediaPlayer.MediaStatus) -> None:
+        loaded = (QMediaPlayer.MediaStatus.LoadedMedia, QMediaPlayer.MediaStatus.BufferedMedia)
+        if status in loaded and self._pending_ms is not None:
+            ms, self._pending_ms = self._pending_ms, None
+            self._set_position(ms)
 
     def unload(self) -> None:
         self._from_event_loop("stop")
         self._from_event_loop("setSource", Q_ARG(QUrl, QUrl()))
-        self.path = ""
+        self.path = self.source = ""
+        self._pending_ms = None
 
     def _from_event_loop(self, slot: str, *args) -> None:
         """Call a player slot from Qt's event loop instead of from Python.
@@ -175,6 +195,8 @@ class PlayerView(QWidget):
         self.position_changed.emit(ms / 1000.0)
 
     def _on_position(self, ms: int) -> None:
+        if self._pending_ms is not None:
+            return  # a swapped source reports its start; the pending position is applied once it loads
         if self.looping and self._loop and self.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState:
             start, end = self._loop
             if ms / 1000.0 >= end or ms / 1000.0 < start - 0.5:

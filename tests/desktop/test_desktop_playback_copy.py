@@ -1,0 +1,65 @@
+"""A film that seeks slowly is played from its fast-seeking copy once the copy is ready."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from media_factory import make_video
+
+
+@pytest.fixture
+def hd_project(tmp_path):
+    """A 640×360 film with one keyframe for 200 frames (a slow seek), analysed into a project."""
+    from core.media.probe import probe
+    from core.segment.clips import build_clips
+    from core.store import Store
+    from core.types import Shot
+
+    film = make_video(tmp_path / "hd film.mp4", [(100, "red"), (100, "blue")], size=(640, 360),
+                      speech=[(0.5, "Give me the keys.")])
+    db = tmp_path / "project.sqlite3"
+    store = Store(db)
+    try:
+        info = probe(film)
+        video = store.add_video(info)
+        shots = [Shot(0, 0, 100, 0.0, 4.0), Shot(1, 100, 200, 4.0, 8.0)]
+        store.set_shots(video.id, shots)
+        store.set_clips(video.id, build_clips(shots, 3, 1))
+        return db, video.id, film, info.fingerprint
+    finally:
+        store.close()
+
+
+def _copy_jobs(window) -> list:
+    return [job for job in window.runner.jobs() if job.spec.title.startswith("Playback copy")]
+
+
+def test_the_player_switches_to_the_copy_and_keeps_the_film_and_position(hd_project, open_window, qtbot):
+    from core.media.proxy import proxy_dir
+
+    db, video_id, film, fingerprint = hd_project
+    window = open_window(db)
+    window.open_video(video_id)
+    assert window.player.source == str(film)  # plays the film itself until the copy is ready
+    window.player.seek(6.0)
+    qtbot.waitUntil(lambda: window.player.source != str(film), timeout=60000)
+    assert Path(window.player.source) == proxy_dir() / f"{fingerprint}.mp4"
+    assert window.player.path == str(film)  # the film is still what the app names and analyses
+    qtbot.waitUntil(lambda: abs(window.player.position_s - 6.0) < 0.1, timeout=10000)
+    assert not _copy_jobs(window)
+    # opened again later: the copy is used at once, nothing is rebuilt
+    window.open_video(video_id)
+    assert Path(window.player.source) == proxy_dir() / f"{fingerprint}.mp4" and not _copy_jobs(window)
+
+
+def test_no_copy_when_switched_off(hd_project, open_window, qtbot):
+    from core import settings as settings_file
+    from core.settings import Settings
+
+    settings_file.save(Settings(playback_copies=False))
+    db, video_id, film, _ = hd_project
+    window = open_window(db)
+    window.open_video(video_id)
+    assert window.player.source == str(film) and not _copy_jobs(window)
