@@ -156,8 +156,8 @@ class MainWindow(QMainWindow):
         self.registry.refresh()
 
     def _queue_playback_copy(self, video) -> None:
-        """Build the film's fast-seeking playback copy in the background (after any analysis) and
-        switch the player to it when it is ready; films that seek fast as they are get none."""
+        """Build the film's fast-seeking playback copy in the background and switch the player to it
+        when it is ready; films that seek fast as they are get none."""
         if not self.session.settings.playback_copies or video.fingerprint in self._copies_queued:
             return
         self._copies_queued.add(video.fingerprint)
@@ -168,7 +168,10 @@ class MainWindow(QMainWindow):
             progress(0.0, "Writing a playback copy")
             return ensure_proxy(v.path, v.fingerprint, v.width, v.height, cancel=cancel)
 
-        job = self.runner.submit(JobSpec(f"Playback copy of {Path(video.path).name}", build, key=("playback", video.fingerprint)))
+        # Not queued with the model jobs (a long film's copy would hold up an analysis or training):
+        # it runs beside them, FFmpeg at a lower priority.
+        job = self.runner.submit(JobSpec(f"Playback copy of {Path(video.path).name}", build, model=False,
+                                         key=("playback", video.fingerprint)))
         job.finished.connect(lambda copy, fingerprint=video.fingerprint: self._on_playback_copy(fingerprint, copy))
         job.failed.connect(lambda _message, fingerprint=video.fingerprint: self._copies_queued.discard(fingerprint))
 
@@ -176,6 +179,7 @@ class MainWindow(QMainWindow):
         data = self.session.data
         if copy and data is not None and data.video.fingerprint == fingerprint and self.player.has_media:
             self.player.swap_source(str(copy))
+            self.statusBar().showMessage("Playing from the fast-seeking playback copy", 5000)
 
     def _on_video_analysed(self, video_id: int) -> None:
         self.session.videos_changed.emit()

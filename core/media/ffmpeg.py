@@ -21,6 +21,7 @@ from core.media.probe import av_path
 
 log = logging.getLogger(__name__)
 _STDERR_LINES = 8
+BACKGROUND_NICE = 10  # POSIX niceness of background FFmpeg runs
 
 
 def ffmpeg_exe() -> str:
@@ -55,13 +56,15 @@ def _wait(proc: subprocess.Popen, cancel: CancelToken | None, timeout: float | N
             raise subprocess.TimeoutExpired(proc.args, timeout or 0)
 
 
-def run_ffmpeg(args: list[str], cancel: CancelToken | None = None, timeout: float | None = None) -> None:
+def run_ffmpeg(args: list[str], cancel: CancelToken | None = None, timeout: float | None = None,
+               background: bool = False) -> None:
     """Run FFmpeg with ``args`` (no shell); stop it when ``cancel`` is set.
 
     Args:
         args: Arguments after the executable. Pass file names as absolute paths.
         cancel: Checked every 0.1 s; when set, FFmpeg is killed and :class:`Cancelled` raised.
         timeout: Seconds before FFmpeg is killed.
+        background: Run FFmpeg at a lower scheduling priority, so analysis and the app go first.
 
     Raises:
         MediaError: FFmpeg failed or timed out; the message ends with its last stderr lines.
@@ -71,7 +74,13 @@ def run_ffmpeg(args: list[str], cancel: CancelToken | None = None, timeout: floa
     with tempfile.TemporaryFile() as err:
         cmd = [ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error", *args]
         log.debug("running %s", cmd)
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err)
+        flags = getattr(subprocess, "BELOW_NORMAL_PRIORITY_CLASS", 0) if background else 0  # Windows
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err, creationflags=flags)
+        if background and hasattr(os, "setpriority"):
+            try:
+                os.setpriority(os.PRIO_PROCESS, proc.pid, BACKGROUND_NICE)
+            except OSError:  # already finished, or not allowed: it only runs at normal priority
+                pass
         try:
             _wait(proc, cancel, timeout)
         except subprocess.TimeoutExpired as exc:

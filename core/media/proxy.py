@@ -103,7 +103,7 @@ def make_proxy(src: str | Path, dst: str | Path, height: int, cancel: CancelToke
             "-g", str(GOP), "-keyint_min", str(GOP), "-bf", "0", "-sc_threshold", "0",
             "-c:a", "aac", "-b:a", "160k", "-f", "mp4", str(part)]
     try:
-        run_ffmpeg(args, cancel=cancel)
+        run_ffmpeg(args, cancel=cancel, background=True)  # never urgent: analysis and the app go first
         os.replace(part, dst)
     finally:
         part.unlink(missing_ok=True)

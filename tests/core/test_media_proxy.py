@@ -69,3 +69,43 @@ def test_a_copy_path_comes_from_a_fingerprint_only(fingerprint, tmp_path):
     with pytest.raises(ValueError):
         proxy_path(fingerprint, tmp_path)
     assert existing_proxy(fingerprint, tmp_path) is None
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "getpriority") or not __import__("os").path.isdir("/proc"),
+                    reason="reads child processes from /proc")
+def test_the_copy_is_written_at_a_lower_priority(coded_hd, tmp_path):
+    """FFmpeg writing a copy runs niced, so an analysis beside it keeps the cores."""
+    import os
+    import threading
+    import time
+
+    from core.media.ffmpeg import BACKGROUND_NICE
+
+    seen: list[int] = []
+    done = threading.Event()
+
+    def watch():
+        while not done.is_set():
+            for entry in os.listdir("/proc"):
+                if not entry.isdigit():
+                    continue
+                try:
+                    with open(f"/proc/{entry}/stat") as stat:
+                        fields = stat.read().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                if int(fields[1]) == os.getpid():  # a child of this test process
+                    try:
+                        seen.append(os.getpriority(os.PRIO_PROCESS, int(entry)) - os.getpriority(os.PRIO_PROCESS, 0))
+                    except OSError:
+                        pass
+            time.sleep(0.005)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        make_proxy(coded_hd, tmp_path / "copy.mp4", 360)
+    finally:
+        done.set()
+        watcher.join()
+    assert seen and max(seen) == BACKGROUND_NICE
