@@ -8,7 +8,7 @@ proxy is the same film with a keyframe every :data:`GOP` frames, no B-frames, at
 kept (no frame rate change), so frame numbers, times, shots and clips are the same on both; the
 original file stays what analysis and export read.
 
-Proxies live in the app's cache folder under the film's content fingerprint, are written beside
+Proxies live in the app's data folder (``proxies/``) under the film's content fingerprint, are written beside
 their final name and renamed when complete, and are built only where they help
 (:func:`needs_proxy`: a 160×120 film decodes 250 frames faster than a 720p film decodes 15).
 """

@@ -46,6 +46,7 @@ class PlayerView(QWidget):
         self.source = ""  # the file played: ``path`` itself or its playback copy
         self._position_ms = 0
         self._pending_ms: int | None = None  # where to go once a swapped source has loaded
+        self._resume = False  # play on once it has (it was playing when swapped)
         self._loop: tuple[float, float] | None = None
         self.looping = False
         self.player = QMediaPlayer(self)
@@ -88,19 +89,25 @@ class PlayerView(QWidget):
         self._update_readout()
 
     def swap_source(self, source: str) -> None:
-        """Go on showing the same film from ``source`` (its playback copy), paused where it was."""
+        """Go on showing the same film from ``source`` (its playback copy) where it was, playing on
+        if it was playing."""
         if not self.path or str(source) == self.source:
             return
         self._pending_ms = self._position_ms
+        self._resume = self.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState
         self.source = str(source)
         self._from_event_loop("setSource", Q_ARG(QUrl, QUrl.fromLocalFile(self.source)))
-        self._from_event_loop("pause")
+        if not self._resume:  # a queued pause could land after the play below
+            self._from_event_loop("pause")
 
     def _on_status(self, status: QMediaPlayer.MediaStatus) -> None:
         loaded = (QMediaPlayer.MediaStatus.LoadedMedia, QMediaPlayer.MediaStatus.BufferedMedia)
         if status in loaded and self._pending_ms is not None:
             ms, self._pending_ms = self._pending_ms, None
             self._set_position(ms)
+            if self._resume:
+                self._resume = False
+                self.player.play()
 
     def unload(self) -> None:
         self._from_event_loop("stop")

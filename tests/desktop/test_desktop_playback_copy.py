@@ -63,3 +63,37 @@ def test_no_copy_when_switched_off(hd_project, open_window, qtbot):
     window = open_window(db)
     window.open_video(video_id)
     assert window.player.source == str(film) and not _copy_jobs(window)
+
+
+def test_swapping_to_the_copy_shows_the_same_frame_and_plays_on(tmp_path, qtbot):
+    """Frame-exact: the copy shows the frame the film showed; a playing film keeps playing."""
+    from PySide6.QtMultimedia import QMediaPlayer
+
+    from core.media.proxy import make_proxy
+    from desktop.player.view import PlayerView
+    from test_desktop_player import _shown_code
+
+    film = make_video(tmp_path / "coded.mp4", [(100, "code")], size=(320, 240), audio=False)
+    copy = make_proxy(film, tmp_path / "copy.mp4", 240)
+    player = PlayerView()
+    qtbot.addWidget(player)
+    player.resize(320, 320)
+    player.show()
+    player.load(str(film), 25.0, 100)
+    qtbot.waitUntil(lambda: player.player.duration() > 0, timeout=10_000)
+    player.seek(37 / 25)
+    qtbot.waitUntil(lambda: _shown_code(player) == 37, timeout=10_000)
+    player.swap_source(str(copy))
+    assert player.source == str(copy) and player.path == str(film)
+    qtbot.waitUntil(lambda: player.player.source().toLocalFile() == str(copy) and _shown_code(player) == 37, timeout=10_000)
+    assert player.current_frame() == 37
+
+    player.load(str(film), 25.0, 100)
+    qtbot.waitUntil(lambda: player.player.source().toLocalFile() == str(film) and player.player.duration() > 0, timeout=10_000)
+    player.toggle_play()
+    qtbot.waitUntil(lambda: player.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState, timeout=10_000)
+    player.swap_source(str(copy))
+    qtbot.waitUntil(lambda: player.player.source().toLocalFile() == str(copy)
+                    and player.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState, timeout=10_000)
+    player.pause()
+    player.unload()
