@@ -83,7 +83,7 @@ def test_split_shot_at_playhead_rebuilds_clips_and_keeps_labels(filled_db, open_
     window.player.seek(2.0)  # frame 50, inside shot 2 (frames 40-75)
     assert window.player.current_frame() == 50
     assert window.registry.trigger("shots.split")
-    job = window.runner.jobs()[0]
+    (job,) = [j for j in window.runner.jobs() if j.spec.title == "Rebuild clips"]
     with qtbot.waitSignal(job.ended, timeout=60_000):
         pass
     assert job.state is JobState.DONE, job.error
