@@ -70,17 +70,11 @@ def test_swapping_to_the_copy_shows_the_same_frame_and_plays_on(tmp_path, qtbot)
     from PySide6.QtMultimedia import QMediaPlayer
 
     from core.media.proxy import make_proxy
-    from desktop.player.view import PlayerView
-    from test_desktop_player import _shown_code
+    from test_desktop_player import _shown_code, open_player
 
     film = make_video(tmp_path / "coded.mp4", [(100, "code")], size=(320, 240), audio=False)
     copy = make_proxy(film, tmp_path / "copy.mp4", 240)
-    player = PlayerView()
-    qtbot.addWidget(player)
-    player.resize(320, 320)
-    player.show()
-    player.load(str(film), 25.0, 100)
-    qtbot.waitUntil(lambda: player.player.duration() > 0, timeout=10_000)
+    player = open_player(qtbot, film, 25.0, 100)
     player.seek(37 / 25)
     qtbot.waitUntil(lambda: _shown_code(player) == 37, timeout=10_000)
     player.swap_source(str(copy))

@@ -26,6 +26,17 @@ def _shown_code(player: PlayerView) -> int | None:
     return read_frame_code(pixels[:, : image.width() * 3].reshape(image.height(), image.width(), 3))
 
 
+def open_player(qtbot, path, fps: float, frames: int) -> PlayerView:
+    """A shown player with ``path`` loaded (its duration known)."""
+    player = PlayerView()
+    qtbot.addWidget(player)
+    player.resize(320, 320)
+    player.show()
+    player.load(str(path), fps, frames)
+    qtbot.waitUntil(lambda: player.player.duration() > 0, timeout=10_000)
+    return player
+
+
 def test_frame_position_is_inside_its_frame():
     for fps in (23.976, 25.0, 29.97, 30.0, 59.94):
         for frame in (0, 1, 2, 99, 1234, 71999):
@@ -33,12 +44,7 @@ def test_frame_position_is_inside_its_frame():
 
 
 def test_frame_steps_and_jumps_show_the_reported_frame(qtbot, coded_video):
-    player = PlayerView()
-    qtbot.addWidget(player)
-    player.resize(320, 320)
-    player.show()
-    player.load(str(coded_video), 25.0, 60)
-    qtbot.waitUntil(lambda: player.player.duration() > 0, timeout=10_000)
+    player = open_player(qtbot, coded_video, 25.0, 60)
     qtbot.waitUntil(lambda: _shown_code(player) == 0, timeout=10_000)
     for steps, expected in ((1, 1), (1, 2), (5, 7), (-3, 4), (-10, 0), (100, 59)):
         player.step_frames(steps)
