@@ -197,7 +197,10 @@ class PlayerView(QWidget):
         duration = self.player.duration() or int(self.duration_s * 1000)
         ms = min(max(ms, 0), max(duration - 1, 0)) if duration else max(ms, 0)
         self._position_ms = ms
-        self.player.setPosition(ms)
+        if self._pending_ms is not None:
+            self._pending_ms = ms  # a swapped source is loading: the latest position wins once it has
+        else:
+            self.player.setPosition(ms)
         self._update_readout()
         self.position_changed.emit(ms / 1000.0)
 

@@ -81,6 +81,14 @@ def test_swapping_to_the_copy_shows_the_same_frame_and_plays_on(tmp_path, qtbot)
     assert player.source == str(copy) and player.path == str(film)
     qtbot.waitUntil(lambda: player.player.source().toLocalFile() == str(copy) and _shown_code(player) == 37, timeout=10_000)
     assert player.current_frame() == 37
+    # a seek while the copy is still loading is not lost to the position from before the swap
+    player.load(str(film), 25.0, 100)
+    qtbot.waitUntil(lambda: player.player.source().toLocalFile() == str(film) and player.player.duration() > 0, timeout=10_000)
+    player.seek(20 / 25)
+    player.swap_source(str(copy))
+    player.seek(61 / 25)
+    qtbot.waitUntil(lambda: player.player.source().toLocalFile() == str(copy) and _shown_code(player) == 61, timeout=10_000)
+    assert player.current_frame() == 61
 
     player.load(str(film), 25.0, 100)
     qtbot.waitUntil(lambda: player.player.source().toLocalFile() == str(film) and player.player.duration() > 0, timeout=10_000)
