@@ -52,7 +52,7 @@ def _summary(inputs: list[dict], seed_precision: str, ours_precision: str) -> li
         ours = product if "total_s" in product else staged
         same = seed if seed_precision == ours_precision else row.get("seed_same") or {}
         ok_o = "total_s" in staged
-        fl = scale.get("floor") or {}
+        fl = staged.get("floor") or scale.get("floor") or {}  # the floor measured in the same process as ours
         floor, floor_cpu = fl.get("analysis_res_s"), fl.get("analysis_res_cpu_s")
         nonmodel = f"wall {(staged['total_s'] - staged['model_s']) / floor:.2f}×" if ok_o and floor else "–"
         if ok_o and floor_cpu:
