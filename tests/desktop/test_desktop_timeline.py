@@ -30,6 +30,17 @@ def _layout(n_shots: int, size: int = 3, scores=None, states=None):
     return build_layout(7, shots[-1].end_s, 25.0, shots, clips, segs, LABELS, scores or {}, {"asks": 0.3}, states or {})
 
 
+def _shown_view(qtbot, layout, width: int) -> TimelineView:
+    """A shown timeline ``width`` pixels wide (plus the header) with ``layout``, fitted to the video."""
+    view = TimelineView(lambda label: 0.6)
+    qtbot.addWidget(view)
+    view.set_layout(layout)
+    view.resize(HEADER_W + width, view.sizeHint().height())
+    view.show()
+    view.fit()
+    return view
+
+
 def test_overlapping_windows_get_separate_lanes_and_own_stretches_tile_the_video():
     layout = _layout(10)
     assert layout.lanes == 3
@@ -53,12 +64,7 @@ def test_visible_lookup_touches_only_the_visible_range_of_a_large_project():
 def test_painting_shows_scores_annotations_and_the_playhead(qtbot):
     scores = {3: {"asks": 1.0, "talks to": 0.0}}
     layout = _layout(6, scores=scores, states={(Target(7, 3), "talks to"): AnnotationState.PRESENT})
-    view = TimelineView(lambda label: 0.6)
-    qtbot.addWidget(view)
-    view.set_layout(layout)
-    view.resize(HEADER_W + 600, view.sizeHint().height())
-    view.show()
-    view.fit()
+    view = _shown_view(qtbot, layout, 600)
     view.set_playhead(0.5)
     image = view.grab().toImage()
     rows = {r.title: r for r in view.rows()}
@@ -75,12 +81,7 @@ def test_painting_shows_scores_annotations_and_the_playhead(qtbot):
 
 def test_click_on_a_clip_selects_it_and_seeks(qtbot):
     layout = _layout(6)
-    view = TimelineView()
-    qtbot.addWidget(view)
-    view.set_layout(layout)
-    view.resize(HEADER_W + 600, view.sizeHint().height())
-    view.show()
-    view.fit()
+    view = _shown_view(qtbot, layout, 600)
     clips_row = next(r for r in view.rows() if r.kind == "clips")
     target = layout.clips[1]  # lane 1
     t = (target.clip.start_s + target.clip.end_s) / 2
@@ -106,12 +107,7 @@ def test_zoom_keeps_the_anchor_time_under_its_pixel(qtbot):
 
 def test_seek_moves_the_playhead_over_the_cached_tracks_and_new_data_repaints_them(qtbot):
     layout = _layout(6)
-    view = TimelineView(lambda label: 0.6)
-    qtbot.addWidget(view)
-    view.set_layout(layout)
-    view.resize(HEADER_W + 600, view.sizeHint().height())
-    view.show()
-    view.fit()
+    view = _shown_view(qtbot, layout, 600)
     view.set_playhead(0.5)
     shots_y = view.rows()[1].top + 5
     first = view.grab().toImage()
@@ -139,12 +135,7 @@ def test_dense_clips_are_thinned_but_keep_reviewed_and_selected_visible(qtbot):
     import dataclasses
 
     layout = dataclasses.replace(layout, reviewed=frozenset({Target(7, reviewed_clip.clip.id)}))
-    view = TimelineView(lambda label: 0.6)
-    qtbot.addWidget(view)
-    view.set_layout(layout)
-    view.resize(HEADER_W + 400, view.sizeHint().height())
-    view.show()
-    view.fit()
+    view = _shown_view(qtbot, layout, 400)
     selected = layout.clips[600]
     view.set_selected_clip(selected.clip.id)
     image = view.grab().toImage()
@@ -164,12 +155,7 @@ def test_dense_clips_are_thinned_but_keep_reviewed_and_selected_visible(qtbot):
 def test_a_states_only_change_repaints_part_of_the_cache_exactly_as_a_full_repaint(qtbot, n_shots, zoom):
     scores = {i: {"asks": (i % 10) / 10, "talks to": (i % 7) / 7} for i in range(1, n_shots)}
     layout = _layout(n_shots, scores=scores)
-    view = TimelineView(lambda label: 0.6)
-    qtbot.addWidget(view)
-    view.set_layout(layout)
-    view.resize(HEADER_W + 700, view.sizeHint().height())
-    view.show()
-    view.fit()
+    view = _shown_view(qtbot, layout, 700)
     view.zoom(zoom, layout.clips[len(layout.clips) // 2].clip.start_s)
     view.set_selected_clip(layout.clips[len(layout.clips) // 2 + 1].clip.id)
     before = view.grab().toImage()
