@@ -35,8 +35,8 @@ _PADDING: list[None] = []  # never freed: freeing it would take None's count bel
 
 def fill(store, video_path: Path) -> tuple[int, int]:
     """One film with N_SHOTS shots over the real video, ~20,000 clips and predictions for each."""
-    from core.media.probe import probe
-    from core.types import Clip, ModelInfo, Shot, TranscriptSegment
+    from hhir.media.probe import probe
+    from hhir.types import Clip, ModelInfo, Shot, TranscriptSegment
 
     info = probe(video_path)
     video = store.add_video(info)
@@ -68,13 +68,13 @@ def _median_ms(fn, repeat: int = 7) -> float:
 def _app():
     from PySide6.QtWidgets import QApplication
 
-    from desktop.app import _application
+    from hhir_studio.app import _application
 
     return QApplication.instance() or _application([])
 
 
 def open_only(db: Path) -> dict:
-    from desktop.app import Arguments, create_window
+    from hhir_studio.app import Arguments, create_window
 
     app = _app()
     window = create_window(Arguments(db, []))
@@ -101,9 +101,9 @@ def seek_frame_ms(window, app, target_s: float, limit_s: float = 3.0) -> float |
 
 
 def ui(db: Path, video_path: Path) -> dict:
-    from core import settings as settings_file
-    from core.store import Store
-    from desktop.main_window import MainWindow
+    from hhir import settings as settings_file
+    from hhir.store import Store
+    from hhir_studio.main_window import MainWindow
 
     _PADDING.extend([None] * NONE_PADDING)  # see NONE_PADDING
     refs_at_start = sys.getrefcount(None)
@@ -147,8 +147,8 @@ def ui(db: Path, video_path: Path) -> dict:
 
 def _seek_on_copy(window, app, video_path: Path) -> dict:
     """The same seeks once the film plays from its fast-seeking copy (built here, timed)."""
-    from core.media.probe import probe
-    from core.media.proxy import ensure_proxy, keyframe_spacing
+    from hhir.media.probe import probe
+    from hhir.media.proxy import ensure_proxy, keyframe_spacing
 
     info = probe(video_path)
     start = time.perf_counter()

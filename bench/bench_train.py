@@ -4,7 +4,7 @@
 
 Builds a throwaway project database holding ``--clips`` clips with cached features of the offline
 profile's encoders (real encoder ids and sizes; the feature values are generated so that labels are
-learnable), annotates every clip, then runs ``core.learn.train.train`` exactly as ``hhir train``
+learnable), annotates every clip, then runs ``hhir.learn.train.train`` exactly as ``hhir train``
 does and reports the wall time, time per epoch and the metrics. Writes ``bench/out/train.json``.
 """
 
@@ -23,13 +23,13 @@ sys.path[:0] = [str(BENCH.parent)]
 
 import numpy as np  # noqa: E402
 
-from core.learn.options import TrainOptions as TrainOptionsDefaults  # noqa: E402
+from hhir.learn.options import TrainOptions as TrainOptionsDefaults  # noqa: E402
 
 
 def build(path: Path, encoders, n_clips: int, per_video: int, seed: int = 0):
-    from core.features import feature_id
-    from core.store import Store
-    from core.types import AnnotationState, Clip, Shot, Target, VideoInfo
+    from hhir.features import feature_id
+    from hhir.store import Store
+    from hhir.types import AnnotationState, Clip, Shot, Target, VideoInfo
 
     store = Store(path)
     labels = [label.name for label in store.labels()]
@@ -66,9 +66,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=TrainOptionsDefaults.threads, help="torch threads while training")
     args = parser.parse_args()
 
-    from core.learn.options import TrainOptions
-    from core.learn.train import train
-    from core.pipeline.features import profile_encoders
+    from hhir.learn.options import TrainOptions
+    from hhir.learn.train import train
+    from hhir.pipeline.features import profile_encoders
 
     encoders = profile_encoders("offline")
     with tempfile.TemporaryDirectory() as tmp:

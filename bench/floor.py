@@ -32,7 +32,7 @@ class Floor:
 def _pass(path: Path, size: int | None) -> tuple[int, float, float]:
     import av
 
-    from core.media.scale import to_bgr
+    from hhir.media.scale import to_bgr
     from measure import cpu_seconds
 
     start, cpu = time.perf_counter(), cpu_seconds()

@@ -27,11 +27,11 @@ def _per_clip(encode, items, batch: int, repeat: int = 1) -> dict[str, float]:
 
 def clip_inputs(video_path: Path, n_clips: int, n_frames: int, size: int):
     """Real frames, audio slices and texts of the first ``n_clips`` clips of a generated video."""
-    from core.media.audio import audio_slice, extract_audio
-    from core.media.frames import sample_frames
-    from core.media.probe import probe
-    from core.segment.clips import build_clips
-    from core.segment.shots import detect_shots
+    from hhir.media.audio import audio_slice, extract_audio
+    from hhir.media.frames import sample_frames
+    from hhir.media.probe import probe
+    from hhir.segment.clips import build_clips
+    from hhir.segment.shots import detect_shots
 
     info = probe(video_path)
     clips = build_clips(detect_shots(video_path, info))[:n_clips]
@@ -46,8 +46,8 @@ def run_inference(video_path: Path, profile_name: str = "offline", n_clips: int 
     """Per-clip seconds per encoder and batch size; ViViT in fp32 and int8, and the int8 feature drift."""
     from dataclasses import replace
 
-    from core.models.encoders import load_encoder
-    from core.models.profiles import get_profile
+    from hhir.models.encoders import load_encoder
+    from hhir.models.profiles import get_profile
 
     profile = get_profile(profile_name)
     frames, slices, texts = clip_inputs(video_path, n_clips, profile.n_frames, profile.frame_size)

@@ -101,7 +101,7 @@ def parse_size(text: str) -> tuple[int, int]:
 
 def user_video(path: str | Path) -> BenchVideo:
     """A video the user passes; its length comes from probing it."""
-    from core.media.probe import probe
+    from hhir.media.probe import probe
 
     info = probe(path)
     return BenchVideo(Path(info.path), info.duration_s / 60.0, False, (info.width, info.height))

@@ -2,7 +2,7 @@
 
 FFmpeg is C: a damaged file can, in principle, crash or stall the decoder, and in-process that takes
 the whole application (and a user's unsaved view state) with it. This runs the media stages in a
-fresh interpreter with a time limit and turns every failure into a :class:`~core.errors.MediaError`
+fresh interpreter with a time limit and turns every failure into a :class:`~hhir.errors.MediaError`
 naming the file.
 
 Command line (what the parent runs): ``python bench/isolated.py {probe|shots|stages} -- FILE``;
@@ -89,13 +89,13 @@ def run_isolated(kind: str, path: str | Path, timeout: float = 60.0) -> Isolated
 
 
 def isolated_probe(path: str | Path, timeout: float = 30.0):
-    """``core.media.probe.probe`` in a child process.
+    """``hhir.media.probe.probe`` in a child process.
 
     Raises:
         MediaError: the file is not a readable video, or probing it crashed or took longer than ``timeout``.
     """
-    from core.errors import MediaError
-    from core.types import VideoInfo
+    from hhir.errors import MediaError
+    from hhir.types import VideoInfo
 
     result = run_isolated("probe", path, timeout)
     if result.timed_out:
@@ -111,7 +111,7 @@ def isolated_probe(path: str | Path, timeout: float = 30.0):
 # ---- child side -------------------------------------------------------------------------------
 
 def _attempt(stage: str, fn, outcomes: list[StageOutcome]):
-    from core.errors import MediaError
+    from hhir.errors import MediaError
 
     try:
         value, summary = fn()
@@ -128,11 +128,11 @@ def _attempt(stage: str, fn, outcomes: list[StageOutcome]):
 def _child(kind: str, path: Path) -> list[StageOutcome]:
     from dataclasses import asdict
 
-    from core.media.audio import extract_audio
-    from core.media.frames import sample_frames
-    from core.media.probe import probe
-    from core.segment.clips import build_clips
-    from core.segment.shots import detect_shots
+    from hhir.media.audio import extract_audio
+    from hhir.media.frames import sample_frames
+    from hhir.media.probe import probe
+    from hhir.segment.clips import build_clips
+    from hhir.segment.shots import detect_shots
 
     outcomes: list[StageOutcome] = []
     info = _attempt("probe", lambda: (i := probe(path), asdict(i)), outcomes)

@@ -5,7 +5,7 @@ start from the same baseline, and a crash in one measurement cannot take the oth
 
 Kinds: ``ours``, ``seed`` (the profile's ViViT precision), ``ours-int8``, ``ours-fp32``, ``seed-int8``,
 ``seed-fp32`` (ViViT forced to that precision), ``scaling``
-(the stages that scale with length, without models), ``analyze`` (``core.pipeline.analyze`` end to end),
+(the stages that scale with length, without models), ``analyze`` (``hhir.pipeline.analyze`` end to end),
 ``inference``.
 """
 
@@ -44,14 +44,14 @@ def _seed(video: Path, quantize: bool | None) -> dict:
 
 
 def _analyze(video: Path) -> dict:
-    """``core.pipeline.analyze`` as the app and CLI call it, end to end: checks the staged total."""
+    """``hhir.pipeline.analyze`` as the app and CLI call it, end to end: checks the staged total."""
     import tempfile
     import time
 
     from measure import cpu_seconds
 
-    from core.pipeline import analyze, video_result
-    from core.store import Store
+    from hhir.pipeline import analyze, video_result
+    from hhir.store import Store
 
     with tempfile.TemporaryDirectory(prefix="hhir-bench-") as tmp:
         store = Store(Path(tmp) / "analyze.sqlite")
@@ -73,10 +73,10 @@ def _scaling(video: Path) -> dict:
     from measure import Recorder
     from ours import sample_pass_seconds
 
-    from core.media.audio import extract_audio
-    from core.media.probe import probe
-    from core.segment.clips import build_clips
-    from core.segment.shots import detect_shots
+    from hhir.media.audio import extract_audio
+    from hhir.media.probe import probe
+    from hhir.segment.clips import build_clips
+    from hhir.segment.shots import detect_shots
 
     import cv2  # noqa: F401  (imported before timing, as the floor's av is: a fixed cost, not a per-frame one)
     import scenedetect  # noqa: F401
@@ -109,7 +109,7 @@ def _shot_rate(video: Path, info) -> dict:
     from floor import _pass
     from measure import cpu_seconds
 
-    from core.segment.shots import detect_shots
+    from hhir.segment.shots import detect_shots
 
     best = {"shots_s": [], "shots_cpu_s": [], "floor_s": [], "floor_cpu_s": []}
     frames = info.frame_count

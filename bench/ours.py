@@ -1,4 +1,4 @@
-"""Our analysis, stage by stage, through the same public functions ``core.pipeline.analyze`` calls.
+"""Our analysis, stage by stage, through the same public functions ``hhir.pipeline.analyze`` calls.
 
 The stages are called one at a time (rather than through ``analyze``) only so each can be timed and
 its peak memory read on its own; the encoders are wrapped in :class:`~bench.measure.TimedEncoder`
@@ -45,17 +45,17 @@ def run_ours(video_path: Path, profile_name: str = "offline", quantize: bool | N
     """
     from dataclasses import replace
 
-    from core.jobs import CancelToken
-    from core.media.audio import extract_audio
-    from core.media.probe import probe
-    from core.models.encoders import load_encoder
-    from core.models.profiles import get_profile
-    from core.pipeline import AnalysisOptions, predict_video
-    from core.pipeline.features import EncoderSet, compute_features
-    from core.segment.clips import build_clips, clip_text
-    from core.segment.shots import detect_shots
-    from core.speech.asr import Transcriber
-    from core.store import Store
+    from hhir.jobs import CancelToken
+    from hhir.media.audio import extract_audio
+    from hhir.media.probe import probe
+    from hhir.models.encoders import load_encoder
+    from hhir.models.profiles import get_profile
+    from hhir.pipeline import AnalysisOptions, predict_video
+    from hhir.pipeline.features import EncoderSet, compute_features
+    from hhir.segment.clips import build_clips, clip_text
+    from hhir.segment.shots import detect_shots
+    from hhir.speech.asr import Transcriber
+    from hhir.store import Store
 
     rec = Recorder()
     options = AnalysisOptions(profile=profile_name)
@@ -109,7 +109,7 @@ def sample_pass_seconds(video_path: Path, clips_ranges: list[tuple[int, int]], n
     """The feature stage's decode pass alone: ``sample_frames`` over every clip, no model."""
     import time
 
-    from core.media.frames import sample_frames
+    from hhir.media.frames import sample_frames
 
     start = time.perf_counter()
     for _ in sample_frames(video_path, clips_ranges, n_frames, size=size):

@@ -39,7 +39,7 @@ def _wall_cpu(job: dict) -> str:
 
 
 def _summary(inputs: list[dict], seed_precision: str, ours_precision: str) -> list[str]:
-    """Ours end to end is ``core.pipeline.analyze()`` where it was measured, else the staged run."""
+    """Ours end to end is ``hhir.pipeline.analyze()`` where it was measured, else the staged run."""
     lines = [f"| input | ours, `analyze()`: wall s (CPU s) | ours stage by stage: wall s (CPU s) | "
              f"seed-style, {seed_precision} ViViT: wall s (CPU s) | seed ÷ ours, wall (CPU) | "
              f"same model ({ours_precision} ViViT in both): seed ÷ ours, wall (CPU) | ours minus models ÷ decode floor | "

@@ -165,7 +165,7 @@ def plan(args: argparse.Namespace, inputs: list[BenchVideo], results: dict) -> l
 def _precision(choice: str) -> str:
     if choice != "profile":
         return choice
-    from core.models.profiles import get_profile
+    from hhir.models.profiles import get_profile
 
     return "int8" if get_profile("offline").video.quantize else "fp32"
 

@@ -47,7 +47,7 @@ def seed_clips(scenes: list, size: int = 3) -> list[tuple[float, float]]:
 
 def write_clip(src: Path, start_s: float, end_s: float, dst: Path) -> Path:
     """Cut and re-encode one clip as moviepy's ``write_videofile`` does (libx264 medium, mp3 audio)."""
-    from core.media.ffmpeg import run_ffmpeg
+    from hhir.media.ffmpeg import run_ffmpeg
 
     run_ffmpeg(["-y", "-ss", f"{start_s:.6f}", "-i", str(src.absolute()), "-t", f"{end_s - start_s:.6f}",
                 "-map", "0:v:0", "-map", "0:a:0?", "-c:v", "libx264", "-preset", "medium", "-pix_fmt", "yuv420p",
@@ -63,7 +63,7 @@ def clip_to_mp3(clip: Path, dst: Path) -> Path | None:
         warnings.simplefilter("ignore", RuntimeWarning)  # pydub warns when ffmpeg is not on PATH
         from pydub import AudioSegment
 
-    from core.media.ffmpeg import ffmpeg_exe
+    from hhir.media.ffmpeg import ffmpeg_exe
 
     AudioSegment.converter = ffmpeg_exe()
     AudioSegment.ffmpeg = ffmpeg_exe()
@@ -155,9 +155,9 @@ def run_seed(video_path: Path, profile_name: str = "offline", quantize: bool | N
 def _load_models(profile_name: str, quantize: bool | None):
     from dataclasses import replace
 
-    from core.models.encoders import load_encoder
-    from core.models.profiles import get_profile
-    from core.speech.asr import Transcriber
+    from hhir.models.encoders import load_encoder
+    from hhir.models.profiles import get_profile
+    from hhir.speech.asr import Transcriber
 
     profile = get_profile(profile_name)
     video = profile.video if quantize is None else replace(profile.video, quantize=quantize)
@@ -168,13 +168,13 @@ def _load_models(profile_name: str, quantize: bool | None):
 
 
 def _clean(text: str) -> str:
-    from core.segment.clips import clean_text
+    from hhir.segment.clips import clean_text
 
     return clean_text(text)
 
 
 def _duration(video_path: Path) -> float:
-    from core.media.probe import probe
+    from hhir.media.probe import probe
 
     return probe(video_path).duration_s
 
@@ -183,7 +183,7 @@ def _classify(feats: dict[str, list[np.ndarray]]) -> np.ndarray:
     """The seed's classifier over the scene (randomly initialised here: only its cost is measured)."""
     import torch
 
-    from core.models.lstm import MultimodalLSTM
+    from hhir.models.lstm import MultimodalLSTM
 
     torch.manual_seed(42)
     x = {m: torch.from_numpy(np.stack(v)[None]) for m, v in feats.items()}

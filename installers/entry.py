@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 STARTED = time.monotonic()
-CHILD_FLAG = "--analysis-child"  # desktop.videos.child.CHILD_FLAG; a test checks they match
+CHILD_FLAG = "--analysis-child"  # hhir_studio.videos.child.CHILD_FLAG; a test checks they match
 
 
 def bundle_dir() -> Path | None:
@@ -31,7 +31,6 @@ def configure_frozen() -> None:
     base = bundle_dir()
     if base is None:
         return
-    os.environ.setdefault("HHIR_RESOURCES", str(base / "resources"))
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
@@ -52,12 +51,12 @@ def _attach_console() -> None:
 
 
 def self_test() -> int:
-    """Pipeline checks from :mod:`core.selftest`, the analysis child, then the video player; 0 when all passed."""
+    """Pipeline checks from :mod:`hhir.selftest`, the analysis child, then the video player; 0 when all passed."""
     os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before Qt loads: no screen needed
     _attach_console()
     import tempfile
 
-    from core.selftest import make_test_video, run_self_test
+    from hhir.selftest import make_test_video, run_self_test
 
     failures = run_self_test(_show)
     with tempfile.TemporaryDirectory(prefix="hhir-child-") as tmp:
@@ -121,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     configure_frozen()
     if args[:1] == [CHILD_FLAG]:  # the window's analysis process: the app's own main reads sys.argv
-        from desktop.app import main as app_main
+        from hhir_studio.app import main as app_main
 
         return int(app_main() or 0)
     if "--self-test" in args:
@@ -130,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
         _attach_console()
         _report_startup_on_exec()
         sys.argv = [sys.argv[0], *[a for a in args if a != "--startup-time"]]
-    from desktop.app import main as app_main
+    from hhir_studio.app import main as app_main
 
     return int(app_main() or 0)
 

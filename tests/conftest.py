@@ -34,7 +34,7 @@ def scene_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def store(tmp_path: Path):
-    from core.store import Store
+    from hhir.store import Store
 
     db = Store(tmp_path / "project.sqlite")
     yield db

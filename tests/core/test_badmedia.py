@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from isolated import IsolatedResult, isolated_probe, run_isolated  # noqa: E402
 
-from core.errors import MediaError  # noqa: E402
+from hhir.errors import MediaError  # noqa: E402
 
 SHOTS = [(30, "red"), (30, "green"), (30, "blue"), (30, "yellow")]  # cuts at 30, 60, 90
 LIMIT_S = 90.0  # per file; generous for a loaded machine, the point is that it ends
@@ -143,7 +143,7 @@ def test_variable_frame_rate(tmp_path: Path) -> None:
 
 
 def test_variable_frame_rate_frames_are_decode_order(tmp_path: Path) -> None:
-    from core.media.frames import sample_frames
+    from hhir.media.frames import sample_frames
 
     path = _encode(tmp_path / "vfr code.mp4", [code_frame(i, 96, 96) for i in range(100)], _jittered_pts(100))
     _all_ok(_stages(path))
@@ -182,7 +182,7 @@ def test_corrupt_first_audio_packet(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("name", ["with spaces and more.mp4", "été 日本語 ü.mp4", "-leading dash.mp4", "a:b.mp4", "http:host.mp4"])
 def test_awkward_names_through_every_stage(tmp_path: Path, name: str) -> None:
-    from core.media.ffmpeg import cut_clip
+    from hhir.media.ffmpeg import cut_clip
 
     path = make_video(tmp_path / name, SHOTS, speech=[(0.2, "hello there")])
     result = _stages(path)

@@ -9,8 +9,8 @@ import sys
 import time
 from pathlib import Path
 
-from core.cli import main
-from core.store import Store
+from hhir.cli import main
+from hhir.store import Store
 
 
 def test_doctor_names_versions_models_and_database(tmp_path: Path, capsys) -> None:
@@ -38,7 +38,7 @@ def _wait_for_transcript(db: Path, proc: subprocess.Popen, limit_s: float = 300)
 
 def test_ctrl_c_stops_cleanly_keeps_finished_stages_and_the_next_run_resumes(tmp_path: Path, scene_video: Path) -> None:
     db = tmp_path / "p.sqlite"
-    command = [sys.executable, "-m", "core.cli", "analyze", str(scene_video), "--db", str(db)]
+    command = [sys.executable, "-m", "hhir.cli", "analyze", str(scene_video), "--db", str(db)]
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         _wait_for_transcript(db, proc)

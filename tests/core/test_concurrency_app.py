@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from core.learn.starter import MODEL_ID as STARTER_ID
-from core.pipeline import analyze
-from core.segment.clips import build_clips
-from core.store import Store
-from core.types import AnnotationState, ModelInfo, Shot, Target, VideoInfo
+from hhir.learn.starter import MODEL_ID as STARTER_ID
+from hhir.pipeline import analyze
+from hhir.segment.clips import build_clips
+from hhir.store import Store
+from hhir.types import AnnotationState, ModelInfo, Shot, Target, VideoInfo
 
 # Generous bounds, because the test machine is shared: a click waiting half the busy timeout was
 # queued behind a lock, not slowed by the CPU; speed targets live in bench/.

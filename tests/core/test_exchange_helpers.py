@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.segment.clips import build_clips
-from core.store import Store
-from core.types import Annotation, Shot, TranscriptSegment, Video, VideoInfo
+from hhir.segment.clips import build_clips
+from hhir.store import Store
+from hhir.types import Annotation, Shot, TranscriptSegment, Video, VideoInfo
 
 FPS = 25.0
 

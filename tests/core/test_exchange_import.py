@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from core.cli import main
-from core.errors import ImportFormatError
-from core.exchange import ExportOptions, ImportOptions, export, import_
-from core.types import AnnotationState, Target
+from hhir.cli import main
+from hhir.errors import ImportFormatError
+from hhir.exchange import ExportOptions, ImportOptions, export, import_
+from hhir.types import AnnotationState, Target
 from test_exchange_helpers import make_project, portable
 
 

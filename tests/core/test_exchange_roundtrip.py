@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.exchange import ExportOptions, ImportOptions, export, import_
-from core.types import DEFAULT_LABELS, AnnotationState, Target
+from hhir.exchange import ExportOptions, ImportOptions, export, import_
+from hhir.types import DEFAULT_LABELS, AnnotationState, Target
 from test_exchange_helpers import make_project, portable
 
 ANNOTATORS = st.sampled_from(["alice", "bob", "Zoë Ng", "x,y \"q\""])
@@ -52,7 +52,7 @@ def test_filters_by_annotator_and_reviewed(tmp_path: Path) -> None:
     store.annotate(Target(video.id, clips[1].id), "asks", AnnotationState.ABSENT, "bob")
     store.set_reviewed(Target(video.id, clips[1].id), "bob")
     export(store, "manifest", tmp_path / "bob", ExportOptions(annotator="bob", reviewed_only=True, video_ids=(video.id,)))
-    from core.exchange import read_manifest
+    from hhir.exchange import read_manifest
 
     manifest = read_manifest(tmp_path / "bob")
     assert [(r.clip_index, r.annotator, r.values[0]) for r in manifest.rows] == [(1, "bob", 0)]
@@ -60,7 +60,7 @@ def test_filters_by_annotator_and_reviewed(tmp_path: Path) -> None:
 
 
 def test_predictions_are_separate_columns(tmp_path: Path) -> None:
-    from core.types import ModelInfo
+    from hhir.types import ModelInfo
 
     store, (video, _) = make_project(tmp_path / "a.sqlite")
     clips = store.clips(video.id)
@@ -69,7 +69,7 @@ def test_predictions_are_separate_columns(tmp_path: Path) -> None:
     store.set_predictions("m1", video.id, {"asks": 0.9}, {clips[0].id: {"asks": 0.75, "watches": 0.1}})
     store.annotate(Target(video.id, clips[0].id), "asks", AnnotationState.ABSENT, "alice")
     export(store, "manifest", tmp_path / "m", ExportOptions(with_predictions=True))
-    from core.exchange import read_manifest
+    from hhir.exchange import read_manifest
 
     manifest = read_manifest(tmp_path / "m")
     row = next(r for r in manifest.rows if r.clip_index == 0 and r.fingerprint == video.fingerprint)
@@ -90,8 +90,8 @@ def test_predictions_are_separate_columns(tmp_path: Path) -> None:
 def test_manifest_features_follow_rows(tmp_path: Path) -> None:
     import numpy as np
 
-    from core.exchange import read_manifest
-    from core.features import feature_id
+    from hhir.exchange import read_manifest
+    from hhir.features import feature_id
 
     store, (video,) = make_project(tmp_path / "a.sqlite", videos=1)
     clips = store.clips(video.id)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from core.errors import ImportFormatError
-from core.exchange.safety import UnsafePathError, atomic_writer, parse_xml, safe_extract, safe_join, write_text
+from hhir.errors import ImportFormatError
+from hhir.exchange.safety import UnsafePathError, atomic_writer, parse_xml, safe_extract, safe_join, write_text
 
 
 def test_interrupted_write_leaves_old_file_and_no_temp(tmp_path: Path) -> None:

@@ -9,11 +9,11 @@ import pandas as pd
 import pysrt
 import pytest
 
-from core.exchange import ExportOptions, export
-from core.jobs import CancelToken, Cancelled
-from core.media.probe import probe
-from core.segment.clips import build_clips
-from core.types import AnnotationState, Shot, Target, TranscriptSegment
+from hhir.exchange import ExportOptions, export
+from hhir.jobs import CancelToken, Cancelled
+from hhir.media.probe import probe
+from hhir.segment.clips import build_clips
+from hhir.types import AnnotationState, Shot, Target, TranscriptSegment
 from media_factory import make_video, read_frame_code
 
 SHOTS = [(12, "code"), (10, "code"), (14, "code"), (9, "code")]
@@ -87,7 +87,7 @@ def test_cancelled_seed_export_leaves_only_whole_files(store, coded_video: Path,
 
 
 def test_missing_original_is_a_clear_error(store, tmp_path: Path) -> None:
-    from core.errors import HHIRError
+    from hhir.errors import HHIRError
     from test_exchange_helpers import add_scene
 
     add_scene(store, str(tmp_path / "gone.mp4"), "fpgone")

@@ -18,10 +18,10 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from core.errors import HHIRError
-from core.exchange import ExportOptions, ImportOptions, export, import_
-from core.store import Store
-from core.types import AnnotationState, Target
+from hhir.errors import HHIRError
+from hhir.exchange import ExportOptions, ImportOptions, export, import_
+from hhir.store import Store
+from hhir.types import AnnotationState, Target
 from test_exchange_helpers import make_project
 
 HANG_LIMIT_S = 10  # far beyond any legitimate import of a few kilobytes: hitting it means a hang

@@ -78,7 +78,7 @@ def test_the_files_the_app_needs_are_among_them():
 
 
 def test_ffmpeg_binary_is_the_one_the_app_runs():
-    from core.media.ffmpeg import ffmpeg_exe
+    from hhir.media.ffmpeg import ffmpeg_exe
 
     ((binary, dest),) = cfg.data_files()
     assert binary.samefile(ffmpeg_exe()) and os.access(binary, os.X_OK) and dest == "imageio_ffmpeg/binaries"
@@ -107,7 +107,7 @@ def test_platforms_are_data():
 
 SELF_TEST = """
 import json, sys
-from core.selftest import run_self_test
+from hhir.selftest import run_self_test
 failures = run_self_test()
 print(json.dumps({"failures": failures, "modules": sorted(sys.modules)}))
 """
@@ -125,7 +125,7 @@ def test_self_test_passes_unfrozen_without_any_excluded_module(tmp_path):
 
 
 def test_self_test_names_what_failed(tmp_path, monkeypatch):
-    from core.selftest import run_self_test
+    from hhir.selftest import run_self_test
 
     monkeypatch.setenv("HHIR_RESOURCES", str(tmp_path / "no resources here"))
     failures = run_self_test(workdir=tmp_path)
@@ -134,9 +134,9 @@ def test_self_test_names_what_failed(tmp_path, monkeypatch):
 
 
 def test_generated_video_has_the_cuts_it_claims(tmp_path):
-    from core.media.probe import probe
-    from core.segment.shots import detect_shots
-    from core.selftest import make_test_video
+    from hhir.media.probe import probe
+    from hhir.segment.shots import detect_shots
+    from hhir.selftest import make_test_video
 
     video = make_test_video(tmp_path / "-leading dash.mp4")
     info = probe(video.path)
@@ -205,15 +205,15 @@ def _bundled(name: str) -> bool:
     return in_package or name in cfg.HIDDEN_IMPORTS or name.split(".")[0] in sys.stdlib_module_names
 
 
-CHILD_FILES = [ROOT / "desktop" / "videos" / "child.py", ROOT / "desktop" / "videos" / "request.py",
-               *sorted((ROOT / "core" / "pipeline").glob("*.py")), INSTALLERS / "child_check.py"]
+CHILD_FILES = [ROOT / "desktop" / "hhir_studio" / "videos" / "child.py", ROOT / "desktop" / "hhir_studio" / "videos" / "request.py",
+               *sorted((ROOT / "core" / "hhir" / "pipeline").glob("*.py")), INSTALLERS / "child_check.py"]
 
 
 def test_the_analysis_child_and_what_it_imports_lazily_are_bundled():
-    for name in ("desktop.videos.child", "desktop.videos.request", "core.pipeline", "child_check"):
+    for name in ("hhir_studio.videos.child", "hhir_studio.videos.request", "hhir.pipeline", "child_check"):
         assert name in cfg.HIDDEN_IMPORTS and importlib.util.find_spec(name) is not None, name
     lazy = set().union(*(_imports_inside_functions(p) for p in CHILD_FILES))
-    assert {"desktop.videos.request", "core.pipeline", "core.store"} <= lazy  # the walk sees the real imports
+    assert {"hhir_studio.videos.request", "hhir.pipeline", "hhir.store"} <= lazy  # the walk sees the real imports
     for name in sorted(lazy):
         assert importlib.util.find_spec(name) is not None, f"{name} is imported by the analysis child but missing"
         assert _bundled(name), f"{name}: imported lazily by the analysis child, not named by the spec"
@@ -222,7 +222,7 @@ def test_the_analysis_child_and_what_it_imports_lazily_are_bundled():
 
 def test_entry_routes_the_analysis_child_flag_with_its_request(tmp_path):
     """``entry.py --analysis-child REQUEST`` must reach the child (not the window) with the request intact."""
-    from desktop.videos.child import CHILD_FLAG
+    from hhir_studio.videos.child import CHILD_FLAG
 
     import entry
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from core.cli import main
-from core.pipeline import analyze, video_result
-from core.store import Store
-from core.types import AnnotationState, Target
+from hhir.cli import main
+from hhir.pipeline import analyze, video_result
+from hhir.store import Store
+from hhir.types import AnnotationState, Target
 
 pytestmark = pytest.mark.slow
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.jobs import Cancelled, CancelToken
-from core.learn.loop import Sample, fit, pos_weights, sample_metrics, seeded
-from core.learn.options import TrainingEpoch, TrainOptions
+from hhir.jobs import Cancelled, CancelToken
+from hhir.learn.loop import Sample, fit, pos_weights, sample_metrics, seeded
+from hhir.learn.options import TrainingEpoch, TrainOptions
 
 LABELS = ["a", "b", "c"]
 DIMS = (12, 8, 6)
@@ -43,7 +43,7 @@ def make_samples(n: int, seed: int, known_fraction: float = 1.0) -> list[Sample]
 
 
 def make_model():
-    from core.models.lstm import MultimodalLSTM
+    from hhir.models.lstm import MultimodalLSTM
 
     return MultimodalLSTM(*DIMS, hidden_dim=8, num_labels=len(LABELS), num_heads=2, num_layers=1, dropout=0.0)
 

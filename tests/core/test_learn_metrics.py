@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from sklearn.metrics import average_precision_score, cohen_kappa_score, precision_recall_fscore_support
 
-from core.learn.kappa import cohen_kappa, fleiss_kappa, ratings_to_counts
-from core.learn.metrics import Metrics, average_precision, evaluate, tune_thresholds
+from hhir.learn.kappa import cohen_kappa, fleiss_kappa, ratings_to_counts
+from hhir.learn.metrics import Metrics, average_precision, evaluate, tune_thresholds
 
 LABELS = ["a", "b", "c", "d"]
 

@@ -7,12 +7,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.learn.agreement import agreement
-from core.learn.queue import rank, rarity, review_queue, uncertainty
-from core.learn.split import split_videos
-from core.learn.truth import video_truth
-from core.store import Store
-from core.types import Annotation, AnnotationState, Clip, Shot, Target, VideoInfo
+from hhir.learn.agreement import agreement
+from hhir.learn.queue import rank, rarity, review_queue, uncertainty
+from hhir.learn.split import split_videos
+from hhir.learn.truth import video_truth
+from hhir.store import Store
+from hhir.types import Annotation, AnnotationState, Clip, Shot, Target, VideoInfo
 
 P, A = AnnotationState.PRESENT, AnnotationState.ABSENT
 CLIPS = [Clip(i, i, i, float(i), float(i + 1), 0, 0, id=10 + i) for i in range(3)]
@@ -87,7 +87,7 @@ def test_agreement_reports_kappas_and_model_f1(project: Store) -> None:
     c = [P, P, A, P, P]
     for who, states in (("ann", a), ("bob", b), ("cid", c)):
         project.annotate_many([(Target(1, clip.id), "asks", s) for clip, s in zip(clips, states)], who)
-    project.register_model(__import__("core.types", fromlist=["ModelInfo"]).ModelInfo(id="m", kind="trained"))
+    project.register_model(__import__("hhir.types", fromlist=["ModelInfo"]).ModelInfo(id="m", kind="trained"))
     project.set_predictions("m", 1, {"asks": 0.9}, {clip.id: {"asks": 0.9 if s == P else 0.1} for clip, s in zip(clips, a)})
     report = agreement(project, model_id="m")
     assert report.annotators == ("ann", "bob", "cid")
@@ -104,7 +104,7 @@ def test_agreement_reports_kappas_and_model_f1(project: Store) -> None:
 
 
 def test_queue_skips_reviewed_clips_and_puts_uncertain_first(project: Store) -> None:
-    from core.types import ModelInfo
+    from hhir.types import ModelInfo
 
     clips = project.clips(1)
     project.register_model(ModelInfo(id="starter-v1", kind="starter"))

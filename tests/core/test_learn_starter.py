@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.learn import starter
-from core.learn.starter import CUE_NAMES, ClipCues, clip_cues
-from core.types import LabelDef
+from hhir.learn import starter
+from hhir.learn.starter import CUE_NAMES, ClipCues, clip_cues
+from hhir.types import LabelDef
 
 ROOT = Path(__file__).resolve().parents[2]
 LABELS = [LabelDef(**d) for d in json.loads((ROOT / "resources/labels/default.json").read_text())["labels"]]

@@ -8,15 +8,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.errors import HHIRError, ModelError
-from core.features import feature_id
-from core.jobs import Cancelled, CancelToken
-from core.learn.heldout import evaluate_bundle
-from core.learn.options import TrainOptions
-from core.learn.train import models_dir, read_split, train
-from core.learn.versions import activate, rollback
-from core.store import Store
-from core.types import AnnotationState, Clip, LabelDef, Shot, Target, VideoInfo
+from hhir.errors import HHIRError, ModelError
+from hhir.features import feature_id
+from hhir.jobs import Cancelled, CancelToken
+from hhir.learn.heldout import evaluate_bundle
+from hhir.learn.options import TrainOptions
+from hhir.learn.train import models_dir, read_split, train
+from hhir.learn.versions import activate, rollback
+from hhir.store import Store
+from hhir.types import AnnotationState, Clip, LabelDef, Shot, Target, VideoInfo
 
 SMALL = dict(hidden_dim=8, num_heads=2, num_layers=1, dropout=0.0, batch_size=4, lr=1e-2, epochs=25, patience=25)
 
@@ -34,7 +34,7 @@ def one_thread(encoders):
 
 @pytest.fixture(scope="module")
 def encoders():
-    from core.pipeline.features import profile_encoders
+    from hhir.pipeline.features import profile_encoders
 
     return profile_encoders("offline")
 
@@ -153,11 +153,11 @@ def test_nothing_to_train_on_is_a_clear_error(tmp_path: Path, encoders) -> None:
 
 
 def test_train_from_an_exported_manifest(tmp_path: Path, encoders) -> None:
-    from core.exchange import export
-    from core.exchange.manifest_read import read_manifest
-    from core.exchange.model import ExportOptions
-    from core.learn.from_manifest import train_from_manifest
-    from core.models.bundle import ModelBundle
+    from hhir.exchange import export
+    from hhir.exchange.manifest_read import read_manifest
+    from hhir.exchange.model import ExportOptions
+    from hhir.learn.from_manifest import train_from_manifest
+    from hhir.models.bundle import ModelBundle
 
     store = build_project(tmp_path / "p.sqlite3", encoders, n_videos=4, seed=5)
     ids = encoders.ids()

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.errors import MediaError
-from core.media.audio import audio_slice, extract_audio
+from hhir.errors import MediaError
+from hhir.media.audio import audio_slice, extract_audio
 from media_factory import make_audio_only, make_video, speak
 
 

@@ -7,12 +7,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.errors import MediaError
-from core.jobs import CancelToken, Cancelled
-from core.media.audio import extract_audio
-from core.media.ffmpeg import cut_clip, run_ffmpeg, to_mp3
-from core.media.frames import sample_frames
-from core.media.probe import probe
+from hhir.errors import MediaError
+from hhir.jobs import CancelToken, Cancelled
+from hhir.media.audio import extract_audio
+from hhir.media.ffmpeg import cut_clip, run_ffmpeg, to_mp3
+from hhir.media.frames import sample_frames
+from hhir.media.probe import probe
 from media_factory import make_video, read_frame_code
 
 

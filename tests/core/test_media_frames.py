@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.errors import MediaError
-from core.jobs import CancelToken, Cancelled
-from core.media.frames import sample_frames
+from hhir.errors import MediaError
+from hhir.jobs import CancelToken, Cancelled
+from hhir.media.frames import sample_frames
 from media_factory import make_video, read_frame_code
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from core.errors import MediaError
-from core.media.probe import fingerprint, probe
+from hhir.errors import MediaError
+from hhir.media.probe import fingerprint, probe
 from media_factory import make_audio_only, make_video
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import av
 import pytest
 
-from core.errors import MediaError
-from core.jobs import CancelToken, Cancelled
-from core.media.probe import probe
-from core.media.proxy import (GOP, SEEK_BUDGET_PIXELS, ensure_proxy, existing_proxy, keyframe_spacing, make_proxy,
+from hhir.errors import MediaError
+from hhir.jobs import CancelToken, Cancelled
+from hhir.media.probe import probe
+from hhir.media.proxy import (GOP, SEEK_BUDGET_PIXELS, ensure_proxy, existing_proxy, keyframe_spacing, make_proxy,
                               needs_proxy, proxy_path)
 from media_factory import make_video, read_frame_code
 
@@ -79,7 +79,7 @@ def test_the_copy_is_written_at_a_lower_priority(coded_hd, tmp_path):
     import threading
     import time
 
-    from core.media.ffmpeg import BACKGROUND_NICE
+    from hhir.media.ffmpeg import BACKGROUND_NICE
 
     seen: list[int] = []
     done = threading.Event()

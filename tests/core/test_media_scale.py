@@ -6,7 +6,7 @@ import av
 import numpy as np
 import pytest
 
-from core.media.scale import shrink, to_bgr
+from hhir.media.scale import shrink, to_bgr
 from media_factory import make_video
 
 

@@ -8,12 +8,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.errors import ModelError
-from core.models import bundle_io
-from core.models.bundle import ModelBundle
-from core.models.manifest import ClassifierConfig, ClipSettings, EncoderRecord, Provenance
-from core.models.profiles import get_profile
-from core.models.spec import EncoderSpec
+from hhir.errors import ModelError
+from hhir.models import bundle_io
+from hhir.models.bundle import ModelBundle
+from hhir.models.manifest import ClassifierConfig, ClipSettings, EncoderRecord, Provenance
+from hhir.models.profiles import get_profile
+from hhir.models.spec import EncoderSpec
 
 LABELS = ("asks", "talks to", "no_interaction")
 
@@ -152,8 +152,8 @@ def test_check_compatible() -> None:
 
 
 def test_bundle_carries_the_vivit_it_was_trained_with(tmp_path: Path) -> None:
-    from core.models.bundle import record_of
-    from core.models.encoders import load_encoder
+    from hhir.models.bundle import record_of
+    from hhir.models.encoders import load_encoder
 
     encoders = [load_encoder(EncoderSpec("vivit", n_frames=4, frame_size=32, seed=9)),
                 load_encoder(EncoderSpec("logmel")), load_encoder(EncoderSpec("logmel"))]

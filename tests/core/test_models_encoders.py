@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.errors import ModelError
-from core.models.encoders import load_encoder
-from core.models.profiles import get_profile
-from core.models.spec import EncoderSpec
+from hhir.errors import ModelError
+from hhir.models.encoders import load_encoder
+from hhir.models.profiles import get_profile
+from hhir.models.spec import EncoderSpec
 
 SR = 16000
 
@@ -111,7 +111,7 @@ def _tone(freq: float, amp: float, seconds: float = 1.0) -> np.ndarray:
 
 
 def test_logmel_loud_quiet_silence_tone() -> None:
-    from core.models.logmel import DIM
+    from hhir.models.logmel import DIM
 
     enc = load_encoder(EncoderSpec("logmel"))
     assert enc.dim == DIM

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from core.models.lstm import MultimodalLSTM
+from hhir.models.lstm import MultimodalLSTM
 
 
 @pytest.fixture(scope="module")

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 import torch
 
-from core.errors import ModelError
-from core.models.encoders import load_encoder
-from core.models.lstm import MultimodalLSTM
-from core.models.profiles import get_profile, profile_problems
+from hhir.errors import ModelError
+from hhir.models.encoders import load_encoder
+from hhir.models.lstm import MultimodalLSTM
+from hhir.models.profiles import get_profile, profile_problems
 
 WORDS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "where", "are", "you", "going", "?", "hello", "the", "a",
          "street", "quiet", "##s", "ask", "question"]

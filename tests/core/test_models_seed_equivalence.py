@@ -11,10 +11,10 @@ import pytest
 import torch
 import torch.nn as nn
 
-from core.errors import ModelError
-from core.models.bundle import ModelBundle
-from core.types import DEFAULT_LABELS
-from core.models.seed import import_seed
+from hhir.errors import ModelError
+from hhir.models.bundle import ModelBundle
+from hhir.types import DEFAULT_LABELS
+from hhir.models.seed import import_seed
 
 
 # --- the seed's class definition, as its research notebook wrote it (from the paper's description) ---
@@ -161,8 +161,8 @@ def test_not_a_checkpoint(tmp_path: Path) -> None:
 
 
 def test_cli_import_seed_writes_beside_the_project_and_activates(seed_checkpoint, tmp_path: Path, capsys) -> None:
-    from core.cli import main
-    from core.store import Store
+    from hhir.cli import main
+    from hhir.store import Store
 
     _, path = seed_checkpoint
     db = tmp_path / "project" / "p.sqlite"

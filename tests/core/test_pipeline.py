@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from core.errors import MediaError
-from core.jobs import CancelToken, Cancelled
-from core.pipeline import AnalysisOptions, analyze, video_result
-from core.store import Store
+from hhir.errors import MediaError
+from hhir.jobs import CancelToken, Cancelled
+from hhir.pipeline import AnalysisOptions, analyze, video_result
+from hhir.store import Store
 
 CUTS_S = [40 / 25, 75 / 25, 120 / 25, 150 / 25]
 
@@ -55,7 +55,7 @@ def test_shots_clips_transcript_and_starter_predictions(analysed):
 
 
 def test_manifest_export_carries_the_cached_features_by_default(analysed, tmp_path):
-    from core.exchange import ExportOptions, export, read_manifest
+    from hhir.exchange import ExportOptions, export, read_manifest
 
     db, video_id = analysed
     export(db, "manifest", tmp_path / "m", ExportOptions())
@@ -124,7 +124,7 @@ def test_hostile_names_no_audio_and_two_shots(tmp_path, name):
 def test_cli_json(tmp_path, scene_video):
     out = tmp_path / "out.json"
     db = tmp_path / "cli.sqlite"
-    proc = subprocess.run([sys.executable, "-m", "core.cli", "analyze", str(scene_video), "--db", str(db), "--json", str(out)],
+    proc = subprocess.run([sys.executable, "-m", "hhir.cli", "analyze", str(scene_video), "--db", str(db), "--json", str(out)],
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
     (video,) = json.loads(out.read_text())["videos"]
@@ -137,16 +137,16 @@ def test_cli_json(tmp_path, scene_video):
 def test_cli_bad_file_names_it(tmp_path):
     bogus = tmp_path / "broken.mp4"
     bogus.write_bytes(b"\x00" * 100)
-    proc = subprocess.run([sys.executable, "-m", "core.cli", "analyze", str(bogus), "--db", str(tmp_path / "x.sqlite")],
+    proc = subprocess.run([sys.executable, "-m", "hhir.cli", "analyze", str(bogus), "--db", str(tmp_path / "x.sqlite")],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
     assert "broken.mp4" in proc.stderr and "Traceback" not in proc.stderr
 
 
 def test_user_set_shots_and_transcript_survive_reanalysis(tmp_path, scene_video):
-    from core.pipeline import replace_shots, replace_transcript
-    from core.segment.shots import merge_shots
-    from core.types import TranscriptSegment
+    from hhir.pipeline import replace_shots, replace_transcript
+    from hhir.segment.shots import merge_shots
+    from hhir.types import TranscriptSegment
 
     db = Store(tmp_path / "p.sqlite")
     video_id = analyze(db, scene_video)
@@ -171,8 +171,8 @@ def test_speech_is_recognised_beside_shot_detection(tmp_path, scene_video, monke
     """The transcript runs on a worker thread while the main thread detects shots; both land."""
     import threading
 
-    from core.pipeline import run as pipeline_run
-    from core.segment import shots as shots_module
+    from hhir.pipeline import run as pipeline_run
+    from hhir.segment import shots as shots_module
 
     seen: dict[str, str] = {}
     real_transcriber, real_detect = pipeline_run.transcriber, shots_module.detect_shots
@@ -199,7 +199,7 @@ def test_speech_is_recognised_beside_shot_detection(tmp_path, scene_video, monke
 
 
 def test_failed_shot_detection_stops_the_speech_worker_and_stores_no_transcript(tmp_path, scene_video, monkeypatch):
-    from core.segment import shots as shots_module
+    from hhir.segment import shots as shots_module
 
     def broken(path, *args, **kwargs):
         raise MediaError(path, "cannot decode the video for shot detection (test)")
@@ -231,6 +231,6 @@ def test_cancel_during_shot_detection_stops_both(tmp_path, scene_video):
 
 
 def _asr_model() -> str:
-    from core.models.profiles import get_profile
+    from hhir.models.profiles import get_profile
 
     return get_profile("offline").asr_model

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from core.errors import StoreError
-from core.exchange import ExportOptions, export
-from core.segment.clips import build_clips
-from core.store import Store
-from core.types import AnnotationState, LabelDef, Shot, Target, TranscriptSegment, VideoInfo
+from hhir.errors import StoreError
+from hhir.exchange import ExportOptions, export
+from hhir.segment.clips import build_clips
+from hhir.store import Store
+from hhir.types import AnnotationState, LabelDef, Shot, Target, TranscriptSegment, VideoInfo
 
 ROOT = Path(__file__).resolve().parents[2]
 SCANNED = ("core", "desktop")
@@ -183,8 +183,8 @@ def test_ffmpeg_never_reads_a_file_name_as_an_option(tmp_path: Path, monkeypatch
                                                      src_name: str, dst_name: str) -> None:
     from media_factory import make_video
 
-    from core.media.ffmpeg import cut_clip
-    from core.media.probe import probe
+    from hhir.media.ffmpeg import cut_clip
+    from hhir.media.probe import probe
 
     make_video(tmp_path / src_name, [(25, "red"), (25, "blue")], fps=25)
     monkeypatch.chdir(tmp_path)  # relative names, exactly as a user's file list would hand them over
@@ -246,7 +246,7 @@ def test_seed_export_of_a_video_named_dot_dot_stays_inside(tmp_path: Path) -> No
     video_file = make_video(media / "..mp4", [(30, "red"), (30, "green"), (30, "blue")], fps=25)
     store = Store(tmp_path / "p.sqlite")
     try:
-        from core.media.probe import probe
+        from hhir.media.probe import probe
 
         video = store.add_video(probe(video_file))
         shots = [Shot(i, i * 30, (i + 1) * 30, i * 1.2, (i + 1) * 1.2) for i in range(3)]

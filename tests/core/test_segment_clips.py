@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from core.segment.clips import build_clips, clean_text, clip_text
-from core.segment.shots import shots_from_cuts
-from core.types import TranscriptSegment
+from hhir.segment.clips import build_clips, clean_text, clip_text
+from hhir.segment.shots import shots_from_cuts
+from hhir.types import TranscriptSegment
 
 
 def _shots(n: int):

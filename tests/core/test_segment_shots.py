@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from core.errors import MediaError
-from core.jobs import CancelToken, Cancelled
-from core.media.probe import probe
-from core.segment.shots import (detect_shots, merge_shots, move_boundary, shots_from_cuts, split_shot,
+from hhir.errors import MediaError
+from hhir.jobs import CancelToken, Cancelled
+from hhir.media.probe import probe
+from hhir.segment.shots import (detect_shots, merge_shots, move_boundary, shots_from_cuts, split_shot,
                                 validate_shots)
 from media_factory import cut_frames, make_video
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from core import settings as st
+from hhir import settings as st
 
 
 def test_defaults_when_no_file(tmp_path):

@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.errors import ModelError
-from core.jobs import CancelToken, Cancelled
-from core.media.audio import extract_audio
-from core.speech.asr import Transcriber, default_offline_model
+from hhir.errors import ModelError
+from hhir.jobs import CancelToken, Cancelled
+from hhir.media.audio import extract_audio
+from hhir.speech.asr import Transcriber, default_offline_model
 from media_factory import make_video, make_waveform
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from core.errors import ImportFormatError
-from core.speech.subtitles import parse_srt, parse_vtt, to_srt, to_vtt
-from core.types import TranscriptSegment
+from hhir.errors import ImportFormatError
+from hhir.speech.subtitles import parse_srt, parse_vtt, to_srt, to_vtt
+from hhir.types import TranscriptSegment
 
 SEGMENTS = [
     TranscriptSegment(0.0, 1.5, "Where is the station?"),

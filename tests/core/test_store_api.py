@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.errors import StoreError
-from core.store import Store, default_db_path
-from core.types import AnnotationState, Clip, LabelDef, ModelInfo, Shot, Target, TranscriptSegment, VideoInfo
+from hhir.errors import StoreError
+from hhir.store import Store, default_db_path
+from hhir.types import AnnotationState, Clip, LabelDef, ModelInfo, Shot, Target, TranscriptSegment, VideoInfo
 
 P, A = AnnotationState.PRESENT, AnnotationState.ABSENT
 

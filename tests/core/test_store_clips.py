@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from core.store import Store
-from core.types import AnnotationState, Clip, ModelInfo, Target, VideoInfo
+from hhir.store import Store
+from hhir.types import AnnotationState, Clip, ModelInfo, Target, VideoInfo
 
 P, A = AnnotationState.PRESENT, AnnotationState.ABSENT
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
-from core.store import Store
-from core.types import AnnotationState, Clip, ModelInfo, Target, VideoInfo
+from hhir.store import Store
+from hhir.types import AnnotationState, Clip, ModelInfo, Target, VideoInfo
 
 ROOT = Path(__file__).resolve().parents[2]
 N = 40
@@ -20,8 +20,8 @@ N = 40
 JOB = """
 import sys
 import numpy as np
-from core.store import Store
-from core.types import AnnotationState, Target
+from hhir.store import Store
+from hhir.types import AnnotationState, Target
 db = Store(sys.argv[1])
 vid, n = int(sys.argv[2]), int(sys.argv[3])
 clips = [c.id for c in db.clips(vid)]

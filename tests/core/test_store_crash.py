@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from core.store import Store
-from core.types import AnnotationState, Clip, Target, VideoInfo
+from hhir.store import Store
+from hhir.types import AnnotationState, Clip, Target, VideoInfo
 
 ROOT = Path(__file__).resolve().parents[2]
 ROUNDS = 20
@@ -21,8 +21,8 @@ ROUNDS = 20
 # Annotates in a loop, printing each edit's number only after annotate() (its commit) returned.
 WRITER = """
 import sys
-from core.store import Store
-from core.types import AnnotationState, Target
+from hhir.store import Store
+from hhir.types import AnnotationState, Target
 db = Store(sys.argv[1])
 vid, i = int(sys.argv[2]), int(sys.argv[3])
 clips = [c.id for c in db.clips(vid)]

@@ -10,12 +10,12 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from core.errors import StoreError
-from core.store import Store
-from core.store.engine import make_engine
-from core.store.migrate import alembic_config
-from core.store.schema import Base
-from core.types import AnnotationState, Target, TranscriptSegment, VideoInfo
+from hhir.errors import StoreError
+from hhir.store import Store
+from hhir.store.engine import make_engine
+from hhir.store.migrate import alembic_config
+from hhir.store.schema import Base
+from hhir.types import AnnotationState, Target, TranscriptSegment, VideoInfo
 
 
 def build_at(path: Path, revision: str) -> None:
@@ -154,7 +154,7 @@ def test_annotation_state_check_and_foreign_keys_are_enforced(store: Store) -> N
 def test_head_constant_matches_the_migration_files() -> None:
     from alembic.script import ScriptDirectory
 
-    from core.store.migrate import HEAD
+    from hhir.store.migrate import HEAD
 
     assert ScriptDirectory.from_config(alembic_config()).get_current_head() == HEAD
 

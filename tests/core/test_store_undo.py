@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.store import Store
-from core.types import AnnotationState, Clip, Target, TranscriptSegment, VideoInfo
+from hhir.store import Store
+from hhir.types import AnnotationState, Clip, Target, TranscriptSegment, VideoInfo
 
 P, A = AnnotationState.PRESENT, AnnotationState.ABSENT
 
@@ -239,7 +239,7 @@ def test_random_sequences_with_clip_rebuilds_match_range_model(empty_project, tm
 
 
 def test_undo_depth_is_bounded_per_video(store: Store, monkeypatch) -> None:  # noqa: ANN001
-    from core.store import editlog
+    from hhir.store import editlog
 
     monkeypatch.setattr(editlog, "UNDO_DEPTH", 3)
     vid, clips = video(store, "a")

@@ -22,7 +22,7 @@ def _config_dir(tmp_path, monkeypatch):
 def _no_leaked_worker_threads(qapp):
     """Fail a test that leaves a job's worker thread running."""
     yield
-    from desktop.jobs import live_threads
+    from hhir_studio.jobs import live_threads
 
     leaked = live_threads()
     for thread in leaked:  # stop them so one leak does not cascade into the next tests
@@ -37,12 +37,12 @@ MODEL_ID = "test-model-1"
 
 def fill_store(db_path, video_path):
     """A project as an analysis would leave it, written through the real Store: the real probe of a
-    generated video, its known shots, clips built by core.segment, a transcript and scores of a
+    generated video, its known shots, clips built by hhir.segment, a transcript and scores of a
     registered model. Returns the video id."""
-    from core.media.probe import probe
-    from core.segment.clips import build_clips
-    from core.store import Store
-    from core.types import ModelInfo, Shot, TranscriptSegment
+    from hhir.media.probe import probe
+    from hhir.segment.clips import build_clips
+    from hhir.store import Store
+    from hhir.types import ModelInfo, Shot, TranscriptSegment
 
     store = Store(db_path)
     try:
@@ -75,7 +75,7 @@ def filled_db(tmp_path, scene_video):
 @pytest.fixture
 def open_window(qtbot):
     """Builds the real main window on a database; closes every window it opened at teardown."""
-    from desktop.app import Arguments, create_window
+    from hhir_studio.app import Arguments, create_window
 
     opened = []
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 
-from core.types import AnnotationState
-from desktop.jobs import JobState
-from desktop.session import current_predictions
+from hhir.types import AnnotationState
+from hhir_studio.jobs import JobState
+from hhir_studio.session import current_predictions
 
 SHOT_STARTS = [0, 40, 75, 120, 150]
 

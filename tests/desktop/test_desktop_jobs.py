@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from core.errors import MediaError
-from core.jobs import CancelToken
-from desktop.jobs import JobRunner, JobSpec, JobState, live_threads
+from hhir.errors import MediaError
+from hhir.jobs import CancelToken
+from hhir_studio.jobs import JobRunner, JobSpec, JobState, live_threads
 
 
 def _wait(qtbot, job, timeout=10000):

@@ -12,10 +12,10 @@ from media_factory import make_video
 @pytest.fixture
 def hd_project(tmp_path):
     """A 640×360 film with one keyframe for 200 frames (a slow seek), analysed into a project."""
-    from core.media.probe import probe
-    from core.segment.clips import build_clips
-    from core.store import Store
-    from core.types import Shot
+    from hhir.media.probe import probe
+    from hhir.segment.clips import build_clips
+    from hhir.store import Store
+    from hhir.types import Shot
 
     film = make_video(tmp_path / "hd film.mp4", [(100, "red"), (100, "blue")], size=(640, 360),
                       speech=[(0.5, "Give me the keys.")])
@@ -37,7 +37,7 @@ def _copy_jobs(window) -> list:
 
 
 def test_the_player_switches_to_the_copy_and_keeps_the_film_and_position(hd_project, open_window, qtbot):
-    from core.media.proxy import proxy_dir
+    from hhir.media.proxy import proxy_dir
 
     db, video_id, film, fingerprint = hd_project
     window = open_window(db)
@@ -55,8 +55,8 @@ def test_the_player_switches_to_the_copy_and_keeps_the_film_and_position(hd_proj
 
 
 def test_no_copy_when_switched_off(hd_project, open_window, qtbot):
-    from core import settings as settings_file
-    from core.settings import Settings
+    from hhir import settings as settings_file
+    from hhir.settings import Settings
 
     settings_file.save(Settings(playback_copies=False))
     db, video_id, film, _ = hd_project
@@ -69,7 +69,7 @@ def test_swapping_to_the_copy_shows_the_same_frame_and_plays_on(tmp_path, qtbot)
     """Frame-exact: the copy shows the frame the film showed; a playing film keeps playing."""
     from PySide6.QtMultimedia import QMediaPlayer
 
-    from core.media.proxy import make_proxy
+    from hhir.media.proxy import make_proxy
     from test_desktop_player import _shown_code, open_player
 
     film = make_video(tmp_path / "coded.mp4", [(100, "code")], size=(320, 240), audio=False)

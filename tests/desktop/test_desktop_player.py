@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from desktop.player.view import SPEEDS, PlayerView, frame_at, frame_position_ms
+from hhir_studio.player.view import SPEEDS, PlayerView, frame_at, frame_position_ms
 
 
 @pytest.fixture(scope="module")

@@ -3,10 +3,10 @@ order, transcript corrections, shot edits with rebuilt clips, settings and expor
 
 from __future__ import annotations
 
-from core.store import Store
-from core.types import AnnotationState, LabelDef, Target
-from desktop.jobs import JobState
-from desktop.labels import logic
+from hhir.store import Store
+from hhir.types import AnnotationState, LabelDef, Target
+from hhir_studio.jobs import JobState
+from hhir_studio.labels import logic
 
 
 def test_cycle_and_key_rules():
@@ -97,8 +97,8 @@ def test_split_shot_at_playhead_rebuilds_clips_and_keeps_labels(filled_db, open_
 
 
 def test_settings_dialog_validates_and_applies(filled_db, open_window, _config_dir):
-    from core import settings as settings_file
-    from desktop.dialogs.settings import SettingsDialog
+    from hhir import settings as settings_file
+    from hhir_studio.dialogs.settings import SettingsDialog
 
     db, video_id = filled_db
     window = open_window(db)
@@ -117,7 +117,7 @@ def test_settings_dialog_validates_and_applies(filled_db, open_window, _config_d
 
 
 def test_export_dialog_runs_a_background_export(filled_db, open_window, qtbot, tmp_path):
-    from desktop.dialogs.export import ExportDialog
+    from hhir_studio.dialogs.export import ExportDialog
 
     db, video_id = filled_db
     window = open_window(db)

@@ -9,12 +9,12 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor
 
-from core.segment.clips import build_clips
-from core.types import AnnotationState, Shot, Target, TranscriptSegment
-from desktop import theme
-from desktop.timeline.layout import build_layout
-from desktop.timeline.painter import HEADER_W
-from desktop.timeline.view import TimelineView
+from hhir.segment.clips import build_clips
+from hhir.types import AnnotationState, Shot, Target, TranscriptSegment
+from hhir_studio import theme
+from hhir_studio.timeline.layout import build_layout
+from hhir_studio.timeline.painter import HEADER_W
+from hhir_studio.timeline.view import TimelineView
 
 LABELS = ["asks", "talks to"]
 

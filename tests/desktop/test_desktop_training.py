@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import threading
 
-from core.learn.options import TrainingEpoch
-from desktop.dialogs.training import TrainingDialog
-from desktop.jobs import JobState
+from hhir.learn.options import TrainingEpoch
+from hhir_studio.dialogs.training import TrainingDialog
+from hhir_studio.jobs import JobState
 
 
 def test_epochs_from_the_worker_thread_draw_the_curves(filled_db, open_window, qtbot):

@@ -9,14 +9,14 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 
-from core.store import Store
-from core.types import AnnotationState, Target
+from hhir.store import Store
+from hhir.types import AnnotationState, Target
 
 
 OPEN_SCRIPT = """
 import sys
 from pathlib import Path
-from desktop.app import Arguments, _application, create_window
+from hhir_studio.app import Arguments, _application, create_window
 app = _application([])
 window = create_window(Arguments(Path(sys.argv[1]), []))
 window.show()
@@ -86,8 +86,8 @@ def test_label_keys_undo_redo_and_restart(filled_db, open_window, qtbot):
 def test_a_file_that_is_not_a_project_is_refused_by_name(tmp_path, qapp):
     import pytest
 
-    from core.errors import HHIRError
-    from desktop.app import Arguments, create_window, parse_args
+    from hhir.errors import HHIRError
+    from hhir_studio.app import Arguments, create_window, parse_args
 
     bad = tmp_path / "notes.sqlite3"
     bad.write_text("just some notes, not a database")

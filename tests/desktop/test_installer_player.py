@@ -15,7 +15,7 @@ def test_ffmpeg_backend_is_visible_to_qt(qapp):
 
 
 def test_generated_video_loads_and_plays(qapp, tmp_path):
-    from core.selftest import make_test_video
+    from hhir.selftest import make_test_video
 
     assert check_player(make_test_video(tmp_path / "player.mp4").path) == []
 

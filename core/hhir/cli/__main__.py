@@ -1,0 +1,5 @@
+import sys
+
+from hhir.cli import main
+
+sys.exit(main())

@@ -1,0 +1,163 @@
+"""``hhir analyze``, ``hhir doctor`` and ``hhir models import-seed``."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import click
+
+from hhir.errors import HHIRError
+from hhir.jobs import CancelToken, Cancelled
+
+DB_OPTION = click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                         help="Project database (default: the user data folder, or $HHIR_DB).")
+
+
+def open_store(db_path: Path | None):
+    """The project database named by --db, else the default one."""
+    from hhir.store import Store
+    from hhir.store.paths import default_db_path
+
+    return Store(db_path or default_db_path())
+
+
+@contextmanager
+def cancel_on_ctrl_c() -> Iterator[CancelToken]:
+    """The first Ctrl-C asks the running stage to stop at its next batch; a second one aborts."""
+    token = CancelToken()
+
+    def handler(signum, frame):  # noqa: ARG001 - signal handler signature
+        if token.cancelled:
+            raise KeyboardInterrupt
+        token.cancel()
+        click.echo("\nstopping after the current batch (Ctrl-C again to abort)…", err=True)
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield token
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+class _Bar:
+    """A terminal progress bar fed by the pipeline's (fraction, message) callback."""
+
+    def __init__(self, label: str) -> None:
+        self._bar = click.progressbar(length=1000, label=label, file=sys.stderr, show_eta=False, item_show_func=lambda m: m)
+        self._done = 0
+
+    def __enter__(self):
+        self._bar.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        return self._bar.__exit__(*exc)
+
+    def __call__(self, fraction: float, message: str) -> None:
+        target = int(max(0.0, min(1.0, fraction)) * 1000)
+        self._bar.update(max(0, target - self._done), message[:40])
+        self._done = max(self._done, target)
+
+
+@click.command()
+@click.argument("videos", nargs=-1, required=True, type=click.Path(path_type=Path))
+@DB_OPTION
+@click.option("--profile", default="offline", show_default=True, help="offline, paper, or a profile folder.")
+@click.option("--model", "model_bundle", default=None, help="Predict with this model bundle folder.")
+@click.option("--clip-size", default=3, show_default=True, help="Shots per clip.")
+@click.option("--clip-stride", default=1, show_default=True, help="Shots between clip starts.")
+@click.option("--detector", default="adaptive", show_default=True, type=click.Choice(["adaptive", "content", "threshold", "histogram"]))
+@click.option("--threshold", type=float, default=None, help="Detector threshold (default: the detector's).")
+@click.option("--json", "json_out", default=None, help="Write the results as JSON to this file, or - for stdout.")
+def analyze(videos, db_path, profile, model_bundle, clip_size, clip_stride, detector, threshold, json_out) -> None:
+    """Analyse videos: shots, clips, transcript, features and predictions, stored in the project."""
+    from hhir.pipeline import AnalysisOptions, analyze as run_analysis, video_result
+
+    options = AnalysisOptions(profile=profile, clip_size=clip_size, clip_stride=clip_stride, detector=detector,
+                              threshold=threshold, model_bundle=model_bundle)
+    store = open_store(db_path)
+    results, failures = [], 0
+    with cancel_on_ctrl_c() as token:
+        for video in videos:
+            try:
+                with _Bar(Path(video).name) as bar:
+                    video_id = run_analysis(store, video, options, progress=bar, cancel=token)
+            except Cancelled:
+                click.echo(f"{video}: cancelled; finished stages are kept and the next run resumes", err=True)
+                raise click.exceptions.Exit(130)
+            except HHIRError as exc:
+                click.echo(f"error: {exc}", err=True)
+                failures += 1
+                continue
+            result = video_result(store, video_id)
+            results.append(result)
+            _summary(result)
+    if json_out:
+        _write_json({"videos": results}, json_out)
+    if failures:
+        raise click.exceptions.Exit(2)
+
+
+def _summary(result: dict) -> None:
+    preds = result["predictions"]
+    who = f"{preds['model']['kind']} model {preds['model']['id']}" if preds else "no model is active"
+    click.echo(f"{result['path']}: {len(result['shots'])} shots, {len(result['clips'])} clips, "
+               f"{len(result['transcript'])} transcript segments; predictions: {who}", err=True)
+    if preds:
+        top = sorted(preds["scene"].items(), key=lambda kv: -kv[1])[:3]
+        click.echo("  scene: " + ", ".join(f"{k} {v:.2f}" for k, v in top), err=True)
+
+
+def _write_json(obj: dict, out: str) -> None:
+    text = json.dumps(obj, indent=2, ensure_ascii=False)
+    if out == "-":
+        click.echo(text)
+        return
+    from hhir.fsutil import write_text
+
+    write_text(Path(out), text + "\n")
+
+
+@click.command("import-seed")
+@click.argument("checkpoint", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Bundle folder to write (default: models/ beside the project database).")
+@click.option("--activate/--no-activate", default=True, show_default=True, help="Make it the project's active model.")
+@DB_OPTION
+def import_seed_command(checkpoint: Path, out: Path | None, activate: bool, db_path: Path | None) -> None:
+    """Convert a seed checkpoint (weights_2.pth) into a model bundle, without unpickling code."""
+    from hhir.learn.train import models_dir
+    from hhir.models.seed import import_seed
+    from hhir.types import ModelInfo
+
+    store = open_store(db_path)
+    out = out or models_dir(store) / f"seed-{checkpoint.stem}"  # beside the project, like trained models
+    bundle = import_seed(checkpoint, out)
+    info = store.model(bundle.id) or store.register_model(ModelInfo(id=bundle.id, kind="imported", path=str(out)))
+    if activate:
+        store.activate(info.id)
+    click.echo(f"imported {checkpoint} as model {info.id} at {out}" + (" (active)" if activate else ""))
+
+
+@click.command()
+@DB_OPTION
+def doctor(db_path: Path | None) -> None:
+    """Show what is installed, which models are found, and where the project database is."""
+    from hhir.doctor import report
+
+    for line in report(db_path):
+        click.echo(line)
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(analyze)
+    cli.add_command(doctor)
+
+
+def register_models(models: click.Group) -> None:
+    models.add_command(import_seed_command)

@@ -1,0 +1,201 @@
+"""``hhir train | evaluate | models list/activate/rollback | agreement | queue``."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+
+from hhir.jobs import Cancelled
+
+DB = click.option("--db", "db_path", type=click.Path(path_type=Path), default=None,
+                  help="Project database (default: the user data folder, or $HHIR_DB).")
+
+
+def _store(db_path: Path | None):
+    from hhir.store import Store
+    from hhir.store.paths import default_db_path
+
+    return Store(db_path or default_db_path())
+
+
+def _fmt(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
+def _print_metrics(title: str, m) -> None:
+    click.echo(f"{title}: macro P/R/F1 {m.macro_precision:.3f}/{m.macro_recall:.3f}/{m.macro_f1:.3f}  "
+               f"micro P/R/F1 {m.micro_precision:.3f}/{m.micro_recall:.3f}/{m.micro_f1:.3f}  mAP {m.mean_average_precision:.3f}")
+
+
+def _print_per_label(m, tuned=None) -> None:
+    click.echo(f"  {'label':<16}{'P':>7}{'R':>7}{'F1':>7}{'AP':>7}{'support':>9}{'thr':>6}" + ("  F1@tuned" if tuned else ""))
+    for j, lm in enumerate(m.per_label):
+        extra = f"  {tuned.per_label[j].f1:.3f}@{tuned.per_label[j].threshold:.2f}" if tuned else ""
+        click.echo(f"  {lm.label:<16}{lm.precision:7.3f}{lm.recall:7.3f}{lm.f1:7.3f}{lm.average_precision:7.3f}"
+                   f"{lm.support:9d}{lm.threshold:6.2f}{extra}")
+
+
+def _print_evaluation(e) -> None:
+    click.echo(f"[{e.part}: {e.videos} video(s)]")
+    _print_metrics("  scene @fixed", e.scene)
+    _print_metrics("  scene @tuned", e.scene_tuned)
+    if e.clip is not None:
+        _print_metrics("  clip  @fixed", e.clip)
+    _print_per_label(e.scene, e.scene_tuned)
+
+
+@click.command()
+@DB
+@click.option("--epochs", default=30, show_default=True)
+@click.option("--seed", default=42, show_default=True)
+@click.option("--lr", default=3e-5, show_default=True)
+@click.option("--weight-decay", default=1e-4, show_default=True)
+@click.option("--batch-size", default=32, show_default=True)
+@click.option("--hidden-dim", type=int, default=None, help="LSTM hidden size (default: the parent model's, else 128).")
+@click.option("--patience", default=5, show_default=True, help="Epochs without a better validation loss before stopping.")
+@click.option("--threshold", default=0.6, show_default=True)
+@click.option("--validation-fraction", default=0.2, show_default=True)
+@click.option("--test-fraction", default=0.15, show_default=True)
+@click.option("--annotator", default=None, help="Learn from this annotator only (default: everyone, majority vote).")
+@click.option("--profile", default="offline", show_default=True, help="Encoders whose cached features to use when no trained model is active.")
+@click.option("--activate", is_flag=True, help="Make the new model active and recompute predictions.")
+def train(db_path, epochs, seed, lr, weight_decay, batch_size, hidden_dim, patience, threshold,
+          validation_fraction, test_fraction, annotator, profile, activate) -> None:
+    """Train a new model version from the project's annotations."""
+    from hhir.cli.analyze import _Bar, cancel_on_ctrl_c
+    from hhir.learn.options import TrainOptions
+    from hhir.learn.train import train as run_train
+    from hhir.learn.versions import activate as activate_model
+
+    options = TrainOptions(epochs=epochs, lr=lr, weight_decay=weight_decay, batch_size=batch_size, threshold=threshold,
+                           patience=patience, seed=seed, validation_fraction=validation_fraction,
+                           test_fraction=test_fraction, hidden_dim=hidden_dim, annotator=annotator, profile=profile)
+    store = _store(db_path)
+    try:
+        with cancel_on_ctrl_c() as token, _Bar("training") as bar:
+            result = run_train(store, options, bar, token)
+    except Cancelled:
+        raise click.exceptions.Abort() from None
+    for line in result.skipped:
+        click.echo(f"skipped: {line}", err=True)
+    click.echo(f"model {result.model.id} ({len(result.history)} epochs, best {result.best_epoch}, {result.seconds:.1f} s)")
+    click.echo(f"saved to {result.path}")
+    for e in result.evaluations:
+        _print_evaluation(e)
+    if activate:
+        done = activate_model(store, result.model.id)
+        click.echo(f"activated; predictions recomputed for {len(done)} video(s)")
+
+
+@click.command()
+@DB
+@click.option("--model", "bundle", required=True, type=click.Path(path_type=Path), help="Model bundle folder.")
+@click.option("--annotator", default=None)
+@click.option("--threshold", default=0.6, show_default=True)
+@click.option("--json", "json_out", is_flag=True, help="Print the metrics as JSON.")
+def evaluate(db_path, bundle, annotator, threshold, json_out) -> None:
+    """Metrics of a model bundle on held-out annotated scenes."""
+    from hhir.learn.heldout import evaluate_bundle
+
+    result = evaluate_bundle(_store(db_path), bundle, annotator, threshold)
+    e = result.evaluation
+    if json_out:
+        click.echo(json.dumps({"model": result.model_id, "part": e.part, "videos": e.videos, "note": result.note,
+                               "scene": e.scene.as_dict(), "scene_tuned": e.scene_tuned.as_dict(),
+                               "clip": e.clip.as_dict() if e.clip else None}, indent=1))
+        return
+    click.echo(f"model {result.model_id}: {result.note}")
+    _print_evaluation(e)
+
+
+@click.group("models")
+def models_group() -> None:
+    """Model versions: list, activate, roll back (and import the seed checkpoint)."""
+
+
+@models_group.command("list")
+@DB
+def list_models(db_path) -> None:
+    """Every model of the project; * marks the active one."""
+    store = _store(db_path)
+    active = store.active_model()
+    click.echo(f"{'':2}{'id':<36}{'kind':<10}{'parent':<36}{'val macro F1':>13}")
+    for m in store.models():
+        mark = "*" if m.active else " "
+        f1 = m.metrics.get("validation.scene.macro_f1")
+        click.echo(f"{mark:2}{m.id:<36}{m.kind:<10}{m.parent or '-':<36}{_fmt(f1):>13}")
+    if active is None or active.kind == "starter":
+        click.echo("the zero-shot starter is in use")
+
+
+@models_group.command("activate")
+@click.argument("model_id")
+@DB
+def activate_cmd(model_id, db_path) -> None:
+    """Use MODEL_ID for predictions (recomputes them; old ones stay with their model)."""
+    from hhir.learn.versions import activate
+
+    done = activate(_store(db_path), model_id)
+    click.echo(f"active: {model_id}; predictions recomputed for {len(done)} video(s)")
+
+
+@models_group.command("rollback")
+@DB
+def rollback_cmd(db_path) -> None:
+    """Go back to the active model's parent (or the starter)."""
+    from hhir.learn.versions import rollback
+
+    now = rollback(_store(db_path))
+    click.echo(f"active: {now.id if now is not None else 'starter'}")
+
+
+@click.command()
+@DB
+@click.option("--video", "video_id", type=int, default=None)
+@click.option("--model", "model_id", default=None, help="Model whose predictions to compare (default: active).")
+@click.option("--json", "json_out", is_flag=True)
+def agreement(db_path, video_id, model_id, json_out) -> None:
+    """Cohen's / Fleiss' kappa between annotators, and model-vs-human F1."""
+    from hhir.learn.agreement import agreement as run
+
+    report = run(_store(db_path), video_id, model_id)
+    if json_out:
+        click.echo(json.dumps(asdict(report), default=str, indent=1))
+        return
+    click.echo(f"annotators: {', '.join(report.annotators) or 'none'}")
+    for p in report.pairs:
+        click.echo(f"  Cohen's kappa {p.label:<16}{p.annotator_a} vs {p.annotator_b}: {_fmt(p.kappa)} ({p.items} items)")
+    for g in report.groups:
+        click.echo(f"  Fleiss' kappa {g.label:<16}{g.raters} raters: {_fmt(g.kappa)} ({g.items} items)")
+    for m in report.model:
+        click.echo(f"  model {m.model_id} vs {m.annotator}: macro F1 {m.metrics.macro_f1:.3f}, micro F1 {m.metrics.micro_f1:.3f}")
+
+
+@click.command()
+@DB
+@click.option("--video", "video_id", type=int, default=None)
+@click.option("--annotator", default=None, help="Clips this annotator has not reviewed (default: nobody has).")
+@click.option("--limit", default=20, show_default=True)
+def queue(db_path, video_id, annotator, limit) -> None:
+    """Unreviewed clips, most useful to review first."""
+    from hhir.learn.queue import review_queue
+
+    store = _store(db_path)
+    for item in review_queue(store, annotator, video_id, limit):
+        click.echo(f"video {item.target.video_id} clip {item.target.clip_id}: priority {item.priority:.3f} "
+                   f"({item.label}: uncertainty {item.uncertainty:.2f}, disagreement {item.disagreement:.2f}"
+                   f"{', annotators disagree' if item.conflict else ''})")
+
+
+def register(cli: click.Group) -> None:
+    for command in (train, evaluate, agreement, queue):
+        cli.add_command(command)
+    cli.add_command(models_group)
+    try:
+        from hhir.cli.analyze import register_models
+    except ImportError:  # the analysis commands are not installed
+        return
+    register_models(models_group)

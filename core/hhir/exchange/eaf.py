@@ -1,0 +1,186 @@
+"""ELAN EAF 3.0: one file per video, ``<scene>.eaf``.
+
+Tiers: ``shots``, ``clips`` and ``transcript`` (time-aligned), then one tier per label and
+annotator (``<label>@<annotator>``, ``ANNOTATOR`` set) whose values come from the controlled
+vocabulary ``hhir-states`` (present / absent); the label set itself is the controlled
+vocabulary ``hhir-labels``. Clips overlap (a sliding window), and ELAN wants the annotations
+of one tier apart, so overlapping clips go to extra lanes: ``clips#2``, ``asks#2@alice``….
+Labels of the whole video are on ``scene:<label>@<annotator>`` tiers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+from hhir.errors import ImportFormatError
+from hhir.exchange.model import ClipRef, ExportData, ImportData, LabelRecord, VideoData, VideoRef
+from hhir.exchange.safety import parse_xml, write_bytes
+from hhir.types import AnnotationState
+
+STATE_TYPE, STATES_CV, LABELS_CV = "hhir-label-state", "hhir-states", "hhir-labels"
+_LANE = re.compile(r"#(\d+)$")
+_XSI = "http://www.w3.org/2001/XMLSchema-instance"
+
+
+class _Doc:
+    """An EAF document under construction: time slots and annotation ids are numbered in order."""
+
+    def __init__(self, video: VideoData) -> None:
+        ET.register_namespace("xsi", _XSI)
+        self.root = ET.Element("ANNOTATION_DOCUMENT", {
+            "AUTHOR": "", "DATE": datetime.now(timezone.utc).isoformat(timespec="seconds"), "FORMAT": "3.0",
+            "VERSION": "3.0", f"{{{_XSI}}}noNamespaceSchemaLocation": "http://www.mpi.nl/tools/elan/EAFv3.0.xsd",
+        })
+        header = ET.SubElement(self.root, "HEADER", {"MEDIA_FILE": "", "TIME_UNITS": "milliseconds"})
+        media = Path(video.video.path)
+        ET.SubElement(header, "MEDIA_DESCRIPTOR", {
+            "MEDIA_URL": media.as_uri() if media.is_absolute() else media.name,
+            "MIME_TYPE": "video/mp4", "RELATIVE_MEDIA_URL": f"./{media.name}",
+        })
+        for name, value in (("hhir:fingerprint", video.video.fingerprint), ("hhir:scene", video.name)):
+            ET.SubElement(header, "PROPERTY", {"NAME": name}).text = value
+        self.time_order = ET.SubElement(self.root, "TIME_ORDER")
+        self.slots = 0
+        self.annotations = 0
+
+    def slot(self, seconds: float) -> str:
+        self.slots += 1
+        ET.SubElement(self.time_order, "TIME_SLOT", {"TIME_SLOT_ID": f"ts{self.slots}", "TIME_VALUE": str(round(seconds * 1000))})
+        return f"ts{self.slots}"
+
+    def tier(self, tier_id: str, spans: Iterable[tuple[float, float, str]], ltype: str = "default-lt", annotator: str = "") -> None:
+        attrs = {"LINGUISTIC_TYPE_REF": ltype, "TIER_ID": tier_id}
+        if annotator:
+            attrs.update(ANNOTATOR=annotator, PARTICIPANT=annotator)
+        tier = ET.SubElement(self.root, "TIER", attrs)
+        for start, end, value in spans:
+            self.annotations += 1
+            ann = ET.SubElement(ET.SubElement(tier, "ANNOTATION"), "ALIGNABLE_ANNOTATION", {
+                "ANNOTATION_ID": f"a{self.annotations}", "TIME_SLOT_REF1": self.slot(start), "TIME_SLOT_REF2": self.slot(end),
+            })
+            ET.SubElement(ann, "ANNOTATION_VALUE").text = value
+
+
+def _lanes(spans: list[tuple[float, float, str]]) -> list[list[tuple[float, float, str]]]:
+    """Greedy interval partitioning: each lane holds spans that do not overlap."""
+    lanes: list[list[tuple[float, float, str]]] = []
+    for span in sorted(spans):
+        lane = next((l for l in lanes if l[-1][1] <= span[0] + 1e-9), None)
+        if lane is None:
+            lanes.append([span])
+        else:
+            lane.append(span)
+    return lanes
+
+
+def _laned(doc: _Doc, name: str, suffix: str, spans: list[tuple[float, float, str]], ltype: str = "default-lt", annotator: str = "") -> None:
+    for i, lane in enumerate(_lanes(spans) or [[]]):
+        doc.tier(name + ("" if i == 0 else f"#{i + 1}") + suffix, lane, ltype, annotator)
+
+
+def _footer(doc: _Doc, data: ExportData) -> None:
+    ET.SubElement(doc.root, "LINGUISTIC_TYPE", {"GRAPHIC_REFERENCES": "false", "LINGUISTIC_TYPE_ID": "default-lt", "TIME_ALIGNABLE": "true"})
+    ET.SubElement(doc.root, "LINGUISTIC_TYPE", {
+        "CONTROLLED_VOCABULARY_REF": STATES_CV, "GRAPHIC_REFERENCES": "false", "LINGUISTIC_TYPE_ID": STATE_TYPE, "TIME_ALIGNABLE": "true",
+    })
+    ET.SubElement(doc.root, "LANGUAGE", {"LANG_ID": "und", "LANG_LABEL": "undetermined (und)"})
+    _vocabulary(doc.root, STATES_CV, "label states", [(s.value, "") for s in AnnotationState])
+    _vocabulary(doc.root, LABELS_CV, "interaction labels", [(l.name, l.description) for l in data.labels])
+
+
+def _vocabulary(root: ET.Element, cv_id: str, description: str, entries: list[tuple[str, str]]) -> None:
+    cv = ET.SubElement(root, "CONTROLLED_VOCABULARY", {"CV_ID": cv_id})
+    ET.SubElement(cv, "DESCRIPTION", {"LANG_REF": "und"}).text = description
+    for i, (value, text) in enumerate(entries, start=1):
+        entry = ET.SubElement(cv, "CV_ENTRY_ML", {"CVE_ID": f"{cv_id}-{i}"})
+        ET.SubElement(entry, "CVE_VALUE", {"DESCRIPTION": text, "LANG_REF": "und"}).text = value
+
+
+def video_document(data: ExportData, video: VideoData) -> bytes:
+    """The EAF XML of one video."""
+    doc = _Doc(video)
+    doc.tier("shots", [(s.start_s, s.end_s, str(s.index)) for s in video.shots])
+    _laned(doc, "clips", "", [(c.start_s, c.end_s, str(c.index)) for c in video.clips])
+    doc.tier("transcript", [(t.start_s, t.end_s, t.text) for t in video.transcript])
+    for label, annotator, scene, spans in _label_tiers(data, video):
+        name = f"scene:{label}" if scene else label
+        _laned(doc, name, f"@{annotator}", spans, STATE_TYPE, annotator)
+    _footer(doc, data)
+    ET.indent(doc.root)
+    return ET.tostring(doc.root, encoding="utf-8", xml_declaration=True)
+
+
+def _label_tiers(data: ExportData, video: VideoData) -> Iterator[tuple[str, str, bool, list[tuple[float, float, str]]]]:
+    clips = {c.id: c for c in video.clips}
+    for annotator in sorted({a.annotator for a in video.annotations}):
+        for label in data.label_names:
+            mine = [a for a in video.annotations if a.annotator == annotator and a.label == label]
+            scene = [(0.0, video.video.duration_s, a.state.value) for a in mine if a.target.clip_id is None]
+            spans = [(clips[a.target.clip_id].start_s, clips[a.target.clip_id].end_s, a.state.value)
+                     for a in mine if a.target.clip_id in clips]
+            if spans:
+                yield label, annotator, False, spans
+            if scene:
+                yield label, annotator, True, scene
+
+
+def export_eaf(data: ExportData, out: Path) -> list[Path]:
+    """Write ``<scene>.eaf`` per video into the folder ``out``."""
+    return [write_bytes(out / f"{video.name}.eaf", video_document(data, video)) for video in data.videos]
+
+
+def parse_eaf(path: Path, annotator: str | None = None) -> ImportData:
+    """Read the label tiers of an EAF file (other tiers are ignored) as import records."""
+    root = parse_xml(path)
+    if root.tag != "ANNOTATION_DOCUMENT":
+        raise ImportFormatError(f"{path}: root element is <{root.tag}>, expected <ANNOTATION_DOCUMENT>")
+    slots = _slots(path, root)
+    video = _video_ref(root)
+    records: list[LabelRecord] = []
+    for tier in root.iter("TIER"):
+        if tier.get("LINGUISTIC_TYPE_REF") == STATE_TYPE:
+            records += _tier_records(path, tier, slots, video, annotator)
+    return ImportData(labels=tuple(records))
+
+
+def _slots(path: Path, root: ET.Element) -> dict[str, float]:
+    slots = {}
+    for slot in root.iter("TIME_SLOT"):
+        value = slot.get("TIME_VALUE")
+        if value is None or not value.isdigit():
+            raise ImportFormatError(f"{path}: TIME_SLOT {slot.get('TIME_SLOT_ID')!r}: missing or bad TIME_VALUE {value!r}")
+        slots[slot.get("TIME_SLOT_ID", "")] = int(value) / 1000.0
+    return slots
+
+
+def _video_ref(root: ET.Element) -> VideoRef:
+    props = {p.get("NAME"): (p.text or "") for p in root.iter("PROPERTY")}
+    media = root.find("HEADER/MEDIA_DESCRIPTOR")
+    url = media.get("RELATIVE_MEDIA_URL") or media.get("MEDIA_URL", "") if media is not None else ""
+    name = props.get("hhir:scene") or (url.rsplit("/", 1)[-1].rsplit(".", 1)[0] if url else "")
+    return VideoRef(props.get("hhir:fingerprint", ""), name)
+
+
+def _tier_records(path: Path, tier: ET.Element, slots: dict[str, float], video: VideoRef, annotator: str | None) -> list[LabelRecord]:
+    tier_id, who = tier.get("TIER_ID", ""), tier.get("ANNOTATOR", "")
+    scene = tier_id.startswith("scene:")
+    label = tier_id.removeprefix("scene:").removesuffix(f"@{who}") if who else tier_id.removeprefix("scene:")
+    label = _LANE.sub("", label)
+    if not (annotator or who):
+        raise ImportFormatError(f"{path}: TIER {tier_id!r}: no ANNOTATOR")
+    records = []
+    for ann in tier.iter("ALIGNABLE_ANNOTATION"):
+        where = f"{path}: TIER {tier_id!r} ANNOTATION {ann.get('ANNOTATION_ID')!r}"
+        start, end = (slots.get(ann.get(ref, "")) for ref in ("TIME_SLOT_REF1", "TIME_SLOT_REF2"))
+        if start is None or end is None or end < start:
+            raise ImportFormatError(f"{where}: missing or reversed time slots")
+        value = (ann.findtext("ANNOTATION_VALUE") or "").strip()
+        if value not in {s.value for s in AnnotationState}:
+            raise ImportFormatError(f"{where}: value {value!r} is not present/absent")
+        clip = None if scene else ClipRef(start, end)
+        records.append(LabelRecord(video, clip, label, AnnotationState(value), annotator or who, where))
+    return records

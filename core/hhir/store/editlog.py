@@ -1,0 +1,115 @@
+"""The per-video undo/redo log, stored in the database so it survives a restart.
+
+An entry lists, for every row one edit touched, its value before and after (None = no row).
+Undo writes the "before" values back, redo the "after" ones. The not-undone entries of a video
+are always a prefix of its sequence: a new edit first drops the undone tail (the redo branch).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Callable
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from hhir.store import rows
+from hhir.store.common import now_iso
+from hhir.store.records import Change
+from hhir.store.schema import EditRow
+from hhir.types import Target
+
+UNDO_DEPTH = 1000  # undo steps kept per video; older ones are dropped so the log stays bounded
+Key = rows.AnnotationKey | rows.ReviewKey | rows.SegmentKey
+Value = rows.AnnotationValue | rows.ReviewValue | rows.SegmentValue
+
+
+@dataclass(frozen=True)
+class RowEdit:
+    key: Key
+    before: Value | None
+    after: Value | None
+
+
+@dataclass(frozen=True)
+class _Table:
+    key: type
+    value: type
+    write: Callable[[rows.VideoRows, Any, Any], None]
+
+
+_TABLES: dict[str, _Table] = {
+    "annotation": _Table(rows.AnnotationKey, rows.AnnotationValue, rows.VideoRows.write_annotation),
+    "review": _Table(rows.ReviewKey, rows.ReviewValue, rows.VideoRows.write_review),
+    "segment": _Table(rows.SegmentKey, rows.SegmentValue, rows.VideoRows.write_segment),
+}
+
+
+def _table_name(key: Key) -> str:
+    return next(name for name, table in _TABLES.items() if isinstance(key, table.key))
+
+
+def _encode(edit: RowEdit) -> dict[str, Any]:
+    return {
+        "table": _table_name(edit.key),
+        "key": asdict(edit.key),
+        "before": None if edit.before is None else asdict(edit.before),
+        "after": None if edit.after is None else asdict(edit.after),
+    }
+
+
+def _decode(data: dict[str, Any]) -> tuple[_Table, RowEdit]:
+    table = _TABLES[data["table"]]
+    before = None if data["before"] is None else table.value(**data["before"])
+    after = None if data["after"] is None else table.value(**data["after"])
+    return table, RowEdit(table.key(**data["key"]), before, after)
+
+
+def _current_targets(video: rows.VideoRows, edits: list[RowEdit]) -> tuple[Target, ...]:
+    """The targets an undo/redo touched, as they are now: clips rebuilt since keep their range."""
+    found: dict[Target, None] = {}
+    for edit in edits:
+        if isinstance(edit.key, (rows.AnnotationKey, rows.ReviewKey)):
+            clip_id = None if edit.key.scene else video.resolve_clip(edit.key.clip_id, edit.key.start_s, edit.key.end_s)
+            if edit.key.scene or clip_id is not None:
+                found[Target(video_id=edit.key.video_id, clip_id=clip_id)] = None
+    return tuple(found)
+
+
+def record(s: Session, change: Change, edits: list[RowEdit]) -> None:
+    """Append an undo step for ``change`` (same transaction as the edit), dropping the redo tail."""
+    s.execute(delete(EditRow).where(EditRow.video_id == change.video_id, EditRow.undone.is_(True)))
+    last = s.scalar(select(func.max(EditRow.seq)).where(EditRow.video_id == change.video_id)) or 0
+    s.execute(delete(EditRow).where(EditRow.video_id == change.video_id, EditRow.seq <= last + 1 - UNDO_DEPTH))
+    s.add(
+        EditRow(
+            video_id=change.video_id, seq=last + 1, kind=change.kind, description=change.description,
+            targets=[[t.video_id, t.clip_id] for t in change.targets], rows=[_encode(e) for e in edits],
+            undone=False, created_at=now_iso(),
+        )
+    )
+    s.flush()
+
+
+def _apply(s: Session, entry: EditRow, undo: bool) -> Change:
+    decoded = [_decode(d) for d in entry.rows]
+    video = rows.VideoRows(s, entry.video_id)
+    video.preload([edit.key for _, edit in decoded if isinstance(edit.key, rows.AnnotationKey)])
+    for table, edit in reversed(decoded) if undo else decoded:
+        table.write(video, edit.key, edit.before if undo else edit.after)
+    entry.undone = undo
+    s.flush()
+    targets = _current_targets(video, [edit for _, edit in decoded])
+    return Change(video_id=entry.video_id, kind=entry.kind, description=entry.description, targets=targets)
+
+
+def undo(s: Session, video_id: int) -> Change | None:
+    query = select(EditRow).where(EditRow.video_id == video_id, EditRow.undone.is_(False)).order_by(EditRow.seq.desc())
+    entry = s.scalars(query).first()
+    return None if entry is None else _apply(s, entry, undo=True)
+
+
+def redo(s: Session, video_id: int) -> Change | None:
+    query = select(EditRow).where(EditRow.video_id == video_id, EditRow.undone.is_(True)).order_by(EditRow.seq)
+    entry = s.scalars(query).first()
+    return None if entry is None else _apply(s, entry, undo=False)

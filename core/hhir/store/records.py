@@ -1,0 +1,35 @@
+"""Records the store returns besides the shared ``hhir.types`` ones."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hhir.types import AnnotationState, Target
+
+
+@dataclass(frozen=True)
+class Change:
+    """What one mutation (or its undo/redo) changed, so views refresh only that.
+
+    ``kind`` is ``annotate``, ``review`` or ``segment_text``; ``targets`` are the clips or scenes
+    whose annotations or review status changed (empty for a transcript edit).
+    """
+
+    video_id: int
+    kind: str
+    description: str
+    targets: tuple[Target, ...] = ()
+
+
+@dataclass(frozen=True)
+class OrphanAnnotation:
+    """An annotation whose clip disappeared when the clips were rebuilt; kept with its time range."""
+
+    video_id: int
+    start_s: float
+    end_s: float
+    label: str
+    state: AnnotationState
+    annotator: str
+    source: str
+    updated_at: str

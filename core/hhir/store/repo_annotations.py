@@ -1,0 +1,151 @@
+"""Annotations, review status and transcript corrections: each one logged undo step."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hhir.errors import StoreError
+from hhir.store import editlog, rows
+from hhir.store.common import now_iso, video_row
+from hhir.store.editlog import RowEdit
+from hhir.store.records import Change, OrphanAnnotation
+from hhir.store.schema import AnnotationRow, ClipRow, LabelRow, ReviewRow, SegmentRow
+from hhir.types import Annotation, AnnotationState, Target
+
+Item = tuple[Target, str, AnnotationState | None]
+
+
+def _where(video: rows.VideoRows, target: Target) -> tuple[str, float | None, float | None]:
+    """A short name for the target in undo descriptions, and its time range."""
+    if target.clip_id is None:
+        return "scene", None, None
+    clip = video.clip(target.clip_id)
+    if clip is None:
+        raise StoreError(f"no clip with id {target.clip_id} in video {target.video_id}")
+    return f"clip {clip.index + 1}", clip.start_s, clip.end_s
+
+
+def _video(s: Session, video_id: int) -> rows.VideoRows:
+    video_row(s, video_id)
+    return rows.VideoRows(s, video_id)
+
+
+def _check_label(s: Session, label: str, known: set[str]) -> None:
+    if label not in known:
+        names = ", ".join(s.scalars(select(LabelRow.name).order_by(LabelRow.position)))
+        raise StoreError(f"unknown label {label!r} (this project's labels: {names}); add it to the label set first")
+
+
+def _state(state: AnnotationState | str | None) -> str | None:
+    try:
+        return None if state is None else AnnotationState(state).value
+    except ValueError as exc:
+        raise StoreError(f"annotation state must be 'present', 'absent' or None, not {state!r}") from exc
+
+
+def _record(s: Session, change: Change, edits: list[RowEdit]) -> Change:
+    changed = [e for e in edits if e.before != e.after]
+    if changed:  # a no-op leaves the undo history (and its redo branch) alone
+        editlog.record(s, change, changed)
+    return change
+
+
+def annotate_many(s: Session, items: list[Item], annotator: str, source: str) -> Change:
+    if not items:
+        raise StoreError("nothing to annotate: the list of items is empty")
+    video_ids = {target.video_id for target, _, _ in items}
+    if len(video_ids) != 1:
+        raise StoreError(f"one undo step covers one video; these items span videos {sorted(video_ids)}")
+    video_id = next(iter(video_ids))
+    video = _video(s, video_id)
+    known = set(s.scalars(select(LabelRow.name)))
+    final: dict[tuple[bool, int | None, str], tuple[rows.AnnotationKey, str | None]] = {}
+    names = []
+    for target, label, state in items:  # validate everything first; a later item for a key wins
+        where, start, end = _where(video, target)
+        _check_label(s, label, known)
+        key = rows.AnnotationKey(video_id, target.clip_id is None, target.clip_id, start, end, label, annotator)
+        final[(key.scene, key.clip_id, label)] = (key, _state(state))
+        names.append(f"{label}: {_state(state) or 'unreviewed'} ({where})")
+    video.preload([key for key, _ in final.values()])
+    now, edits = now_iso(), []
+    for key, state in final.values():
+        before = video.read_annotation(key)
+        after = _new_value(before, state, source, now)
+        if after != before:
+            video.write_annotation(key, after)
+        edits.append(RowEdit(key, before, after))
+    s.flush()
+    targets = tuple(dict.fromkeys(target for target, _, _ in items))
+    description = names[0] if len(names) == 1 else f"{len(names)} labels"
+    return _record(s, Change(video_id, "annotate", description, targets), edits)
+
+
+def _new_value(before: rows.AnnotationValue | None, state: str | None, source: str, now: str) -> rows.AnnotationValue | None:
+    if state is None:
+        return None
+    if before is not None and before.state == state and before.source == source:
+        return before
+    created = before.created_at if before is not None else now
+    return rows.AnnotationValue(state=state, source=source, created_at=created, updated_at=now)
+
+
+def set_reviewed(s: Session, target: Target, annotator: str, reviewed: bool) -> Change:
+    video = _video(s, target.video_id)
+    where, start, end = _where(video, target)
+    key = rows.ReviewKey(target.video_id, target.clip_id is None, target.clip_id, start, end, annotator)
+    before = video.read_review(key)
+    after = (before or rows.ReviewValue(now_iso())) if reviewed else None
+    video.write_review(key, after)
+    description = f"{'reviewed' if reviewed else 'not reviewed'} ({where})"
+    return _record(s, Change(target.video_id, "review", description, (target,)), [RowEdit(key, before, after)])
+
+
+def edit_segment_text(s: Session, segment_id: int, text: str) -> Change:
+    row = s.get(SegmentRow, segment_id)
+    if row is None:
+        raise StoreError(f"no transcript segment with id {segment_id} in this project")
+    key = rows.SegmentKey(segment_id)
+    before = rows.SegmentValue(row.text, row.original_text)
+    original = row.original_text if row.original_text is not None else row.text
+    after = rows.SegmentValue(text, None if text == original else original)
+    rows.VideoRows(s, row.video_id).write_segment(key, after)
+    change = Change(row.video_id, "segment_text", f"transcript at {row.start_s:.1f} s", ())
+    return _record(s, change, [RowEdit(key, before, after)])
+
+
+def _target(row: AnnotationRow | ReviewRow) -> Target:
+    return Target(video_id=row.video_id, clip_id=row.clip_id)
+
+
+def annotations(s: Session, video_id: int | None, annotator: str | None) -> list[Annotation]:
+    query = select(AnnotationRow).where(AnnotationRow.orphan.is_(False))
+    if video_id is not None:
+        query = query.where(AnnotationRow.video_id == video_id)
+    if annotator is not None:
+        query = query.where(AnnotationRow.annotator == annotator)
+    query = query.outerjoin(ClipRow, ClipRow.id == AnnotationRow.clip_id)
+    query = query.order_by(AnnotationRow.video_id, ClipRow.index.nulls_first(), AnnotationRow.label, AnnotationRow.annotator)
+    return [
+        Annotation(target=_target(r), label=r.label, state=AnnotationState(r.state), annotator=r.annotator, source=r.source, updated_at=r.updated_at)
+        for r in s.scalars(query)
+    ]
+
+
+def orphans(s: Session, video_id: int) -> list[OrphanAnnotation]:
+    query = select(AnnotationRow).where(AnnotationRow.video_id == video_id, AnnotationRow.orphan.is_(True))
+    return [
+        OrphanAnnotation(
+            video_id=r.video_id, start_s=r.start_s or 0.0, end_s=r.end_s or 0.0, label=r.label,
+            state=AnnotationState(r.state), annotator=r.annotator, source=r.source, updated_at=r.updated_at,
+        )
+        for r in s.scalars(query.order_by(AnnotationRow.start_s, AnnotationRow.label))
+    ]
+
+
+def reviewed(s: Session, video_id: int, annotator: str | None) -> set[Target]:
+    query = select(ReviewRow).where(ReviewRow.video_id == video_id)
+    if annotator is not None:
+        query = query.where(ReviewRow.annotator == annotator)
+    return {_target(r) for r in s.scalars(query)}

@@ -1,0 +1,25 @@
+"""The project database: one ``Store`` per SQLite file, safe to share between threads."""
+
+from __future__ import annotations
+
+from hhir.store.api_media import MediaAPI
+from hhir.store.api_models import ModelsAPI
+from hhir.store.api_review import ReviewAPI
+
+
+class Store(MediaAPI, ModelsAPI, ReviewAPI):
+    """A project database file.
+
+    Every method is one short unit of work in its own session, and every mutating method commits
+    before it returns. Edits a person makes (annotations, review status, transcript corrections)
+    are logged per video in the same transaction, so undo/redo survives a restart. Methods return
+    ``hhir.types`` records (and :class:`Change` / :class:`OrphanAnnotation`), never ORM objects.
+
+    Args:
+        path: the SQLite file; created (with its folder) and seeded with the default label set
+            when missing, migrated to the current schema (after a backup copy) when older.
+
+    Raises:
+        StoreError: naming the file, when it is not a SQLite database, is damaged, belongs to
+            something else, or was written by a newer version.
+    """

@@ -1,5 +1,0 @@
-import sys
-
-from desktop.app import main
-
-sys.exit(main())

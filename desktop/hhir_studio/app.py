@@ -1,0 +1,96 @@
+"""``hhir-studio``: start the desktop app.
+
+Usage: ``hhir-studio [--db PATH] [VIDEO ...]``. Videos given on the command line are queued for
+analysis; videos whose analysis did not finish last time are queued again (they resume).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Arguments:
+    db: Path | None
+    videos: list[Path]
+
+
+def parse_args(argv: list[str] | None) -> Arguments:
+    parser = argparse.ArgumentParser(prog="hhir-studio", description="Review and correct interaction labels in film.")
+    parser.add_argument("--db", type=Path, help="project database (default: from the settings, else the user data folder)")
+    parser.add_argument("videos", nargs="*", type=Path, help="videos to add to the project and analyse")
+    ns = parser.parse_args(argv)
+    return Arguments(ns.db, list(ns.videos))
+
+
+def database_path(args: Arguments, settings) -> Path:
+    from hhir.store import default_db_path
+
+    if args.db is not None:
+        return args.db.expanduser().resolve()
+    return Path(settings.database).expanduser().resolve() if settings.database else default_db_path()
+
+
+def create_window(args: Arguments):
+    """Open the store and build the main window (raises ``HHIRError`` for a bad database or settings)."""
+    from hhir import settings as settings_file
+    from hhir.store import Store
+    from hhir_studio.main_window import MainWindow
+
+    settings = settings_file.load()
+    store = Store(database_path(args, settings))
+    window = MainWindow(store, settings)
+    window.destroyed.connect(lambda *_: store.close())
+    return window
+
+
+def _application(argv: list[str]):
+    from PySide6.QtWidgets import QApplication
+
+    from hhir_studio import theme
+
+    app = QApplication.instance() or QApplication([sys.argv[0], *argv])
+    app.setApplicationName("HHIR Studio")
+    app.setOrganizationName("HHIR Studio")
+    app.setStyle("Fusion")
+    app.setStyleSheet(theme.style_sheet())
+    return app
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``hhir-studio``; returns the exit status."""
+    from hhir.errors import HHIRError
+
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--analysis-child"]:  # the window's background analysis process
+        from hhir_studio.videos.child import child_main
+
+        return child_main(argv[1])
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    app = _application([])
+    try:
+        window = create_window(args)
+    except HHIRError as exc:
+        from PySide6.QtWidgets import QMessageBox
+
+        print(f"error: {exc}", file=sys.stderr)
+        QMessageBox.critical(None, "HHIR Studio", str(exc))
+        return 2
+    window.show()
+    window.resume_unfinished()
+    window.analyse([str(p) for p in args.videos])
+    stored = window.store.videos()
+    if stored and window.session.data is None:
+        window.open_video(stored[0].id)
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

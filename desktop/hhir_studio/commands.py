@@ -1,0 +1,68 @@
+"""Every command of the app, declared once: id, title, keys, menu, toolbar, enablement, handler.
+
+The registry builds the menus, the toolbar and the shortcuts from this table; tests trigger the
+same commands by id.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from hhir_studio.actions import ActionRegistry, ActionSpec
+from hhir_studio.player.view import SPEEDS
+
+if TYPE_CHECKING:
+    from hhir_studio.main_window import MainWindow
+
+MENUS = ("&File", "&Edit", "&Playback", "&Review", "&Timeline", "&Model")
+
+
+def register_all(registry: ActionRegistry, w: MainWindow) -> None:
+    s = w.session
+    has_video = lambda: s.data is not None  # noqa: E731
+    has_target = lambda: s.data is not None and s.selected is not None  # noqa: E731
+    has_media = lambda: w.player.has_media  # noqa: E731
+    has_clips = lambda: s.data is not None and bool(s.data.clips)  # noqa: E731
+    has_shots = lambda: s.data is not None and bool(s.data.shots)  # noqa: E731
+    add = registry.register
+    jump = lambda: s.settings.jump_seconds  # noqa: E731
+
+    add(ActionSpec("file.open", "&Open videos…", ("Ctrl+O",), "&File", True, "Add videos to the project and analyse them"), w.open_dialog)
+    add(ActionSpec("file.export", "&Export…", ("Ctrl+E",), "&File"), w.export_dialog, has_video)
+    add(ActionSpec("file.settings", "&Settings…", ("Ctrl+,",), "&File"), w.settings_dialog)
+    add(ActionSpec("file.quit", "&Quit", ("Ctrl+Q",), "&File"), w.close)
+
+    add(ActionSpec("edit.undo", "&Undo", ("Ctrl+Z",), "&Edit", True), s.undo, has_video)
+    add(ActionSpec("edit.redo", "&Redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "&Edit", True), s.redo, has_video)
+
+    add(ActionSpec("play.toggle", "Play / &pause", ("Space",), "&Playback", True), w.player.toggle_play, has_media)
+    add(ActionSpec("play.frame_next", "Next &frame", ("Right",), "&Playback"), lambda: w.player.step_frames(1), has_media)
+    add(ActionSpec("play.frame_prev", "Previous frame", ("Left",), "&Playback"), lambda: w.player.step_frames(-1), has_media)
+    add(ActionSpec("play.jump_fwd", "Jump forward", ("Shift+Right",), "&Playback"), lambda: w.player.jump(jump()), has_media)
+    add(ActionSpec("play.jump_back", "Jump back", ("Shift+Left",), "&Playback"), lambda: w.player.jump(-jump()), has_media)
+    add(ActionSpec("play.faster", "Faster", ("]",), "&Playback"), lambda: w.player.change_speed(1), has_media)
+    add(ActionSpec("play.slower", "Slower", ("[",), "&Playback"), lambda: w.player.change_speed(-1), has_media)
+    for i, speed in enumerate(SPEEDS, start=1):
+        add(ActionSpec(f"play.speed_{speed:g}", f"Speed {speed:g}×", (f"Alt+{i}",), "&Playback"),
+            lambda v=speed: w.player.set_speed(v), has_media)
+    add(ActionSpec("play.loop", "&Loop selected clip", ("L",), "&Playback", True, checkable=True), w.toggle_loop, has_media)
+
+    for n in range(1, 10):
+        add(ActionSpec(f"label.{n}", f"Cycle label {n}", (str(n),), ""), lambda n=n: s.cycle_label(n), has_target)
+    add(ActionSpec("review.accept", "&Accept suggestions", ("A",), "&Review", True,
+                   "Labels above their threshold become present, the others absent"), s.accept_suggestions, has_target)
+    add(ActionSpec("review.reviewed_next", "Reviewed, &next", ("N", "Return"), "&Review", True), s.mark_reviewed_and_next, has_target)
+    add(ActionSpec("review.next_unreviewed", "Next unreviewed clip", (".",), "&Review"), lambda: s.go_unreviewed(1), has_clips)
+    add(ActionSpec("review.prev_unreviewed", "Previous unreviewed clip", (",",), "&Review"), lambda: s.go_unreviewed(-1), has_clips)
+    add(ActionSpec("review.next_clip", "Next clip", ("Alt+Right",), "&Review"), lambda: s.step_clip(1), has_clips)
+    add(ActionSpec("review.prev_clip", "Previous clip", ("Alt+Left",), "&Review"), lambda: s.step_clip(-1), has_clips)
+    add(ActionSpec("review.scene", "Label the whole &scene", ("S",), "&Review"), lambda: s.select_clip(None), has_video)
+
+    add(ActionSpec("timeline.zoom_in", "Zoom &in", ("Ctrl+=", "Ctrl++"), "&Timeline"), lambda: w.timeline.zoom(1.5), has_video)
+    add(ActionSpec("timeline.zoom_out", "Zoom &out", ("Ctrl+-",), "&Timeline"), lambda: w.timeline.zoom(1 / 1.5), has_video)
+    add(ActionSpec("timeline.fit", "&Fit video", ("Ctrl+0",), "&Timeline"), w.timeline.fit, has_video)
+    add(ActionSpec("shots.split", "&Split shot at playhead", ("X",), "&Timeline"), w.split_shot, has_shots)
+    add(ActionSpec("shots.merge", "&Merge shot with next", ("M",), "&Timeline"), w.merge_shot, has_shots)
+    add(ActionSpec("shots.move", "Move nearest &cut to playhead", ("B",), "&Timeline"), w.move_cut, has_shots)
+
+    add(ActionSpec("model.train", "&Train from annotations…", ("Ctrl+T",), "&Model"), w.training_dialog)

@@ -1,0 +1,133 @@
+"""ExportDialog: pick a format and a folder; the export runs as a background job with progress."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QWidget,
+)
+
+from hhir.jobs import CancelToken, ProgressFn
+from hhir_studio.jobs import Job, JobRunner, JobSpec
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    db_path: str
+    fmt: str
+    out: str
+    video_ids: tuple[int, ...]
+    reviewed_only: bool
+    annotator: str | None
+    with_predictions: bool
+
+
+def run_export(request: ExportRequest, progress: ProgressFn, cancel: CancelToken):
+    """Worker side: its own Store on the same file, then ``hhir.exchange.export``."""
+    from hhir.exchange import ExportOptions, export
+    from hhir.store import Store
+
+    options = ExportOptions(video_ids=request.video_ids, reviewed_only=request.reviewed_only,
+                            annotator=request.annotator, with_predictions=request.with_predictions)
+    store = Store(request.db_path)
+    try:
+        return export(store, request.fmt, request.out, options, progress, cancel)
+    finally:
+        store.close()
+
+
+class ExportDialog(QDialog):
+    def __init__(self, window, runner: JobRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent or window)
+        from hhir.exchange import FORMATS
+
+        self.setWindowTitle("Export")
+        self.window_ = window
+        self.runner = runner
+        self.job: Job | None = None
+        self.format = QComboBox(self)
+        for info in FORMATS:
+            if info.can_export:
+                self.format.addItem(f"{info.name} — {info.description}", info.name)
+        self.folder = QLineEdit(str(Path.home() / "hhir-export"), self)
+        browse = QPushButton("Browse…", self)
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.folder, 1)
+        row.addWidget(browse)
+        self.current_only = QCheckBox("Only the open video", self)
+        self.reviewed_only = QCheckBox("Only reviewed clips", self)
+        self.mine_only = QCheckBox(f"Only my labels ({window.session.annotator})", self)
+        self.predictions = QCheckBox("Add the model's scores (kept apart from the labels)", self)
+        self.progress = QProgressBar(self)
+        self.progress.setRange(0, 1000)
+        self.status = QLabel("", self)
+        self.status.setWordWrap(True)
+        self.start = QPushButton("Export", self)
+        self.start.clicked.connect(self.begin)
+        self.cancel_button = QPushButton("Close", self)
+        self.cancel_button.clicked.connect(self._cancel_or_close)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.start)
+        buttons.addWidget(self.cancel_button)
+        form = QFormLayout(self)
+        form.addRow("Format", self.format)
+        form.addRow("Folder", row)
+        for box in (self.current_only, self.reviewed_only, self.mine_only, self.predictions):
+            form.addRow(box)
+        form.addRow(self.progress)
+        form.addRow(self.status)
+        form.addRow(buttons)
+
+    def _browse(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Export into", self.folder.text())
+        if folder:
+            self.folder.setText(folder)
+
+    def request(self) -> ExportRequest:
+        session = self.window_.session
+        current = (session.data.video.id,) if self.current_only.isChecked() and session.data else ()
+        return ExportRequest(
+            str(session.store.path), self.format.currentData(), self.folder.text().strip(), current,
+            self.reviewed_only.isChecked(), session.annotator if self.mine_only.isChecked() else None,
+            self.predictions.isChecked(),
+        )
+
+    def begin(self) -> Job | None:
+        request = self.request()
+        if not request.out:
+            self.status.setText("Choose a folder to export into.")
+            return None
+        self.job = self.runner.submit(JobSpec(f"Export {request.fmt}", lambda p, c: run_export(request, p, c), model=False))
+        self.start.setEnabled(False)
+        self.cancel_button.setText("Cancel")
+        self.job.progressed.connect(lambda f, m: (self.progress.setValue(int(f * 1000)), self.status.setText(m)))
+        self.job.finished.connect(self._done)
+        self.job.failed.connect(lambda message: self.status.setText(f"Export failed: {message}"))
+        self.job.cancelled.connect(lambda: self.status.setText("Export cancelled; only whole files were written."))
+        self.job.ended.connect(lambda: (self.start.setEnabled(True), self.cancel_button.setText("Close")))
+        return self.job
+
+    def _done(self, report) -> None:
+        self.progress.setValue(1000)
+        self.status.setText(f"Wrote {len(report.files)} files ({report.rows} rows, {report.videos} videos, {report.clips} clips)"
+                            f" to {self.folder.text()}")
+
+    def _cancel_or_close(self) -> None:
+        if self.job is not None and self.job.active:
+            self.job.cancel()
+        else:
+            self.accept()

@@ -1,0 +1,145 @@
+"""TrainingDialog: retrain from the project's annotations in the background with live loss and F1
+curves, cancel, then activate the new model (predictions are recomputed) or keep the current one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QDialog, QFormLayout, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSpinBox, QWidget
+
+from hhir.jobs import CancelToken, ProgressFn
+from hhir_studio.dialogs.plot import CurvePlot
+from hhir_studio.jobs import Job, JobRunner, JobSpec
+
+
+@dataclass(frozen=True)
+class TrainRequest:
+    db_path: str
+    epochs: int
+    profile: str
+    annotator: str | None
+    out_dir: str | None = None  # the settings' model folder; None = models/ beside the project
+
+
+class EpochRelay(QObject):
+    """Carries ``on_epoch`` calls from the worker thread to the dialog (a queued signal)."""
+
+    epoch_finished = Signal(object)
+
+
+def run_training(request: TrainRequest, relay: EpochRelay, progress: ProgressFn, cancel: CancelToken):
+    from hhir.learn.options import TrainOptions
+    from hhir.learn.train import train
+    from hhir.store import Store
+
+    options = TrainOptions(epochs=request.epochs, profile=request.profile, annotator=request.annotator)
+    store = Store(request.db_path)
+    try:
+        return train(store, options, progress, cancel, on_epoch=relay.epoch_finished.emit, out_dir=request.out_dir)
+    finally:
+        store.close()
+
+
+def run_activation(db_path: str, model_id: str, progress: ProgressFn, cancel: CancelToken) -> list[int]:
+    from hhir.learn.versions import activate
+    from hhir.store import Store
+
+    store = Store(db_path)
+    try:
+        progress(0.1, f"Activating {model_id} and recomputing predictions")
+        return activate(store, model_id)
+    finally:
+        store.close()
+
+
+class TrainingDialog(QDialog):
+    def __init__(self, window, runner: JobRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent or window)
+        self.setWindowTitle("Train from annotations")
+        self.window_ = window
+        self.runner = runner
+        self.job: Job | None = None
+        self.result_ = None
+        self.relay = EpochRelay(self)
+        self.relay.epoch_finished.connect(self.on_epoch)
+        self.epochs = QSpinBox(self)
+        self.epochs.setRange(1, 500)
+        self.epochs.setValue(30)
+        self.plot = CurvePlot(self)
+        self.plot.add_series("train loss", "#61afef")
+        self.plot.add_series("validation loss", "#e5c07b")
+        self.plot.add_series("validation F1", "#98c379")
+        self.progress = QProgressBar(self)
+        self.progress.setRange(0, 1000)
+        self.status = QLabel("Trains a new model on every labelled clip; the current model stays active until you choose.", self)
+        self.status.setWordWrap(True)
+        self.start = QPushButton("Start", self)
+        self.activate_button = QPushButton("Activate new model", self)
+        self.discard = QPushButton("Keep current model", self)
+        self.cancel_button = QPushButton("Close", self)
+        self.start.clicked.connect(self.begin)
+        self.activate_button.clicked.connect(self.activate_new)
+        self.discard.clicked.connect(self.accept)
+        self.cancel_button.clicked.connect(self._cancel_or_close)
+        self.activate_button.setEnabled(False)
+        self.discard.setEnabled(False)
+        buttons = QHBoxLayout()
+        for button in (self.start, self.activate_button, self.discard, self.cancel_button):
+            buttons.addWidget(button)
+        form = QFormLayout(self)
+        form.addRow("Epochs", self.epochs)
+        form.addRow(self.plot)
+        form.addRow(self.progress)
+        form.addRow(self.status)
+        form.addRow(buttons)
+
+    def begin(self) -> Job:
+        session = self.window_.session
+        settings = session.settings
+        self.request = TrainRequest(str(session.store.path), self.epochs.value(), settings.profile, None, settings.model_dir or None)
+        request = self.request
+        self.plot.clear()
+        self.job = self.runner.submit(JobSpec("Train", lambda p, c: run_training(request, self.relay, p, c)))
+        self.start.setEnabled(False)
+        self.cancel_button.setText("Cancel")
+        self.job.progressed.connect(lambda f, m: (self.progress.setValue(int(f * 1000)), self.status.setText(m)))
+        self.job.finished.connect(self._trained)
+        self.job.failed.connect(lambda message: self.status.setText(f"Training failed: {message}"))
+        self.job.cancelled.connect(lambda: self.status.setText("Training cancelled; nothing was written."))
+        self.job.ended.connect(self._ended)
+        return self.job
+
+    def on_epoch(self, epoch) -> None:
+        self.plot.append("train loss", epoch.epoch, epoch.train_loss)
+        self.plot.append("validation loss", epoch.epoch, epoch.validation_loss)
+        self.plot.append("validation F1", epoch.epoch, epoch.validation.macro_f1 if epoch.validation else None)
+
+    def _trained(self, result) -> None:
+        self.result_ = result
+        test = next((e for e in result.evaluations if e.part == "test"), None)
+        summary = f" Test scene macro F1 {test.scene.macro_f1:.3f} ({test.videos} videos)." if test is not None else ""
+        self.status.setText(f"New model {result.model.id}: best epoch {result.best_epoch}.{summary}")
+        self.activate_button.setEnabled(True)
+        self.discard.setEnabled(True)
+
+    def _ended(self) -> None:
+        self.start.setEnabled(True)
+        self.cancel_button.setText("Close")
+
+    def activate_new(self) -> Job | None:
+        if self.result_ is None:
+            return None
+        model_id = self.result_.model.id
+        db = str(self.window_.session.store.path)
+        job = self.runner.submit(JobSpec(f"Activate {model_id}", lambda p, c: run_activation(db, model_id, p, c)))
+        job.finished.connect(lambda _ids: (self.window_.session.reload(), self.accept()))
+        self.activate_button.setEnabled(False)
+        return job
+
+    def _cancel_or_close(self) -> None:
+        if self.job is not None and self.job.active:
+            self.job.cancel()
+        else:
+            self.reject()

@@ -1,0 +1,132 @@
+"""LabelPanel: the labels of the selected clip (or the whole scene) with the model's probability
+and the annotator's state; keys 1-9 cycle a label, buttons run the registry's actions.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QAction, QColor, QPainter, QPaintEvent
+from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
+
+from hhir.types import AnnotationState
+from hhir_studio import theme
+from hhir_studio.player.view import clock
+from hhir_studio.session import ReviewSession
+
+STATE_TEXT = {None: "·  unreviewed", AnnotationState.PRESENT: "✔  present", AnnotationState.ABSENT: "✘  absent"}
+STATE_STYLE = {
+    None: "color: #8a92a0;",
+    AnnotationState.PRESENT: "color: #10141a; background: {colour}; font-weight: bold;",
+    AnnotationState.ABSENT: "color: #c8ccd4; background: #3b3f48;",
+}
+
+
+class ProbabilityBar(QWidget):
+    """A thin bar: probability in the label's colour with a tick at the threshold."""
+
+    def __init__(self, colour: QColor, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.colour = colour
+        self.value: float | None = None
+        self.threshold = 0.6
+        self.setMinimumWidth(90)
+
+    def sizeHint(self) -> QSize:
+        return QSize(120, 16)
+
+    def set_value(self, value: float | None, threshold: float) -> None:
+        self.value, self.threshold = value, threshold
+        self.setToolTip("no prediction" if value is None else f"p = {value:.3f} (threshold {threshold:.2f})")
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        p = QPainter(self)
+        r = QRectF(self.rect()).adjusted(0, 4, -1, -4)
+        p.fillRect(r, theme.TRACK)
+        if self.value is not None:
+            fill = QColor(self.colour)
+            fill.setAlphaF(1.0 if self.value >= self.threshold else 0.55)
+            p.fillRect(QRectF(r.left(), r.top(), r.width() * self.value, r.height()), fill)
+        x = r.left() + r.width() * self.threshold
+        p.setPen(theme.TEXT)
+        p.drawLine(int(x), int(r.top()) - 2, int(x), int(r.bottom()) + 2)
+        p.end()
+
+
+class LabelPanel(QWidget):
+    def __init__(self, session: ReviewSession, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("labelPanel")
+        self.session = session
+        self.title = QLabel("No video", self)
+        self.title.setObjectName("panelTitle")
+        self.detail = QLabel("", self)
+        self.detail.setWordWrap(True)
+        self.detail.setStyleSheet("color: #9aa3b2;")
+        self.grid = QGridLayout()
+        self.grid.setHorizontalSpacing(8)
+        self.grid.setVerticalSpacing(3)
+        self.grid.setColumnStretch(2, 1)  # the probability bar takes the spare width
+        self.bars: dict[str, ProbabilityBar] = {}
+        self.values: dict[str, QLabel] = {}
+        self.buttons: dict[str, QToolButton] = {}
+        self.actions_row = QGridLayout()
+        box = QVBoxLayout(self)
+        box.addWidget(self.title)
+        box.addWidget(self.detail)
+        box.addLayout(self.grid)
+        box.addLayout(self.actions_row)
+        box.addStretch(1)
+        self._build_rows()
+        session.data_changed.connect(self.refresh)
+        session.selection_changed.connect(self.refresh)
+
+    def _build_rows(self) -> None:
+        for row, label in enumerate(self.session.labels):
+            number = label.key or str(row + 1)
+            key = QLabel(f"<b>{number}</b>", self)
+            name = QLabel(label.name, self)
+            name.setToolTip(label.description)
+            name.setStyleSheet(f"color: {theme.label_colour(row).name()};")
+            bar = ProbabilityBar(theme.label_colour(row), self)
+            value = QLabel("–", self)
+            value.setMinimumWidth(36)
+            button = QToolButton(self)
+            button.setObjectName("stateButton")
+            button.clicked.connect(lambda _=False, n=int(number) if number.isdigit() else row + 1: self.session.cycle_label(n))
+            for col, widget in enumerate((key, name, bar, value, button)):
+                self.grid.addWidget(widget, row, col)
+            self.bars[label.name], self.values[label.name], self.buttons[label.name] = bar, value, button
+
+    def add_actions(self, actions: list[QAction]) -> None:
+        """Buttons for registry actions (accept, reviewed-next, previous/next unreviewed)."""
+        for i, action in enumerate(actions):
+            button = QToolButton(self)
+            button.setDefaultAction(action)
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            self.actions_row.addWidget(button, i // 2, i % 2)
+
+    def refresh(self) -> None:
+        session, data, target = self.session, self.session.data, self.session.selected
+        if data is None or target is None:
+            self.title.setText("No video open")
+            self.detail.setText("Open or drop a video to start.")
+            return
+        scores = data.scores(target)
+        clip = data.clip(target.clip_id)
+        reviewed = "   ✓ reviewed" if target in data.reviewed else ""
+        if clip is None:
+            self.title.setText(f"Scene — {len(data.clips)} clips{reviewed}")
+            self.detail.setText(f"{data.video.path}")
+        else:
+            self.title.setText(f"Clip {clip.index + 1} — shots {clip.first_shot + 1}–{clip.last_shot + 1}{reviewed}")
+            text = clip.text.strip() or "(no speech)"
+            self.detail.setText(f"{clock(clip.start_s)} – {clock(clip.end_s)}   “{text}”")
+        for row, label in enumerate(session.labels):
+            score = scores.get(label.name)
+            self.bars[label.name].set_value(score, session.threshold(label.name))
+            self.values[label.name].setText("–" if score is None else f"{score:.2f}")
+            state = session.state(label.name, target)
+            button = self.buttons[label.name]
+            button.setText(STATE_TEXT[state])
+            button.setStyleSheet(STATE_STYLE[state].format(colour=theme.label_colour(row).name()))

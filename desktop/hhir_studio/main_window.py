@@ -1,0 +1,285 @@
+"""MainWindow: assembles the views, wires their signals and owns the job runner. No domain logic:
+edits go through the session, background work through the job runner.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QSplitter, QToolBar, QWidget
+
+from hhir.media.proxy import existing_proxy
+from hhir.settings import Settings
+from hhir.store import Store
+from hhir_studio import commands
+from hhir_studio.actions import ActionRegistry
+from hhir_studio.jobs import Job, JobRunner, JobSpec
+from hhir_studio.labels.panel import LabelPanel
+from hhir_studio.player.view import PlayerView
+from hhir_studio.session import ReviewSession, VideoData
+from hhir_studio.timeline.shot_edits import ShotEditor
+from hhir_studio.timeline.layout import build_layout
+from hhir_studio.timeline.view import TimelineView
+from hhir_studio.transcript.panel import TranscriptPanel
+from hhir_studio.videos.analysis import AnalysisController
+from hhir_studio.videos.panel import VideoListPanel
+
+log = logging.getLogger(__name__)
+
+
+def _window_settings() -> QSettings:
+    """Window geometry lives beside settings.json (so HHIR_CONFIG_DIR isolates it too)."""
+    from hhir.settings import config_dir
+
+    return QSettings(str(config_dir() / "window.ini"), QSettings.Format.IniFormat)
+
+
+VIDEO_FILTER = "Videos (*.mp4 *.mkv *.mov *.avi *.webm *.m4v *.mpg *.mpeg);;All files (*)"
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, store: Store, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"HHIR Studio — {store.path.name}")
+        self.setAcceptDrops(True)
+        self.store = store
+        self.session = ReviewSession(store, settings, self)
+        self._laid_out: VideoData | None = None  # the data the timeline's layout was built from
+        self._copies_queued: set[str] = set()  # fingerprints whose playback copy is built or being built
+        self.runner = JobRunner(self)
+        self.analysis = AnalysisController(self.runner, store.path, settings, self)
+        self.player = PlayerView(self)
+        self.timeline = TimelineView(self.session.threshold, self)
+        self.labels = LabelPanel(self.session, self)
+        self.transcript = TranscriptPanel(self.session, self)
+        self.videos = VideoListPanel(self.session, self)
+        self.shots = ShotEditor(self.session, self.analysis, self.player)
+        self.registry = ActionRegistry(self)
+        commands.register_all(self.registry, self)
+        self._assemble()
+        self._wire()
+        self.videos.refresh()
+        self._restore_geometry()
+
+    # --- assembly ------------------------------------------------------------------------
+    def _assemble(self) -> None:
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.addWidget(self.player)
+        splitter.addWidget(self.timeline)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 0)
+        self.setCentralWidget(splitter)
+        videos = self._dock("Videos", self.videos, Qt.DockWidgetArea.LeftDockWidgetArea)
+        labels = self._dock("Labels", self.labels, Qt.DockWidgetArea.RightDockWidgetArea)
+        self._dock("Transcript", self.transcript, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.resizeDocks([videos, labels], [260, 460], Qt.Orientation.Horizontal)
+        self.registry.build_menus(self.menuBar(), commands.MENUS)
+        toolbar = QToolBar("Main", self)
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setMovable(False)
+        self.registry.build_toolbar(toolbar)
+        self.addToolBar(toolbar)
+        r = self.registry
+        self.labels.add_actions([r.action(i) for i in ("review.accept", "review.reviewed_next", "review.prev_unreviewed", "review.next_unreviewed")])
+        self.statusBar().showMessage("Ready")
+
+    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock {title}")
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _wire(self) -> None:
+        s = self.session
+        self.player.position_changed.connect(self.timeline.set_playhead)
+        self.player.position_changed.connect(self.transcript.set_position)
+        self.player.media_failed.connect(self.notify_error)
+        self.timeline.seek_requested.connect(self.player.seek)
+        self.timeline.clip_clicked.connect(s.select_clip)
+        self.transcript.seek_requested.connect(self.player.seek)
+        self.videos.open_requested.connect(self.open_video)
+        self.videos.files_dropped.connect(self.analyse)
+        s.video_opened.connect(self._on_video_opened)
+        s.data_changed.connect(self._on_data_changed)
+        s.selection_changed.connect(self._on_selection_changed)
+        s.status_reported.connect(lambda text: self.statusBar().showMessage(text, 5000))
+        self.analysis.job_added.connect(self.videos.track)
+        self.analysis.video_analysed.connect(self._on_video_analysed)
+        self.analysis.structure_changed.connect(self._on_structure_changed)
+        self.runner.job_failed.connect(lambda job, message: self.notify_error(message))
+
+    # --- reactions -----------------------------------------------------------------------
+    def _on_video_opened(self, video_id: int) -> None:
+        video = self.session.data.video
+        if Path(video.path).exists():
+            copy = existing_proxy(video.fingerprint) if self.session.settings.playback_copies else None
+            self.player.load(video.path, video.fps, video.frame_count, source=str(copy) if copy else None)
+            if copy is None:
+                self._queue_playback_copy(video)
+        else:
+            self.player.unload()
+            self.notify_error(f"{video.path}: the file is missing; labels and timeline are still available")
+        self.setWindowTitle(f"HHIR Studio — {Path(video.path).name}")
+
+    def _on_data_changed(self) -> None:
+        data = self.session.data
+        if data is None:
+            self.timeline.set_layout(None)
+            return
+        layout = self.timeline.layout_data
+        if layout is not None and data.same_structure(self._laid_out):
+            # only states or review marks changed: keep the sorted, stacked clips
+            layout = dataclasses.replace(layout, states=dict(data.states), reviewed=data.reviewed)
+        else:
+            scores = data.predictions.clips if data.predictions else {}
+            scene = data.predictions.scene if data.predictions else {}
+            layout = build_layout(
+                data.video.id, data.video.duration_s, data.video.fps, data.shots, data.clips, data.segments,
+                [label.name for label in self.session.labels], scores, scene, data.states, data.reviewed,
+            )
+        self._laid_out = data
+        self.timeline.set_layout(layout)
+        self.registry.refresh()
+
+    def _on_selection_changed(self) -> None:
+        clip = self.session.selected_clip()
+        self.timeline.set_selected_clip(clip.id if clip else None)
+        self.player.set_loop_range((clip.start_s, clip.end_s) if clip else None)
+        if clip is not None and self.player.has_media and not clip.start_s <= self.player.position_s < clip.end_s:
+            self.player.seek(clip.start_s)
+        self.registry.refresh()
+
+    def _queue_playback_copy(self, video) -> None:
+        """Build the film's fast-seeking playback copy in the background and switch the player to it
+        when it is ready; films that seek fast as they are get none."""
+        if not self.session.settings.playback_copies or video.fingerprint in self._copies_queued:
+            return
+        self._copies_queued.add(video.fingerprint)
+
+        def build(progress, cancel, v=video):
+            from hhir.media.proxy import ensure_proxy
+
+            progress(0.0, "Writing a playback copy")
+            return ensure_proxy(v.path, v.fingerprint, v.width, v.height, cancel=cancel)
+
+        # Not queued with the model jobs (a long film's copy would hold up an analysis or training):
+        # it runs beside them, FFmpeg at a lower priority.
+        job = self.runner.submit(JobSpec(f"Playback copy of {Path(video.path).name}", build, model=False,
+                                         key=("playback", video.fingerprint)))
+        job.finished.connect(lambda copy, fingerprint=video.fingerprint: self._on_playback_copy(fingerprint, copy))
+        job.failed.connect(lambda _message, fingerprint=video.fingerprint: self._copies_queued.discard(fingerprint))
+
+    def _on_playback_copy(self, fingerprint: str, copy: object) -> None:
+        data = self.session.data
+        if copy and data is not None and data.video.fingerprint == fingerprint and self.player.has_media:
+            self.player.swap_source(str(copy))
+            self.statusBar().showMessage("Playing from the fast-seeking playback copy", 5000)
+
+    def _on_video_analysed(self, video_id: int) -> None:
+        self.session.videos_changed.emit()
+        if self.session.data is None:
+            self.open_video(video_id)
+        elif self.session.data.video.id == video_id:
+            self.session.reload()
+
+    def _on_structure_changed(self, video_id: int) -> None:
+        self._on_video_analysed(video_id)
+        orphans = len(self.store.orphan_annotations(video_id))
+        if orphans:  # never silently: the user should know some labels lost their clip
+            self.statusBar().showMessage(
+                f"Clips rebuilt. {orphans} label(s) kept aside: their clip's time range no longer exists", 15000)
+
+    # --- commands ------------------------------------------------------------------------
+    def analyse(self, paths: list[str]) -> list[Job]:
+        """Queue videos for analysis (opened or dropped)."""
+        return self.analysis.analyse(paths)
+
+    def open_video(self, video_id: int) -> None:
+        self.player.pause()
+        self.session.open_video(video_id)
+
+    def resume_unfinished(self) -> list[Job]:
+        """Queue again every stored video whose analysis did not finish (it resumes)."""
+        from hhir.learn.starter import MODEL_ID as STARTER_ID
+
+        store = self.store  # count queries: a whole film's scores are not read to learn that it has some
+        paths = [v.path for v in store.videos()
+                 if not (store.has_predictions(v.id) or store.has_predictions(v.id, STARTER_ID)) and Path(v.path).exists()]
+        return self.analyse(paths)
+
+    def open_dialog(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, "Open videos", "", VIDEO_FILTER)
+        if paths:
+            self.analyse(paths)
+
+    def toggle_loop(self) -> None:
+        self.player.set_looping(self.registry.action("play.loop").isChecked())
+
+    def split_shot(self) -> None:
+        self.shots.split_at_playhead()
+
+    def merge_shot(self) -> None:
+        self.shots.merge_at_playhead()
+
+    def move_cut(self) -> None:
+        self.shots.move_nearest_cut()
+
+    def settings_dialog(self) -> None:
+        from hhir_studio.dialogs.settings import SettingsDialog
+
+        dialog = SettingsDialog(self.session.settings, self, [label.name for label in self.session.labels])
+        if dialog.exec():
+            self.apply_settings(dialog.result_settings())
+
+    def apply_settings(self, settings: Settings) -> None:
+        from hhir import settings as settings_file
+
+        settings_file.save(settings)
+        self.analysis.settings = settings
+        self.session.apply_settings(settings)
+
+    def export_dialog(self) -> None:
+        from hhir_studio.dialogs.export import ExportDialog
+
+        ExportDialog(self, self.runner).exec()
+
+    def training_dialog(self) -> None:
+        from hhir_studio.dialogs.training import TrainingDialog
+
+        TrainingDialog(self, self.runner).exec()
+
+    def notify_error(self, message: str) -> None:
+        """The one place errors reach the user: the status bar, and the log."""
+        log.warning("%s", message)
+        self.statusBar().showMessage(f"⚠ {message}", 15000)
+
+    # --- window --------------------------------------------------------------------------
+    def _restore_geometry(self) -> None:
+        geometry = _window_settings().value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1440, 900)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.runner.busy():
+            log.info("closing during analysis: finished stages are kept and resume on the next start")
+        self.runner.shutdown()
+        self.player.unload()
+        _window_settings().setValue("window/geometry", self.saveGeometry())
+        super().closeEvent(event)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+        if paths:
+            self.analyse(paths)

@@ -1,0 +1,273 @@
+"""The review session: which video is open, what is selected, and the edits a user makes.
+
+Views take the session in ``__init__`` and subscribe to its signals; every edit goes straight to
+the Store (one committed transaction). A label or review edit then updates the open video's states
+in place from what was written (a film has ~20,000 clips and ~140,000 scores: re-reading them per
+key press took seconds); structural changes, undo/redo and finished jobs re-read the video. Views
+can tell the two apart: after an in-place edit ``shots``, ``clips``, ``segments`` and
+``predictions`` are the very same objects as before. It holds no widgets.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field, replace
+
+from PySide6.QtCore import QObject, Signal
+
+from hhir.settings import Settings
+from hhir.store import Store
+from hhir.types import (
+    Annotation,
+    AnnotationState,
+    Clip,
+    LabelDef,
+    Predictions,
+    Shot,
+    Target,
+    TranscriptSegment,
+    Video,
+)
+from hhir_studio.labels import logic
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class VideoData:
+    """One video's rows, read together after every change."""
+
+    video: Video
+    shots: list[Shot]
+    clips: list[Clip]
+    segments: list[TranscriptSegment]
+    predictions: Predictions | None
+    states: dict[tuple[Target, str], AnnotationState] = field(default_factory=dict)
+    reviewed: frozenset[Target] = frozenset()
+    _by_id: dict[int, Clip] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_id", {c.id: c for c in self.clips})
+
+    def clip(self, clip_id: int | None) -> Clip | None:
+        return self._by_id.get(clip_id) if clip_id is not None else None
+
+    def same_structure(self, other: VideoData | None) -> bool:
+        """True when ``other`` differs from this only in annotation states and review marks."""
+        return other is not None and all(getattr(self, name) is getattr(other, name)
+                                         for name in ("video", "shots", "clips", "segments", "predictions"))
+
+    def scores(self, target: Target) -> dict[str, float]:
+        if self.predictions is None:
+            return {}
+        if target.clip_id is None:
+            return dict(self.predictions.scene)
+        return dict(self.predictions.clips.get(target.clip_id, {}))
+
+
+class ReviewSession(QObject):
+    """Current video, selected target (a clip, or the scene) and every user edit."""
+
+    videos_changed = Signal()
+    video_opened = Signal(int)
+    data_changed = Signal()
+    selection_changed = Signal()
+    status_reported = Signal(str)
+
+    def __init__(self, store: Store, settings: Settings, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.settings = settings
+        self.labels: list[LabelDef] = store.labels()
+        self.data: VideoData | None = None
+        self.selected: Target | None = None
+        self._ranked: list[Target] | None = None  # the review queue of the open video, read once per (re)load
+
+    # --- reading -------------------------------------------------------------------------
+    @property
+    def annotator(self) -> str:
+        return self.settings.annotator_name()
+
+    def open_video(self, video_id: int) -> None:
+        """Make ``video_id`` current and select its first unreviewed clip (else the scene)."""
+        self.data = self._read(video_id)
+        self._ranked = None
+        self.selected = None
+        self.video_opened.emit(video_id)
+        self.data_changed.emit()
+        self.select(self.next_unreviewed(1) or Target(video_id, None))
+
+    def reload(self) -> None:
+        """Re-read the open video (after an edit or a finished job)."""
+        if self.data is None:
+            return
+        self.data = self._read(self.data.video.id)
+        self._ranked = None
+        if self.selected is not None and self.selected.clip_id is not None and self.data.clip(self.selected.clip_id) is None:
+            self.selected = Target(self.data.video.id, None)  # clips were rebuilt under us
+            self.selection_changed.emit()
+        self.data_changed.emit()
+
+    def _read(self, video_id: int) -> VideoData:
+        store = self.store
+        annotations: list[Annotation] = store.annotations(video_id, annotator=self.annotator)
+        return VideoData(
+            video=store.video(video_id),
+            shots=store.shots(video_id),
+            clips=store.clips(video_id),
+            segments=store.transcript(video_id),
+            predictions=current_predictions(store, video_id),
+            states={(a.target, a.label): a.state for a in annotations},
+            reviewed=frozenset(store.reviewed(video_id, annotator=self.annotator)),
+        )
+
+    def select(self, target: Target | None) -> None:
+        if target != self.selected:
+            self.selected = target
+            self.selection_changed.emit()
+
+    def select_clip(self, clip_id: int | None) -> None:
+        if self.data is not None:
+            self.select(Target(self.data.video.id, clip_id))
+
+    def selected_clip(self) -> Clip | None:
+        if self.data is None or self.selected is None:
+            return None
+        return self.data.clip(self.selected.clip_id)
+
+    def state(self, label: str, target: Target | None = None) -> AnnotationState | None:
+        target = target or self.selected
+        if self.data is None or target is None:
+            return None
+        return self.data.states.get((target, label))
+
+    def threshold(self, label: str) -> float:
+        return self.settings.threshold(label)
+
+    # --- editing (each one committed transaction) ----------------------------------------
+    def cycle_label(self, number: int) -> bool:
+        """Key ``number`` (1..9): unreviewed -> present -> absent -> unreviewed for that label."""
+        label = logic.label_for_key(self.labels, number)
+        if label is None or self.selected is None:
+            return False
+        new = logic.next_state(self.state(label.name))
+        change = self.store.annotate(self.selected, label.name, new, self.annotator)
+        self._after_edit(change.description, [(self.selected, label.name, new)])
+        return True
+
+    def accept_suggestions(self) -> bool:
+        """Labels above their threshold become present, the others absent: one undo step."""
+        if self.data is None or self.selected is None or self.data.predictions is None:
+            return False
+        items = logic.suggestion_items(self.selected, self.labels, self.data.scores(self.selected), self.threshold)
+        if not items:
+            return False
+        source = f"accepted:{self.data.predictions.model.id}"
+        change = self.store.annotate_many(items, self.annotator, source=source)
+        self._after_edit(change.description, items)
+        return True
+
+    def mark_reviewed_and_next(self) -> bool:
+        """Mark the selection reviewed and move to the next unreviewed clip."""
+        if self.selected is None:
+            return False
+        change = self.store.set_reviewed(self.selected, self.annotator, True)
+        self._after_edit(change.description, reviewed=self.selected)
+        following = self.next_unreviewed(1)
+        if following is not None:
+            self.select(following)
+        return True
+
+    def edit_segment(self, segment_id: int, text: str) -> None:
+        change = self.store.edit_segment_text(segment_id, text, self.annotator)
+        self._after_edit(change.description)
+
+    def undo(self) -> bool:
+        return self._history(self.store.undo)
+
+    def redo(self) -> bool:
+        return self._history(self.store.redo)
+
+    def _history(self, step) -> bool:
+        if self.data is None:
+            return False
+        change = step(self.data.video.id)
+        if change is None:
+            self.status_reported.emit("Nothing to undo" if step == self.store.undo else "Nothing to redo")
+            return False
+        self.reload()
+        if change.targets:  # show the user what came back
+            self.select(change.targets[0])
+        self.status_reported.emit(change.description)
+        return True
+
+    def _after_edit(self, description: str, items: list[tuple[Target, str, AnnotationState | None]] | None = None,
+                    reviewed: Target | None = None) -> None:
+        """Apply what was just written to the open video's states, or re-read it when the edit
+        touched more than states (a transcript correction also changes clip texts)."""
+        if self.data is None or (items is None and reviewed is None):
+            self.reload()
+        else:
+            states = dict(self.data.states)
+            for target, label, state in items or []:
+                if state is None:
+                    states.pop((target, label), None)
+                else:
+                    states[(target, label)] = state
+            marks = self.data.reviewed | {reviewed} if reviewed is not None else self.data.reviewed
+            self.data = replace(self.data, states=states, reviewed=frozenset(marks))
+            self.data_changed.emit()
+        self.status_reported.emit(description)
+
+    # --- navigation ----------------------------------------------------------------------
+    def review_order(self) -> list[Target]:
+        """The clips in review order: the active-learning queue when there is one, else time."""
+        if self.data is None:
+            return []
+        fallback = logic.time_order(self.data.video.id, self.data.clips)
+        if self._ranked is None:  # the queue reads every clip and score: once per (re)load, not per step
+            self._ranked = _queue_order(self.store, self.data.video.id, self.annotator)
+        if not self._ranked:
+            return fallback
+        known, ranked = set(fallback), set(self._ranked)
+        return [t for t in self._ranked if t in known] + [t for t in fallback if t not in ranked]
+
+    def next_unreviewed(self, direction: int) -> Target | None:
+        if self.data is None:
+            return None
+        return logic.step_unreviewed(self.review_order(), set(self.data.reviewed), self.selected, direction)
+
+    def go_unreviewed(self, direction: int) -> bool:
+        target = self.next_unreviewed(direction)
+        if target is None:
+            self.status_reported.emit("Every clip of this video is reviewed")
+            return False
+        self.select(target)
+        return True
+
+    def step_clip(self, direction: int) -> bool:
+        """Select the neighbouring clip in time order."""
+        if self.data is None or not self.data.clips:
+            return False
+        order = logic.time_order(self.data.video.id, self.data.clips)
+        index = order.index(self.selected) + direction if self.selected in order else 0
+        self.select(order[max(0, min(index, len(order) - 1))])
+        return True
+
+    def apply_settings(self, settings: Settings) -> None:
+        self.settings = replace(settings)
+        self.reload()
+
+
+def current_predictions(store: Store, video_id: int) -> Predictions | None:
+    """The active model's scores, else the zero-shot starter's (what a fresh project has)."""
+    from hhir.learn.starter import MODEL_ID as STARTER_ID
+
+    return store.predictions(video_id) or store.predictions(video_id, STARTER_ID)
+
+
+def _queue_order(store: Store, video_id: int, annotator: str) -> list[Target]:
+    """The active-learning queue for this video (most useful unreviewed clip first)."""
+    from hhir.learn.queue import review_queue
+
+    return [item.target for item in review_queue(store, annotator=annotator, video_id=video_id) if item.target.clip_id is not None]

@@ -1,0 +1,61 @@
+"""Shot boundary corrections at the playhead: split, merge, move. The new shots are computed with
+``hhir.segment.shots``' pure functions here; storing them and rebuilding the clips runs as a job.
+"""
+
+from __future__ import annotations
+
+from hhir_studio.player.view import PlayerView
+from hhir_studio.session import ReviewSession
+from hhir_studio.videos.analysis import AnalysisController
+
+
+class ShotEditor:
+    def __init__(self, session: ReviewSession, analysis: AnalysisController, player: PlayerView) -> None:
+        self.session = session
+        self.analysis = analysis
+        self.player = player
+
+    def _playhead_frame(self) -> int:
+        return self.player.current_frame()
+
+    def _apply(self, edit) -> bool:
+        from hhir.segment import shots as shot_ops
+
+        data = self.session.data
+        if data is None or not data.shots:
+            return False
+        try:
+            new_shots = edit(shot_ops, data.shots, data.video.fps)
+        except ValueError as exc:
+            self.session.status_reported.emit(f"Cannot edit shots: {exc}")
+            return False
+        self.analysis.edit_shots(data.video.id, new_shots)
+        return True
+
+    def split_at_playhead(self) -> bool:
+        frame = self._playhead_frame()
+        return self._apply(lambda ops, shots, fps: ops.split_shot(shots, frame, fps))
+
+    def merge_at_playhead(self) -> bool:
+        """Merge the shot under the playhead with the one after it."""
+        frame = self._playhead_frame()
+        return self._apply(lambda ops, shots, fps: ops.merge_shots(shots, _shot_index(shots, frame)))
+
+    def move_nearest_cut(self) -> bool:
+        """Move the cut nearest to the playhead onto the playhead."""
+        frame = self._playhead_frame()
+
+        def edit(ops, shots, fps):
+            if len(shots) < 2:
+                raise ValueError("the video has a single shot, there is no cut to move")
+            index = min(range(1, len(shots)), key=lambda i: abs(shots[i].start_frame - frame))
+            return ops.move_boundary(shots, index, frame, fps)
+
+        return self._apply(edit)
+
+
+def _shot_index(shots, frame: int) -> int:
+    for shot in shots:
+        if shot.start_frame <= frame < shot.end_frame:
+            return shot.index
+    raise ValueError(f"frame {frame} is outside every shot")

@@ -1,0 +1,97 @@
+"""TranscriptPanel: the video's transcript segments, synced with playback; text is editable and
+each correction is committed at once through ``store.edit_segment_text`` (undoable).
+"""
+
+from __future__ import annotations
+
+import bisect
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+
+from hhir_studio.player.view import clock
+from hhir_studio.session import ReviewSession
+
+TEXT_COLUMN = 2
+_CURRENT = QBrush(QColor("#2b3b52"))
+
+
+class TranscriptPanel(QWidget):
+    seek_requested = Signal(float)
+
+    def __init__(self, session: ReviewSession, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.table = QTableWidget(0, 3, self)
+        self.table.setObjectName("transcript")
+        self.table.setHorizontalHeaderLabels(["Start", "End", "Text"])
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        for col in (0, 1):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(TEXT_COLUMN, QHeaderView.ResizeMode.Stretch)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed
+        )
+        self.table.setWordWrap(True)
+        self._ids: list[int] = []
+        self._starts: list[float] = []
+        self._current = -1
+        self._segments: list | None = None  # the list the rows were built from
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.table)
+        self.table.itemChanged.connect(self._on_item_changed)
+        self.table.cellClicked.connect(self._on_clicked)
+        session.data_changed.connect(self.refresh)
+
+    def refresh(self) -> None:
+        data = self.session.data
+        segments = data.segments if data else []
+        if segments is self._segments:  # a label or review edit: the rows on screen are current
+            return
+        self._segments = segments
+        self.table.blockSignals(True)
+        self.table.setRowCount(len(segments))
+        for row, seg in enumerate(segments):
+            for col, text in enumerate((clock(seg.start_s), clock(seg.end_s), seg.text.strip())):
+                item = QTableWidgetItem(text)
+                if col != TEXT_COLUMN:
+                    item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                self.table.setItem(row, col, item)
+        self.table.blockSignals(False)
+        self._ids = [seg.id for seg in segments]
+        self._starts = [seg.start_s for seg in segments]
+        self._current = -1
+
+    def set_position(self, seconds: float) -> None:
+        """Highlight the segment under the playhead."""
+        row = bisect.bisect_right(self._starts, seconds) - 1
+        data = self.session.data
+        if row >= 0 and data is not None and seconds >= data.segments[row].end_s:
+            row = -1
+        if row == self._current:
+            return
+        self.table.blockSignals(True)
+        for r, brush in ((self._current, QBrush()), (row, _CURRENT)):
+            if 0 <= r < self.table.rowCount():
+                for col in range(3):
+                    self.table.item(r, col).setBackground(brush)
+        self.table.blockSignals(False)
+        if row >= 0:
+            self.table.scrollToItem(self.table.item(row, 0))
+        self._current = row
+
+    def _on_clicked(self, row: int, column: int) -> None:
+        if column != TEXT_COLUMN and 0 <= row < len(self._starts):
+            self.seek_requested.emit(self._starts[row])
+
+    def _on_item_changed(self, item: QTableWidgetItem) -> None:
+        data = self.session.data
+        if item.column() != TEXT_COLUMN or data is None:
+            return
+        text = item.text().strip()
+        if text != data.segments[item.row()].text.strip():
+            self.session.edit_segment(self._ids[item.row()], text)

@@ -1,0 +1,64 @@
+"""The controller that queues analyses and shot edits on the job runner.
+
+An analysis runs in a child process (see ``hhir_studio.videos.child``) driven by a worker thread; a shot
+edit runs on the worker thread itself. Each opens its own ``Store`` on the same file (SQLite in WAL
+mode lets the UI read while they write), so no database object is shared. ``hhir.pipeline`` (and
+with it torch) is never imported by the window.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from hhir.settings import Settings
+from hhir.types import Shot
+from hhir_studio.jobs import Job, JobRunner, JobSpec
+from hhir_studio.videos.child import run_in_child
+from hhir_studio.videos.request import AnalysisRequest, run_shot_edit
+
+
+class AnalysisController(QObject):
+    """Queues analyses (one at a time, through the job runner) and reports their lifecycle."""
+
+    job_added = Signal(str, object)  # resolved video path, Job
+    video_analysed = Signal(int)
+    structure_changed = Signal(int)
+
+    def __init__(self, runner: JobRunner, db_path: Path, settings: Settings, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.runner = runner
+        self.db_path = db_path
+        self.settings = settings
+        self._jobs: dict[str, Job] = {}
+
+    def _request(self, video_path: str) -> AnalysisRequest:
+        s = self.settings
+        return AnalysisRequest(str(self.db_path), video_path, s.profile, s.clip_size, s.clip_stride, s.active_bundle or None)
+
+    def analyse(self, paths: list[str | Path]) -> list[Job]:
+        """Queue every path not already queued or running; returns the new jobs."""
+        jobs = []
+        for raw in paths:
+            path = str(Path(raw).expanduser().resolve())
+            current = self._jobs.get(path)
+            if current is not None and current.active:
+                continue
+            request = self._request(path)
+            job = self.runner.submit(JobSpec(f"Analyse {Path(path).name}", lambda p, c, r=request: run_in_child(r, p, c), key=path))
+            job.finished.connect(lambda video_id: self.video_analysed.emit(int(video_id)))
+            self._jobs[path] = job
+            self.job_added.emit(path, job)
+            jobs.append(job)
+        return jobs
+
+    def edit_shots(self, video_id: int, shots: list[Shot]) -> Job:
+        request = self._request("")
+        spec = JobSpec("Rebuild clips", lambda p, c: run_shot_edit(request, video_id, shots, p, c))
+        job = self.runner.submit(spec)
+        job.finished.connect(lambda vid: self.structure_changed.emit(int(vid)))
+        return job
+
+    def job_for(self, path: str) -> Job | None:
+        return self._jobs.get(str(Path(path).expanduser().resolve()))

@@ -1,0 +1,59 @@
+"""What an analysis job needs, and the functions that run in the worker (no Qt here: the analysis
+child process imports this module)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hhir.jobs import CancelToken, ProgressFn
+from hhir.types import Shot
+
+
+@dataclass(frozen=True)
+class AnalysisRequest:
+    db_path: str
+    video_path: str
+    profile: str
+    clip_size: int
+    clip_stride: int
+    model_bundle: str | None
+
+
+def _options(request: AnalysisRequest):
+    from hhir.pipeline import AnalysisOptions
+
+    return AnalysisOptions(
+        profile=request.profile, clip_size=request.clip_size, clip_stride=request.clip_stride,
+        model_bundle=request.model_bundle,
+    )
+
+
+def run_analysis(request: AnalysisRequest, progress: ProgressFn, cancel: CancelToken) -> int:
+    """Worker side: analyse one video into the project database; returns its id."""
+    from hhir.pipeline import analyze
+    from hhir.store import Store
+
+    store = Store(request.db_path)
+    try:
+        return analyze(store, request.video_path, _options(request), progress, cancel)
+    finally:
+        store.close()
+
+
+def run_shot_edit(request: AnalysisRequest, video_id: int, shots: list[Shot], progress: ProgressFn, cancel: CancelToken) -> int:
+    """Worker side: store corrected shots and rebuild the clips from them (annotations follow).
+
+    The shots are marked as set by a person, so a later analysis keeps them whatever its detector
+    settings; shots and clips are stored together, with no cancel point between them.
+    """
+    from hhir.pipeline import replace_shots
+    from hhir.store import Store
+
+    store = Store(request.db_path)
+    try:
+        progress(0.1, "Saving corrected shots and rebuilding clips")
+        replace_shots(store, video_id, shots, _options(request))
+        progress(1.0, "Clips rebuilt")
+        return video_id
+    finally:
+        store.close()
