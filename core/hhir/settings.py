@@ -13,12 +13,12 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
 from hhir.errors import HHIRError
+from hhir.thresholds import DEFAULT_THRESHOLD
 
 SCHEMA_VERSION = 1
 APP_NAME = "HHIR Studio"
 CONFIG_ENV = "HHIR_CONFIG_DIR"
 SETTINGS_FILE = "settings.json"
-DEFAULT_THRESHOLD = 0.6  # the seed's decision threshold
 
 
 class SettingsError(HHIRError):

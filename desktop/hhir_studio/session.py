@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, Signal
 
 from hhir.settings import Settings
 from hhir.store import Store
+from hhir.thresholds import label_threshold, tuned_thresholds
 from hhir.types import (
     Annotation,
     AnnotationState,
@@ -82,6 +83,7 @@ class ReviewSession(QObject):
         self.data: VideoData | None = None
         self.selected: Target | None = None
         self._ranked: list[Target] | None = None  # the review queue of the open video, read once per (re)load
+        self._tuned: dict[str, float] = tuned_thresholds(store)  # the active model's; re-read on (re)load
 
     # --- reading -------------------------------------------------------------------------
     @property
@@ -110,6 +112,7 @@ class ReviewSession(QObject):
 
     def _read(self, video_id: int) -> VideoData:
         store = self.store
+        self._tuned = tuned_thresholds(store)
         annotations: list[Annotation] = store.annotations(video_id, annotator=self.annotator)
         return VideoData(
             video=store.video(video_id),
@@ -142,7 +145,8 @@ class ReviewSession(QObject):
         return self.data.states.get((target, label))
 
     def threshold(self, label: str) -> float:
-        return self.settings.threshold(label)
+        """The one rule of :mod:`hhir.thresholds`: the active model's tuned value, else the settings."""
+        return label_threshold(label, self._tuned, self.settings)
 
     # --- editing (each one committed transaction) ----------------------------------------
     def cycle_label(self, number: int) -> bool:

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from hhir.jobs import Cancelled
+from hhir.thresholds import DEFAULT_THRESHOLD
 
 DB = click.option("--db", "db_path", type=click.Path(path_type=Path), default=None,
                   help="Project database (default: the user data folder, or $HHIR_DB).")
@@ -56,7 +57,7 @@ def _print_evaluation(e) -> None:
 @click.option("--batch-size", default=32, show_default=True)
 @click.option("--hidden-dim", type=int, default=None, help="LSTM hidden size (default: the parent model's, else 128).")
 @click.option("--patience", default=5, show_default=True, help="Epochs without a better validation loss before stopping.")
-@click.option("--threshold", default=0.6, show_default=True)
+@click.option("--threshold", default=DEFAULT_THRESHOLD, show_default=True)
 @click.option("--validation-fraction", default=0.2, show_default=True)
 @click.option("--test-fraction", default=0.15, show_default=True)
 @click.option("--annotator", default=None, help="Learn from this annotator only (default: everyone, majority vote).")
@@ -94,7 +95,7 @@ def train(db_path, epochs, seed, lr, weight_decay, batch_size, hidden_dim, patie
 @DB
 @click.option("--model", "bundle", required=True, type=click.Path(path_type=Path), help="Model bundle folder.")
 @click.option("--annotator", default=None)
-@click.option("--threshold", default=0.6, show_default=True)
+@click.option("--threshold", default=DEFAULT_THRESHOLD, show_default=True)
 @click.option("--json", "json_out", is_flag=True, help="Print the metrics as JSON.")
 def evaluate(db_path, bundle, annotator, threshold, json_out) -> None:
     """Metrics of a model bundle on held-out annotated scenes."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-DEFAULT_THRESHOLD = 0.6
+from hhir.thresholds import DEFAULT_THRESHOLD  # noqa: F401 - re-exported for the metric modules
 
 
 @dataclass(frozen=True)

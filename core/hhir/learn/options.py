@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from hhir.learn.metrics import Metrics
+from hhir.thresholds import DEFAULT_THRESHOLD
 
 
 FRESH_HIDDEN_DIM = 128
@@ -47,7 +48,7 @@ class TrainOptions:
     lr: float = 3e-5
     weight_decay: float = 1e-4
     batch_size: int = 32
-    threshold: float = 0.6
+    threshold: float = DEFAULT_THRESHOLD
     patience: int = 5
     plateau_patience: int = 2
     plateau_factor: float = 0.5

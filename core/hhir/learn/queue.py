@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hhir.learn.metrics import DEFAULT_THRESHOLD
 from hhir.types import AnnotationState, Target
 
 _UNKNOWN_UNCERTAINTY = 0.5  # a clip nobody has scored yet: neither sure nor near the threshold
@@ -123,19 +122,7 @@ def _matrix(predictions, clips, labels: list[str]) -> np.ndarray:
 
 
 def _thresholds(store, labels: list[str]) -> np.ndarray:
-    """The active bundle's per-label thresholds; the fixed default otherwise."""
-    active = store.active_model()
-    out = np.full(len(labels), DEFAULT_THRESHOLD)
-    if active is None or not active.path:
-        return out
-    from hhir.errors import ModelError
-    from hhir.models.bundle import ModelBundle
+    """The thresholds the suggestions are judged at (:mod:`hhir.thresholds`)."""
+    from hhir.thresholds import label_thresholds
 
-    try:
-        manifest = ModelBundle.load(active.path, with_vivit=False).manifest
-    except ModelError:
-        return out  # a missing bundle only costs the tuned thresholds here
-    for j, name in enumerate(labels):
-        if name in manifest.labels:
-            out[j] = manifest.threshold(name)
-    return out
+    return np.asarray(label_thresholds(store, labels), dtype=np.float64)

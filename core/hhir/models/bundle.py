@@ -63,7 +63,7 @@ class ModelBundle:
                vivit_state: dict[str, Any] | None = None, provenance: Provenance = Provenance(),
                thresholds: Sequence[float] | None = None) -> ModelBundle:
         """A new bundle (not yet saved); builds a fresh classifier when none is given."""
-        from hhir.models.manifest import DEFAULT_THRESHOLD
+        from hhir.thresholds import DEFAULT_THRESHOLD
 
         created = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
         manifest = Manifest(

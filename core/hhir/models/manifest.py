@@ -24,7 +24,6 @@ VIVIT_FILE = "vivit.safetensors"
 WEIGHT_FILES = (CLASSIFIER_FILE, VIVIT_FILE)
 MODALITIES = ("video", "text", "audio")
 KINDS = ("starter", "trained", "imported")
-DEFAULT_THRESHOLD = 0.6
 
 
 @dataclass(frozen=True)

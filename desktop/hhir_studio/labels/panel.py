@@ -8,6 +8,7 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QAction, QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
+from hhir.thresholds import DEFAULT_THRESHOLD
 from hhir.types import AnnotationState
 from hhir_studio import theme
 from hhir_studio.player.view import clock
@@ -28,7 +29,7 @@ class ProbabilityBar(QWidget):
         super().__init__(parent)
         self.colour = colour
         self.value: float | None = None
-        self.threshold = 0.6
+        self.threshold = DEFAULT_THRESHOLD
         self.setMinimumWidth(90)
 
     def sizeHint(self) -> QSize:

@@ -10,6 +10,7 @@ from PySide6.QtCore import QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen, QPixmap, QResizeEvent, QWheelEvent
 from PySide6.QtWidgets import QScrollBar, QSizePolicy, QWidget
 
+from hhir.thresholds import DEFAULT_THRESHOLD
 from hhir_studio import theme
 from hhir_studio.timeline import painter
 from hhir_studio.timeline.layout import TimelineLayout, changed_clip_ids
@@ -24,7 +25,7 @@ class TimelineView(QWidget):
     seek_requested = Signal(float)
     clip_clicked = Signal(int)
 
-    def __init__(self, threshold_of=lambda label: 0.6, parent: QWidget | None = None) -> None:
+    def __init__(self, threshold_of=lambda label: DEFAULT_THRESHOLD, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("timeline")
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
