@@ -216,7 +216,7 @@ def _result_problems(store, video: TestVideo) -> list[str]:
 
 
 def _starter_predictions(store, video_id: int):
-    from hhir.learn import starter
+    from hhir.scoring import starter
 
     return store.predictions(video_id, starter.MODEL_ID)
 

@@ -206,7 +206,7 @@ class MainWindow(QMainWindow):
 
     def resume_unfinished(self) -> list[Job]:
         """Queue again every stored video whose analysis did not finish (it resumes)."""
-        from hhir.learn.starter import MODEL_ID as STARTER_ID
+        from hhir.scoring.starter import MODEL_ID as STARTER_ID
 
         store = self.store  # count queries: a whole film's scores are not read to learn that it has some
         paths = [v.path for v in store.videos()

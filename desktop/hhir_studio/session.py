@@ -265,7 +265,7 @@ class ReviewSession(QObject):
 
 def current_predictions(store: Store, video_id: int) -> Predictions | None:
     """The active model's scores, else the zero-shot starter's (what a fresh project has)."""
-    from hhir.learn.starter import MODEL_ID as STARTER_ID
+    from hhir.scoring.starter import MODEL_ID as STARTER_ID
 
     return store.predictions(video_id) or store.predictions(video_id, STARTER_ID)
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from hhir.learn.starter import MODEL_ID as STARTER_ID
+from hhir.scoring.starter import MODEL_ID as STARTER_ID
 from hhir.pipeline import analyze
 from hhir.segment.clips import build_clips
 from hhir.store import Store

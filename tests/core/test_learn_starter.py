@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from hhir.learn import starter
-from hhir.learn.starter import CUE_NAMES, ClipCues, clip_cues
+from hhir.scoring import starter
+from hhir.scoring.starter import CUE_NAMES, ClipCues, clip_cues
 from hhir.types import LabelDef
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -74,7 +74,7 @@ def review_queue(store, annotator: str | None = None, video_id: int | None = Non
     Uses the active model's stored predictions (and the starter's, to measure disagreement) and the
     active model's tuned thresholds when it has them.
     """
-    from hhir.learn.starter import MODEL_ID as STARTER_ID
+    from hhir.scoring.starter import MODEL_ID as STARTER_ID
 
     labels = [label.name for label in store.labels()]
     annotations = store.annotations()

@@ -73,7 +73,7 @@ def compute_features(
     encoders: EncoderSet, progress: ProgressFn, cancel: CancelToken, batch: int = 4,
 ) -> None:
     """Compute and cache every missing feature of ``clips``; cached ones are not recomputed."""
-    from hhir.learn import starter
+    from hhir.scoring import starter
 
     fp = video.fingerprint
     missing = lambda modality, enc: [  # noqa: E731 - a local query reused three times
@@ -111,7 +111,7 @@ def _frames_pass(
     video_missing: set[int], progress: ProgressFn, cancel: CancelToken, batch: int,
 ) -> None:
     """One decode pass over every clip that needs frames; encode and cache in small batches."""
-    from hhir.learn import starter
+    from hhir.scoring import starter
     from hhir.media.frames import sample_frames
 
     pending: list[tuple[Clip, np.ndarray]] = []

@@ -47,7 +47,7 @@ def predict_video(
         scene, per_clip = bundle.predict(feats["video"], feats["text"], feats["audio"])
         model = _registered(store, bundle.model_info())
     else:
-        from hhir.learn import starter
+        from hhir.scoring import starter
 
         cues = cached_clip_features(store, video, clips, {"cues": starter.CUES_ID})
         if cues is None:

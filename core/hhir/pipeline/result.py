@@ -41,7 +41,7 @@ def video_result(store, video_id: int, model_id: str | None = None) -> dict[str,
 def _predictions(store, video_id: int, clips, model_id: str | None) -> dict[str, Any] | None:
     preds = store.predictions(video_id, model_id)
     if preds is None:
-        from hhir.learn import starter
+        from hhir.scoring import starter
 
         preds = store.predictions(video_id, starter.MODEL_ID) if model_id is None else None
     if preds is None:

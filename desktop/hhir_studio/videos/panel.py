@@ -151,6 +151,6 @@ class VideoListPanel(QWidget):
 
 
 def _starter_id() -> str:
-    from hhir.learn.starter import MODEL_ID
+    from hhir.scoring.starter import MODEL_ID
 
     return MODEL_ID

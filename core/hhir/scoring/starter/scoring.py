@@ -14,7 +14,7 @@ from typing import Callable
 
 import numpy as np
 
-from hhir.learn.starter.cues import ClipCues
+from hhir.scoring.starter.cues import ClipCues
 
 _TEXT_WEIGHT = 8.0
 _UNKNOWN_BIAS = -1.2

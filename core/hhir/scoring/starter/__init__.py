@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from hhir.learn.starter.audio import audio_cues
-from hhir.learn.starter.cues import CUE_NAMES, ClipCues
-from hhir.learn.starter.scoring import clip_logits, scores
-from hhir.learn.starter.text import TEXT_CUES, similarity, text_cues
-from hhir.learn.starter.visual import visual_cues
+from hhir.scoring.starter.audio import audio_cues
+from hhir.scoring.starter.cues import CUE_NAMES, ClipCues
+from hhir.scoring.starter.scoring import clip_logits, scores
+from hhir.scoring.starter.text import TEXT_CUES, similarity, text_cues
+from hhir.scoring.starter.visual import visual_cues
 from hhir.types import LabelDef
 
 MODEL_ID = "starter-v1"

@@ -6,9 +6,9 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from hhir.learn.starter.audio import AUDIO_CUES
-from hhir.learn.starter.text import TEXT_CUES
-from hhir.learn.starter.visual import VISUAL_CUES
+from hhir.scoring.starter.audio import AUDIO_CUES
+from hhir.scoring.starter.text import TEXT_CUES
+from hhir.scoring.starter.visual import VISUAL_CUES
 
 CUE_NAMES: tuple[str, ...] = AUDIO_CUES + VISUAL_CUES + TEXT_CUES
 

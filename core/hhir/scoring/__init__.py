@@ -1,0 +1,7 @@
+"""What clips are scored with, shared by analysis, training and export.
+
+A layer below ``hhir.pipeline``, ``hhir.exchange`` and ``hhir.learn``, so none of them has to import
+another for it: the zero-shot starter (:mod:`hhir.scoring.starter`), the encoder set whose features
+are cached and read (:mod:`hhir.scoring.encoders`), and the project's active model bundle
+(:mod:`hhir.scoring.active`).
+"""
