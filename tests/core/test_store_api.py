@@ -10,6 +10,7 @@ import pytest
 
 from hhir.errors import StoreError
 from hhir.store import Store, default_db_path
+from hhir.store.migrate import HEAD
 from hhir.types import AnnotationState, Clip, LabelDef, ModelInfo, Shot, Target, TranscriptSegment, VideoInfo
 
 P, A = AnnotationState.PRESENT, AnnotationState.ABSENT
@@ -26,7 +27,7 @@ def clip(i: int, start: float, end: float) -> Clip:
 def test_new_database_settings_and_seeded_labels(store: Store) -> None:
     conn = sqlite3.connect(store.path)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0002"
+    assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == HEAD
     conn.close()
     assert store.integrity_problems() == []
     labels = store.labels()

@@ -16,6 +16,11 @@ class ModelsAPI(StoreBase):
         with self._reading() as s:
             return repo_models.labels(s)
 
+    def label_times(self) -> dict[str, str | None]:
+        """Label name -> when it was added (ISO 8601 UTC; None for labels from before that was kept)."""
+        with self._reading() as s:
+            return repo_models.label_times(s)
+
     def add_label(self, label: LabelDef) -> None:
         """Add a label at the end, or update the description and key of the one with that name."""
         with self._writing() as s:

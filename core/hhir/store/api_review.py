@@ -39,6 +39,11 @@ class ReviewAPI(StoreBase):
         with self._reading() as s:
             return repo_annotations.reviewed(s, video_id, annotator)
 
+    def review_times(self, video_id: int, annotator: str | None = None) -> dict[str, dict[Target, str]]:
+        """Annotator -> the targets of a video they marked reviewed -> when (ISO 8601 UTC)."""
+        with self._reading() as s:
+            return repo_annotations.review_times(s, video_id, annotator)
+
     def undo(self, video_id: int) -> Change | None:
         """Revert this video's latest edit; None when there is nothing to undo."""
         with self._writing() as s:

@@ -33,3 +33,19 @@ class OrphanAnnotation:
     annotator: str
     source: str
     updated_at: str
+
+
+@dataclass(frozen=True)
+class VideoSide:
+    """A video's fixed side of the project's split (keyed by content fingerprint).
+
+    ``film`` names the film several scenes share (they always share a side); ``moved_at`` is set
+    when a person moved it by hand (``hhir split move``).
+    """
+
+    fingerprint: str
+    side: str  # train | validation | test
+    film: str | None
+    seed: int
+    assigned_at: str
+    moved_at: str | None = None

@@ -149,3 +149,14 @@ def reviewed(s: Session, video_id: int, annotator: str | None) -> set[Target]:
     if annotator is not None:
         query = query.where(ReviewRow.annotator == annotator)
     return {_target(r) for r in s.scalars(query)}
+
+
+def review_times(s: Session, video_id: int, annotator: str | None) -> dict[str, dict[Target, str]]:
+    """Annotator -> reviewed target -> when it was marked reviewed (ISO 8601 UTC)."""
+    query = select(ReviewRow).where(ReviewRow.video_id == video_id)
+    if annotator is not None:
+        query = query.where(ReviewRow.annotator == annotator)
+    out: dict[str, dict[Target, str]] = {}
+    for r in s.scalars(query):
+        out.setdefault(r.annotator, {})[_target(r)] = r.reviewed_at
+    return out

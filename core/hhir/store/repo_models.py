@@ -22,6 +22,11 @@ def labels(s: Session) -> list[LabelDef]:
     return [LabelDef(name=r.name, description=r.description, key=r.key) for r in rows]
 
 
+def label_times(s: Session) -> dict[str, str | None]:
+    """Label name -> when it was added (None: before creation times were kept, as old as any review)."""
+    return {r.name: r.created_at for r in s.scalars(select(LabelRow))}
+
+
 def add_label(s: Session, label: LabelDef) -> None:
     """Add a label, or update the description and key of an existing one with that name."""
     if not label.name.strip():
@@ -29,7 +34,7 @@ def add_label(s: Session, label: LabelDef) -> None:
     row = s.scalars(select(LabelRow).where(LabelRow.name == label.name)).first()
     if row is None:
         position = (s.scalar(select(func.max(LabelRow.position))) or 0) + 1
-        row = LabelRow(name=label.name, position=position)
+        row = LabelRow(name=label.name, position=position, created_at=now_iso())
         s.add(row)
     row.description, row.key = label.description, label.key
 

@@ -97,6 +97,25 @@ class LabelRow(Base):
     description: Mapped[str] = mapped_column(String, default="")
     key: Mapped[str] = mapped_column(String, default="")
     position: Mapped[int]
+    # When the label was added (0003); NULL for labels older than that: as old as every review.
+    created_at: Mapped[str | None] = mapped_column(String, nullable=True)
+
+
+class VideoSplitRow(Base):
+    """A video's fixed side of the train/validation/test split (0003), by content fingerprint.
+
+    ``film`` groups scenes of one film, which always share a side; ``moved_at`` is set when a
+    person moved the video by hand.
+    """
+
+    __tablename__ = "video_splits"
+    __table_args__ = (CheckConstraint("side IN ('train', 'validation', 'test')", name="side"),)
+    fingerprint: Mapped[str] = mapped_column(String, primary_key=True)
+    film: Mapped[str | None] = mapped_column(String, nullable=True, index=True)
+    side: Mapped[str] = mapped_column(String)
+    seed: Mapped[int]
+    assigned_at: Mapped[str] = mapped_column(String)
+    moved_at: Mapped[str | None] = mapped_column(String, nullable=True)
 
 
 class ModelRow(Base):

@@ -5,9 +5,10 @@ from __future__ import annotations
 from hhir.store.api_media import MediaAPI
 from hhir.store.api_models import ModelsAPI
 from hhir.store.api_review import ReviewAPI
+from hhir.store.api_split import SplitAPI
 
 
-class Store(MediaAPI, ModelsAPI, ReviewAPI):
+class Store(MediaAPI, ModelsAPI, ReviewAPI, SplitAPI):
     """A project database file.
 
     Every method is one short unit of work in its own session, and every mutating method commits
