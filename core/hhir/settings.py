@@ -9,16 +9,27 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, replace
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+from pydantic import Field
 
 from hhir.errors import HHIRError
 from hhir.thresholds import DEFAULT_THRESHOLD
+
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
 
 SCHEMA_VERSION = 1
 APP_NAME = "HHIR Studio"
 CONFIG_ENV = "HHIR_CONFIG_DIR"
 SETTINGS_FILE = "settings.json"
+
+# The schema's types and ranges, checked by pydantic (strict: "3" is not a number, 1 is not a bool).
+Probability = Annotated[float, Field(ge=0.0, le=1.0, strict=True)]
+Text = Annotated[str, Field(max_length=4096, strict=True)]
 
 
 class SettingsError(HHIRError):
@@ -27,44 +38,52 @@ class SettingsError(HHIRError):
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything a user can set in the Settings dialog.
+    """Everything a user can set in the Settings dialog; the app and the command line read the same file.
 
     Attributes:
         profile: Model profile name (``offline`` or ``paper``) or a profile folder.
         model_dir: Folder the app's training writes model bundles to ("" = ``models/`` beside the project).
         active_bundle: Path of the model bundle to predict with ("" = the store's active model).
-        thresholds: Per-label decision thresholds; labels not listed use ``default_threshold``.
+        thresholds: Per-label decision thresholds; labels not listed use ``default_threshold``
+            (a trained model's tuned thresholds come first: :mod:`hhir.thresholds`).
         default_threshold: Threshold for labels without their own.
         clip_size: Shots per clip window.
         clip_stride: Shots between the starts of consecutive clip windows.
         annotator: Name written into every annotation.
-        database: Path of the project database ("" = the store's default, ``$HHIR_DB`` or the data folder).
+        database: The project database ("" = the store's default, ``$HHIR_DB`` or the data folder).
         jump_seconds: How far the jump keys move the playhead.
         playback_copies: Build a fast-seeking playback copy of films that seek slowly
             (:mod:`hhir.media.proxy`); the player uses it once it is ready.
         version: Schema version of the stored file.
     """
 
-    profile: str = "offline"
-    model_dir: str = ""
-    active_bundle: str = ""
-    thresholds: dict[str, float] = field(default_factory=dict)
-    default_threshold: float = DEFAULT_THRESHOLD
-    clip_size: int = 3
-    clip_stride: int = 1
-    annotator: str = ""
-    database: str = ""
-    jump_seconds: float = 5.0
-    playback_copies: bool = True
-    version: int = SCHEMA_VERSION
+    profile: Text = "offline"
+    model_dir: Text = ""
+    active_bundle: Text = ""
+    thresholds: dict[Annotated[str, Field(max_length=200)], Probability] = field(default_factory=dict)
+    default_threshold: Probability = DEFAULT_THRESHOLD
+    clip_size: Annotated[int, Field(ge=1, le=100, strict=True)] = 3
+    clip_stride: Annotated[int, Field(ge=1, le=100, strict=True)] = 1
+    annotator: Text = ""
+    database: Text = ""
+    jump_seconds: Annotated[float, Field(gt=0.0, le=86400.0, strict=True)] = 5.0
+    playback_copies: Annotated[bool, Field(strict=True)] = True
+    version: Annotated[int, Field(ge=1, strict=True)] = SCHEMA_VERSION
 
     def threshold(self, label: str) -> float:
-        """The decision threshold for ``label``."""
+        """The user's threshold for ``label`` (what the app uses is :func:`hhir.thresholds.label_threshold`)."""
         return self.thresholds.get(label, self.default_threshold)
 
     def annotator_name(self) -> str:
         """The annotator, falling back to the login name so no edit is anonymous."""
         return self.annotator or os.environ.get("USER") or os.environ.get("USERNAME") or "annotator"
+
+
+@cache
+def _schema() -> TypeAdapter[Settings]:
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(Settings)
 
 
 def config_dir() -> Path:
@@ -78,19 +97,20 @@ def config_dir() -> Path:
 
 
 def validate(settings: Settings, source: object = "settings") -> Settings:
-    """Check value ranges; raises ``SettingsError`` naming ``source`` and the bad field."""
-    problems = []
-    if settings.clip_size < 1:
-        problems.append(f"clip_size must be at least 1, got {settings.clip_size}")
-    if not 1 <= settings.clip_stride <= max(settings.clip_size, 1):
-        problems.append(f"clip_stride must be between 1 and clip_size, got {settings.clip_stride}")
-    for label, value in {**settings.thresholds, "default_threshold": settings.default_threshold}.items():
-        if not 0.0 <= value <= 1.0:
-            problems.append(f"threshold for {label!r} must be in [0, 1], got {value}")
-    if settings.jump_seconds <= 0:
-        problems.append(f"jump_seconds must be positive, got {settings.jump_seconds}")
-    if problems:
-        raise SettingsError(f"{source}: " + "; ".join(problems))
+    """Check types and ranges; raises ``SettingsError`` naming ``source`` and every bad field."""
+    return _checked(asdict(settings), source)
+
+
+def _checked(data: dict, source: object) -> Settings:
+    from pydantic import ValidationError
+
+    try:
+        settings = _schema().validate_python(data)
+    except ValidationError as exc:
+        problems = [f"{'.'.join(map(str, e['loc']))}: {e['msg']} (got {e['input']!r:.40})" for e in exc.errors()]
+        raise SettingsError(f"{source}: " + "; ".join(problems)) from None
+    if settings.clip_stride > settings.clip_size:
+        raise SettingsError(f"{source}: clip_stride must be between 1 and clip_size, got {settings.clip_stride}")
     return settings
 
 
@@ -100,37 +120,8 @@ def _from_mapping(data: object, source: Path) -> Settings:
     version = data.get("version", SCHEMA_VERSION)
     if not isinstance(version, int) or version > SCHEMA_VERSION:
         raise SettingsError(f"{source}: settings version {version!r} is newer than this app understands")
-    known = {f.name: f for f in fields(Settings)}
-    values: dict[str, object] = {}
-    for name, value in data.items():
-        if name not in known:
-            continue  # a key from a later minor version or a removed option: ignore, keep the rest
-        default = getattr(Settings(), name)
-        if not _same_kind(default, value):
-            raise SettingsError(f"{source}: {name!r} should be {type(default).__name__}, got {value!r}")
-        values[name] = _coerce(default, value)
-    values["version"] = SCHEMA_VERSION
-    return validate(Settings(**values), source)  # type: ignore[arg-type]
-
-
-def _same_kind(default: object, value: object) -> bool:
-    if isinstance(default, bool):
-        return isinstance(value, bool)
-    if isinstance(default, float):
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-    if isinstance(default, dict):
-        return isinstance(value, dict) and all(
-            isinstance(k, str) and isinstance(v, (int, float)) and not isinstance(v, bool) for k, v in value.items()
-        )
-    return isinstance(value, type(default)) and not isinstance(value, bool)
-
-
-def _coerce(default: object, value: object) -> object:
-    if isinstance(default, float):
-        return float(value)  # type: ignore[arg-type]
-    if isinstance(default, dict):
-        return {k: float(v) for k, v in value.items()}  # type: ignore[union-attr]
-    return value
+    # Keys from a later minor version or a removed option are ignored; the rest is kept.
+    return _checked({**data, "version": SCHEMA_VERSION}, source)
 
 
 def load(folder: Path | None = None) -> Settings:

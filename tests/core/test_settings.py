@@ -35,11 +35,15 @@ def test_unknown_keys_are_ignored_and_ints_become_floats(tmp_path):
     [
         ("{not json", "cannot read settings"),
         ("[1, 2]", "JSON object"),
-        (json.dumps({"clip_size": "3"}), "'clip_size' should be int"),
-        (json.dumps({"clip_size": 0}), "clip_size must be at least 1"),
+        (json.dumps({"clip_size": "3"}), "clip_size: Input should be a valid integer"),
+        (json.dumps({"clip_size": 0}), "clip_size: Input should be greater than or equal to 1"),
         (json.dumps({"clip_size": 3, "clip_stride": 4}), "clip_stride must be between"),
-        (json.dumps({"thresholds": {"asks": 1.5}}), "threshold for 'asks'"),
+        (json.dumps({"thresholds": {"asks": 1.5}}), "thresholds.asks: Input should be less than or equal to 1"),
         (json.dumps({"version": 99}), "newer than this app"),
+        (json.dumps({"clip_size": True}), "clip_size: Input should be a valid integer"),
+        (json.dumps({"playback_copies": 1}), "playback_copies: Input should be a valid boolean"),
+        ('{"default_threshold": NaN}', "default_threshold: Input should be"),
+        (json.dumps({"annotator": "x" * 5000}), "annotator: String should have at most 4096 characters"),
     ],
 )
 def test_bad_files_name_the_file_and_the_problem(tmp_path, content, problem):
@@ -47,6 +51,7 @@ def test_bad_files_name_the_file_and_the_problem(tmp_path, content, problem):
     with pytest.raises(st.SettingsError) as info:
         st.load(tmp_path)
     assert str(tmp_path / "settings.json") in str(info.value) and problem in str(info.value)
+    assert "\n" not in str(info.value) and len(str(info.value)) < 400  # one readable line
 
 
 def test_save_refuses_invalid_values_and_leaves_the_old_file(tmp_path):
