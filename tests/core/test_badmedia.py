@@ -211,3 +211,53 @@ def test_three_hour_film_probe_and_shots_are_bounded(tmp_path: Path) -> None:
     assert found.ok and found.summary["frames"] == 10800
     assert 170 <= found.summary["shots"] <= 200  # 180 real shots; a few misses or extras at 1 fps
     assert result.seconds < 60
+
+
+def make_long_silent_audio(path: Path, hours: float, video_s: float = 4.0) -> Path:
+    """``video_s`` of picture over ``hours`` of silent AAC, in well under a second.
+
+    One minute of silence is encoded once; the long track is that minute's packets looped by a
+    stream copy (no re-encoding), the way a 4 s clip ends up with a 44-hour track in the wild.
+    """
+    import subprocess
+
+    from hhir.media.ffmpeg import ffmpeg_exe
+
+    minute, picture = path.with_name("minute.m4a"), path.with_name("picture.mp4")
+    run = [ffmpeg_exe(), "-nostdin", "-y", "-loglevel", "error"]
+    subprocess.run([*run, "-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono", "-t", "60", "-c:a", "aac", "-b:a", "16k",
+                    str(minute)], check=True)
+    subprocess.run([*run, "-f", "lavfi", "-i", "testsrc=size=64x48:rate=25", "-t", str(video_s), "-c:v", "libx264",
+                    "-pix_fmt", "yuv420p", str(picture)], check=True)
+    subprocess.run([*run, "-i", str(picture), "-stream_loop", str(int(hours * 60) - 1), "-i", str(minute),
+                    "-map", "0:v", "-map", "1:a", "-c", "copy", str(path)], check=True)
+    return path
+
+
+_PEAK_CHILD = """
+import json, resource, sys
+from hhir.media.probe import probe
+from hhir.media.audio import extract_audio
+info = probe(sys.argv[1])
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+audio = extract_audio(sys.argv[1])
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"duration": info.duration_s, "samples": int(audio.size), "grew_mb": (after - before) / 1024}))
+"""
+
+
+def test_hours_of_audio_under_seconds_of_video_decode_only_the_video_span(tmp_path: Path) -> None:
+    """10 h of AAC under 4 s of video: decoding it whole would take ~4.5 GB and minutes."""
+    import json
+    import subprocess
+
+    path = make_long_silent_audio(tmp_path / "four seconds, ten hours.mp4", hours=10)
+    result = _stages(path)
+    _all_ok(result)
+    assert result.outcome("audio").summary["samples"] == 4 * 16000
+    assert result.seconds < LIMIT_S
+    child = subprocess.run([sys.executable, "-c", _PEAK_CHILD, str(path)], capture_output=True, text=True, timeout=LIMIT_S)
+    assert child.returncode == 0, child.stderr
+    peak = json.loads(child.stdout)
+    assert peak["duration"] == pytest.approx(4.0) and peak["samples"] == 4 * 16000
+    assert peak["grew_mb"] < 40, peak  # 4 s of samples is 256 KB; the whole track would be gigabytes

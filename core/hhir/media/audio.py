@@ -1,4 +1,9 @@
-"""The audio track of a video as one mono waveform, decoded once and tolerant of damaged packets."""
+"""The audio track of a video as one mono waveform, decoded once and tolerant of damaged packets.
+
+Only the span the video covers is decoded: a file may claim (or hold) far more audio than video,
+e.g. 4 s of picture over a 44-hour silent track, and analysis needs none of what lies past the
+last frame. Packets are decoded one at a time, so memory grows with the span, not the track.
+"""
 
 from __future__ import annotations
 
@@ -22,13 +27,29 @@ def _timeline_start(container) -> float:
     return float(stream.start_time * stream.time_base)
 
 
-def _decode_tolerant(container, stream, resampler) -> tuple[list[np.ndarray], float | None]:
+def _video_end(container) -> float | None:
+    """Where the video's last frame ends on the container's clock; None when unknown or audio-only."""
+    if not container.streams.video:
+        return None
+    stream = container.streams.video[0]
+    if stream.duration and stream.time_base:
+        start = float(stream.start_time * stream.time_base) if stream.start_time is not None else 0.0
+        return start + float(stream.duration * stream.time_base)
+    if container.duration:
+        return container.duration / 1_000_000  # AV_TIME_BASE
+    return None
+
+
+def _decode_tolerant(container, stream, resampler, end: float | None) -> tuple[list[np.ndarray], float | None]:
+    """Decoded mono chunks up to ``end`` (container seconds; None: the whole track) and the first one's time."""
     import av
 
     chunks: list[np.ndarray] = []
     first_time: float | None = None
     skipped = 0
     for packet in container.demux(stream):
+        if end is not None and packet.pts is not None and packet.time_base and float(packet.pts * packet.time_base) > end:
+            break  # past the video: nothing analysis needs, however long the track claims to be
         try:
             frames = packet.decode()
         except (av.InvalidDataError, av.error.UndefinedError) as exc:
@@ -50,10 +71,12 @@ def _decode_tolerant(container, stream, resampler) -> tuple[list[np.ndarray], fl
 
 
 def extract_audio(path: str | Path, sample_rate: int = 16000) -> np.ndarray:
-    """Decode the first audio stream to mono float32 at ``sample_rate``.
+    """Decode the first audio stream to mono float32 at ``sample_rate``, over the video's span.
 
-    Sample 0 is time 0 of the video (leading gaps are padded with silence). Packets FFmpeg rejects
-    as invalid data are skipped.
+    Sample 0 is time 0 of the video (leading gaps are padded with silence); the waveform ends
+    where the video does (audio past the last frame is neither decoded nor returned). An
+    audio-only file, or one whose video length is unknown, is decoded whole. Packets FFmpeg
+    rejects as invalid data are skipped.
 
     Args:
         path: Video or audio file.
@@ -72,11 +95,15 @@ def extract_audio(path: str | Path, sample_rate: int = 16000) -> np.ndarray:
             if not container.streams.audio:
                 return np.zeros(0, dtype=np.float32)
             resampler = av.AudioResampler(format="flt", layout="mono", rate=sample_rate)
-            chunks, first_time = _decode_tolerant(container, container.streams.audio[0], resampler)
-            offset = (first_time or 0.0) - _timeline_start(container)
+            end, origin = _video_end(container), _timeline_start(container)
+            chunks, first_time = _decode_tolerant(container, container.streams.audio[0], resampler, end)
+            offset = (first_time or 0.0) - origin
     except av.FFmpegError as exc:
         raise MediaError(path, f"cannot read the audio ({exc.strerror or exc})") from exc
-    return _joined(chunks, int(round(offset * sample_rate)))
+    audio = _joined(chunks, int(round(offset * sample_rate)))
+    if end is not None:
+        audio = audio[: max(int(round((end - origin) * sample_rate)), 0)]
+    return audio
 
 
 def _joined(chunks: list[np.ndarray], shift: int) -> np.ndarray:
