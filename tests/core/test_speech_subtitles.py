@@ -84,3 +84,25 @@ def test_huge_hour_field_is_a_bad_line_not_a_crash() -> None:
     text = "1\n" + "9" * 5000 + ":00:01,000 --> 00:00:02,000\nhello\n"
     with pytest.raises(ImportFormatError, match=r"big\.srt, line 2"):
         parse_srt(text, "big.srt")
+
+
+def test_vtt_special_characters_round_trip_through_webvtt_py() -> None:
+    import html
+
+    import webvtt
+
+    texts = ["a --> b", "Tom & Jerry", "x < y > z", "&amp; stays text", "--> at the start"]
+    text = to_vtt([TranscriptSegment(i, i + 0.5, t) for i, t in enumerate(texts)])
+    captions = list(webvtt.from_string(text))
+    # webvtt-py strips tags and leaves character references, which a player decodes as html does
+    assert [html.unescape(c.text) for c in captions] == texts
+    assert [c.start_in_seconds for c in captions] == list(range(len(texts)))
+    assert [s.text for s in parse_vtt(text, "t.vtt")] == texts
+
+
+def test_srt_is_read_by_the_srt_library() -> None:
+    import srt
+
+    subs = list(srt.parse(to_srt(SEGMENTS + [TranscriptSegment(4.0, 5.0, "  ")])))
+    assert [(s.index, s.start.total_seconds(), s.content) for s in subs] == [
+        (1, 0.0, "Where is the station?"), (2, 1.5, "Next to the bridge.\nGo left."), (3, 3723.004, "An hour later")]

@@ -1,8 +1,14 @@
-"""SRT and WebVTT: writing a transcript, and reading one with errors that name the file and line."""
+"""SRT and WebVTT: writing a transcript, and reading one with errors that name the file and line.
+
+Writing goes through the ``srt`` and ``webvtt-py`` libraries. Reading stays hand-written: neither
+library's parser says on which line a file goes wrong, and an import error must name the line.
+"""
 
 from __future__ import annotations
 
+import html
 import re
+from datetime import timedelta
 
 from hhir.errors import ImportFormatError
 from hhir.types import TranscriptSegment
@@ -25,17 +31,41 @@ def _one_line_block(text: str) -> str:
 
 
 def to_srt(segments: list[TranscriptSegment]) -> str:
-    """The segments as SubRip text, numbered from 1."""
-    blocks = [f"{n}\n{_stamp(s.start_s, ',')} --> {_stamp(s.end_s, ',')}\n{_one_line_block(s.text)}\n"
-              for n, s in enumerate(segments, start=1)]
-    return "\n".join(blocks)
+    """The segments as SubRip text, numbered from 1 (SubRip has no escapes: text goes as it is).
+
+    A segment without text is left out: an empty cue would read as the end of the file.
+    """
+    import srt
+
+    spoken = [s for s in segments if _one_line_block(s.text)]
+    subs = [srt.Subtitle(n, _delta(s.start_s), _delta(s.end_s), _one_line_block(s.text))
+            for n, s in enumerate(spoken, start=1)]
+    return srt.compose(subs, reindex=False)
 
 
 def to_vtt(segments: list[TranscriptSegment]) -> str:
-    """The segments as WebVTT text."""
-    blocks = [f"{_stamp(s.start_s, '.')} --> {_stamp(s.end_s, '.')}\n{_one_line_block(s.text)}\n"
-              for s in segments]
-    return "\n".join(["WEBVTT\n", *blocks])
+    """The segments as WebVTT text, cue text escaped as the WebVTT spec says (``&``, ``<``, ``>``).
+
+    A segment without text is left out, as in :func:`to_srt`.
+    """
+    from webvtt import Caption, WebVTT
+
+    vtt = WebVTT()
+    for s in segments:
+        lines = [_vtt_escape(line) for line in _one_line_block(s.text).splitlines()]
+        if lines:
+            vtt.captions.append(Caption(_stamp(s.start_s, "."), _stamp(s.end_s, "."), lines))
+    return vtt.content
+
+
+def _delta(seconds: float) -> timedelta:
+    return timedelta(milliseconds=round(max(seconds, 0.0) * 1000))
+
+
+def _vtt_escape(line: str) -> str:
+    # "&" first, so the entities written for "<" and ">" are not escaped again; ">" too, so a
+    # "-->" in the text can never be read as a timing line.
+    return line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _seconds(groups: tuple[str | None, ...]) -> float:
@@ -67,6 +97,11 @@ def _cue(source: str, number: int, timing: str, text_lines: list[str]) -> Transc
     if end < start:
         raise ImportFormatError(f"{source}, line {number}: the cue ends before it starts")
     return TranscriptSegment(start_s=start, end_s=end, text="\n".join(text_lines))
+
+
+def _vtt_unescape(segment: TranscriptSegment) -> TranscriptSegment:
+    # WebVTT cue text carries "&", "<" and ">" as character references; tags such as <v Ann> stay.
+    return TranscriptSegment(segment.start_s, segment.end_s, html.unescape(segment.text))
 
 
 def parse_srt(text: str, source_name: str) -> list[TranscriptSegment]:
@@ -101,5 +136,5 @@ def parse_vtt(text: str, source_name: str) -> list[TranscriptSegment]:
         timing_at = 0 if "-->" in lines[0] else 1  # an optional cue identifier comes first
         if timing_at >= len(lines):
             raise ImportFormatError(f"{source_name}, line {start}: cue {lines[0]!r} has no timing line")
-        segments.append(_cue(source_name, start + timing_at, lines[timing_at], lines[timing_at + 1:]))
+        segments.append(_vtt_unescape(_cue(source_name, start + timing_at, lines[timing_at], lines[timing_at + 1:])))
     return segments
