@@ -1,8 +1,11 @@
 """PlayerView: QtMultimedia playback with frame stepping, jumps, speed presets, clip looping and an
 exact time + frame readout.
 
-Frames are addressed by index: frame ``f`` is shown at ``(f + 0.5) * 1000 / fps`` ms, the middle
-of its display interval, so millisecond rounding can never land on the neighbouring frame.
+Frames are addressed by index, the ``n``-th decoded frame, as shots and clips are. The player's
+clock counts from the container's start in the stream's timestamps, so a :class:`TimeBase` maps
+between them: frame ``n`` is shown at the middle of its display interval on that clock, and the
+readout's seconds are frame-clock seconds (``frame / fps``, what shots and clips use). A stream that
+starts late (0.036 s is common) or has a variable frame rate shows the frame the counter names.
 """
 
 from __future__ import annotations
@@ -15,15 +18,18 @@ from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
 from PySide6.QtMultimediaWidgets import QVideoWidget
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from hhir.media.timebase import TimeBase, constant_timebase, quick_timebase
+
 SPEEDS = (0.25, 0.5, 1.0, 1.5, 2.0, 4.0)
 
 
 def frame_at(position_ms: float, fps: float) -> int:
-    """The frame on screen at ``position_ms``."""
+    """The frame at frame-clock ``position_ms`` (``frame / fps`` seconds)."""
     return int(math.floor(position_ms * fps / 1000.0 + 1e-6))
 
 
 def frame_position_ms(frame: int, fps: float) -> int:
+    """The middle of ``frame`` on the frame clock, in ms."""
     return int(round((frame + 0.5) * 1000.0 / fps))
 
 
@@ -44,7 +50,8 @@ class PlayerView(QWidget):
         self.frame_count = 0
         self.path = ""
         self.source = ""  # the file played: ``path`` itself or its playback copy
-        self._position_ms = 0
+        self.timebase: TimeBase = constant_timebase(self.fps, 0)  # frames on the player's clock
+        self._position_ms = 0  # on the player's clock
         self._pending_ms: int | None = None  # where to go once a swapped source has loaded
         self._resume = False  # play on once it has (it was playing when swapped)
         self._loop: tuple[float, float] | None = None
@@ -78,24 +85,49 @@ class PlayerView(QWidget):
         box.addLayout(bar)
 
     # --- media ---------------------------------------------------------------------------
-    def load(self, path: str, fps: float, frame_count: int, source: str | None = None) -> None:
-        """Show ``path`` paused at its first frame, played from ``source`` (its playback copy) if given."""
+    def load(self, path: str, fps: float, frame_count: int, source: str | None = None,
+             timebase: TimeBase | None = None) -> None:
+        """Show ``path`` paused at its first frame, played from ``source`` (its playback copy) if given.
+
+        ``timebase`` is ``source``'s (:func:`hhir.media.timebase.read_timebase`); without one the
+        stream's start and ``fps`` are used until :meth:`set_timebase` brings the exact one.
+        """
         self.path, self.fps, self.frame_count = str(path), fps or 25.0, frame_count
         self.source = str(source or path)
+        self.timebase = timebase or quick_timebase(self.source, self.fps, frame_count)
         self._loop = None
-        self._position_ms, self._pending_ms = 0, None
+        # A seek made before the source has loaded (the restored clip after a restart) is applied
+        # once it has: the player would drop it and stay on frame 0.
+        self._position_ms, self._pending_ms = self._ms(0), self._ms(0)
+        self._resume = False
         self._from_event_loop("setSource", Q_ARG(QUrl, QUrl.fromLocalFile(self.source)))
         self._from_event_loop("pause")  # decodes and shows the first frame without playing
         self._update_readout()
+
+    def set_timebase(self, timebase: TimeBase, source: str | None = None) -> None:
+        """Use ``source``'s exact time base (read in the background), keeping the frame on screen."""
+        if source is not None and str(source) != self.source:
+            return  # it belongs to a file no longer played
+        frame = self.current_frame()
+        self.timebase = timebase
+        if self._pending_ms is not None:
+            self._pending_ms = self._ms(frame)
+        elif not self.is_playing:
+            self._set_position(self._ms(frame), emit=False)
+
+    def _ms(self, frame: int) -> int:
+        return int(round(self.timebase.position(frame) * 1000.0))
 
     def swap_source(self, source: str) -> None:
         """Go on showing the same film from ``source`` (its playback copy) where it was, playing on
         if it was playing."""
         if not self.path or str(source) == self.source:
             return
-        self._pending_ms = self._position_ms
+        frame = self.current_frame()
         self._resume = self.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState
         self.source = str(source)
+        self.timebase = quick_timebase(self.source, self.fps, self.frame_count)
+        self._position_ms = self._pending_ms = self._ms(frame)
         self._from_event_loop("setSource", Q_ARG(QUrl, QUrl.fromLocalFile(self.source)))
         if not self._resume:  # a queued pause could land after the play below
             self._from_event_loop("pause")
@@ -135,10 +167,17 @@ class PlayerView(QWidget):
 
     @property
     def position_s(self) -> float:
-        return self._position_ms / 1000.0
+        """Frame-clock seconds (``frame / fps``, as shots and clips count)."""
+        return self.timebase.frame_clock(self._position_ms / 1000.0)
 
     def current_frame(self) -> int:
-        return frame_at(self._position_ms, self.fps)
+        """The index of the decoded frame on screen."""
+        return min(self.timebase.frame_at(self._position_ms / 1000.0), self._last_frame())
+
+    def _last_frame(self) -> int:
+        if self.frame_count:
+            return max(self.frame_count - 1, 0)
+        return max(self.timebase.frame_at(self.player.duration() / 1000.0), 0)
 
     # --- transport -----------------------------------------------------------------------
     def toggle_play(self) -> None:
@@ -153,15 +192,17 @@ class PlayerView(QWidget):
         self.player.pause()
 
     def seek(self, seconds: float) -> None:
-        """Show the frame on screen at ``seconds`` (positioned at its middle, see the module doc)."""
-        self._set_position(frame_position_ms(frame_at(seconds * 1000.0, self.fps), self.fps))
+        """Show the frame at frame-clock ``seconds`` (``frame / fps``), positioned at its middle."""
+        self.seek_frame(frame_at(seconds * 1000.0, self.fps))
+
+    def seek_frame(self, frame: int) -> None:
+        """Show decoded frame ``frame``."""
+        self._set_position(self._ms(min(max(frame, 0), self._last_frame())))
 
     def step_frames(self, n: int) -> None:
         """Pause and move ``n`` frames (negative: back)."""
         self.player.pause()
-        last = max(self.frame_count - 1, 0) if self.frame_count else frame_at(self.player.duration(), self.fps)
-        target = min(max(self.current_frame() + n, 0), last)
-        self._set_position(frame_position_ms(target, self.fps))
+        self.seek_frame(self.current_frame() + n)
 
     def jump(self, seconds: float) -> None:
         """Move by ``seconds`` in whole frames, so the frame under the playhead stays exact."""
@@ -193,31 +234,33 @@ class PlayerView(QWidget):
         self.looping = on
         self._update_readout()
 
-    def _set_position(self, ms: int) -> None:
-        duration = self.player.duration() or int(self.duration_s * 1000)
+    def _set_position(self, ms: int, emit: bool = True) -> None:
+        duration = self.player.duration() or int(self.timebase.end_s * 1000)
         ms = min(max(ms, 0), max(duration - 1, 0)) if duration else max(ms, 0)
         self._position_ms = ms
         if self._pending_ms is not None:
-            self._pending_ms = ms  # a swapped source is loading: the latest position wins once it has
+            self._pending_ms = ms  # a source is loading: the latest position wins once it has
         else:
             self.player.setPosition(ms)
         self._update_readout()
-        self.position_changed.emit(ms / 1000.0)
+        if emit:
+            self.position_changed.emit(self.position_s)
 
     def _on_position(self, ms: int) -> None:
         if self._pending_ms is not None:
             return  # a swapped source reports its start; the pending position is applied once it loads
         if self.looping and self._loop and self.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState:
             start, end = self._loop
-            if ms / 1000.0 >= end or ms / 1000.0 < start - 0.5:
-                self._set_position(int(start * 1000))
+            now = self.timebase.frame_clock(ms / 1000.0)
+            if now >= end or now < start - 0.5:
+                self.seek(start)
                 return
         self._position_ms = ms
         self._update_readout()
-        self.position_changed.emit(ms / 1000.0)
+        self.position_changed.emit(self.position_s)
 
     def _update_readout(self) -> None:
-        total = self.frame_count or frame_at(self.player.duration(), self.fps)
+        total = self.frame_count or self._last_frame() + 1
         parts = [
             f"{clock(self.position_s)} / {clock(self.duration_s)}",
             f"frame {self.current_frame():>6d} / {total}",
