@@ -15,15 +15,16 @@ from hhir.errors import HHIRError
 from hhir.jobs import CancelToken, Cancelled
 
 DB_OPTION = click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-                         help="Project database (default: the user data folder, or $HHIR_DB).")
+                         help="Project database (default: the settings' database, else $HHIR_DB or the user data folder).")
 
 
 def open_store(db_path: Path | None):
-    """The project database named by --db, else the default one."""
+    """The project database named by --db, else the one the settings name (the app's), else the default."""
+    from hhir.cli.config import user_settings
     from hhir.store import Store
     from hhir.store.paths import default_db_path
 
-    return Store(db_path or default_db_path())
+    return Store(db_path or user_settings().database or default_db_path())
 
 
 @contextmanager
@@ -67,19 +68,26 @@ class _Bar:
 @click.command()
 @click.argument("videos", nargs=-1, required=True, type=click.Path(path_type=Path))
 @DB_OPTION
-@click.option("--profile", default="offline", show_default=True, help="offline, paper, or a profile folder.")
-@click.option("--model", "model_bundle", default=None, help="Predict with this model bundle folder.")
-@click.option("--clip-size", default=3, show_default=True, help="Shots per clip.")
-@click.option("--clip-stride", default=1, show_default=True, help="Shots between clip starts.")
+@click.option("--profile", default=None, help="offline, paper, or a profile folder (default: the settings').")
+@click.option("--model", "model_bundle", default=None,
+              help="Predict with this model bundle folder (default: the settings', else the project's active model).")
+@click.option("--clip-size", type=click.IntRange(1, 100), default=None, help="Shots per clip (default: the settings', 3).")
+@click.option("--clip-stride", type=click.IntRange(1, 100), default=None, help="Shots between clip starts (default: the settings', 1).")
 @click.option("--detector", default="adaptive", show_default=True, type=click.Choice(["adaptive", "content", "threshold", "histogram"]))
 @click.option("--threshold", type=float, default=None, help="Detector threshold (default: the detector's).")
 @click.option("--json", "json_out", default=None, help="Write the results as JSON to this file, or - for stdout.")
 def analyze(videos, db_path, profile, model_bundle, clip_size, clip_stride, detector, threshold, json_out) -> None:
     """Analyse videos: shots, clips, transcript, features and predictions, stored in the project."""
+    from hhir.cli.config import chosen, user_settings
     from hhir.pipeline import AnalysisOptions, analyze as run_analysis, video_result
 
-    options = AnalysisOptions(profile=profile, clip_size=clip_size, clip_stride=clip_stride, detector=detector,
-                              threshold=threshold, model_bundle=model_bundle)
+    s = user_settings()
+    options = AnalysisOptions(profile=chosen(profile, s.profile), clip_size=chosen(clip_size, s.clip_size),
+                              clip_stride=chosen(clip_stride, s.clip_stride), detector=detector, threshold=threshold,
+                              model_bundle=chosen(model_bundle, s.active_bundle or None))
+    from hhir.models.profiles import get_profile
+
+    get_profile(options.profile)  # a wrong profile is said before minutes of shot detection, not after
     store = open_store(db_path)
     results, failures = [], 0
     with cancel_on_ctrl_c() as token:
@@ -135,8 +143,11 @@ def import_seed_command(checkpoint: Path, out: Path | None, activate: bool, db_p
     from hhir.models.seed import import_seed
     from hhir.types import ModelInfo
 
+    from hhir.cli.config import user_settings
+
     store = open_store(db_path)
-    out = out or models_dir(store) / f"seed-{checkpoint.stem}"  # beside the project, like trained models
+    folder = Path(user_settings().model_dir) if user_settings().model_dir else models_dir(store)
+    out = out or folder / f"seed-{checkpoint.stem}"  # where trained models go
     bundle = import_seed(checkpoint, out)
     info = store.model(bundle.id) or store.register_model(ModelInfo(id=bundle.id, kind="imported", path=str(out)))
     if activate:

@@ -12,14 +12,13 @@ from hhir.jobs import Cancelled
 from hhir.thresholds import DEFAULT_THRESHOLD
 
 DB = click.option("--db", "db_path", type=click.Path(path_type=Path), default=None,
-                  help="Project database (default: the user data folder, or $HHIR_DB).")
+                  help="Project database (default: the settings' database, else $HHIR_DB or the user data folder).")
 
 
 def _store(db_path: Path | None):
-    from hhir.store import Store
-    from hhir.store.paths import default_db_path
+    from hhir.cli.analyze import open_store
 
-    return Store(db_path or default_db_path())
+    return open_store(db_path)
 
 
 def _fmt(value: float | None) -> str:
@@ -61,23 +60,26 @@ def _print_evaluation(e) -> None:
 @click.option("--validation-fraction", default=0.2, show_default=True)
 @click.option("--test-fraction", default=0.15, show_default=True)
 @click.option("--annotator", default=None, help="Learn from this annotator only (default: everyone, majority vote).")
-@click.option("--profile", default="offline", show_default=True, help="Encoders whose cached features to use when no trained model is active.")
+@click.option("--profile", default=None, help="Encoders whose cached features to use when no trained model is active (default: the settings').")
 @click.option("--activate", is_flag=True, help="Make the new model active and recompute predictions.")
 def train(db_path, epochs, seed, lr, weight_decay, batch_size, hidden_dim, patience, threshold,
           validation_fraction, test_fraction, annotator, profile, activate) -> None:
     """Train a new model version from the project's annotations."""
     from hhir.cli.analyze import _Bar, cancel_on_ctrl_c
+    from hhir.cli.config import chosen, user_settings
     from hhir.learn.options import TrainOptions
     from hhir.learn.train import train as run_train
     from hhir.learn.versions import activate as activate_model
 
     options = TrainOptions(epochs=epochs, lr=lr, weight_decay=weight_decay, batch_size=batch_size, threshold=threshold,
                            patience=patience, seed=seed, validation_fraction=validation_fraction,
-                           test_fraction=test_fraction, hidden_dim=hidden_dim, annotator=annotator, profile=profile)
+                           test_fraction=test_fraction, hidden_dim=hidden_dim, annotator=annotator,
+                           profile=chosen(profile, user_settings().profile))
     store = _store(db_path)
+    out_dir = user_settings().model_dir or None  # where the app's training writes bundles too
     try:
         with cancel_on_ctrl_c() as token, _Bar("training") as bar:
-            result = run_train(store, options, bar, token)
+            result = run_train(store, options, bar, token, out_dir=out_dir)
     except Cancelled:
         raise click.exceptions.Abort() from None
     for line in result.skipped:
