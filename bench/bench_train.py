@@ -68,7 +68,7 @@ def main() -> None:
 
     from hhir.learn.options import TrainOptions
     from hhir.learn.train import train
-    from hhir.pipeline.features import profile_encoders
+    from hhir.scoring.encoders import profile_encoders
 
     encoders = profile_encoders("offline")
     with tempfile.TemporaryDirectory() as tmp:

@@ -34,7 +34,7 @@ def one_thread(encoders):
 
 @pytest.fixture(scope="module")
 def encoders():
-    from hhir.pipeline.features import profile_encoders
+    from hhir.scoring.encoders import profile_encoders
 
     return profile_encoders("offline")
 

@@ -19,29 +19,29 @@ def run_export(store: Store, fmt: str, out: Path, options: ExportOptions, progre
     require_content(data, fmt)
     cancel.check()
     out.mkdir(parents=True, exist_ok=True)
-    files, rows, skipped = _write(store, fmt, data, out, options, sub_progress(progress, 0.05, 1.0), cancel)
+    files, rows, skipped, notes = _write(store, fmt, data, out, options, sub_progress(progress, 0.05, 1.0), cancel)
     progress(1.0, f"Exported {len(files)} files")
     clips = sum(len(v.clips) for v in data.videos)
-    return ExportReport(fmt, tuple(str(f) for f in files), rows, len(data.videos), clips, tuple(skipped))
+    return ExportReport(fmt, tuple(str(f) for f in files), rows, len(data.videos), clips, tuple(skipped), tuple(notes))
 
 
 def _analysis_encoders(store: Store) -> tuple[tuple[str, str], ...]:
     """The encoders the project's features are cached under: the active model's, else the default
     profile's, so a manifest carries the features its training would use."""
-    from hhir.pipeline import AnalysisOptions
-    from hhir.pipeline.features import encoders_for
+    from hhir.scoring.encoders import encoders_for
 
-    return tuple(encoders_for(store, AnalysisOptions()).ids().items())
+    return tuple(encoders_for(store).ids().items())
 
 
 def _write(
     store: Store, fmt: str, data: ExportData, out: Path, options: ExportOptions, progress: ProgressFn, cancel: CancelToken,
-) -> tuple[list[Path], int, list[str]]:
+) -> tuple[list[Path], int, list[str], list[str]]:
     skipped: list[str] = []
+    notes: list[str] = []
     if fmt == "seed":
-        from hhir.exchange.seed import export_seed
+        from hhir.exchange.seed_layout import export_seed
 
-        files, rows = export_seed(data, out, progress, cancel)
+        files, rows, notes = export_seed(data, out, progress, cancel)
     elif fmt == "manifest":
         from hhir.exchange.manifest import export_manifest
 
@@ -71,7 +71,7 @@ def _write(
 
         files, rows = export_scenes(data, out), sum(len(v.shots) for v in data.videos)
         skipped += [f"{v.name}: no shots" for v in data.videos if not v.shots]
-    return files, rows, skipped
+    return files, rows, skipped, notes
 
 
 def _count_lines(path: Path) -> int:

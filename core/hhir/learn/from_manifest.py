@@ -43,7 +43,7 @@ def train_from_manifest(path: str | Path, options: TrainOptions = TrainOptions()
     """
     from hhir.appdirs import default_models_dir
     from hhir.exchange.manifest_read import read_manifest
-    from hhir.pipeline.features import profile_encoders
+    from hhir.scoring.encoders import profile_encoders
 
     manifest = read_manifest(path)
     if any(m not in manifest.features for m in MODALITIES):

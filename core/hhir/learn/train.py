@@ -25,7 +25,8 @@ from hhir.learn.evaluation import Evaluation, evaluate_records, scene_scores
 from hhir.learn.loop import FitResult, fit, seeded
 from hhir.learn.metrics import tune_thresholds
 from hhir.learn.options import FRESH_HIDDEN_DIM, TrainingEpoch, TrainOptions
-from hhir.learn.split import Split, split_videos
+from hhir.learn.project_split import project_split
+from hhir.learn.split import Split
 from hhir.learn.warm import warm_start
 from hhir.types import ModelInfo
 
@@ -68,7 +69,7 @@ def train(store, options: TrainOptions = TrainOptions(), progress: ProgressFn = 
         cancel: checked after every batch; a cancelled run raises ``Cancelled`` and writes nothing.
         on_epoch: receives a :class:`TrainingEpoch` after each epoch (for live curves).
         out_dir: folder for bundles (default :func:`models_dir`).
-        encoders: an already loaded ``hhir.pipeline.features.EncoderSet`` whose cached features to
+        encoders: an already loaded ``hhir.scoring.encoders.EncoderSet`` whose cached features to
             use (default: the active model's encoders, else the profile's).
 
     Raises:
@@ -79,8 +80,9 @@ def train(store, options: TrainOptions = TrainOptions(), progress: ProgressFn = 
     progress(0.0, "Loading encoders")
     parent, encoders = _parent_and_encoders(store, options, encoders)
     data = collect(store, labels, encoders.ids(), options.annotator)
-    split = split_videos([r.video.fingerprint for r in data.records], options.seed,
-                         options.validation_fraction, options.test_fraction)
+    # The project's fixed sides: a video held out once stays held out for every later model.
+    split = project_split(store, [r.video.fingerprint for r in data.records], options.seed,
+                          options.validation_fraction, options.test_fraction, trained_on=trained_on(store))
     return run_training(data, split, labels, encoders, parent, options, Path(out_dir) if out_dir else models_dir(store),
                         progress, cancel, on_epoch, store, started)
 
@@ -95,7 +97,7 @@ def run_training(data: Collected, split: Split, labels: list[str], encoders, par
     started, cancel = started or time.perf_counter(), cancel or CancelToken()
     parts = {name: [r for r in data.records if r.video.fingerprint in getattr(split, name)]
              for name in ("train", "validation", "test")}
-    bundle = _new_bundle(ModelBundle, labels, encoders, options, parent)
+    bundle = _new_bundle(ModelBundle, labels, encoders, options, parent, data)
     train_samples, val_samples = to_samples(parts["train"], options.clip_samples), to_samples(parts["validation"], False)
     if not train_samples:
         raise HHIRError("no annotated clips or scenes with cached features to train on")
@@ -115,22 +117,22 @@ def run_training(data: Collected, split: Split, labels: list[str], encoders, par
 
 def _parent_and_encoders(store, options: TrainOptions, encoders):
     """The active trained/imported bundle (the parent) and the encoders whose features to use."""
-    from hhir.pipeline.features import encoders_for
-    from hhir.pipeline.options import AnalysisOptions
-    from hhir.pipeline.predict import active_bundle
+    from hhir.scoring.active import active_bundle
+    from hhir.scoring.encoders import encoders_for
 
-    analysis = AnalysisOptions(profile=options.profile)
-    return active_bundle(store, analysis), encoders or encoders_for(store, analysis)
+    return active_bundle(store), encoders or encoders_for(store, options.profile)
 
 
-def _new_bundle(bundle_cls, labels: list[str], encoders, options: TrainOptions, parent):
+def _new_bundle(bundle_cls, labels: list[str], encoders, options: TrainOptions, parent, data: Collected):
     from hhir.models.manifest import ClassifierConfig, ClipSettings, EncoderRecord
-    from hhir.pipeline.options import AnalysisOptions
+    from hhir.segment.clips import clip_window
 
     records = [EncoderRecord(m, e.spec, e.id, e.dim, getattr(e, "weights_sha256", ""))
                for m, e in (("video", encoders.video), ("text", encoders.text), ("audio", encoders.audio))]
-    defaults = AnalysisOptions()
-    clip = ClipSettings(defaults.clip_size, defaults.clip_stride, encoders.n_frames, encoders.frame_size)
+    # The window the training clips were cut with, not today's defaults: a model trained on 4-shot
+    # clips must say 4, whatever the analysis settings are now.
+    size, stride = clip_window(r.clips for r in data.records) or (ClipSettings.size, ClipSettings.stride)
+    clip = ClipSettings(size, stride, encoders.n_frames, encoders.frame_size)
     config = ClassifierConfig(_hidden_dim(options, parent), options.num_heads, options.num_layers, options.dropout)
     bundle = seeded(lambda: bundle_cls.create("trained", labels, records, clip, config), options.seed)
     if parent is not None:
@@ -159,7 +161,6 @@ def _save(store, bundle, data: Collected, split: Split, options: TrainOptions, r
           seconds: float) -> tuple[ModelInfo, Path]:
     from dataclasses import replace
 
-    from hhir.models.bundle_io import atomic_folder
     from hhir.models.manifest import AnnotationSummary, Provenance, SplitSummary
 
     rows = data.rows
@@ -170,14 +171,13 @@ def _save(store, bundle, data: Collected, split: Split, options: TrainOptions, r
         parent=parent.id if parent is not None else None, source="hhir train",
         annotations=AnnotationSummary(len(data.records), sum(len(r.clips) for r in data.records), len(rows),
                                       data.annotators, digest(rows)),
-        split=SplitSummary("by video, seeded", options.seed, len(split.train), len(split.validation), len(split.test)),
+        split=SplitSummary("fixed per project video, seeded", options.seed, len(split.train), len(split.validation), len(split.test)),
         metrics=metrics)
     bundle = bundle.with_manifest(thresholds=tuple(float(t) for t in thresholds), provenance=provenance)
     target = out_dir / bundle.id
-    with atomic_folder(target) as tmp:
-        bundle.save(tmp)
-        (tmp / TRAINING_FILE).write_text(json.dumps(_training_record(options, split, rows, result, evaluations), indent=1))
-    bundle.path = target
+    # training.json is hashed in the manifest with the weights: an edited split is refused on load.
+    record = json.dumps(_training_record(options, split, rows, result, evaluations), indent=1)
+    bundle.save(target, extra={TRAINING_FILE: record})
     info = replace(bundle.model_info(), path=str(target))
     return (store.register_model(info, label_set=list(bundle.labels)) if store is not None else info), target
 
@@ -192,6 +192,20 @@ def _training_record(options, split, rows, result: FitResult, evaluations) -> di
         "evaluations": [{"part": e.part, "videos": e.videos, "scene": e.scene.as_dict(), "scene_tuned": e.scene_tuned.as_dict(),
                          "clip": e.clip.as_dict() if e.clip else None} for e in evaluations],
     }
+
+
+def trained_on(store, model_id: str | None = None) -> set[str]:
+    """Fingerprints a model trained on, with its ancestors' (every model of the project when None)."""
+    models = {m.id: m for m in store.models()}
+    chain = list(models.values()) if model_id is None else []
+    while model_id is not None and model_id in models and models[model_id] not in chain:
+        chain.append(models[model_id])
+        model_id = models[model_id].parent
+    out: set[str] = set()
+    for model in chain:
+        split = read_split(model.path) if model.path else None
+        out |= set(split.train) if split is not None else set()
+    return out
 
 
 def read_split(bundle_path: str | Path) -> Split | None:

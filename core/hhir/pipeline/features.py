@@ -2,70 +2,19 @@
 
 from __future__ import annotations
 
-import functools
 import logging
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 import numpy as np
 
 from hhir.features import feature_id
 from hhir.jobs import CancelToken, ProgressFn, sub_progress
-from hhir.pipeline.options import AnalysisOptions
+from hhir.scoring.encoders import EncoderSet
 from hhir.types import Clip, Video
 
 log = logging.getLogger(__name__)
 SAMPLE_RATE = 16000
-
-
-@dataclass
-class EncoderSet:
-    """The three encoders features are computed with, and how frames are sampled for the video one."""
-
-    video: Any
-    text: Any
-    audio: Any
-    n_frames: int
-    frame_size: int
-    source: str  # "profile:<name>" or "bundle:<id>"
-
-    def ids(self) -> dict[str, str]:
-        return {"video": self.video.id, "text": self.text.id, "audio": self.audio.id}
-
-
-def encoders_for(store, options: AnalysisOptions) -> EncoderSet:
-    """The active bundle's encoders when a trained or imported model is in use, else the profile's."""
-    from hhir.pipeline.predict import active_bundle
-
-    bundle = active_bundle(store, options)
-    if bundle is not None:
-        return bundle_encoders(bundle)
-    return profile_encoders(options.profile)
-
-
-@functools.lru_cache(maxsize=2)
-def profile_encoders(profile_name: str) -> EncoderSet:
-    """The profile's encoders, loaded once per process (they are read-only after loading)."""
-    from hhir.models.encoders import load_encoder
-    from hhir.models.profiles import get_profile
-
-    profile = get_profile(profile_name)
-    return EncoderSet(
-        video=load_encoder(profile.video), text=load_encoder(profile.text), audio=load_encoder(profile.audio),
-        n_frames=profile.n_frames, frame_size=profile.frame_size, source=f"profile:{profile.name}",
-    )
-
-
-def bundle_encoders(bundle) -> EncoderSet:
-    """The exact encoders a bundle was trained with (its own ViViT weights included)."""
-    from hhir.models.encoders import load_encoder
-
-    specs = bundle.encoder_specs()
-    return EncoderSet(
-        video=load_encoder(specs["video"]), text=load_encoder(specs["text"]), audio=load_encoder(specs["audio"]),
-        n_frames=specs["video"].n_frames, frame_size=specs["video"].frame_size, source=f"bundle:{bundle.id}",
-    )
 
 
 def compute_features(

@@ -7,25 +7,10 @@ import logging
 from hhir.features import cached_clip_features
 from hhir.jobs import CancelToken, ProgressFn, no_progress
 from hhir.pipeline.options import AnalysisOptions
+from hhir.scoring.active import active_bundle
 from hhir.types import ModelInfo, Predictions
 
 log = logging.getLogger(__name__)
-
-TRAINED_KINDS = ("trained", "imported")
-
-
-def active_bundle(store, options: AnalysisOptions):
-    """The bundle to predict with: ``options.model_bundle``, else the project's active trained or imported
-    model; ``None`` means the starter."""
-    from hhir.models.bundle import ModelBundle
-
-    if options.model_bundle:
-        return ModelBundle.load(options.model_bundle)
-    active = store.active_model()
-    if active is not None and active.kind in TRAINED_KINDS and active.path:
-        return ModelBundle.load(active.path)
-    return None
-
 
 def predict_video(
     store, video_id: int, options: AnalysisOptions = AnalysisOptions(), progress: ProgressFn = no_progress,
@@ -36,7 +21,7 @@ def predict_video(
     Returns ``None`` when the features the model needs are not cached yet (``analyze`` computes them).
     """
     video, clips = store.video(video_id), store.clips(video_id)
-    bundle = active_bundle(store, options)
+    bundle = active_bundle(store, options.model_bundle)
     progress(0.0, "Predicting interactions")
     if bundle is not None:
         ids = encoders.ids() if encoders is not None else {e.modality: e.id for e in bundle.manifest.encoders}

@@ -9,9 +9,10 @@ from pathlib import Path
 import numpy as np
 
 from hhir.jobs import CancelToken, ProgressFn, no_progress, sub_progress
-from hhir.pipeline.features import compute_features, encoders_for
+from hhir.pipeline.features import compute_features
 from hhir.pipeline.options import AnalysisOptions
 from hhir.pipeline.predict import predict_video
+from hhir.scoring.encoders import encoders_for
 from hhir.store import Store
 from hhir.types import Clip, Shot, TranscriptSegment, Video, VideoInfo
 
@@ -76,7 +77,7 @@ def analyze(
     finally:
         speech.stop()
     clips = _clip_texts(store, video.id, clips, segments)
-    encoders = encoders_for(store, options)
+    encoders = encoders_for(store, options.profile, options.model_bundle)
     compute_features(store, video, path, clips, audio, encoders, sub_progress(progress, 0.4, 0.95), cancel)
     cancel.check()
     predict_video(store, video.id, options, sub_progress(progress, 0.95, 1.0), cancel, encoders=encoders)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from hhir.types import Clip, Shot, TranscriptSegment
 
@@ -40,6 +40,31 @@ def build_clips(shots: list[Shot], size: int = 3, stride: int = 1) -> list[Clip]
         clips.append(Clip(index=index, first_shot=a.index, last_shot=b.index, start_s=a.start_s,
                           end_s=b.end_s, start_frame=a.start_frame, end_frame=b.end_frame))
     return clips
+
+
+def clip_window(videos: Iterable[Sequence[Clip]]) -> tuple[int, int] | None:
+    """The ``(size, stride)`` the clips of one or more videos were built with (the inverse of
+    :func:`build_clips`); ``None`` when there are no clips.
+
+    The size is the widest clip (a video shorter than the window has one narrower clip). The stride is
+    the smallest step between consecutive clip starts, leaving out each video's last step, which may be
+    the tail window; clips missing from the list only lengthen steps. Videos of one or two clips fall
+    back to their steps (or 1).
+    """
+    widths: list[int] = []
+    inner: list[int] = []
+    tail: list[int] = []
+    for clips in videos:
+        starts = sorted(c.first_shot for c in clips)
+        widths += [c.last_shot - c.first_shot + 1 for c in clips]
+        steps = [b - a for a, b in zip(starts, starts[1:]) if b > a]
+        inner += steps[:-1]
+        tail += steps[-1:]
+    if not widths:
+        return None
+    size = max(widths)
+    stride = min(inner) if inner else max(tail, default=1)
+    return size, min(stride, size)
 
 
 def clean_text(text: str) -> str:

@@ -1,0 +1,24 @@
+"""The model bundle clips are scored with: one named explicitly, else the project's active one."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from hhir.models.bundle import ModelBundle
+    from hhir.store import Store
+
+TRAINED_KINDS = ("trained", "imported")
+
+
+def active_bundle(store: Store, model_bundle: str | None = None) -> ModelBundle | None:
+    """The bundle to predict with: ``model_bundle`` (a bundle folder), else the project's active
+    trained or imported model; ``None`` means the zero-shot starter."""
+    from hhir.models.bundle import ModelBundle
+
+    if model_bundle:
+        return ModelBundle.load(model_bundle)
+    active = store.active_model()
+    if active is not None and active.kind in TRAINED_KINDS and active.path:
+        return ModelBundle.load(active.path)
+    return None
