@@ -27,7 +27,7 @@ from hhir.learn.options import TrainOptions as TrainOptionsDefaults  # noqa: E40
 
 
 def build(path: Path, encoders, n_clips: int, per_video: int, seed: int = 0):
-    from hhir.features import feature_id
+    from hhir.pipeline.feature_cache import feature_id
     from hhir.store import Store
     from hhir.types import AnnotationState, Clip, Shot, Target, VideoInfo
 

@@ -51,7 +51,7 @@ def run_ours(video_path: Path, profile_name: str = "offline", quantize: bool | N
     from hhir.models.encoders import load_encoder
     from hhir.models.profiles import get_profile
     from hhir.pipeline import AnalysisOptions, predict_video
-    from hhir.pipeline.features import compute_features
+    from hhir.pipeline.feature_cache import compute_features
     from hhir.scoring.encoders import EncoderSet
     from hhir.segment.clips import build_clips, clip_text
     from hhir.segment.shots import detect_shots

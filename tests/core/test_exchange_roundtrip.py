@@ -91,7 +91,7 @@ def test_manifest_features_follow_rows(tmp_path: Path) -> None:
     import numpy as np
 
     from hhir.exchange import read_manifest
-    from hhir.features import feature_id
+    from hhir.pipeline.feature_cache import feature_id
 
     store, (video,) = make_project(tmp_path / "a.sqlite", videos=1)
     clips = store.clips(video.id)

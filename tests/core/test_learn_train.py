@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from hhir.errors import HHIRError, ModelError
-from hhir.features import feature_id
+from hhir.pipeline.feature_cache import feature_id
 from hhir.jobs import Cancelled, CancelToken
 from hhir.learn.heldout import evaluate_bundle
 from hhir.learn.options import TrainOptions

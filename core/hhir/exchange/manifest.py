@@ -146,7 +146,7 @@ def _write_features(store: Store, path: Path, rows: list[_Row], encoders: tuple[
 
 
 def _feature(store: Store, row: _Row, modality: str, encoder_id: str) -> np.ndarray | None:
-    from hhir.features import feature_id
+    from hhir.pipeline.feature_cache import feature_id
 
     if row.clip is None:
         return None

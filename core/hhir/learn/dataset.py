@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hhir.features import cached_clip_features
+from hhir.pipeline.feature_cache import cached_clip_features
 from hhir.learn.loop import Sample
 from hhir.learn.truth import Truth, video_truth
 from hhir.types import Annotation, Clip, Video

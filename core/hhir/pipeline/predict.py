@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from hhir.features import cached_clip_features
+from hhir.pipeline.feature_cache import cached_clip_features
 from hhir.jobs import CancelToken, ProgressFn, no_progress
 from hhir.pipeline.options import AnalysisOptions
 from hhir.scoring.active import active_bundle

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from hhir.jobs import CancelToken, ProgressFn, no_progress, sub_progress
-from hhir.pipeline.features import compute_features
+from hhir.pipeline.feature_cache import compute_features
 from hhir.pipeline.options import AnalysisOptions
 from hhir.pipeline.predict import predict_video
 from hhir.scoring.encoders import encoders_for
