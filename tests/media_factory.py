@@ -263,3 +263,34 @@ def make_audio_only(path: str | Path, duration_s: float = 3.0,
     with av.open(str(path), "w") as container:
         _encode_audio(container, _audio_stream(container, sample_rate, codec), track, sample_rate)
     return path
+
+
+def make_timed_video(path: str | Path, times_s: Sequence[float], size: tuple[int, int] = (160, 160),
+                     audio: bool = True, bframes: int = 2) -> Path:
+    """A coded mp4 whose frame ``i`` is shown at ``times_s[i]`` (a late start, a variable rate).
+
+    Every frame carries its index (:func:`read_frame_code`). With ``audio`` an AAC track starts at
+    0, so the video stream starts after the container does, as in real files. ``bframes`` sets
+    x264's B-frames, whose decode order differs from display order.
+    """
+    import av
+
+    unit = Fraction(1, 90000)
+    width, height = size
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=25)
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        stream.codec_context.time_base = unit
+        stream.time_base = unit
+        stream.options = {"preset": "veryfast", "crf": "16", "bf": str(bframes)}
+        a_stream = _audio_stream(container, SPEECH_RATE, "aac") if audio else None
+        for i, t in enumerate(times_s):
+            frame = av.VideoFrame.from_ndarray(code_frame(i, height, width), format="rgb24")
+            frame.pts, frame.time_base = int(round(t / unit)), unit
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode(None):
+            container.mux(packet)
+        if a_stream is not None:
+            _encode_audio(container, a_stream, make_waveform(times_s[-1] + 0.1), SPEECH_RATE)
+    return Path(path)

@@ -63,3 +63,28 @@ def test_cancel_kills_ffmpeg(tmp_path: Path) -> None:
 def test_timeout(tmp_path: Path) -> None:
     with pytest.raises(MediaError, match="longer than"):
         run_ffmpeg(["-re", "-f", "lavfi", "-i", "anullsrc", "-f", "null", "-"], timeout=0.3)
+
+
+def _codes(path: Path) -> list[int]:
+    import av
+
+    with av.open(str(path)) as container:
+        return [read_frame_code(f.to_ndarray(format="rgb24")) for f in container.decode(container.streams.video[0])]
+
+
+LATE = [0.036 + i / 25 for i in range(120)]  # the video stream starts 36 ms after the audio
+_GAPS = np.random.default_rng(3).choice([0.02, 0.04, 0.08, 0.03], 119)
+VARIABLE = list(0.036 + np.concatenate([[0.0], np.cumsum(_GAPS)]))
+
+
+@pytest.mark.parametrize("times, bframes", [(LATE, 2), (LATE, 0), (VARIABLE, 3)], ids=["late-start", "late-no-b", "vfr"])
+def test_exported_clip_frame_k_is_source_frame_start_plus_k(tmp_path: Path, times, bframes) -> None:
+    """Cuts at frame-clock seconds (frame / fps, what clips store) hold exactly those decoded frames."""
+    from media_factory import make_timed_video
+
+    src = make_timed_video(tmp_path / "timed.mp4", times, bframes=bframes)
+    fps = probe(src).fps
+    assert _codes(src) == list(range(120))
+    for start, end in ((0, 33), (33, 71), (71, 120)):
+        out = cut_clip(src, start / fps, end / fps, tmp_path / f"clip {start}.mp4")
+        assert _codes(out) == list(range(start, end)), (start, end)

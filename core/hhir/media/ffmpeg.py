@@ -96,20 +96,44 @@ def cut_clip(src: str | Path, start_s: float, end_s: float, dst: str | Path,
              cancel: CancelToken | None = None) -> Path:
     """Write ``src`` from ``start_s`` to ``end_s`` as an H.264/AAC mp4, re-encoded so the cut is frame-exact.
 
-    The file appears at ``dst`` only when complete (written beside it, then renamed).
+    ``start_s`` and ``end_s`` are frame-clock seconds (``frame / fps``, as shots and clips store
+    them): the clip holds decoded frames ``round(start_s * fps)`` up to, not including,
+    ``round(end_s * fps)``, whatever the stream's start time or frame rate changes. The file appears
+    at ``dst`` only when complete (written beside it, then renamed).
 
     Raises:
         ValueError: the range is empty.
         MediaError: FFmpeg failed.
     """
+    from hhir.media.timebase import file_timebase
+
     if end_s <= start_s:
         raise ValueError(f"clip range {start_s}-{end_s}s is empty")
+    frames: list[str] = []
+    try:
+        timebase = file_timebase(src)
+    except Exception as exc:  # noqa: BLE001 - av's errors (imported lazily); FFmpeg below names the problem
+        log.info("%s: no timestamps (%s); cutting at the given seconds", src, exc)
+        begin, length = start_s, end_s - start_s
+    else:
+        first = round(start_s * timebase.fps)
+        stop = max(round(end_s * timebase.fps), first + 1)
+        # FFmpeg counts -ss from the container's start, as the time base does, and keeps the frames
+        # after it: half-way between two frames, a late-starting stream neither loses its first
+        # frame nor gains the one before. The frame count, not -t (whose end FFmpeg rounds to its
+        # own clock), ends the video; -t, half a frame longer, only ends the audio.
+        begin = timebase.boundary(first)
+        length = timebase.boundary(stop) - begin + 0.5 / timebase.fps
+        frames = ["-frames:v", str(stop - first)]
     dst = Path(av_path(dst))
     part = dst.with_name(dst.stem + ".part.mp4")
     # -ss before -i seeks the input; with re-encoding FFmpeg decodes from the previous keyframe and
-    # drops frames before start_s, which is what makes the cut exact.
-    args = ["-y", "-ss", f"{start_s:.6f}", "-i", av_path(src), "-t", f"{end_s - start_s:.6f}",
-            "-map", "0:v:0", "-map", "0:a:0?", "-c:v", "libx264", "-preset", "veryfast", "-crf", "18",
+    # drops the frames before the start. setpts starts the clip at 0; passthrough and the filter's
+    # clock keep every frame and timestamp (no frame dropped or doubled for a variable rate).
+    args = ["-y", "-ss", f"{begin:.6f}", "-i", av_path(src), "-t", f"{length:.6f}",
+            "-map", "0:v:0", "-map", "0:a:0?", "-vf", "setpts=PTS-STARTPTS", *frames,
+            "-fps_mode", "passthrough", "-enc_time_base:v", "filter",
+            "-c:v", "libx264", "-preset", "veryfast", "-crf", "18",
             "-pix_fmt", "yuv420p", "-c:a", "aac", "-movflags", "+faststart", "-f", "mp4", str(part)]
     try:
         run_ffmpeg(args, cancel=cancel)

@@ -11,6 +11,7 @@ frame starts on the player's clock and maps between the two.
 from __future__ import annotations
 
 import bisect
+import functools
 import logging
 from dataclasses import dataclass
 from fractions import Fraction
@@ -137,3 +138,16 @@ def read_timebase(path: str | Path, fps: float | None = None) -> TimeBase:
         last = durations[order[-1]]
         end = starts[-1] + (float(last * unit) if last else 1.0 / rate)
     return TimeBase(rate, starts, end, exact=True)
+
+
+def file_timebase(path: str | Path) -> TimeBase:
+    """:func:`read_timebase` of ``path``, read once per file version (an export cuts many clips
+    from one film; each would otherwise read every packet again)."""
+    path = Path(av_path(path))
+    stat = path.stat()
+    return _cached(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _cached(path: str, _mtime_ns: int, _size: int) -> TimeBase:
+    return read_timebase(path)
