@@ -6,18 +6,42 @@ same commands by id.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from hhir_studio.actions import ActionRegistry, ActionSpec
 from hhir_studio.player.view import SPEEDS
 
 if TYPE_CHECKING:
-    from hhir_studio.main_window import MainWindow
+    from hhir_studio.player.view import PlayerView
+    from hhir_studio.session import ReviewSession
+    from hhir_studio.timeline.view import TimelineView
 
 MENUS = ("&File", "&Edit", "&Playback", "&Review", "&Timeline", "&Model")
 
 
-def register_all(registry: ActionRegistry, w: MainWindow) -> None:
+@dataclass(frozen=True)
+class CommandTargets:
+    """What the commands act on: the review session, the player, the timeline and the window's
+    own handlers (dialogs, shot edits), so this table never needs the window itself."""
+
+    session: ReviewSession
+    player: PlayerView
+    timeline: TimelineView
+    open_videos: Callable[[], None]
+    export: Callable[[], None]
+    settings: Callable[[], None]
+    quit: Callable[[], object]
+    toggle_loop: Callable[[], None]
+    split_shot: Callable[[], None]
+    merge_shot: Callable[[], None]
+    move_cut: Callable[[], None]
+    train: Callable[[], None]
+
+
+def register_all(registry: ActionRegistry, w: CommandTargets) -> None:
+    """Register every command of the app with ``registry``, acting on ``w``."""
     s = w.session
     has_video = lambda: s.data is not None  # noqa: E731
     has_target = lambda: s.data is not None and s.selected is not None  # noqa: E731
@@ -27,10 +51,10 @@ def register_all(registry: ActionRegistry, w: MainWindow) -> None:
     add = registry.register
     jump = lambda: s.settings.jump_seconds  # noqa: E731
 
-    add(ActionSpec("file.open", "&Open videos…", ("Ctrl+O",), "&File", True, "Add videos to the project and analyse them"), w.open_dialog)
-    add(ActionSpec("file.export", "&Export…", ("Ctrl+E",), "&File"), w.export_dialog, has_video)
-    add(ActionSpec("file.settings", "&Settings…", ("Ctrl+,",), "&File"), w.settings_dialog)
-    add(ActionSpec("file.quit", "&Quit", ("Ctrl+Q",), "&File"), w.close)
+    add(ActionSpec("file.open", "&Open videos…", ("Ctrl+O",), "&File", True, "Add videos to the project and analyse them"), w.open_videos)
+    add(ActionSpec("file.export", "&Export…", ("Ctrl+E",), "&File"), w.export, has_video)
+    add(ActionSpec("file.settings", "&Settings…", ("Ctrl+,",), "&File"), w.settings)
+    add(ActionSpec("file.quit", "&Quit", ("Ctrl+Q",), "&File"), w.quit)
 
     add(ActionSpec("edit.undo", "&Undo", ("Ctrl+Z",), "&Edit", True), s.undo, has_video)
     add(ActionSpec("edit.redo", "&Redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "&Edit", True), s.redo, has_video)
@@ -65,4 +89,4 @@ def register_all(registry: ActionRegistry, w: MainWindow) -> None:
     add(ActionSpec("shots.merge", "&Merge shot with next", ("M",), "&Timeline"), w.merge_shot, has_shots)
     add(ActionSpec("shots.move", "Move nearest &cut to playhead", ("B",), "&Timeline"), w.move_cut, has_shots)
 
-    add(ActionSpec("model.train", "&Train from annotations…", ("Ctrl+T",), "&Model"), w.training_dialog)
+    add(ActionSpec("model.train", "&Train from annotations…", ("Ctrl+T",), "&Model"), w.train)

@@ -59,7 +59,10 @@ class MainWindow(QMainWindow):
         self.videos = VideoListPanel(self.session, self)
         self.shots = ShotEditor(self.session, self.analysis, self.player)
         self.registry = ActionRegistry(self)
-        commands.register_all(self.registry, self)
+        commands.register_all(self.registry, commands.CommandTargets(
+            self.session, self.player, self.timeline, open_videos=self.open_dialog, export=self.export_dialog,
+            settings=self.settings_dialog, quit=self.close, toggle_loop=self.toggle_loop, split_shot=self.split_shot,
+            merge_shot=self.merge_shot, move_cut=self.move_cut, train=self.training_dialog))
         self._assemble()
         self._wire()
         self.videos.refresh()
@@ -120,6 +123,7 @@ class MainWindow(QMainWindow):
         if Path(video.path).exists():
             copy = existing_proxy(video.fingerprint) if self.session.settings.playback_copies else None
             self.player.load(video.path, video.fps, video.frame_count, source=str(copy) if copy else None)
+            self._queue_timebase(self.player.source)
             if copy is None:
                 self._queue_playback_copy(video)
         else:
@@ -175,10 +179,22 @@ class MainWindow(QMainWindow):
         job.finished.connect(lambda copy, fingerprint=video.fingerprint: self._on_playback_copy(fingerprint, copy))
         job.failed.connect(lambda _message, fingerprint=video.fingerprint: self._copies_queued.discard(fingerprint))
 
+    def _queue_timebase(self, source: str) -> None:
+        """Read every frame's timestamp of ``source`` in the background; until then the player
+        counts frames from the stream's start at its average rate (exact unless the rate varies)."""
+        def read(_progress, _cancel, path=source):
+            from hhir.media.timebase import file_timebase
+
+            return file_timebase(path)
+
+        job = self.runner.submit(JobSpec(f"Frame times of {Path(source).name}", read, model=False, key=("timebase", source)))
+        job.finished.connect(lambda timebase, path=source: self.player.set_timebase(timebase, path))
+
     def _on_playback_copy(self, fingerprint: str, copy: object) -> None:
         data = self.session.data
         if copy and data is not None and data.video.fingerprint == fingerprint and self.player.has_media:
             self.player.swap_source(str(copy))
+            self._queue_timebase(str(copy))
             self.statusBar().showMessage("Playing from the fast-seeking playback copy", 5000)
 
     def _on_video_analysed(self, video_id: int) -> None:
