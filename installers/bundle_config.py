@@ -46,8 +46,6 @@ PLATFORMS: dict[str, PlatformSpec] = {
 
 # Imported lazily (inside functions) or by name at run time, so the import analysis cannot see them.
 HIDDEN_IMPORTS: tuple[str, ...] = (
-    "player_check",
-    "child_check",
     # The window's analysis child (the app started again with --analysis-child) imports these
     # inside functions; "hhir" and "hhir_studio" below collect them too, named here so a move is caught.
     "hhir_studio.videos.child",

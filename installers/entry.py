@@ -35,10 +35,6 @@ def configure_frozen() -> None:
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 
-def _show(fraction: float, message: str) -> None:
-    print(f"[{fraction:4.0%}] {message}", file=sys.stderr, flush=True)
-
-
 def _attach_console() -> None:
     """A windowed Windows build starts without a console: print to the one it was run from."""
     if sys.platform == "win32":
@@ -51,44 +47,11 @@ def _attach_console() -> None:
 
 
 def self_test() -> int:
-    """Pipeline checks from :mod:`hhir.selftest`, the analysis child, then the video player; 0 when all passed."""
-    os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before Qt loads: no screen needed
+    """The app's own self-test (:mod:`hhir_studio.selftest`), attached to the console it was started from."""
     _attach_console()
-    import tempfile
+    from hhir_studio.selftest import self_test as run
 
-    from hhir.selftest import make_test_video, run_self_test
-
-    failures = run_self_test(_show)
-    with tempfile.TemporaryDirectory(prefix="hhir-child-") as tmp:
-        _show(1.0, "analysis in a child process")
-        failures += _sibling_check("analysis child", lambda: _child_failures(Path(tmp)))
-        _show(1.0, "video player")
-        failures += _sibling_check("player", lambda: _player_failures(make_test_video(Path(tmp) / "player.mp4").path))
-    for line in failures:
-        print(f"FAILED {line}", file=sys.stderr)
-    seconds = time.monotonic() - STARTED
-    print(f"self-test {'passed' if not failures else 'failed'} in {seconds:.1f} s")
-    return 1 if failures else 0
-
-
-def _sibling_check(name: str, check) -> list[str]:
-    try:
-        return check()
-    except Exception as exc:  # noqa: BLE001 - the self-test reports every failure as a line
-        return [f"{name}: {type(exc).__name__}: {exc}"]
-
-
-# Sibling modules: on sys.path beside this script, and bundled by the spec (hidden imports).
-def _player_failures(path: Path) -> list[str]:
-    from player_check import check_player
-
-    return check_player(path)
-
-
-def _child_failures(workdir: Path) -> list[str]:
-    from child_check import check_child
-
-    return check_child(workdir)
+    return run(STARTED)
 
 
 def _report_startup_on_exec() -> None:

@@ -25,6 +25,7 @@ def parse_args(argv: list[str] | None) -> Arguments:
     parser = argparse.ArgumentParser(prog="hhir-studio", description="Review and correct interaction labels in film.")
     parser.add_argument("--db", type=Path, help="project database (default: from the settings, else the user data folder)")
     parser.add_argument("videos", nargs="*", type=Path, help="videos to add to the project and analyse")
+    parser.add_argument("--self-test", action="store_true", help="check this installation offscreen and exit (0 = it works)")
     ns = parser.parse_args(argv)
     return Arguments(ns.db, list(ns.videos))
 
@@ -72,6 +73,10 @@ def main(argv: list[str] | None = None) -> int:
         from hhir_studio.videos.child import child_main
 
         return child_main(argv[1])
+    if "--self-test" in argv:  # does this installation work? (also what the frozen app runs)
+        from hhir_studio.selftest import self_test
+
+        return self_test()
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     app = _application([])

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "installers"))
-
-from player_check import check_player, multimedia_plugins  # noqa: E402
+from hhir_studio.selftest.player import check_player, multimedia_plugins
 
 
 def test_ffmpeg_backend_is_visible_to_qt(qapp):
