@@ -44,6 +44,8 @@ def export_command(fmt, out, db_path, video_ids, reviewed_only, annotator, with_
     click.echo(f"{fmt}: {len(report.files)} files, {report.rows} rows, {report.videos} videos, {report.clips} clips -> {out}")
     for note in report.skipped:
         click.echo(f"skipped: {note}", err=True)
+    for note in report.notes:
+        click.echo(f"note: {note}", err=True)
 
 
 @click.command("import")

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from hhir.errors import ImportFormatError
 from hhir.exchange.model import ClipRef, Conflict, ImportData, ImportOptions, ImportReport, LabelRecord, VideoRef
-from hhir.exchange.naming import sanitize, scene_names, video_stem
+from hhir.exchange.naming import sanitize, scene_names, seed_scene_keys, video_stem
 from hhir.types import AnnotationState, Clip, Target, Video
 
 if TYPE_CHECKING:
@@ -33,9 +33,10 @@ class Resolver:
     def __post_init__(self) -> None:
         self._videos = self.store.videos()
         names = scene_names([(v.id, v.path) for v in self._videos])
+        seed_keys = seed_scene_keys(names)
         self._by_name: dict[str, Video] = {}
         for v in self._videos:
-            for key in (names[v.id], sanitize(video_stem(v.path)), video_stem(v.path)):
+            for key in (names[v.id], seed_keys[v.id], sanitize(video_stem(v.path)), video_stem(v.path)):
                 self._by_name.setdefault(key.lower(), v)
         self._clips: dict[int, list[Clip]] = {}
 

@@ -41,7 +41,7 @@ def run_import(store: Store, fmt: str, path: Path, options: ImportOptions, progr
 def _read(fmt: str, path: Path, options: ImportOptions) -> ImportData:
     video = VideoRef() if options.video_id is not None else None  # a given video id wins over file names
     if fmt == "seed":
-        from hhir.exchange.seed import parse_seed_labels
+        from hhir.exchange.seed_layout import parse_seed_labels
 
         return parse_seed_labels(path, options.annotator)
     if fmt == "manifest":

@@ -65,12 +65,17 @@ class ImportOptions:
 
 @dataclass(frozen=True)
 class ExportReport:
+    """What an export wrote. ``skipped``: videos with nothing to write in this format; ``notes``:
+    what the receiving tool will not see of what was written (e.g. the seed notebook's one label
+    per clip)."""
+
     format: str
     files: tuple[str, ...]
     rows: int
     videos: int
     clips: int
     skipped: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

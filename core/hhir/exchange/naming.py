@@ -62,9 +62,33 @@ def assign_splits(keys: list[str], test_fraction: float) -> dict[str, str]:
     return {key: ("test" if i < n_test else "train") for i, key in enumerate(ordered)}
 
 
-def clip_name(scene: str, clip_index: int) -> str:
+def seed_scene_keys(names: dict[int, str]) -> dict[int, str]:
+    """The seed layout's scene key (``<movie>-<part>``, no other ``-``) for each video's scene name.
+
+    The seed's notebook groups clips into scenes by ``"-".join(file_name.split("-")[:2])``, so a
+    clip file is ``<movie>-<part>-clip0003`` and neither part may hold a ``-``. A scene name that
+    already reads ``<movie>-<part>`` (``SuperHero-2``) is kept; any other gets its ``-`` turned
+    into ``_`` and the part ``1`` (``Super-Hero-2`` -> ``Super_Hero_2-1``). Keys that would clash
+    get ``_2``, ``_3``… on the part, in video id order.
+    """
+    taken: set[str] = set()
+    keys: dict[int, str] = {}
+    for video_id, name in sorted(names.items()):
+        movie, sep, part = name.partition("-")
+        if not (sep and movie and part and "-" not in part):
+            movie, part = name.replace("-", "_"), "1"
+        key, n = f"{movie}-{part}", 1
+        while key.lower() in taken:
+            n += 1
+            key = f"{movie}-{part}_{n}"
+        taken.add(key.lower())
+        keys[video_id] = key
+    return keys
+
+
+def clip_name(scene_key: str, clip_index: int) -> str:
     """The seed layout's clip file stem; unique across a split because the seed keys by it."""
-    return f"{scene}_clip{clip_index:04d}"
+    return f"{scene_key}-clip{clip_index:04d}"
 
 
 def clip_window(clip_index: int) -> str:
@@ -73,12 +97,13 @@ def clip_window(clip_index: int) -> str:
 
 
 # ASCII digits, at most nine: int() refuses strings over 4300 digits and a clip index is never that large.
-_CLIP_NAME = re.compile(r"^(?P<scene>.+)_clip(?P<index>[0-9]{1,9})$")
+_CLIP_NAME = re.compile(r"^(?P<scene>[^-]+-[^-]+)-clip(?P<index>[0-9]{1,9})$")
+_OLD_CLIP_NAME = re.compile(r"^(?P<scene>.+)_clip(?P<index>[0-9]{1,9})$")  # what earlier versions wrote
 
 
 def parse_clip_name(name: str) -> tuple[str, int] | None:
-    """Inverse of :func:`clip_name` (a path or extension around it is ignored)."""
+    """Inverse of :func:`clip_name`: ``(scene key, clip index)`` (a path or extension around it is ignored)."""
     stem = name.replace("\\", "/").rsplit("/", 1)[-1]
     stem = stem[: -len(".mp4")] if stem.lower().endswith(".mp4") else stem
-    match = _CLIP_NAME.match(stem)
+    match = _CLIP_NAME.match(stem) or _OLD_CLIP_NAME.match(stem)
     return (match["scene"], int(match["index"])) if match else None
