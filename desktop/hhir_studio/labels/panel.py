@@ -4,6 +4,8 @@ and the annotator's state; keys 1-9 cycle a label, buttons run the registry's ac
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QAction, QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
@@ -12,7 +14,9 @@ from hhir.thresholds import DEFAULT_THRESHOLD
 from hhir.types import AnnotationState
 from hhir_studio import theme
 from hhir_studio.player.view import clock
-from hhir_studio.session import ReviewSession
+
+if TYPE_CHECKING:
+    from hhir_studio.session import ReviewSession  # the session imports the label rules: typing only
 
 STATE_TEXT = {None: "·  unreviewed", AnnotationState.PRESENT: "✔  present", AnnotationState.ABSENT: "✘  absent"}
 STATE_STYLE = {
