@@ -11,7 +11,7 @@ APT_PKGS := espeak-ng xvfb libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfo
             libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 \
             libxcb-render-util0 libxcb-image0 libpulse0 libasound2
 
-.PHONY: setup run test sysdeps bench installer lint clean
+.PHONY: setup run test test-fast wheel-check sysdeps bench installer lint clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -30,8 +30,20 @@ setup: sysdeps $(STAMP)
 run: setup
 	$(BIN)/hhir-studio
 
+PYTEST := QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider
+
+# What CI runs: the wheel installed and run outside the checkout, then the whole suite with its
+# slowest tests named (pytest's summary stays the last line).
 test: setup
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python installers/check_wheel.py
+	$(PYTEST) --durations=15
+
+# For developers between commits: the slow end-to-end tests left out.
+test-fast: setup
+	$(PYTEST) -m "not slow"
+
+wheel-check: setup
+	$(BIN)/python installers/check_wheel.py
 
 bench: setup
 	$(BIN)/python bench/run.py
