@@ -32,10 +32,57 @@ def scene_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_video(tmp_path_factory.mktemp("media") / "scene one.mp4", SCENE_SHOTS, speech=SCENE_SPEECH)
 
 
-@pytest.fixture
-def store(tmp_path: Path):
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "postgresql: runs against the real PostgreSQL server the tests start")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """The store's own tests (test_store_*.py, or a module with BOTH_BACKENDS = True) run on SQLite
+    and on PostgreSQL through the same ``store`` fixture."""
+    module = metafunc.module.__name__.rsplit(".", 1)[-1]
+    both = module.startswith("test_store_") or getattr(metafunc.module, "BOTH_BACKENDS", False)
+    if both and "store" in metafunc.fixturenames:
+        metafunc.parametrize("store", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)], indirect=True)
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """One real PostgreSQL server for the session, in a temporary folder (see pg_server.py)."""
+    from pg_server import PgServer, pg_bin
+
+    if pg_bin() is None:
+        pytest.skip("PostgreSQL is not installed (Debian package 'postgresql'; make setup installs it)")
+    server = PgServer().start()
+    yield server
+    server.destroy()
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_server) -> str:
+    """A migrated, seeded project database that each test's database is copied from (fast)."""
     from hhir.store import Store
 
-    db = Store(tmp_path / "project.sqlite")
+    Store(pg_server.create_database("hhir_template")).close()
+    return "hhir_template"
+
+
+@pytest.fixture
+def pg_url(pg_server, pg_template):
+    """A fresh team project on the session's server, dropped after the test."""
+    import uuid
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    yield pg_server.create_database(name, template=pg_template)
+    pg_server.drop_database(name)
+
+
+@pytest.fixture
+def store(request: pytest.FixtureRequest, tmp_path: Path):
+    from hhir.store import Store
+
+    if getattr(request, "param", "sqlite") == "postgresql":
+        db = Store(request.getfixturevalue("pg_url"))
+    else:
+        db = Store(tmp_path / "project.sqlite")
     yield db
     db.close()

@@ -1,4 +1,4 @@
-"""Every Store method on a real SQLite file."""
+"""Every Store method on a real SQLite file and on a real PostgreSQL server."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import sqlalchemy as sa
 
 from hhir.errors import StoreError
 from hhir.store import Store, default_db_path
@@ -25,10 +26,17 @@ def clip(i: int, start: float, end: float) -> Clip:
 
 
 def test_new_database_settings_and_seeded_labels(store: Store) -> None:
-    conn = sqlite3.connect(store.path)
-    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == HEAD
-    conn.close()
+    if store.is_server:  # the same Alembic head on the server; WAL and pragmas stay SQLite's
+        engine = sa.create_engine(store.location.url)
+        with engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == HEAD
+            assert int(conn.execute(sa.text("SHOW server_version_num")).scalar()) >= 150000
+        engine.dispose()
+    else:
+        conn = sqlite3.connect(store.path)
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == HEAD
+        conn.close()
     assert store.integrity_problems() == []
     labels = store.labels()
     assert [lb.name for lb in labels][:3] == ["asks", "gives to", "talks to"]

@@ -6,6 +6,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -131,24 +132,33 @@ def test_migrated_schema_matches_the_models(tmp_path: Path) -> None:
     assert diff == []
 
 
+def _raw_insert_annotation(store: Store, video_id: int, state: str) -> None:
+    """Insert behind the Store's back with plain SQL: only the database's own constraints stand in the way."""
+    url = store.location.url or f"sqlite:///{store.path}"
+    engine = sa.create_engine(url)
+    if not store.is_server:
+        sa.event.listen(engine, "connect", lambda conn, _rec: conn.execute("PRAGMA foreign_keys = ON"))
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                sa.text("INSERT INTO annotations (video_id, is_scene, orphan, label, state, annotator, source, created_at, updated_at)"
+                        " VALUES (:v, :t, :f, 'asks', :state, 'a', 'human', 't', 't')"),
+                {"v": video_id, "t": True, "f": False, "state": state},
+            )
+    finally:
+        engine.dispose()
+
+
 def test_annotation_state_check_and_foreign_keys_are_enforced(store: Store) -> None:
-    conn = sqlite3.connect(store.path)
-    conn.execute("PRAGMA foreign_keys = ON")
-    with pytest.raises(sqlite3.IntegrityError):
-        conn.execute(
-            "INSERT INTO annotations (video_id, is_scene, orphan, label, state, annotator, source, created_at, updated_at)"
-            " VALUES (42, 1, 0, 'asks', 'present', 'a', 'human', 't', 't')"
-        )
-    conn.close()
+    with pytest.raises(sa.exc.IntegrityError):  # no video 42
+        _raw_insert_annotation(store, 42, "present")
     v = store.add_video(VideoInfo("/f/a.mp4", 8.0, 25.0, 200, 160, 120, True, fingerprint="fp"))
+    with pytest.raises(sa.exc.IntegrityError):  # the state check
+        _raw_insert_annotation(store, v.id, "maybe")
     store.annotate(Target(v.id), "asks", AnnotationState.PRESENT, "a")
-    conn = sqlite3.connect(store.path)
-    with pytest.raises(sqlite3.IntegrityError):  # one scene decision per label and annotator
-        conn.execute(
-            "INSERT INTO annotations (video_id, is_scene, orphan, label, state, annotator, source, created_at, updated_at)"
-            " VALUES (?, 1, 0, 'asks', 'absent', 'a', 'human', 't', 't')", (v.id,)
-        )
-    conn.close()
+    with pytest.raises(sa.exc.IntegrityError):  # one scene decision per label and annotator
+        _raw_insert_annotation(store, v.id, "absent")
+    assert [a.state for a in store.annotations(v.id)] == [AnnotationState.PRESENT]
 
 
 def test_head_constant_matches_the_migration_files() -> None:

@@ -3,27 +3,29 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Self
 
-from sqlalchemy import Connection, insert
+from sqlalchemy import Connection, Engine, insert
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from hhir.errors import StoreError
-from hhir.store import migrate
+from hhir.store import location, migrate
 from hhir.store.engine import WRITE_OPTION, check_file, make_engine
+from hhir.store.server import SERVER_RETRY_PAUSE_S, SERVER_RETRY_S, is_disconnect, make_server_engine
 from hhir.store.schema import LabelRow
 from hhir.store.seed import default_labels_file, load_label_file
 
 
-_WRITE_LOCKS: dict[Path, threading.RLock] = {}
+_WRITE_LOCKS: dict[str, threading.RLock] = {}
 _WRITE_LOCKS_GUARD = threading.Lock()
 
 
-def _write_lock(path: Path) -> threading.RLock:
+def _write_lock(path: str) -> threading.RLock:
     """One lock per database file in this process. Writers from several threads (the app labelling
     while analysis and training write results) queue here instead of in SQLite's busy handler,
     which sleeps and retries with growing pauses and can starve a short edit behind a busy writer."""
@@ -50,25 +52,49 @@ class StoreBase:
     """
 
     def __init__(self, path: str | Path) -> None:
-        self.path = Path(path).expanduser().resolve()
-        check_file(self.path)
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(f"{self.path}: cannot create its folder ({exc})") from exc
-        self._engine = make_engine(self.path)
-        try:
-            migrate.upgrade(self.path, self._engine, _seed_labels)
-        except OperationalError as exc:
-            self._engine.dispose()
-            raise StoreError(f"{self.path}: cannot open the database ({exc.orig})") from exc
-        except BaseException:
-            self._engine.dispose()
-            raise
+        self.location = location.parse(path)
+        # ``path`` is the SQLite file, None for a PostgreSQL project; ``name`` works for both.
+        self.path: Path | None = self.location.path
+        self.name = self.location.name
+        self._engine = self._open_server() if self.location.is_server else self._open_file()
         self._read = sessionmaker(self._engine, expire_on_commit=False)
         self._write = sessionmaker(self._engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False)
         self._closed = threading.Event()
-        self._write_lock = _write_lock(self.path)
+        self._write_lock = _write_lock(self.name)
+
+    @property
+    def is_server(self) -> bool:
+        """True for a team project on a PostgreSQL server."""
+        return self.location.is_server
+
+    def reopen_value(self) -> str:
+        """What a child process passes to ``Store(...)`` to open this same project."""
+        return self.location.reopen_value()
+
+    def _open_file(self) -> Engine:
+        path = self.location.path
+        assert path is not None
+        check_file(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot create its folder ({exc})") from exc
+        return self._migrated(make_engine(path), path)
+
+    def _open_server(self) -> Engine:
+        assert self.location.url is not None
+        return self._migrated(make_server_engine(self.location.url, WRITE_OPTION), self.name)
+
+    def _migrated(self, engine: Engine, where: Path | str) -> Engine:
+        try:
+            migrate.upgrade(where, engine, _seed_labels)
+        except OperationalError as exc:
+            engine.dispose()
+            raise StoreError(f"{self.name}: cannot open the database ({_reason(exc)})") from exc
+        except BaseException:
+            engine.dispose()
+            raise
+        return engine
 
     def close(self) -> None:
         """Release every connection; the Store cannot be used afterwards."""
@@ -76,7 +102,13 @@ class StoreBase:
         self._engine.dispose()
 
     def integrity_problems(self) -> list[str]:
-        """Run SQLite's full ``PRAGMA integrity_check``; an empty list means the file is sound."""
+        """Run SQLite's full ``PRAGMA integrity_check``; an empty list means the file is sound.
+
+        A PostgreSQL server checks its own pages (and ``pg_amcheck`` is the admin's tool), so a
+        server project reports no problems here.
+        """
+        if self.is_server:
+            return []
         with self._reading() as s:
             found = [str(row[0]) for row in s.connection().exec_driver_sql("PRAGMA integrity_check")]
         return [] if found == ["ok"] else found
@@ -94,14 +126,46 @@ class StoreBase:
 
     @contextmanager
     def _writing(self) -> Iterator[Session]:
-        with self._guard(), self._write_lock, self._write.begin() as s:
-            yield s
+        with self._guard(), self._write_lock:
+            s, transaction = self._write_session()
+            with s, transaction:
+                yield s
+
+    def _write_session(self) -> tuple[Session, SessionTransaction]:
+        """A write session whose connection (and, on a server, the write lock) is already held.
+
+        Taking the connection before the edit's body runs makes a failure at this point safe to
+        retry: nothing was sent yet. A server that is restarting refuses connections for a few
+        seconds, so a server project retries here for up to ``SERVER_RETRY_S``; a failure later in
+        the transaction is never retried (the commit may or may not have happened) and surfaces as
+        a StoreError instead.
+        """
+        deadline = time.monotonic() + (SERVER_RETRY_S if self.is_server else 0.0)
+        while True:
+            s = self._write()
+            transaction = s.begin()
+            try:
+                s.connection()
+                return s, transaction
+            except OperationalError as exc:
+                s.close()
+                if not (self.is_server and is_disconnect(exc)) or time.monotonic() >= deadline:
+                    raise
+                time.sleep(SERVER_RETRY_PAUSE_S)
 
     @contextmanager
     def _guard(self) -> Iterator[None]:
         if self._closed.is_set():
-            raise StoreError(f"{self.path}: the project database was closed")
+            raise StoreError(f"{self.name}: the project database was closed")
         try:
             yield
         except OperationalError as exc:  # disk full, read-only file, lock held past busy_timeout
-            raise StoreError(f"{self.path}: {exc.orig}") from exc
+            if self.is_server and is_disconnect(exc):
+                raise StoreError(f"{self.name}: the database server cannot be reached ({_reason(exc)}); "
+                                 "an edit made now is not confirmed: make it again once the server is back") from exc
+            raise StoreError(f"{self.name}: {_reason(exc)}") from exc
+
+
+def _reason(exc: OperationalError) -> str:
+    """The driver's message on one line (psycopg's can span several)."""
+    return " ".join(str(exc.orig).split())

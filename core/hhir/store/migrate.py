@@ -63,9 +63,10 @@ def backup(path: Path, revision: str) -> Path:
     return target
 
 
-def _check_revision(path: Path, conn: Connection, revision: str | None) -> None:
+def _check_revision(path: Path | str, conn: Connection, revision: str | None) -> None:
     if revision is None and inspect(conn).get_table_names():
-        raise StoreError(f"{path}: a SQLite database, but not an HHIR Studio project (no schema version)")
+        kind = "a SQLite" if conn.dialect.name == "sqlite" else "a"
+        raise StoreError(f"{path}: {kind} database, but not an HHIR Studio project (no schema version)")
     if revision is not None and revision != HEAD and revision not in known_revisions():
         raise StoreError(f"{path}: written by a newer HHIR Studio (schema {revision}); update the app to open it")
 
@@ -83,7 +84,7 @@ def _migrate(conn: Connection, on_create: Callable[[Connection], None]) -> None:
         on_create(conn)
 
 
-def upgrade(path: Path, engine: Engine, on_create: Callable[[Connection], None]) -> None:
+def upgrade(path: Path | str, engine: Engine, on_create: Callable[[Connection], None]) -> None:
     """Migrate ``path`` to head inside one write transaction.
 
     ``on_create`` fills a database created from scratch, in the same transaction, so another
@@ -98,8 +99,8 @@ def upgrade(path: Path, engine: Engine, on_create: Callable[[Connection], None])
         _check_revision(path, conn, revision)
     if revision == HEAD:
         return
-    if revision is not None:
-        backup(path, revision)
+    if revision is not None and engine.dialect.name == "sqlite":  # a server's backups are pg_dump's
+        backup(Path(path), revision)
     try:
         # BEGIN IMMEDIATE: two processes opening a new file at once migrate one after the other.
         with engine.execution_options(**{WRITE_OPTION: True}).begin() as conn:

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
@@ -160,6 +161,8 @@ def put_features(s: Session, items: list[tuple[str, float, float, str, np.ndarra
         ))
     if not values:
         return
-    stmt = sqlite_insert(FeatureRow)
     key = ["fingerprint", "start_ms", "end_ms", "encoder_id"]
+    # PostgreSQL sends the rows as one multi-row INSERT, which may not hit one key twice: last wins.
+    values = list({tuple(v[k] for k in key): v for v in values}.values())
+    stmt = (pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert)(FeatureRow)
     s.execute(stmt.on_conflict_do_update(index_elements=key, set_={c: stmt.excluded[c] for c in ("dim", "dtype", "data")}), values)

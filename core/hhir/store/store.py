@@ -18,7 +18,9 @@ class Store(MediaAPI, ModelsAPI, ReviewAPI, SplitAPI):
 
     Args:
         path: the SQLite file; created (with its folder) and seeded with the default label set
-            when missing, migrated to the current schema (after a backup copy) when older.
+            when missing, migrated to the current schema (after a backup copy) when older. Or a
+            ``postgresql://user@host/name`` URL of an existing (empty or HHIR) database on a
+            server: the same migrations and API, for a team (docs/teams.md).
 
     Raises:
         StoreError: naming the file, when it is not a SQLite database, is damaged, belongs to
