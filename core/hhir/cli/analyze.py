@@ -11,11 +11,11 @@ from typing import Iterator
 
 import click
 
+from hhir.cli.dbparam import DATABASE, DB_HELP
 from hhir.errors import HHIRError
 from hhir.jobs import CancelToken, Cancelled
 
-DB_OPTION = click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-                         help="Project database (default: the settings' database, else $HHIR_DB or the user data folder).")
+DB_OPTION = click.option("--db", "db_path", type=DATABASE, default=None, help=DB_HELP)
 
 
 def open_store(db_path: Path | None):

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import click
 
+from hhir.cli.dbparam import DATABASE, DB_HELP
 from hhir.jobs import Cancelled
 from hhir.thresholds import DEFAULT_THRESHOLD
 
-DB = click.option("--db", "db_path", type=click.Path(path_type=Path), default=None,
-                  help="Project database (default: the settings' database, else $HHIR_DB or the user data folder).")
+DB = click.option("--db", "db_path", type=DATABASE, default=None, help=DB_HELP)
 
 
 def _store(db_path: Path | None):

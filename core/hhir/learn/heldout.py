@@ -11,7 +11,7 @@ from hhir.errors import HHIRError
 from hhir.learn.dataset import collect
 from hhir.learn.evaluation import Evaluation, evaluate_records
 from hhir.learn.metrics import DEFAULT_THRESHOLD
-from hhir.learn.train import read_split
+from hhir.learn.train import read_split, trained_on
 
 
 @dataclass(frozen=True)
@@ -29,8 +29,9 @@ def evaluate_bundle(store, bundle_path: str | Path, annotator: str | None = None
     """Evaluate a bundle on annotated videos it did not train on.
 
     Held out means the test part of the bundle's stored split plus annotated videos the split never
-    saw; when there are none, the validation part (said so in ``note``). A bundle without a stored
-    split (imported) is evaluated on every annotated video.
+    saw, less any video this model or one of its ancestors (it warm-started from them) trained on;
+    when there are none, the validation part (said so in ``note``). A bundle without a stored split
+    (imported) is evaluated on every annotated video.
 
     Raises:
         ModelError: the bundle's labels or encoders do not match the project's.
@@ -46,8 +47,12 @@ def evaluate_bundle(store, bundle_path: str | Path, annotator: str | None = None
     split = read_split(bundle.path)
     records, part, note = list(data.records), "all", "every annotated video (the bundle has no stored split)"
     if split is not None:
-        held = [r for r in records if split.part(r.video.fingerprint) in ("test", None)]
+        seen = trained_on(store, bundle.id) | set(split.train)
+        unseen = [r for r in records if split.part(r.video.fingerprint) in ("test", None)]
+        held = [r for r in unseen if r.video.fingerprint not in seen]
         part, note = "held-out", "test videos of the stored split and videos annotated since"
+        if len(held) < len(unseen):
+            note += f" ({len(unseen) - len(held)} left out: an ancestor model trained on them)"
         if not held:
             held = [r for r in records if split.part(r.video.fingerprint) == "validation"]
             part, note = "validation", "no held-out video: the validation videos of the stored split"

@@ -53,7 +53,13 @@ class TrainResult:
 
 
 def models_dir(store) -> Path:
-    """Where a project's trained bundles live: ``models/`` next to its database."""
+    """Where a project's trained bundles live: ``models/`` next to its database file; for a team
+    project on a server, a per-database folder under the user data folder (bundles are files)."""
+    if getattr(store, "path", None) is None:
+        from hhir import appdirs
+
+        url = store.location.url
+        return appdirs.user_data_dir() / "servers" / f"{url.host or 'local'}-{url.port or 5432}-{url.database}" / "models"
     return Path(store.path).parent / "models"
 
 

@@ -40,7 +40,7 @@ def warm_start(model: Any, parent: Any, labels: list[str]) -> int:
 
 
 def _output_keys(state: dict[str, Any]) -> tuple[str, str]:
-    """The last Linear layer's weight and bias keys (the per-label outputs)."""
-    weights = [k for k in state if k.endswith(".weight") and state[k].ndim == 2 and k.startswith("head.")]
+    """The last Linear layer's weight and bias keys (the per-label outputs: registered last)."""
+    weights = [k for k in state if k.endswith(".weight") and state[k].ndim == 2]
     last = weights[-1]
     return last, last[: -len("weight")] + "bias"

@@ -78,8 +78,12 @@ class ModelBundle:
         """The same weights under an updated manifest (e.g. tuned thresholds, metrics)."""
         return ModelBundle(replace(self.manifest, **changes), self.classifier, self.vivit_state, self.path)
 
-    def save(self, folder: str | Path) -> Path:
-        """Write the bundle to ``folder`` atomically (replacing an existing bundle there)."""
+    def save(self, folder: str | Path, extra: dict[str, str] | None = None) -> Path:
+        """Write the bundle to ``folder`` atomically (replacing an existing bundle there).
+
+        ``extra``: more text files (name -> content, e.g. ``training.json``), hashed in the manifest
+        like the weights so an edited one is refused on load.
+        """
         from hhir.models.bundle_io import atomic_folder, save_tensors
 
         target = Path(folder)
@@ -87,6 +91,9 @@ class ModelBundle:
             files = {CLASSIFIER_FILE: save_tensors(self.classifier.state_dict(), tmp / CLASSIFIER_FILE)}
             if self.vivit_state is not None:
                 files[VIVIT_FILE] = save_tensors(self.vivit_state, tmp / VIVIT_FILE)
+            for name, text in (extra or {}).items():
+                _write_synced(tmp / name, text)
+                files[name] = file_sha256(tmp / name)
             self.manifest = replace(self.manifest, files=files)
             _write_synced(tmp / MANIFEST, self.manifest.to_json())
         self.path = target
@@ -217,9 +224,10 @@ def _describe(spec: Any) -> str:
 
 def _verify(path: Path, sha: str) -> None:
     if not path.is_file():
-        raise ModelError(f"{path}: weight file listed in the manifest is missing")
+        raise ModelError(f"{path}: file listed in the manifest is missing")
     if file_sha256(path) != sha:
-        raise ModelError(f"{path}: weights are damaged or were changed (sha256 differs from the manifest)")
+        what = "weights are" if path.suffix == ".safetensors" else "file is"
+        raise ModelError(f"{path}: {what} damaged or changed (sha256 differs from the manifest)")
 
 
 def _write_synced(path: Path, text: str) -> None:

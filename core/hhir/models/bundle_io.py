@@ -51,7 +51,13 @@ def save_tensors(state: dict[str, Any], path: Path) -> str:
     from safetensors.torch import save_file
 
     tensors = {k: v.detach().cpu().contiguous() for k, v in state.items()}
+    # safetensors creates its file with mode 0600, which makes a shared bundle unreadable to
+    # colleagues; create it first as any file (the user's umask decides), then restore that mode.
+    with open(path, "wb"):
+        pass
+    mode = path.stat().st_mode & 0o777
     save_file(tensors, str(path))
+    os.chmod(path, mode)
     with open(path, "rb+") as handle:
         os.fsync(handle.fileno())
     return file_sha256(path)

@@ -22,6 +22,8 @@ MANIFEST = "manifest.json"
 CLASSIFIER_FILE = "classifier.safetensors"
 VIVIT_FILE = "vivit.safetensors"
 WEIGHT_FILES = (CLASSIFIER_FILE, VIVIT_FILE)
+TRAINING_FILE = "training.json"  # how a trained bundle was trained (split, history): hashed like the weights
+HASHED_FILES = (*WEIGHT_FILES, TRAINING_FILE)
 MODALITIES = ("video", "text", "audio")
 KINDS = ("starter", "trained", "imported")
 
@@ -147,9 +149,9 @@ def _check_semantics(m: Manifest, path: Path) -> None:
     for e in m.encoders:
         if e.spec.modality != e.modality or e.dim <= 0:
             fail(f"encoders.{e.modality}", f"a {e.spec.kind} encoder with dim {e.dim} cannot be the {e.modality} encoder")
-    unknown = sorted(set(m.files) - set(WEIGHT_FILES))
+    unknown = sorted(set(m.files) - set(HASHED_FILES))
     if unknown or CLASSIFIER_FILE not in m.files:
-        fail("files", f"must name {CLASSIFIER_FILE} (and optionally {VIVIT_FILE}), got {sorted(m.files)}")
+        fail("files", f"must name {CLASSIFIER_FILE} (and optionally {VIVIT_FILE}, {TRAINING_FILE}), got {sorted(m.files)}")
 
 
 def _to_plain(value: Any) -> Any:
