@@ -78,7 +78,9 @@ def main(argv: list[str] | None = None) -> int:
 
         return self_test()
     args = parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    from hhir.logs import setup_logging
+
+    setup_logging("hhir-studio", console_level=logging.INFO)
     app = _application([])
     try:
         window = create_window(args)

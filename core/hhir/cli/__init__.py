@@ -7,7 +7,6 @@ CLI stays a thin client of the library.
 from __future__ import annotations
 
 import importlib
-import logging
 import sys
 
 import click
@@ -21,7 +20,9 @@ _COMMAND_MODULES = ("hhir.cli.analyze", "hhir.cli.learn", "hhir.cli.exchange")
 @click.option("-v", "--verbose", is_flag=True, help="Log what each stage does.")
 def cli(verbose: bool) -> None:
     """HHIR Studio: analyse videos, review interaction labels, train and export."""
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    from hhir.logs import setup_logging
+
+    setup_logging("hhir", verbose)
 
 
 def _register_commands() -> None:

@@ -12,6 +12,8 @@ while it works, then ``{"video_id": n}``, ``{"error": text}`` or ``{"cancelled":
 from __future__ import annotations
 
 import json
+import logging
+import os
 import queue
 import subprocess
 import sys
@@ -21,6 +23,8 @@ from pathlib import Path
 
 from hhir.errors import HHIRError
 from hhir.jobs import CancelToken, Cancelled, ProgressFn
+
+log = logging.getLogger(__name__)
 
 CHILD_FLAG = "--analysis-child"
 _POLL_S = 0.1
@@ -38,8 +42,8 @@ def child_command(request_json: str) -> list[str]:
 def run_in_child(request, progress: ProgressFn, cancel: CancelToken) -> int:
     """Worker side: start the child, relay its progress, pass on cancellation; returns the video id."""
     command = child_command(json.dumps(asdict(request)))
-    with subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                          text=True, bufsize=1, **_low_priority()) as proc:  # closes the pipes on exit
+    with _stderr_file() as err, subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err,
+                                                 text=True, bufsize=1, **_low_priority()) as proc:
         lines: queue.Queue[str | None] = queue.Queue()
         reader = threading.Thread(target=_read_lines, args=(proc, lines), daemon=True)
         reader.start()
@@ -50,6 +54,20 @@ def run_in_child(request, progress: ProgressFn, cancel: CancelToken) -> int:
                 proc.kill()
             proc.wait()
             reader.join(5)
+
+
+def _stderr_file():
+    """Where the child's stderr goes (what decoders and native libraries print): a file beside the
+    logs, started afresh once it passes a few MB; the null device when the folder is not writable."""
+    from hhir.logs import MAX_BYTES, log_dir
+
+    path = log_dir() / "analysis-child.stderr.log"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        big = path.exists() and path.stat().st_size > MAX_BYTES
+        return open(path, "w" if big else "a", encoding="utf-8")  # noqa: SIM115 - closed by the with
+    except OSError:
+        return open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
 
 
 def _low_priority() -> dict:
@@ -108,10 +126,10 @@ def _handle(event: dict, progress: ProgressFn) -> int | None:
 
 def child_main(request_json: str) -> int:
     """Child side: analyse, reporting as JSON lines; reads ``cancel`` from stdin."""
+    from hhir.logs import setup_logging
     from hhir_studio.videos.request import AnalysisRequest, run_analysis
 
-    import os
-
+    setup_logging("analysis")
     request = AnalysisRequest(**json.loads(request_json))
     if hasattr(os, "nice"):
         os.nice(_NICENESS)
@@ -131,6 +149,7 @@ def child_main(request_json: str) -> int:
         emit({"error": str(exc)})
         return 2
     except Exception as exc:  # noqa: BLE001 - reported to the window, which shows it
+        log.exception("analysis of %s failed", request.video_path)
         emit({"error": f"{Path(request.video_path).name}: {type(exc).__name__}: {exc}"})
         return 1
     emit({"video_id": video_id})
