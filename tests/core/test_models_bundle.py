@@ -112,7 +112,7 @@ def test_damaged_weights_are_detected(tmp_path: Path) -> None:
     (lambda m: m.pop("labels"), r"manifest: missing field 'labels'"),
     (lambda m: m.update(thresholds=[0.5, 0.5]), r"thresholds: has 2 values for 3 labels"),
     (lambda m: m.update(thresholds=[0.5, 0.5, 1.5]), r"thresholds: every threshold"),
-    (lambda m: m["clip"].update(size="three"), r"manifest\.clip\.size: expected int, got str"),
+    (lambda m: m["clip"].update(size="three"), r"manifest\.clip\.size: input should be a valid integer, got str 'three'"),
     (lambda m: m["encoders"][1]["spec"].update(pooling="max"), r"encoders\[1\]\.spec: unknown pooling 'max'"),
     (lambda m: m["encoders"].reverse(), r"encoders: must list the video, text and audio"),
     (lambda m: m.update(kind="magic"), r"kind: must be one of"),

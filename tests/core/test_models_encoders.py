@@ -80,7 +80,7 @@ def test_vivit_weights_file_round_trip(tmp_path: Path) -> None:
     # a different seed, but the saved weights win: the same network and id
     loaded = load_encoder(replace(spec, seed=42, model=str(tmp_path / "vivit.safetensors")))
     assert loaded.id == enc.id
-    wrong = EncoderSpec("vivit", n_frames=8, frame_size=32, model=str(tmp_path / "vivit.safetensors"))
+    wrong = EncoderSpec("vivit", n_frames=4, frame_size=64, model=str(tmp_path / "vivit.safetensors"))
     with pytest.raises(ModelError, match=r"vivit.safetensors: weights do not fit the model \(wrong shapes: pos"):
         load_encoder(wrong)
 

@@ -26,7 +26,7 @@ def _padded(parts: list[torch.Tensor], total: int) -> list[torch.Tensor]:
 def test_output_shape_and_dims_from_arguments(model: MultimodalLSTM) -> None:
     out = model(*[torch.randn(2, 3, d) for d in (12, 10, 8)])
     assert out.shape == (2, 5)
-    assert model.rnn["video"].input_size == 12 and model.rnn["audio"].input_size == 8
+    assert model.visual_lstm.input_size == 12 and model.audio_lstm.input_size == 8 and model.num_labels == 5
 
 
 def test_mask_makes_padding_irrelevant(model: MultimodalLSTM) -> None:

@@ -1,4 +1,9 @@
-"""The imported seed checkpoint gives exactly the seed class's outputs; unsafe checkpoints are refused."""
+"""The paper's classifier, exactly: checkpoints saved by the seed's own code import and reproduce its logits.
+
+The fixtures in ``tests/fixtures/seed/`` were made by running the seed repository's own classes
+(see its README): key lists of the full-size models, and a small ``MultimodalLSTM`` with inputs and
+the logits it gave in eval mode.
+"""
 
 from __future__ import annotations
 
@@ -9,97 +14,94 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-import torch.nn as nn
+from safetensors.torch import load_file
 
 from hhir.errors import ModelError
 from hhir.models.bundle import ModelBundle
+from hhir.models.lstm import MultimodalLSTM
+from hhir.models.seed_checkpoint import import_seed
 from hhir.types import DEFAULT_LABELS
-from hhir.models.seed import import_seed
+
+SEED = Path(__file__).resolve().parents[1] / "fixtures" / "seed"
+H16 = SEED / "classifier_h16"
 
 
-# --- the seed's class definition, as its research notebook wrote it (from the paper's description) ---
-class SeedMultimodalLSTM(nn.Module):
-    def __init__(self, video_dim=1024, text_dim=768, audio_dim=768, hidden_dim=512, num_labels=7, num_heads=8):
-        super(SeedMultimodalLSTM, self).__init__()
-        self.lstm_video = nn.LSTM(video_dim, hidden_dim, num_layers=2, batch_first=True, bidirectional=True, dropout=0.3)
-        self.lstm_text = nn.LSTM(text_dim, hidden_dim, num_layers=2, batch_first=True, bidirectional=True, dropout=0.3)
-        self.lstm_audio = nn.LSTM(audio_dim, hidden_dim, num_layers=2, batch_first=True, bidirectional=True, dropout=0.3)
-        self.cross_attn_vt = nn.MultiheadAttention(hidden_dim * 2, num_heads, batch_first=True)
-        self.cross_attn_va = nn.MultiheadAttention(hidden_dim * 2, num_heads, batch_first=True)
-        self.cross_attn_ta = nn.MultiheadAttention(hidden_dim * 2, num_heads, batch_first=True)
-        self.norm_vt = nn.LayerNorm(hidden_dim * 2)
-        self.norm_va = nn.LayerNorm(hidden_dim * 2)
-        self.norm_ta = nn.LayerNorm(hidden_dim * 2)
-        self.fc = nn.Sequential(
-            nn.Linear(hidden_dim * 6, 1024), nn.ReLU(), nn.Dropout(0.3),
-            nn.Linear(1024, 512), nn.ReLU(), nn.Dropout(0.3),
-            nn.Linear(512, 256), nn.ReLU(), nn.Dropout(0.3),
-            nn.Linear(256, num_labels),
-        )
+def _keys(name: str) -> list[str]:
+    return [line for line in (SEED / name).read_text().splitlines() if line.strip()]
 
-    def forward(self, video, text, audio):
-        v, _ = self.lstm_video(video)
-        t, _ = self.lstm_text(text)
-        a, _ = self.lstm_audio(audio)
-        vt, _ = self.cross_attn_vt(v, t, t)
-        vt = self.norm_vt(v + vt)
-        va, _ = self.cross_attn_va(v, a, a)
-        va = self.norm_va(v + va)
-        ta, _ = self.cross_attn_ta(t, a, a)
-        ta = self.norm_ta(t + ta)
-        x = torch.cat([vt.mean(dim=1), va.mean(dim=1), ta.mean(dim=1)], dim=1)
-        return self.fc(x)
-# --- end of the seed's class ---
+
+def _listing(module: torch.nn.Module) -> list[str]:
+    return [f"{k} {tuple(v.shape)}" for k, v in module.state_dict().items()]
 
 
 @pytest.fixture(scope="module")
-def seed_checkpoint(tmp_path_factory: pytest.TempPathFactory) -> tuple[SeedMultimodalLSTM, Path]:
-    torch.manual_seed(7)
-    model = SeedMultimodalLSTM().eval()
-    path = tmp_path_factory.mktemp("seed") / "weights_2.pth"
-    torch.save(model.state_dict(), path)
-    return model, path
-
-
-@pytest.fixture(scope="module")
-def imported(seed_checkpoint, tmp_path_factory: pytest.TempPathFactory) -> ModelBundle:
-    _, path = seed_checkpoint
-    folder = tmp_path_factory.mktemp("bundles") / "seed"
-    import_seed(path, folder, include_vivit=False)
+def h16_bundle(tmp_path_factory: pytest.TempPathFactory) -> ModelBundle:
+    folder = tmp_path_factory.mktemp("bundles") / "h16"
+    import_seed(H16 / "weights.pth", folder, include_vivit=False)
     return ModelBundle.load(folder)
 
 
-def test_imported_classifier_matches_seed_outputs(seed_checkpoint, imported: ModelBundle) -> None:
-    seed_model, _ = seed_checkpoint
-    gen = torch.Generator().manual_seed(3)
-    video, text, audio = (torch.randn(3, 5, d, generator=gen) for d in (1024, 768, 768))
-    video[2, 3:] = 0  # zero-padded, as the seed batches scenes
+@pytest.fixture(scope="module")
+def h16_data() -> tuple[dict[str, torch.Tensor], torch.Tensor]:
+    return load_file(H16 / "inputs.safetensors"), load_file(H16 / "expected.safetensors")["logits"]
+
+
+def test_full_size_classifier_has_exactly_the_seeds_keys_and_shapes() -> None:
+    with torch.device("meta"):
+        model = MultimodalLSTM(hidden_dim=512, num_labels=7)
+    assert _listing(model) == _keys("keys_classifier_full.txt")
+
+
+def test_seed_checkpoint_loads_strictly_and_gives_the_seeds_logits(h16_data) -> None:
+    inputs, expected = h16_data
+    model = MultimodalLSTM(hidden_dim=16, num_labels=7).eval()
+    model.load_state_dict(torch.load(H16 / "weights.pth", weights_only=True), strict=True)
     with torch.inference_mode():
-        expected = seed_model(video, text, audio)
-        got = imported.classifier(video, text, audio)
-    assert got.shape == (3, 7)
+        got = model(inputs["visual"], inputs["text"], inputs["audio"])
     torch.testing.assert_close(got, expected, atol=1e-5, rtol=0)
 
 
-def test_imported_predict_matches_seed_sigmoid(seed_checkpoint, imported: ModelBundle) -> None:
-    seed_model, _ = seed_checkpoint
-    rng = np.random.default_rng(0)
-    feats = [rng.normal(size=(4, d)).astype(np.float32) for d in (1024, 768, 768)]
-    scene, clips = imported.predict(*feats)
+def test_imported_bundle_scene_probabilities_equal_the_seeds(h16_bundle: ModelBundle, h16_data) -> None:
+    inputs, expected = h16_data
+    assert h16_bundle.manifest.classifier.hidden_dim == 16  # read from the checkpoint's shapes
+    for scene in range(3):  # scene 2 is zero-padded after its third clip, as the seed pads: fed as the seed fed it
+        probs, _ = h16_bundle.predict(*(inputs[m][scene].numpy() for m in ("visual", "text", "audio")))
+        assert list(probs) == list(DEFAULT_LABELS)
+        np.testing.assert_allclose(list(probs.values()), torch.sigmoid(expected[scene]).numpy(), atol=1e-5, rtol=0)
+
+
+def test_mask_makes_a_padded_scene_score_as_it_does_alone(h16_bundle: ModelBundle, h16_data) -> None:
+    inputs, _ = h16_data
+    model = h16_bundle.classifier
+    video, text, audio = inputs["visual"], inputs["text"], inputs["audio"]
+    mask = torch.ones(3, 5, dtype=torch.bool)
+    mask[2, 3:] = False
     with torch.inference_mode():
-        seed_scene = torch.sigmoid(seed_model(*(torch.from_numpy(f)[None] for f in feats)))[0]
-        seed_clip1 = torch.sigmoid(seed_model(*(torch.from_numpy(f[1:2])[None] for f in feats)))[0]
-    assert list(scene) == list(imported.labels)
-    np.testing.assert_allclose(list(scene.values()), seed_scene.numpy(), atol=1e-5)
-    assert len(clips) == 4
-    np.testing.assert_allclose(list(clips[1].values()), seed_clip1.numpy(), atol=1e-5)
+        batched = model(video, text, audio, mask)
+        alone = model(video[2:, :3], text[2:, :3], audio[2:, :3])
+        alone_masked = model(video[2:, :3], text[2:, :3], audio[2:, :3], torch.ones(1, 3, dtype=torch.bool))
+        unmasked = model(video[:2], text[:2], audio[:2])
+    torch.testing.assert_close(batched[2:], alone, atol=1e-5, rtol=0)
+    torch.testing.assert_close(alone_masked, alone, atol=1e-5, rtol=0)
+    torch.testing.assert_close(batched[:2], unmasked, atol=1e-5, rtol=0)  # full rows: mask = no mask
 
 
-def test_imported_manifest_records_source_and_paper_encoders(seed_checkpoint, imported: ModelBundle) -> None:
-    m = imported.manifest
-    assert m.kind == "imported"
-    assert m.labels == ("asks", "gives to", "talks to", "walks with", "watches", "yells at", "no_interaction")
-    assert "weights_2.pth" in m.provenance.source
+def test_dataparallel_prefix_is_stripped(tmp_path: Path, h16_data) -> None:
+    inputs, expected = h16_data
+    state = torch.load(H16 / "weights.pth", weights_only=True)
+    path = tmp_path / "parallel.pth"
+    torch.save({f"module.{k}": v for k, v in state.items()}, path)
+    bundle = import_seed(path, tmp_path / "b", include_vivit=False)
+    probs, _ = bundle.predict(*(inputs[m][0].numpy() for m in ("visual", "text", "audio")))
+    np.testing.assert_allclose(list(probs.values()), torch.sigmoid(expected[0]).numpy(), atol=1e-5, rtol=0)
+
+
+def test_imported_manifest_records_source_architecture_and_paper_encoders(h16_bundle: ModelBundle) -> None:
+    from hhir.models.manifest import FORMAT_VERSION
+
+    m = h16_bundle.manifest
+    assert m.kind == "imported" and m.format_version == FORMAT_VERSION == 2
+    assert "weights.pth" in m.provenance.source
     assert [(e.modality, e.spec.kind, e.dim) for e in m.encoders] == [
         ("video", "vivit", 1024), ("text", "hf-text", 768), ("audio", "hf-ast", 768)]
     assert m.encoder("video").spec.n_frames == 256
@@ -117,7 +119,7 @@ class _RunsCode:
 def test_checkpoint_that_runs_code_is_refused(tmp_path: Path) -> None:
     marker = tmp_path / "pwned"
     evil = tmp_path / "weights_2.pth"
-    torch.save({"fc.0.weight": _RunsCode(marker)}, evil)
+    torch.save({"output_layer.weight": _RunsCode(marker)}, evil)
     plain_pickle = tmp_path / "plain.pth"
     plain_pickle.write_bytes(pickle.dumps({"x": _RunsCode(marker)}))
     for path in (evil, plain_pickle):
@@ -128,27 +130,35 @@ def test_checkpoint_that_runs_code_is_refused(tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists()
 
 
-def test_mismatched_keys_are_named(tmp_path: Path, seed_checkpoint) -> None:
-    seed_model, _ = seed_checkpoint
-    state = dict(seed_model.state_dict())
-    state.pop("norm_ta.weight")
+def test_state_dict_that_does_not_fit_is_refused_naming_the_keys(tmp_path: Path) -> None:
+    state = torch.load(H16 / "weights.pth", weights_only=True)
+    state.pop("cross_attn_ta.norm.weight")
     state["extra_head.weight"] = torch.zeros(3)
+    state["fusion_fc2.0.bias"] = torch.zeros(7)
     path = tmp_path / "broken.pth"
     torch.save(state, path)
-    with pytest.raises(ModelError, match=r"missing keys: norm\.ta\.weight.*unexpected keys: extra_head\.weight") as err:
+    with pytest.raises(ModelError, match=r"missing keys: cross_attn_ta\.norm\.weight; unexpected keys: extra_head\.weight; "
+                                         r"wrong shapes: fusion_fc2\.0\.bias \(7,\) != \(512,\)") as err:
         import_seed(path, tmp_path / "out", include_vivit=False)
     assert str(path) in str(err.value)
+    assert not (tmp_path / "out").exists()
 
 
-def test_wrong_hidden_size_is_reported(tmp_path: Path) -> None:
-    torch.manual_seed(0)
-    small = SeedMultimodalLSTM(hidden_dim=64, num_heads=4)
-    path = tmp_path / "small.pth"
-    torch.save(small.state_dict(), path)
-    with pytest.raises(ModelError, match="wrong shapes"):
+def test_a_state_dict_of_another_model_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "other.pth"
+    torch.save(torch.nn.Linear(3, 2).state_dict(), path)
+    with pytest.raises(ModelError, match=r"other\.pth: not a seed MultimodalLSTM checkpoint \(missing keys: visual_lstm"):
         import_seed(path, tmp_path / "out", include_vivit=False)
-    bundle = import_seed(path, tmp_path / "ok", hidden_dim=64, num_heads=4, include_vivit=False)
-    assert bundle.manifest.classifier.hidden_dim == 64
+
+
+def test_label_count_comes_from_the_checkpoint(tmp_path: Path) -> None:
+    torch.manual_seed(1)
+    path = tmp_path / "three.pth"
+    torch.save(MultimodalLSTM(hidden_dim=8, num_labels=3).state_dict(), path)
+    with pytest.raises(ModelError, match="the checkpoint has 3 outputs; give 3 label names"):
+        import_seed(path, tmp_path / "out", include_vivit=False)
+    bundle = import_seed(path, tmp_path / "ok", labels=["a", "b", "c"], include_vivit=False)
+    assert bundle.labels == ("a", "b", "c") and bundle.manifest.classifier.hidden_dim == 8
 
 
 def test_not_a_checkpoint(tmp_path: Path) -> None:
@@ -160,17 +170,27 @@ def test_not_a_checkpoint(tmp_path: Path) -> None:
         import_seed(tmp_path / "missing.pth", tmp_path / "out", include_vivit=False)
 
 
-def test_cli_import_seed_writes_beside_the_project_and_activates(seed_checkpoint, tmp_path: Path, capsys) -> None:
+def test_cli_imports_a_full_size_seed_checkpoint_and_predicts(tmp_path: Path, capsys) -> None:
+    """hidden 512, 7 labels (~48M parameters), saved as the seed saves: torch.save(model.state_dict())."""
     from hhir.cli import main
     from hhir.store import Store
 
-    _, path = seed_checkpoint
+    torch.manual_seed(5)
+    seed_shaped = MultimodalLSTM(hidden_dim=512, num_labels=7).eval()
+    assert _listing(seed_shaped) == _keys("keys_classifier_full.txt")
+    path = tmp_path / "weights_2.pth"
+    torch.save(seed_shaped.state_dict(), path)
     db = tmp_path / "project" / "p.sqlite"
-    assert main(["models", "import-seed", str(path), "--db", str(db)]) == 0
+    assert main(["models", "import-seed", str(path), "--no-vivit", "--db", str(db)]) == 0
     with Store(db) as store:
         active = store.active_model()
-        assert active is not None and active.kind == "imported"
-        assert Path(active.path).parent == db.parent / "models"
-    assert ModelBundle.load(active.path).labels == tuple(DEFAULT_LABELS)
-    assert main(["models", "list", "--db", str(db)]) == 0
-    assert active.id in capsys.readouterr().out
+    assert active is not None and active.kind == "imported"
+    bundle = ModelBundle.load(active.path)
+    assert bundle.manifest.classifier.hidden_dim == 512 and bundle.labels == tuple(DEFAULT_LABELS)
+    rng = np.random.default_rng(0)
+    feats = [rng.normal(size=(4, d)).astype(np.float32) for d in (1024, 768, 768)]
+    scene, clips = bundle.predict(*feats)
+    with torch.inference_mode():
+        want = torch.sigmoid(seed_shaped(*(torch.from_numpy(f)[None] for f in feats)))[0]
+    np.testing.assert_allclose(list(scene.values()), want.numpy(), atol=1e-5, rtol=0)
+    assert len(clips) == 4

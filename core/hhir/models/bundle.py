@@ -22,7 +22,7 @@ import numpy as np
 from hhir.errors import ModelError
 from hhir.models.manifest import (CLASSIFIER_FILE, MANIFEST, MODALITIES, VIVIT_FILE, ClassifierConfig,
                                   ClipSettings, EncoderRecord, Manifest, Provenance, manifest_from_json)
-from hhir.models.weights import file_sha256, load_checked, read_safetensors
+from hhir.models.weights import check_fits, file_sha256, load_checked, read_safetensors, safetensors_shapes, shapes_of
 from hhir.types import ModelInfo
 
 if TYPE_CHECKING:
@@ -112,8 +112,12 @@ class ModelBundle:
             raise ModelError(f"{manifest_path}: cannot read ({exc})") from None
         for name, sha in manifest.files.items():
             _verify(folder / name, sha)
+        weights = folder / CLASSIFIER_FILE
+        # shapes first, on torch's meta device (no memory): a manifest cannot make us build what the file lacks
+        check_fits(shapes_of(build_classifier(manifest, device="meta").state_dict()),
+                   safetensors_shapes(weights, "classifier"), str(weights))
         classifier = build_classifier(manifest)
-        load_checked(classifier, read_safetensors(folder / CLASSIFIER_FILE, "classifier"), str(folder / CLASSIFIER_FILE))
+        load_checked(classifier, read_safetensors(weights, "classifier"), str(weights))
         vivit = read_safetensors(folder / VIVIT_FILE, "ViViT") if with_vivit and VIVIT_FILE in manifest.files else None
         return cls(manifest, classifier, vivit, folder)
 
@@ -173,15 +177,18 @@ def record_of(encoder: Any) -> EncoderRecord:
     return EncoderRecord(encoder.modality, encoder.spec, encoder.id, int(encoder.dim), encoder.weights_sha256)
 
 
-def build_classifier(manifest: Manifest) -> MultimodalLSTM:
-    """A MultimodalLSTM sized from the manifest's encoders and labels."""
+def build_classifier(manifest: Manifest, device: str | None = None) -> MultimodalLSTM:
+    """A MultimodalLSTM sized from the manifest's encoders and labels (``device="meta"``: shapes only)."""
+    import torch
+
     from hhir.models.lstm import MultimodalLSTM
 
     c = manifest.classifier
     dims = {e.modality: e.dim for e in manifest.encoders}
-    return MultimodalLSTM(video_dim=dims["video"], text_dim=dims["text"], audio_dim=dims["audio"],
-                          hidden_dim=c.hidden_dim, num_labels=len(manifest.labels), num_heads=c.num_heads,
-                          num_layers=c.num_layers, dropout=c.dropout).eval()
+    with torch.device(device or "cpu"):
+        return MultimodalLSTM(video_dim=dims["video"], text_dim=dims["text"], audio_dim=dims["audio"],
+                              hidden_dim=c.hidden_dim, num_labels=len(manifest.labels), num_heads=c.num_heads,
+                              num_layers=c.num_layers, dropout=c.dropout, attn_dropout=c.attn_dropout).eval()
 
 
 def _label_problems(have: Sequence[str], want: Sequence[str]) -> list[str]:

@@ -66,12 +66,10 @@ class VivitEncoder:
 
     def __init__(self, spec: EncoderSpec) -> None:
         from hhir.models.hf import state_dict_hash
-        from hhir.models.vivit import build_vivit, quantize_int8
+        from hhir.models.vivit import quantize_int8
 
         self.spec = spec
-        model = build_vivit(spec.n_frames, spec.frame_size, spec.seed)
-        if spec.model:
-            _load_safetensors_into(model, Path(spec.model))
+        model = _fp32_vivit(spec)
         self.weights_sha256 = state_dict_hash(model)
         self.dim = model.dim
         self.id = f"vivit-{spec.n_frames}f{spec.frame_size}-{self.weights_sha256[:12]}" + ("-int8" if spec.quantize else "")
@@ -79,14 +77,7 @@ class VivitEncoder:
 
     def state_dict(self) -> dict[str, Any]:
         """fp32 weights (also of a quantised encoder, which keeps the float model for saving)."""
-        from hhir.models.vivit import build_vivit
-
-        if not self.spec.quantize:
-            return self.model.state_dict()
-        model = build_vivit(self.spec.n_frames, self.spec.frame_size, self.spec.seed)
-        if self.spec.model:
-            _load_safetensors_into(model, Path(self.spec.model))
-        return model.state_dict()
+        return self.model.state_dict() if not self.spec.quantize else _fp32_vivit(self.spec).state_dict()
 
     def encode(self, batch: np.ndarray) -> np.ndarray:
         import torch
@@ -204,7 +195,18 @@ def short_name(model: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)[:40]
 
 
-def _load_safetensors_into(model: Any, path: Path) -> None:
-    from hhir.models.weights import load_checked, read_safetensors
+def _fp32_vivit(spec: EncoderSpec) -> Any:
+    """The fp32 ViViT of a spec: from its weights file (shapes checked first, nothing initialised) or its seed."""
+    from hhir.models.vivit import build_vivit
+    from hhir.models.weights import check_fits, read_safetensors, safetensors_shapes, shapes_of
 
-    load_checked(model, read_safetensors(path, "ViViT"), str(path))
+    if not spec.model:
+        return build_vivit(spec.n_frames, spec.frame_size, spec.seed)
+    import torch
+
+    path = Path(spec.model)
+    with torch.device("meta"):  # shapes only: the file's tensors become the weights
+        model = build_vivit(spec.n_frames, spec.frame_size, spec.seed)
+    check_fits(shapes_of(model.state_dict()), safetensors_shapes(path, "ViViT"), str(path))
+    model.load_state_dict(read_safetensors(path, "ViViT"), strict=True, assign=True)
+    return model.eval()

@@ -1,14 +1,20 @@
-"""The seed paper's fusion classifier, with optional masking for variable-length scenes.
+"""The seed paper's fusion classifier, module for module, with optional masking for batched scenes.
 
-A scene is the ordered sequence of its clips' features. Each modality passes through its own
-2-layer bidirectional LSTM; the three streams meet in pairwise cross-attention (video↔text,
-video↔audio, text↔audio; residual + LayerNorm), are averaged over time, concatenated and mapped
-to one logit per label by an MLP.
+A scene is the ordered sequence of its clips' features. Exactly as the seed's ``MultimodalLSTM``
+(same module names, so a seed checkpoint loads with ``strict=True`` and no renaming):
 
-With ``mask=None`` the forward pass is exactly the seed's: sequences are zero-padded and the mean
-runs over every step, padding included. With a mask, padded steps are packed out of the LSTMs,
-dropped from the attention keys and excluded from the mean, so a short scene padded in a batch
-gets the same scores as when run alone.
+- ``visual_lstm``, ``text_lstm``, ``audio_lstm``: 2-layer bidirectional LSTMs (no dropout between layers);
+- ``cross_attn_vt``, ``cross_attn_va``, ``cross_attn_ta``: one :class:`CrossAttention` block each
+  (``multihead_attn`` with 8 heads and dropout 0.4, then ``norm``), applied in sequence and shared:
+  ``v = vt(v, t); v = va(v, a); t = ta(t, a); t = vt(t, v); a = va(a, v); a = ta(a, t)``, each line
+  using what the lines above produced;
+- the mean over time of v, t and a, concatenated (6h);
+- ``fusion_fc1..3`` (Linear → ReLU → LayerNorm → Dropout 0.3; 6h → 1024 → 512 → 256), ``output_layer``.
+
+With ``mask=None`` the forward pass is the seed's: the mean runs over every step, padding included.
+A mask is what we add for our batching of scenes of different lengths: padded steps are packed out
+of the LSTMs, dropped from the attention keys and excluded from the mean, so a short scene padded
+in a batch scores as it does alone (and alone, mask or not, as in the seed).
 """
 
 from __future__ import annotations
@@ -16,19 +22,41 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+SEED_HEADS = 8
+SEED_LAYERS = 2
+SEED_ATTN_DROPOUT = 0.4
+SEED_FUSION_DROPOUT = 0.3
+FUSION_WIDTHS = (1024, 512, 256)
+OUTPUT_KEYS = ("output_layer.weight", "output_layer.bias")
+
+
+class CrossAttention(nn.Module):
+    """``norm(dropout(attn(x, ctx, ctx)) + x)``: the seed's cross-attention block."""
+
+    def __init__(self, width: int, heads: int, dropout: float) -> None:
+        super().__init__()
+        self.multihead_attn = nn.MultiheadAttention(width, heads, dropout=dropout, batch_first=True)
+        self.dropout = nn.Dropout(dropout)
+        self.norm = nn.LayerNorm(width)
+
+    def forward(self, x: torch.Tensor, context: torch.Tensor, pad: torch.Tensor | None = None) -> torch.Tensor:
+        attended, _ = self.multihead_attn(x, context, context, key_padding_mask=pad, need_weights=False)
+        return self.norm(self.dropout(attended) + x)
+
 
 class MultimodalLSTM(nn.Module):
-    """BiLSTM per modality, pairwise cross-attention, mean over time, MLP head.
+    """The seed's classifier; at the default heads and layers its state dict has exactly the seed's keys.
 
     Args:
-        video_dim: Size of a clip's video feature.
-        text_dim: Size of a clip's text feature.
-        audio_dim: Size of a clip's audio feature.
-        hidden_dim: LSTM hidden size per direction (outputs are ``2 * hidden_dim``).
+        video_dim: Size of a clip's video feature (1024 for the seed's ViViT).
+        text_dim: Size of a clip's text feature (768 for BERT).
+        audio_dim: Size of a clip's audio feature (768 for AST).
+        hidden_dim: LSTM hidden size per direction (outputs are ``2 * hidden_dim``; the seed used 512).
         num_labels: Number of output logits.
-        num_heads: Attention heads of each cross-attention.
-        num_layers: Stacked LSTM layers per modality.
-        dropout: Dropout between LSTM layers and in the MLP (inactive in eval mode).
+        num_heads: Attention heads of each cross-attention (the seed's 8; smaller for tests).
+        num_layers: Stacked LSTM layers per modality (the seed's 2; other values change the keys).
+        dropout: Dropout of the fusion layers (the seed's 0.3; inactive in eval mode).
+        attn_dropout: Dropout of the cross-attention blocks (the seed's 0.4).
     """
 
     def __init__(
@@ -38,17 +66,27 @@ class MultimodalLSTM(nn.Module):
         audio_dim: int = 768,
         hidden_dim: int = 512,
         num_labels: int = 7,
-        num_heads: int = 8,
-        num_layers: int = 2,
-        dropout: float = 0.3,
+        num_heads: int = SEED_HEADS,
+        num_layers: int = SEED_LAYERS,
+        dropout: float = SEED_FUSION_DROPOUT,
+        attn_dropout: float = SEED_ATTN_DROPOUT,
     ) -> None:
         super().__init__()
         width = 2 * hidden_dim
-        self.rnn = nn.ModuleDict({m: _bilstm(d, hidden_dim, num_layers, dropout) for m, d in
-                                  (("video", video_dim), ("text", text_dim), ("audio", audio_dim))})
-        self.attn = nn.ModuleDict({p: nn.MultiheadAttention(width, num_heads, batch_first=True) for p in _PAIRS})
-        self.norm = nn.ModuleDict({p: nn.LayerNorm(width) for p in _PAIRS})
-        self.head = _mlp(3 * width, num_labels, dropout)
+        self.visual_lstm = _bilstm(video_dim, hidden_dim, num_layers)
+        self.text_lstm = _bilstm(text_dim, hidden_dim, num_layers)
+        self.audio_lstm = _bilstm(audio_dim, hidden_dim, num_layers)
+        self.cross_attn_vt = CrossAttention(width, num_heads, attn_dropout)
+        self.cross_attn_va = CrossAttention(width, num_heads, attn_dropout)
+        self.cross_attn_ta = CrossAttention(width, num_heads, attn_dropout)
+        sizes = (3 * width, *FUSION_WIDTHS)
+        self.fusion_fc1, self.fusion_fc2, self.fusion_fc3 = (
+            _fusion(sizes[i], sizes[i + 1], dropout) for i in range(len(FUSION_WIDTHS)))
+        self.output_layer = nn.Linear(FUSION_WIDTHS[-1], num_labels)
+
+    @property
+    def num_labels(self) -> int:
+        return self.output_layer.out_features
 
     def forward(
         self, video: torch.Tensor, text: torch.Tensor, audio: torch.Tensor, mask: torch.Tensor | None = None
@@ -59,47 +97,40 @@ class MultimodalLSTM(nn.Module):
             video: ``(B, T, Dv)`` clip features.
             text: ``(B, T, Dt)``.
             audio: ``(B, T, Da)``.
-            mask: ``(B, T)`` bool, True for real clips (a prefix of each row); None = seed behaviour.
+            mask: ``(B, T)`` bool, True for real clips (a prefix of each row); None = the seed's behaviour.
 
         Returns:
             ``(B, num_labels)`` logits.
         """
         lengths = None if mask is None else _lengths(mask)
-        seq = {m: self._run_lstm(m, x, lengths) for m, x in (("video", video), ("text", text), ("audio", audio))}
-        pad = None if mask is None else ~mask
-        fused = [self._cross(p, seq[_MOD[p[0]]], seq[_MOD[p[1]]], pad) for p in _PAIRS]
-        pooled = [_mean(x, mask) for x in fused]
-        return self.head(torch.cat(pooled, dim=-1))
-
-    def _run_lstm(self, modality: str, x: torch.Tensor, lengths: torch.Tensor | None) -> torch.Tensor:
-        lstm = self.rnn[modality]
-        if lengths is None:
-            return lstm(x)[0]
-        packed = nn.utils.rnn.pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
-        out, _ = lstm(packed)
-        return nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=x.shape[1])[0]
-
-    def _cross(self, pair: str, query: torch.Tensor, keys: torch.Tensor, pad: torch.Tensor | None) -> torch.Tensor:
-        attended, _ = self.attn[pair](query, keys, keys, key_padding_mask=pad, need_weights=False)
-        return self.norm[pair](query + attended)
+        v = _run_lstm(self.visual_lstm, video, lengths)
+        t = _run_lstm(self.text_lstm, text, lengths)
+        a = _run_lstm(self.audio_lstm, audio, lengths)
+        pad = None if mask is None else ~mask.bool()
+        v = self.cross_attn_vt(v, t, pad)
+        v = self.cross_attn_va(v, a, pad)
+        t = self.cross_attn_ta(t, a, pad)
+        t = self.cross_attn_vt(t, v, pad)
+        a = self.cross_attn_va(a, v, pad)
+        a = self.cross_attn_ta(a, t, pad)
+        fused = torch.cat([_mean(x, mask) for x in (v, t, a)], dim=-1)
+        return self.output_layer(self.fusion_fc3(self.fusion_fc2(self.fusion_fc1(fused))))
 
 
-_PAIRS = ("vt", "va", "ta")
-_MOD = {"v": "video", "t": "text", "a": "audio"}
+def _bilstm(input_dim: int, hidden_dim: int, num_layers: int) -> nn.LSTM:
+    return nn.LSTM(input_dim, hidden_dim, num_layers=num_layers, batch_first=True, bidirectional=True)
 
 
-def _bilstm(input_dim: int, hidden_dim: int, num_layers: int, dropout: float) -> nn.LSTM:
-    return nn.LSTM(input_dim, hidden_dim, num_layers=num_layers, batch_first=True, bidirectional=True,
-                   dropout=dropout if num_layers > 1 else 0.0)
+def _fusion(n_in: int, n_out: int, dropout: float) -> nn.Sequential:
+    return nn.Sequential(nn.Linear(n_in, n_out), nn.ReLU(), nn.LayerNorm(n_out), nn.Dropout(dropout))
 
 
-def _mlp(input_dim: int, num_labels: int, dropout: float) -> nn.Sequential:
-    return nn.Sequential(
-        nn.Linear(input_dim, 1024), nn.ReLU(), nn.Dropout(dropout),
-        nn.Linear(1024, 512), nn.ReLU(), nn.Dropout(dropout),
-        nn.Linear(512, 256), nn.ReLU(), nn.Dropout(dropout),
-        nn.Linear(256, num_labels),
-    )
+def _run_lstm(lstm: nn.LSTM, x: torch.Tensor, lengths: torch.Tensor | None) -> torch.Tensor:
+    if lengths is None:
+        return lstm(x)[0]
+    packed = nn.utils.rnn.pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
+    out, _ = lstm(packed)
+    return nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=x.shape[1])[0]
 
 
 def _lengths(mask: torch.Tensor) -> torch.Tensor:

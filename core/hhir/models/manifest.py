@@ -1,23 +1,33 @@
-"""The typed manifest of a model bundle and its JSON form, validated field by field.
+"""The typed manifest of a model bundle and its JSON form, validated before anything is built.
 
-``manifest.json`` is the only non-weight file of a bundle. Parsing checks every field's presence
-and type and reports the first problem as ``<file>: <field.path>: <what is wrong>``.
+``manifest.json`` is the only non-weight file of a bundle, and it decides the size of the networks
+built from it: every number is checked against sane bounds by a pydantic schema (the dataclasses'
+``Annotated`` constraints, strict types, unknown fields refused) before any tensor is allocated.
+JSON nesting and number length are limited by pydantic's parser. The first problem is reported as
+one line, ``<file>: <field.path>: <what is wrong>``.
+
+``format_version`` says which networks a bundle holds. Version 2 is the seed's own classifier and
+ViViT (:mod:`hhir.models.lstm`, :mod:`hhir.models.vivit`, the seed's state-dict keys). Version 1
+bundles held networks rebuilt from a description, with other keys and other video features: they
+are refused with what to do, never loaded into a different network.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
-import types
-import typing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field, TypeAdapter, ValidationError
 
 from hhir.errors import ModelError
+from hhir.models.schema import STRICT, first_problem
 from hhir.models.spec import EncoderSpec
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+ARCHITECTURE = "seed MultimodalLSTM + seed Video_ViT (factorised self-attention)"
 MANIFEST = "manifest.json"
 CLASSIFIER_FILE = "classifier.safetensors"
 VIVIT_FILE = "vivit.safetensors"
@@ -26,86 +36,106 @@ TRAINING_FILE = "training.json"  # how a trained bundle was trained (split, hist
 HASHED_FILES = (*WEIGHT_FILES, TRAINING_FILE)
 MODALITIES = ("video", "text", "audio")
 KINDS = ("starter", "trained", "imported")
+DEFAULT_THRESHOLD = 0.6
+
+# Bounds: generous for any real model, small enough that nothing a manifest claims can exhaust memory.
+MAX_FEATURE_DIM = 4096
+MAX_HIDDEN_DIM = 1024
+MAX_LABELS = 256
+Name = Annotated[str, Field(max_length=400)]
+Count = Annotated[int, Field(ge=0, le=10**9)]
+Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
 @dataclass(frozen=True)
 class EncoderRecord:
     """One encoder the classifier was trained on: its spec, stable id, output size and weight hash."""
 
-    modality: str
+    __pydantic_config__ = STRICT
+    modality: Name
     spec: EncoderSpec
-    id: str
-    dim: int
-    weights_sha256: str = ""
+    id: Name
+    dim: Annotated[int, Field(ge=1, le=MAX_FEATURE_DIM)]
+    weights_sha256: Annotated[str, Field(max_length=64)] = ""
 
 
 @dataclass(frozen=True)
 class ClipSettings:
     """How clips were cut and sampled: ``size`` shots per clip, every ``stride`` shots."""
 
-    size: int = 3
-    stride: int = 1
-    n_frames: int = 64
-    frame_size: int = 128
+    __pydantic_config__ = STRICT
+    size: Annotated[int, Field(ge=1, le=64)] = 3
+    stride: Annotated[int, Field(ge=1, le=64)] = 1
+    n_frames: Annotated[int, Field(ge=2, le=512)] = 64
+    frame_size: Annotated[int, Field(ge=16, le=256)] = 128
 
 
 @dataclass(frozen=True)
 class ClassifierConfig:
-    """Hyper-parameters of :class:`~core.models.lstm.MultimodalLSTM` (input sizes come from the encoders)."""
+    """Hyper-parameters of :class:`~hhir.models.lstm.MultimodalLSTM` (input sizes come from the encoders).
 
-    hidden_dim: int = 512
-    num_heads: int = 8
-    num_layers: int = 2
-    dropout: float = 0.3
+    The defaults are the seed's; with 2 layers the weights have exactly the seed's keys.
+    """
+
+    __pydantic_config__ = STRICT
+    hidden_dim: Annotated[int, Field(ge=1, le=MAX_HIDDEN_DIM)] = 512
+    num_heads: Annotated[int, Field(ge=1, le=64)] = 8
+    num_layers: Annotated[int, Field(ge=1, le=4)] = 2
+    dropout: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.3
+    attn_dropout: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.4
 
 
 @dataclass(frozen=True)
 class AnnotationSummary:
     """What the classifier learned from."""
 
-    videos: int = 0
-    clips: int = 0
-    annotations: int = 0
-    annotators: tuple[str, ...] = ()
-    digest: str = ""
+    __pydantic_config__ = STRICT
+    videos: Count = 0
+    clips: Count = 0
+    annotations: Count = 0
+    annotators: tuple[Name, ...] = ()
+    digest: Name = ""
 
 
 @dataclass(frozen=True)
 class SplitSummary:
     """How the annotated scenes were split (counts of scenes)."""
 
-    method: str = ""
-    seed: int = 0
-    train: int = 0
-    validation: int = 0
-    test: int = 0
+    __pydantic_config__ = STRICT
+    method: Name = ""
+    seed: Annotated[int, Field(ge=0, le=2**63)] = 0
+    train: Count = 0
+    validation: Count = 0
+    test: Count = 0
 
 
 @dataclass(frozen=True)
 class Provenance:
     """Where a bundle comes from: parent bundle, source file, training data, split and metrics."""
 
-    parent: str | None = None
-    source: str = ""
+    __pydantic_config__ = STRICT
+    parent: Name | None = None
+    source: Name = ""
     annotations: AnnotationSummary | None = None
     split: SplitSummary | None = None
-    metrics: dict[str, float] = field(default_factory=dict)
+    metrics: dict[Name, Annotated[float, Field(ge=-1e12, le=1e12)]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Manifest:
     """Everything about a bundle except its weights. ``thresholds`` align with ``labels``."""
 
-    id: str
-    kind: str
-    created_at: str
-    labels: tuple[str, ...]
-    thresholds: tuple[float, ...]
-    encoders: tuple[EncoderRecord, ...]
+    __pydantic_config__ = STRICT
+    id: Name
+    kind: Name
+    created_at: Name
+    labels: Annotated[tuple[Name, ...], Field(max_length=MAX_LABELS)]
+    thresholds: Annotated[tuple[float, ...], Field(max_length=MAX_LABELS)]
+    encoders: Annotated[tuple[EncoderRecord, ...], Field(max_length=3)]
     clip: ClipSettings
     classifier: ClassifierConfig
     provenance: Provenance = Provenance()
-    files: dict[str, str] = field(default_factory=dict)  # weight file name -> sha256
+    files: Annotated[dict[Name, Annotated[str, Field(max_length=64)]], Field(max_length=4)] = field(default_factory=dict)
     format_version: int = FORMAT_VERSION
 
     def encoder(self, modality: str) -> EncoderRecord:
@@ -118,18 +148,43 @@ class Manifest:
         return json.dumps(_to_plain(self), indent=2, sort_keys=False) + "\n"
 
 
+_ADAPTER = TypeAdapter(Manifest)
+_VERSION = TypeAdapter(dict[str, Any])
+
+
 def manifest_from_json(text: str, path: Path) -> Manifest:
-    """Parse and validate ``manifest.json`` text; ModelError names ``path`` and the field."""
+    """Parse and validate ``manifest.json`` text; ModelError names ``path`` and the field.
+
+    Nothing here allocates more than the text itself: sizes are bounded before a network is built.
+    """
+    _check_version(text, path)
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ModelError(f"{path}: not valid JSON ({exc})") from None
-    if isinstance(data, dict) and data.get("format_version", FORMAT_VERSION) != FORMAT_VERSION:
-        raise ModelError(f"{path}: format_version {data.get('format_version')!r} is not supported "
-                         f"(this version reads {FORMAT_VERSION})")
-    manifest = _parse(Manifest, data, f"{path}: manifest")
+        manifest = _ADAPTER.validate_json(text, strict=True)
+    except ValidationError as exc:
+        raise ModelError(f"{path}: {first_problem(exc, 'manifest')}") from None
+    except ModelError as exc:  # an EncoderSpec's own consistency check
+        raise ModelError(f"{path}: manifest.encoders: {exc}") from None
     _check_semantics(manifest, path)
     return manifest
+
+
+def _check_version(text: str, path: Path) -> None:
+    try:
+        data = _VERSION.validate_json(text)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        if first["type"] == "json_invalid":
+            raise ModelError(f"{path}: not valid JSON ({first['msg'].removeprefix('Invalid JSON: ')})") from None
+        raise ModelError(f"{path}: manifest: expected an object") from None
+    version = data.get("format_version", FORMAT_VERSION)
+    if version == 1:
+        raise ModelError(f"{path}: this bundle (format 1) holds the networks of an earlier version, whose "
+                         f"classifier and ViViT differ from the paper's; loading it would give other features. "
+                         f"Retrain it (hhir train) or re-import the seed checkpoint (hhir models import-seed); "
+                         f"until then `hhir models rollback` activates another model")
+    if version != FORMAT_VERSION:
+        raise ModelError(f"{path}: format_version {str(version)[:40]} is not supported "
+                         f"(this version reads {FORMAT_VERSION}: {ARCHITECTURE})")
 
 
 def _check_semantics(m: Manifest, path: Path) -> None:
@@ -147,8 +202,10 @@ def _check_semantics(m: Manifest, path: Path) -> None:
     if tuple(e.modality for e in m.encoders) != MODALITIES:
         fail("encoders", "must list the video, text and audio encoders, in that order")
     for e in m.encoders:
-        if e.spec.modality != e.modality or e.dim <= 0:
-            fail(f"encoders.{e.modality}", f"a {e.spec.kind} encoder with dim {e.dim} cannot be the {e.modality} encoder")
+        if e.spec.modality != e.modality:
+            fail(f"encoders.{e.modality}", f"a {e.spec.kind} encoder cannot be the {e.modality} encoder")
+    if (2 * m.classifier.hidden_dim) % m.classifier.num_heads:
+        fail("classifier", f"{m.classifier.num_heads} heads do not divide the width {2 * m.classifier.hidden_dim}")
     unknown = sorted(set(m.files) - set(HASHED_FILES))
     if unknown or CLASSIFIER_FILE not in m.files:
         fail("files", f"must name {CLASSIFIER_FILE} (and optionally {VIVIT_FILE}, {TRAINING_FILE}), got {sorted(m.files)}")
@@ -164,49 +221,3 @@ def _to_plain(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _to_plain(v) for k, v in value.items()}
     return value
-
-
-def _parse(cls: type, data: Any, where: str) -> Any:
-    if not isinstance(data, dict):
-        raise ModelError(f"{where}: expected an object, got {type(data).__name__}")
-    hints = typing.get_type_hints(cls)
-    names = {f.name: f for f in dataclasses.fields(cls)}
-    unknown = sorted(set(data) - set(names))
-    if unknown:
-        raise ModelError(f"{where}: unknown field(s) {', '.join(unknown)}")
-    values = {}
-    for name, f in names.items():
-        if name in data:
-            values[name] = _value(hints[name], data[name], f"{where}.{name}")
-        elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-            raise ModelError(f"{where}: missing field '{name}'")
-    return cls(**values)
-
-
-def _value(tp: Any, value: Any, where: str) -> Any:
-    origin, args = typing.get_origin(tp), typing.get_args(tp)
-    if origin in (types.UnionType, typing.Union):
-        if value is None and type(None) in args:
-            return None
-        return _value(next(a for a in args if a is not type(None)), value, where)
-    if tp is EncoderSpec:
-        return EncoderSpec.from_json(value, where)
-    if dataclasses.is_dataclass(tp):
-        return _parse(tp, value, where)
-    if origin is tuple:
-        if not isinstance(value, list):
-            raise ModelError(f"{where}: expected a list, got {type(value).__name__}")
-        return tuple(_value(args[0], v, f"{where}[{i}]") for i, v in enumerate(value))
-    if origin is dict:
-        if not isinstance(value, dict):
-            raise ModelError(f"{where}: expected an object, got {type(value).__name__}")
-        return {k: _value(args[1], v, f"{where}.{k}") for k, v in value.items()}
-    return _scalar(tp, value, where)
-
-
-def _scalar(tp: Any, value: Any, where: str) -> Any:
-    if tp is float and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    if isinstance(value, tp) and (tp is bool or not isinstance(value, bool)):
-        return value
-    raise ModelError(f"{where}: expected {tp.__name__}, got {type(value).__name__} {value!r:.40}")

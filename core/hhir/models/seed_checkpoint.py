@@ -1,17 +1,18 @@
-"""Import the seed paper's checkpoint (``weights_2.pth``, a raw ``MultimodalLSTM`` state dict).
+"""Import a checkpoint saved by the seed's own code (``weights_2.pth``, a raw ``MultimodalLSTM`` state dict).
 
 The file is read with ``torch.load(weights_only=True)``: torch's restricted unpickler accepts
 tensors and plain containers only, so a checkpoint whose unpickling would run code is refused
-before anything runs. The seed's module names are mapped onto :class:`MultimodalLSTM`'s, and the
-result is written as a model bundle (safetensors, no pickle) with the paper's encoders: ViViT
-(seed 42; the seed trained with an unseeded ViViT that was never saved, so the demo's seeded one
-is the closest available), bert-base-uncased CLS and AST.
+before anything runs. :class:`~hhir.models.lstm.MultimodalLSTM` has the seed's module names, so the
+state dict loads as it is (``strict=True``; only a ``module.`` prefix from ``nn.DataParallel`` is
+stripped). Hidden size and label count are read from the tensors' shapes. The result is written as
+a model bundle (safetensors, no pickle) with the paper's encoders: the seed's ViViT (seed 42; the
+seed trained with an unseeded ViViT that was never saved, so the demo's seeded one is the closest
+available), bert-base-uncased CLS and AST.
 """
 
 from __future__ import annotations
 
 import pickle
-import re
 import warnings
 import zipfile
 from pathlib import Path
@@ -19,18 +20,15 @@ from typing import Any, Sequence
 
 from hhir.errors import ModelError
 from hhir.models.bundle import ModelBundle
-from hhir.models.manifest import ClassifierConfig, ClipSettings, EncoderRecord, Provenance
+from hhir.models.manifest import MAX_HIDDEN_DIM, MAX_LABELS, ClassifierConfig, ClipSettings, EncoderRecord, Provenance
 from hhir.models.profiles import paper_profile
 from hhir.models.weights import file_sha256, load_checked
 from hhir.types import DEFAULT_LABELS
 
-# seed prefix -> our prefix; the seed's cross-attention/norm names end in the modality pair
-_RENAMES = (
-    (re.compile(r"^lstm_(video|text|audio)\."), r"rnn.\1."),
-    (re.compile(r"^cross_attn_(vt|va|ta)\."), r"attn.\1."),
-    (re.compile(r"^norm_(vt|va|ta)\."), r"norm.\1."),
-    (re.compile(r"^fc\."), "head."),
-)
+# what the paper's encoders give: ViViT 1024, BERT-base 768, AST 768
+PAPER_DIMS = {"video": 1024, "text": 768, "audio": 768}
+_LSTM = {"video": "visual_lstm", "text": "text_lstm", "audio": "audio_lstm"}
+_OUTPUT = "output_layer.weight"
 
 
 def load_seed_state(pth_path: str | Path) -> dict[str, Any]:
@@ -57,58 +55,71 @@ def load_seed_state(pth_path: str | Path) -> dict[str, Any]:
     return state
 
 
-def convert_seed_keys(state: dict[str, Any]) -> dict[str, Any]:
-    """Rename the seed's keys (``lstm_video.``, ``cross_attn_vt.``, ``norm_vt.``, ``fc.``) to ours."""
-    out = {}
-    for key, value in state.items():
-        key = key.removeprefix("module.")  # saved from nn.DataParallel
-        for pattern, repl in _RENAMES:
-            key = pattern.sub(repl, key)
-        out[key] = value
-    return out
+def strip_parallel_prefix(state: dict[str, Any]) -> dict[str, Any]:
+    """The state dict without the ``module.`` prefix ``nn.DataParallel`` adds to every key."""
+    return {k.removeprefix("module."): v for k, v in state.items()}
 
 
-def import_seed(pth_path: str | Path, out_dir: str | Path, labels: Sequence[str] = DEFAULT_LABELS,
-                hidden_dim: int = 512, num_heads: int = 8, n_frames: int = 256,
-                include_vivit: bool = True) -> ModelBundle:
+def checkpoint_shape(state: dict[str, Any], path: Path) -> tuple[dict[str, int], int, int]:
+    """Input dims per modality, LSTM hidden size and label count, read from the tensors' shapes."""
+    needed = [f"{_LSTM[m]}.weight_ih_l0" for m in _LSTM] + [f"{_LSTM['video']}.weight_hh_l0", _OUTPUT]
+    missing = [k for k in needed if k not in state or getattr(state[k], "ndim", 0) != 2]
+    if missing:
+        raise ModelError(f"{path}: not a seed MultimodalLSTM checkpoint (missing keys: {', '.join(missing)})")
+    dims = {m: int(state[f"{_LSTM[m]}.weight_ih_l0"].shape[1]) for m in _LSTM}
+    hidden = int(state[f"{_LSTM['video']}.weight_hh_l0"].shape[1])
+    return dims, hidden, int(state[_OUTPUT].shape[0])
+
+
+def import_seed(pth_path: str | Path, out_dir: str | Path, labels: Sequence[str] | None = None,
+                n_frames: int = 256, include_vivit: bool = True) -> ModelBundle:
     """Convert a seed checkpoint into a saved model bundle.
 
     Args:
-        pth_path: ``weights_2.pth`` or a compatible state dict.
+        pth_path: ``weights_2.pth`` or any state dict of the seed's ``MultimodalLSTM`` (any hidden size).
         out_dir: Bundle folder to write (replaced atomically).
-        labels: Label names in the seed's output order.
-        hidden_dim: LSTM hidden size the checkpoint was trained with.
-        num_heads: Cross-attention heads.
+        labels: Label names in the seed's output order; None = the seed's seven when it has seven outputs.
         n_frames: Frames per clip for the ViViT (256 as in the paper's training).
-        include_vivit: Save the ViViT weights in the bundle (about 300 MB).
+        include_vivit: Save the ViViT weights in the bundle (about 275 MB); else it is rebuilt from its seed.
 
     Raises:
         ModelError: unreadable or unsafe checkpoint, or weights that do not fit (names the keys).
     """
+    from hhir.models.lstm import SEED_HEADS, MultimodalLSTM
+
     path = Path(pth_path)
-    state = convert_seed_keys(load_seed_state(path))
-    dims = _input_dims(state, path)
-    records, vivit_state = _paper_encoders(dims, n_frames, include_vivit)
-    config = ClassifierConfig(hidden_dim=hidden_dim, num_heads=num_heads)
+    state = strip_parallel_prefix(load_seed_state(path))
+    dims, hidden, n_labels = checkpoint_shape(state, path)
+    labels = _labels(labels, n_labels, path)
+    for modality, dim in dims.items():
+        if dim != PAPER_DIMS[modality]:
+            raise ModelError(f"{path}: the checkpoint expects {dim}-d {modality} features, the paper's "
+                             f"{modality} encoder gives {PAPER_DIMS[modality]}")
+    if not 1 <= hidden <= MAX_HIDDEN_DIM or n_labels > MAX_LABELS:
+        raise ModelError(f"{path}: hidden size {hidden} or {n_labels} outputs beyond what a bundle holds "
+                         f"({MAX_HIDDEN_DIM}, {MAX_LABELS})")
+    if (2 * hidden) % SEED_HEADS:
+        raise ModelError(f"{path}: hidden size {hidden} does not fit the seed's {SEED_HEADS} attention heads")
+    classifier = MultimodalLSTM(dims["video"], dims["text"], dims["audio"], hidden_dim=hidden, num_labels=n_labels)
+    load_checked(classifier, state, str(path))  # names missing, unexpected and mis-shaped keys
+    records, vivit_state = _paper_encoders(n_frames, include_vivit)
     provenance = Provenance(source=f"seed checkpoint {path.name} sha256:{file_sha256(path)}")
-    bundle = ModelBundle.create("imported", labels, records, ClipSettings(n_frames=n_frames), config,
+    bundle = ModelBundle.create("imported", labels, records, ClipSettings(n_frames=n_frames),
+                                ClassifierConfig(hidden_dim=hidden), classifier=classifier,
                                 vivit_state=vivit_state, provenance=provenance)
-    load_checked(bundle.classifier, state, str(path))
     bundle.save(out_dir)
     return bundle
 
 
-def _input_dims(state: dict[str, Any], path: Path) -> dict[str, int]:
-    dims = {}
-    for modality in ("video", "text", "audio"):
-        key = f"rnn.{modality}.weight_ih_l0"
-        if key not in state:
-            raise ModelError(f"{path}: not a seed MultimodalLSTM checkpoint (missing key lstm_{modality}.weight_ih_l0)")
-        dims[modality] = int(state[key].shape[1])
-    return dims
+def _labels(labels: Sequence[str] | None, n_labels: int, path: Path) -> list[str]:
+    labels = list(DEFAULT_LABELS if labels is None and n_labels == len(DEFAULT_LABELS) else labels or [])
+    if len(labels) != n_labels:
+        raise ModelError(f"{path}: the checkpoint has {n_labels} outputs; give {n_labels} label names in its "
+                         f"output order (got {len(labels)})")
+    return labels
 
 
-def _paper_encoders(dims: dict[str, int], n_frames: int, include_vivit: bool) -> tuple[list[EncoderRecord], dict | None]:
+def _paper_encoders(n_frames: int, include_vivit: bool) -> tuple[list[EncoderRecord], dict | None]:
     from dataclasses import replace
 
     from hhir.models.encoders import VivitEncoder, short_name
@@ -116,12 +127,10 @@ def _paper_encoders(dims: dict[str, int], n_frames: int, include_vivit: bool) ->
     profile = paper_profile()
     video_spec = replace(profile.video, n_frames=n_frames)
     vivit = VivitEncoder(video_spec)
-    if vivit.dim != dims["video"]:
-        raise ModelError(f"the checkpoint expects {dims['video']}-d video features, the ViViT gives {vivit.dim}")
     records = [
         EncoderRecord("video", video_spec, vivit.id, vivit.dim, vivit.weights_sha256),
         # The text/audio weight hashes are unknown until those models are present; ids name the models.
-        EncoderRecord("text", profile.text, f"hf-text-{short_name(profile.text.model)}-cls", dims["text"]),
-        EncoderRecord("audio", profile.audio, f"hf-ast-{short_name(profile.audio.model)}", dims["audio"]),
+        EncoderRecord("text", profile.text, f"hf-text-{short_name(profile.text.model)}-cls", PAPER_DIMS["text"]),
+        EncoderRecord("audio", profile.audio, f"hf-ast-{short_name(profile.audio.model)}", PAPER_DIMS["audio"]),
     ]
     return records, (vivit.state_dict() if include_vivit else None)

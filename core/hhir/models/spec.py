@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+import json
+from dataclasses import asdict, dataclass
+from typing import Annotated
+
+from pydantic import Field, TypeAdapter, ValidationError
 
 from hhir.errors import ModelError
+from hhir.models.schema import STRICT, first_problem
 
 ENCODER_KINDS = ("vivit", "hf-text", "hf-ast", "logmel")
 MODALITY_OF_KIND = {"vivit": "video", "hf-text": "text", "hf-ast": "audio", "logmel": "audio"}
 POOLINGS = ("cls", "mean")
+
+
+class SpecError(ModelError, ValueError):
+    """An inconsistent spec; a ValueError too, so that schema validation reports it with its field path."""
 
 
 @dataclass(frozen=True)
@@ -27,24 +36,26 @@ class EncoderSpec:
         max_length: Token limit of ``hf-text``.
     """
 
-    kind: str
-    model: str = ""
-    pooling: str = "cls"
-    n_frames: int = 64
-    frame_size: int = 128
-    seed: int = 42
+    __pydantic_config__ = STRICT
+    kind: Annotated[str, Field(max_length=40)]
+    model: Annotated[str, Field(max_length=4096)] = ""
+    pooling: Annotated[str, Field(max_length=40)] = "cls"
+    # at most the seed ViViT's 512 frames (its pos_embedding) and 256 px (a 1 GB pos_embedding beyond)
+    n_frames: Annotated[int, Field(ge=2, le=512)] = 64
+    frame_size: Annotated[int, Field(ge=16, le=256)] = 128
+    seed: Annotated[int, Field(ge=0, le=2**32 - 1)] = 42
     quantize: bool = False
-    max_length: int = 512
+    max_length: Annotated[int, Field(ge=1, le=8192)] = 512
 
     def __post_init__(self) -> None:
         if self.kind not in ENCODER_KINDS:
-            raise ModelError(f"unknown encoder kind {self.kind!r} (expected one of {', '.join(ENCODER_KINDS)})")
+            raise SpecError(f"unknown encoder kind {self.kind!r} (expected one of {', '.join(ENCODER_KINDS)})")
         if self.pooling not in POOLINGS:
-            raise ModelError(f"unknown pooling {self.pooling!r} for encoder {self.kind} (expected cls or mean)")
+            raise SpecError(f"unknown pooling {self.pooling!r} for encoder {self.kind} (expected cls or mean)")
         if self.n_frames < 2 or self.n_frames % 2:
-            raise ModelError(f"encoder {self.kind}: n_frames must be an even number >= 2, got {self.n_frames}")
+            raise SpecError(f"encoder {self.kind}: n_frames must be an even number >= 2, got {self.n_frames}")
         if self.frame_size < 16 or self.frame_size % 16:
-            raise ModelError(f"encoder {self.kind}: frame_size must be a multiple of 16, got {self.frame_size}")
+            raise SpecError(f"encoder {self.kind}: frame_size must be a multiple of 16, got {self.frame_size}")
 
     @property
     def modality(self) -> str:
@@ -55,25 +66,20 @@ class EncoderSpec:
 
     @classmethod
     def from_json(cls, data: object, where: str) -> EncoderSpec:
-        """Parse a spec; ``where`` names the file and field for error messages."""
-        if not isinstance(data, dict):
-            raise ModelError(f"{where}: expected an object with at least 'kind'")
-        known = {f.name: f.type for f in fields(cls)}
-        unknown = sorted(set(data) - set(known))
-        if unknown:
-            raise ModelError(f"{where}: unknown field(s) {', '.join(unknown)}")
-        if "kind" not in data:
+        """Parse a spec (strict types, bounded numbers); ``where`` names the file and field for error messages."""
+        if isinstance(data, dict) and "kind" not in data:
             raise ModelError(f"{where}: missing field 'kind'")
-        for name, value in data.items():
-            _check_type(value, known[name], f"{where}.{name}")
         try:
-            return cls(**data)
+            return _ADAPTER.validate_json(json.dumps(data), strict=True)
+        except ValidationError as exc:
+            raise ModelError(_located(where, exc)) from None
         except ModelError as exc:
             raise ModelError(f"{where}: {exc}") from None
 
 
-def _check_type(value: object, annotation: str, where: str) -> None:
-    expected = {"str": str, "int": int, "bool": bool}[annotation]
-    ok = isinstance(value, expected) and (expected is bool or not isinstance(value, bool))
-    if not ok:
-        raise ModelError(f"{where}: expected {annotation}, got {type(value).__name__}")
+def _located(where: str, exc: ValidationError) -> str:
+    problem = first_problem(exc, "")
+    return f"{where}{problem}" if problem.startswith(".") else f"{where}: {problem.removeprefix(': ')}"
+
+
+_ADAPTER = TypeAdapter(EncoderSpec)

@@ -30,14 +30,34 @@ def read_safetensors(path: Path, what: str) -> dict[str, Any]:
         raise ModelError(f"{path}: not a readable safetensors file ({exc})") from None
 
 
-def load_checked(model: Any, state: dict[str, Any], where: str) -> None:
-    """``model.load_state_dict(state)`` after naming every missing, unexpected or mis-shaped key."""
-    expected = model.state_dict()
-    missing, unexpected = sorted(set(expected) - set(state)), sorted(set(state) - set(expected))
-    wrong = sorted(f"{k} {tuple(state[k].shape)} != {tuple(expected[k].shape)}"
-                   for k in set(expected) & set(state) if tuple(expected[k].shape) != tuple(state[k].shape))
+def safetensors_shapes(path: Path, what: str) -> dict[str, tuple[int, ...]]:
+    """Every tensor's shape from a safetensors header, without reading the tensors."""
+    from safetensors import SafetensorError, safe_open
+
+    if not path.is_file():
+        raise ModelError(f"{path}: {what} weights file does not exist")
+    try:
+        with safe_open(str(path), framework="pt") as handle:
+            return {k: tuple(handle.get_slice(k).get_shape()) for k in handle.keys()}
+    except (SafetensorError, OSError) as exc:
+        raise ModelError(f"{path}: not a readable safetensors file ({exc})") from None
+
+
+def check_fits(expected: dict[str, tuple[int, ...]], given: dict[str, tuple[int, ...]], where: str) -> None:
+    """ModelError naming every missing, unexpected or mis-shaped key of ``given`` against ``expected``."""
+    missing, unexpected = sorted(set(expected) - set(given)), sorted(set(given) - set(expected))
+    wrong = sorted(f"{k} {given[k]} != {expected[k]}" for k in set(expected) & set(given) if expected[k] != given[k])
     problems = [f"{label}: {', '.join(keys)}" for label, keys in
                 (("missing keys", missing), ("unexpected keys", unexpected), ("wrong shapes", wrong)) if keys]
     if problems:
         raise ModelError(f"{where}: weights do not fit the model ({'; '.join(problems)})")
-    model.load_state_dict(state)
+
+
+def shapes_of(state: dict[str, Any]) -> dict[str, tuple[int, ...]]:
+    return {k: tuple(v.shape) for k, v in state.items()}
+
+
+def load_checked(model: Any, state: dict[str, Any], where: str) -> None:
+    """``model.load_state_dict(state, strict=True)`` after naming every missing, unexpected or mis-shaped key."""
+    check_fits(shapes_of(model.state_dict()), shapes_of(state), where)
+    model.load_state_dict(state, strict=True)
