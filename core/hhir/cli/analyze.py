@@ -136,11 +136,16 @@ def _write_json(obj: dict, out: str) -> None:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Bundle folder to write (default: models/ beside the project database).")
 @click.option("--activate/--no-activate", default=True, show_default=True, help="Make it the project's active model.")
+@click.option("--labels", default=None, help="Comma-separated label names in the checkpoint's output order "
+              "(default: the seed's seven, for a checkpoint with seven outputs).")
+@click.option("--vivit/--no-vivit", "include_vivit", default=True, show_default=True,
+              help="Keep the seeded ViViT's weights in the bundle (about 275 MB) rather than rebuilding it from its seed.")
 @DB_OPTION
-def import_seed_command(checkpoint: Path, out: Path | None, activate: bool, db_path: Path | None) -> None:
+def import_seed_command(checkpoint: Path, out: Path | None, activate: bool, labels: str | None, include_vivit: bool,
+                        db_path: Path | None) -> None:
     """Convert a seed checkpoint (weights_2.pth) into a model bundle, without unpickling code."""
     from hhir.learn.train import models_dir
-    from hhir.models.seed import import_seed
+    from hhir.models.seed_checkpoint import import_seed
     from hhir.types import ModelInfo
 
     from hhir.cli.config import user_settings
@@ -148,7 +153,8 @@ def import_seed_command(checkpoint: Path, out: Path | None, activate: bool, db_p
     store = open_store(db_path)
     folder = Path(user_settings().model_dir) if user_settings().model_dir else models_dir(store)
     out = out or folder / f"seed-{checkpoint.stem}"  # where trained models go
-    bundle = import_seed(checkpoint, out)
+    names = [n.strip() for n in labels.split(",")] if labels else None
+    bundle = import_seed(checkpoint, out, labels=names, include_vivit=include_vivit)
     info = store.model(bundle.id) or store.register_model(ModelInfo(id=bundle.id, kind="imported", path=str(out)))
     if activate:
         store.activate(info.id)
