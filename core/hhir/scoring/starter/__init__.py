@@ -9,24 +9,28 @@ Typical use::
 
     cues = np.stack([clip_cues(frames, audio_slice, text) for ...])
     scene, per_clip = predict(cues, texts, store.labels())
+    why = explain(cues, texts, store.labels()).reasons   # per clip: {label: "question: '...'"}
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
 from hhir.scoring.starter.audio import audio_cues
 from hhir.scoring.starter.cues import CUE_NAMES, ClipCues
-from hhir.scoring.starter.scoring import clip_logits, scores
+from hhir.scoring.starter.calibration import calibrate
+from hhir.scoring.starter.scoring import clip_logits
 from hhir.scoring.starter.text import TEXT_CUES, similarity, text_cues
 from hhir.scoring.starter.visual import visual_cues
 from hhir.types import LabelDef
 
 MODEL_ID = "starter-v1"
 KIND = "starter"
-CUES_ID = "starter-cues-v1"  # feature-cache key of the cue vectors: change it when CUE_NAMES changes
+CUES_ID = "starter-cues-v2"  # feature-cache key of the cue vectors: change it when CUE_NAMES changes
 
-__all__ = ["CUES_ID", "CUE_NAMES", "KIND", "MODEL_ID", "ClipCues", "clip_cues", "predict"]
+__all__ = ["CUES_ID", "CUE_NAMES", "KIND", "MODEL_ID", "ClipCues", "StarterScores", "clip_cues", "clip_reasons", "explain", "predict"]
 _TEXT_SLICE = slice(len(CUE_NAMES) - len(TEXT_CUES), len(CUE_NAMES))
 
 
@@ -41,20 +45,34 @@ def clip_cues(frames: np.ndarray | None, audio: np.ndarray | None, text: str) ->
     return np.concatenate([audio_cues(audio), visual_cues(frames), text_cues(text)]).astype(np.float32)
 
 
-def predict(cues: np.ndarray, texts: list[str], labels: list[LabelDef]) -> tuple[dict[str, float], list[dict[str, float]]]:
-    """Starter scores for a scene's clips.
+@dataclass(frozen=True)
+class StarterScores:
+    """Starter scores of one film's clips, and why.
+
+    ``scene``: the highest clip score per label; ``clips``: one score dict per clip, in [0, 1];
+    ``reasons``: per clip, the cue behind each label's score (e.g. ``"question: 'Where are you going?'"``);
+    ``logits``: the uncalibrated ``(n_clips, n_labels)`` rule sums (what the calibration is fitted on).
+    """
+
+    scene: dict[str, float]
+    clips: list[dict[str, float]]
+    reasons: list[dict[str, str]]
+    logits: np.ndarray
+
+
+def explain(cues: np.ndarray, texts: list[str], labels: list[LabelDef], calibrated: bool = True) -> StarterScores:
+    """Starter scores for one film's clips, each with its reason.
 
     The text cues are recomputed from ``texts``, so cached cue vectors stay right after a
-    transcript correction.
+    transcript correction. Pass every clip of the film: loudness is judged against the film's own
+    dialogue level.
 
     Args:
         cues: ``(n_clips, len(CUE_NAMES))`` from :func:`clip_cues`.
         texts: each clip's text.
         labels: the project's label set; a label's ``description`` (or its name when empty) is
             what the clip text is compared with.
-
-    Returns:
-        Scene scores (the highest clip score per label) and one score dict per clip, in [0, 1].
+        calibrated: apply the fitted Platt scaling (:mod:`hhir.scoring.starter.calibration`).
     """
     cues = np.asarray(cues, dtype=np.float32).reshape(-1, len(CUE_NAMES)) if np.size(cues) else np.zeros((0, len(CUE_NAMES)), np.float32)
     if len(cues) != len(texts):
@@ -64,7 +82,34 @@ def predict(cues: np.ndarray, texts: list[str], labels: list[LabelDef]) -> tuple
         cues[:, _TEXT_SLICE] = np.stack([text_cues(t) for t in texts])
     names = [label.name for label in labels]
     sims = similarity(list(texts), [label.description or label.name for label in labels]) if len(texts) else np.zeros((0, len(names)))
-    per_clip = scores(clip_logits([ClipCues.from_array(row) for row in cues], sims, names))
+    logits, reasons = clip_logits([ClipCues.from_array(row) for row in cues], list(texts), sims, names)
+    per_clip = calibrate(logits, names, None if calibrated else {})
     clip_dicts = [{n: float(v) for n, v in zip(names, row)} for row in per_clip]
     scene = {n: float(per_clip[:, j].max()) if len(per_clip) else 0.0 for j, n in enumerate(names)}
-    return scene, clip_dicts
+    return StarterScores(scene, clip_dicts, reasons, logits)
+
+
+def predict(cues: np.ndarray, texts: list[str], labels: list[LabelDef]) -> tuple[dict[str, float], list[dict[str, float]]]:
+    """Starter scores for one film's clips: scene scores (the highest clip score per label) and one
+    score dict per clip, in [0, 1]. See :func:`explain`, which also says why."""
+    result = explain(cues, texts, labels)
+    return result.scene, result.clips
+
+
+def clip_reasons(store, video_id: int, clip_ids: list[int] | None = None) -> dict[int, dict[str, str]]:
+    """The cue behind each starter score of a video's clips (``{clip id: {label: reason}}``), from the
+    cached cue vectors; clips whose cues are not cached yet are left out.
+
+    Args:
+        store: the project.
+        video_id: the video.
+        clip_ids: the clips wanted (default: all); the film's other clips still set its dialogue level.
+    """
+    video, clips = store.video(video_id), store.clips(video_id)
+    rows = [(c, store.feature(video.fingerprint, c.start_s, c.end_s, CUES_ID)) for c in clips]
+    rows = [(c, v) for c, v in rows if v is not None and np.size(v) == len(CUE_NAMES)]
+    if not rows:
+        return {}
+    result = explain(np.stack([v for _, v in rows]), [c.text for c, _ in rows], store.labels())
+    wanted = None if clip_ids is None else set(clip_ids)
+    return {c.id: why for (c, _), why in zip(rows, result.reasons) if wanted is None or c.id in wanted}

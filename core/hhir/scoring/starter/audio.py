@@ -17,7 +17,9 @@ _VOICED_CORR = 0.45
 _MAX_FRAMES = 6000  # a minute of audio; longer clips are sampled evenly
 
 AUDIO_CUES = ("has_audio", "speech_fraction", "active_fraction", "level_median_dbfs", "level_p95_dbfs",
-              "peak_over_median_db", "pitch_median_hz")
+              "peak_over_median_db", "pitch_median_hz", "end_rise_semitones")
+_GAP = 8  # unvoiced frames (80 ms) that still belong to one utterance
+_MIN_RUN, _TAIL, _BODY = 25, 10, 30  # utterances of 250 ms or more: last 100 ms against the 300 ms before
 
 
 def _frames(audio: np.ndarray) -> np.ndarray:
@@ -52,10 +54,28 @@ def _voicing(frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return peak[:, 0], SAMPLE_RATE / lag
 
 
+def _utterances(voiced: np.ndarray) -> list[np.ndarray]:
+    """Indices of the voiced frames of each utterance (voiced runs joined across short gaps)."""
+    idx = np.flatnonzero(voiced)
+    if idx.size == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(idx) > _GAP) + 1
+    return [run for run in np.split(idx, breaks) if run.size >= _MIN_RUN]
+
+
+def end_rise(voiced: np.ndarray, pitch: np.ndarray) -> float:
+    """The largest rise, in semitones, of an utterance's pitch over its last 100 ms against the 300 ms
+    before: the rising end of a yes/no question ("Hello?" rose 8 semitones on the dev set's call, its
+    statements fell). Medians, so a stray octave error does not decide."""
+    rises = [12 * np.log2(np.median(pitch[run[-_TAIL:]]) / np.median(pitch[run[-_TAIL - _BODY:-_TAIL]]))
+             for run in _utterances(voiced)]
+    return float(max(rises)) if rises else 0.0
+
+
 def audio_cues(audio: np.ndarray | None) -> np.ndarray:
     """``AUDIO_CUES`` of one clip's 16 kHz mono float32 slice (all zeros/floors when there is none)."""
     if audio is None or np.asarray(audio).size == 0:
-        return np.array([0, 0, 0, _FLOOR_DB, _FLOOR_DB, 0, 0], dtype=np.float32)
+        return np.array([0, 0, 0, _FLOOR_DB, _FLOOR_DB, 0, 0, 0], dtype=np.float32)
     frames = _frames(np.asarray(audio, dtype=np.float32).ravel())
     rms = np.sqrt(np.mean(frames.astype(np.float64) ** 2, axis=1))
     db = np.maximum(20 * np.log10(np.maximum(rms, 1e-10)), _FLOOR_DB)
@@ -71,4 +91,5 @@ def audio_cues(audio: np.ndarray | None) -> np.ndarray:
         np.percentile(db, 95),
         np.percentile(db, 99) - np.median(db) if active.any() else 0.0,
         np.median(pitch[voiced]) if voiced.any() else 0.0,
+        end_rise(voiced, pitch),
     ], dtype=np.float32)

@@ -24,11 +24,14 @@ class ClipCues:
     level_p95_dbfs: float
     peak_over_median_db: float
     pitch_median_hz: float
+    end_rise_semitones: float
     has_frames: float
     people_max: float
     people_mean: float
     faces_max: float
     motion_energy: float
+    movers: float
+    mover_pairs: float
     word_count: float
     question_marks: float
     question_openers: float

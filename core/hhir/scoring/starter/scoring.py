@@ -1,23 +1,65 @@
-"""Turning cues and text similarity into calibrated starter scores.
+"""Turning cues and text similarity into starter scores, each with the cue behind it.
 
-Each built-in label has a hand-set logistic rule over the cues it can be heard or seen in (a
-question for "asks", loudness for "yells at", speech for "talks to", silence and an empty frame for
-"no_interaction" ...). Every label, including ones a user adds, also gets the similarity between
-the clip's text and the label's description, taken relative to the other labels so that a long,
-generic sentence does not lift every label at once. A sigmoid maps the sum to [0, 1], with the
-constants chosen so that a clip without evidence for a label stays well under the 0.6 threshold.
+Each built-in label has a hand-set logistic rule over the evidence it can be heard or seen in:
+
+- "asks": a question in the transcript (a '?' or an interrogative opening) or a rising pitch at the
+  end of an utterance; speech alone adds nothing.
+- "yells at": loudness relative to the film's own dialogue level (the median level of its speech
+  clips, so a quiet film's loudest line is not shouting) and '!' in the transcript.
+- "talks to": speech (with words in the transcript) while more than one person is present.
+- "walks with": at least two figures moving, side by side.
+- "watches": people or faces present without speech.
+- "no_interaction": nobody, or one person alone and silent.
+
+Every label, including ones a user adds, also gets the similarity between the clip's text and the
+label's description, taken relative to the other labels so that a long, generic sentence does not lift
+every label at once. The sum is a logit; :mod:`hhir.scoring.starter.calibration` maps it to a
+probability.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 
 from hhir.scoring.starter.cues import ClipCues
+from hhir.scoring.starter.text import exclamation, question
 
 _TEXT_WEIGHT = 8.0
 _UNKNOWN_BIAS = -1.2
+_DEFAULT_DIALOGUE_DB = -30.0  # typical film dialogue (dBFS, active frames), when a film has too little speech
+_MIN_SPEECH_CLIPS = 3  # speech clips needed before the film's own level is the reference
+_RISE_SEMITONES = 1.5
+
+
+@dataclass(frozen=True)
+class Film:
+    """What the rules need from the whole film: its dialogue level (dBFS)."""
+
+    dialogue_db: float = _DEFAULT_DIALOGUE_DB
+    own_level: bool = False  # True when ``dialogue_db`` was measured on this film
+
+    @staticmethod
+    def of(cues: list[ClipCues]) -> Film:
+        """The film's dialogue level: the median level of its clips with speech."""
+        levels = [c.level_median_dbfs for c in cues if c.speech_fraction > 0.2]
+        if len(levels) < _MIN_SPEECH_CLIPS:
+            return Film()
+        return Film(float(np.median(levels)), True)
+
+
+@dataclass(frozen=True)
+class Clip:
+    """One clip's cues, its text, and the film around it."""
+
+    cues: ClipCues
+    text: str
+    film: Film
+
+
+Rule = Callable[[Clip], tuple[float, str]]
 
 
 def _clip01(x: float) -> float:
@@ -25,57 +67,120 @@ def _clip01(x: float) -> float:
 
 
 def _talk(c: ClipCues) -> float:
-    return _clip01((c.speech_fraction - 0.1) / 0.4)
+    """Speech in the audio, confirmed by words in the transcript when there is one."""
+    voiced = _clip01((c.speech_fraction - 0.1) / 0.4)
+    return voiced * _clip01(c.word_count / 3.0)
 
 
-def _loud(c: ClipCues) -> float:
-    """About -1.5 for silence, 0 at -20 dBFS, +1.5 at -5 dBFS and above."""
-    return float(np.clip((c.level_p95_dbfs + 20.0) / 10.0, -1.5, 1.5))
+def _present(c: ClipCues) -> float:
+    """How many people are seen: detected people, faces, or (wide shots) moving figures."""
+    return max(c.people_max, c.faces_max, c.movers)
 
 
-def _someone(c: ClipCues) -> float:
-    return float(c.people_max + c.faces_max > 0)
+def _people(n: float) -> str:
+    return "1 person" if n == 1 else f"{n:.0f} people"
 
 
-def _question(c: ClipCues) -> float:
-    return _clip01(c.question_marks + c.question_openers)
+def _asks(x: Clip) -> tuple[float, str]:
+    said = question(x.text)
+    rise = x.cues.end_rise_semitones if _talk(x.cues) > 0 else 0.0
+    rising = rise >= _RISE_SEMITONES
+    logit = -2.5 + 3.5 * bool(said) + 1.5 * rising
+    if said:
+        return logit, f"question: '{said}'"
+    if rising:
+        return logit, f"rising pitch at an utterance's end (+{rise:.1f} semitones)"
+    return logit, "no question in the transcript or the intonation"
 
 
-def _motion(c: ClipCues) -> float:
-    return _clip01(c.motion_energy / 0.05)
+def _yells(x: Clip) -> tuple[float, str]:
+    c, film = x.cues, x.film
+    over = c.level_median_dbfs - film.dialogue_db
+    loud = float(np.clip((over - 6.0) / 4.0, -1.5, 1.5)) if _talk(c) > 0 or c.speech_fraction > 0.2 else -1.5
+    shout = exclamation(x.text)
+    logit = -2.5 + 2.0 * loud + 1.2 * bool(shout)
+    ref = "this film's dialogue" if film.own_level else "typical dialogue"
+    why = f"{over:+.0f} dB against {ref}" if c.has_audio and c.active_fraction > 0 else "no sound"
+    return logit, (f"exclamation: '{shout}'; " if shout else "") + why
 
 
-_RULES: dict[str, Callable[[ClipCues], float]] = {
-    "asks": lambda c: -1.5 + 3.0 * _question(c) + 0.4 * _talk(c),
-    "gives to": lambda c: -1.8 + 0.4 * _someone(c) + 0.3 * _clip01(c.people_max - 1),
-    "talks to": lambda c: -2.0 + 3.8 * _talk(c),
-    "walks with": lambda c: -2.0 + 1.2 * _motion(c) * _someone(c) + 0.5 * _clip01(c.people_max - 1),
-    "watches": lambda c: -1.5 + 1.2 * _someone(c) - 1.2 * _talk(c),
-    "yells at": lambda c: -2.0 + 2.2 * _loud(c) + 1.0 * _clip01(c.exclamations) + 0.4 * _talk(c),
-    "no_interaction": lambda c: 1.2 - 3.0 * _talk(c) - 1.5 * _someone(c) - 0.8 * c.active_fraction,
+def _talks(x: Clip) -> tuple[float, str]:
+    c = x.cues
+    talk, n = _talk(c), _present(c)
+    nobody_seen = c.has_frames > 0 and n == 0
+    logit = -2.2 + 3.6 * talk + 0.6 * (n >= 2) - 1.0 * nobody_seen
+    if talk == 0:
+        return logit, "no speech"
+    seen = "nobody seen" if nobody_seen else (f"{_people(n)} seen" if c.has_frames else "audio only")
+    return logit, f"speech over {c.speech_fraction:.0%} of the clip, {seen}"
+
+
+def _walks(x: Clip) -> tuple[float, str]:
+    c = x.cues
+    side_by_side = _clip01(c.mover_pairs / 2.0)
+    logit = -2.5 + 1.5 * _clip01(c.movers - 1) + 1.5 * side_by_side + 1.0 * _clip01(c.people_max - 1) * _clip01(c.motion_energy / 0.05)
+    if c.movers >= 2:
+        return logit, f"{c.movers:.0f} figures moving, {c.mover_pairs:.0f} pairs side by side"
+    return logit, "fewer than two moving figures" if c.has_frames else "no picture"
+
+
+def _watches(x: Clip) -> tuple[float, str]:
+    c = x.cues
+    seen = max(c.people_max, c.faces_max)
+    silent = 1.0 - _talk(c)
+    logit = -2.0 + 1.6 * float(seen > 0) * silent + 0.4 * _clip01(seen - 1) * silent
+    if seen == 0:
+        return logit, "no person or face detected"
+    return logit, f"{_people(seen)} or faces, " + ("no speech" if silent == 1 else "with speech")
+
+
+def _gives(x: Clip) -> tuple[float, str]:
+    c = x.cues
+    someone = float(_present(c) > 0)
+    return -2.2 + 0.4 * someone + 0.3 * _clip01(c.people_max - 1), "no hand-over cue (people present only)" if someone else "nobody seen"
+
+
+def _alone(x: Clip) -> tuple[float, str]:
+    c = x.cues
+    talk, n = _talk(c), _present(c)
+    logit = 1.2 - 3.0 * talk - 1.5 * _clip01(n - 1) - 1.2 * _clip01(c.mover_pairs / 3.0) - 0.8 * c.active_fraction * (talk > 0)
+    if talk > 0:
+        return logit, "speech"
+    return logit, "nobody seen, silent" if n == 0 else f"{_people(n)} seen, silent"
+
+
+RULES: dict[str, Rule] = {
+    "asks": _asks, "gives to": _gives, "talks to": _talks, "walks with": _walks,
+    "watches": _watches, "yells at": _yells, "no_interaction": _alone,
 }
 
 
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
-
-
-def clip_logits(cues: list[ClipCues], similarity: np.ndarray, names: list[str]) -> np.ndarray:
-    """``(n_clips, n_labels)`` logits: the label's cue rule plus its relative text similarity.
+def clip_logits(cues: list[ClipCues], texts: list[str], similarity: np.ndarray,
+                names: list[str]) -> tuple[np.ndarray, list[dict[str, str]]]:
+    """``(n_clips, n_labels)`` logits (the label's rule plus its relative text similarity) and, per
+    clip, the cue behind each label's score.
 
     Args:
-        cues: one :class:`ClipCues` per clip.
+        cues: one :class:`ClipCues` per clip of one film (the film's dialogue level comes from them).
+        texts: each clip's transcript text.
         similarity: ``(n_clips, n_labels)`` cosine similarity of clip text and label description;
             NaN rows (no text) add nothing.
         names: label names, in column order.
     """
+    film = Film.of(cues)
+    clips = [Clip(c, t, film) for c, t in zip(cues, texts)]
     logits = np.zeros((len(cues), len(names)), dtype=np.float64)
+    reasons: list[dict[str, str]] = [{} for _ in clips]
+    relative = _relative(similarity) if len(names) > 1 else np.zeros((len(cues), len(names)))
     for j, name in enumerate(names):
-        rule = _RULES.get(name, lambda c: _UNKNOWN_BIAS)
-        logits[:, j] = [rule(c) for c in cues]
-    if len(names) > 1:
-        logits += _TEXT_WEIGHT * _relative(similarity)
-    return logits
+        rule = RULES.get(name)
+        for i, clip in enumerate(clips):
+            logit, why = rule(clip) if rule else (_UNKNOWN_BIAS, "")
+            logits[i, j] = logit + _TEXT_WEIGHT * relative[i, j]
+            if relative[i, j] > 0.05:
+                why = f"{why}; text like '{name}'" if why else f"text like '{name}'"
+            reasons[i][name] = why or "no cue"
+    return logits, reasons
 
 
 def _relative(similarity: np.ndarray) -> np.ndarray:
@@ -84,8 +189,3 @@ def _relative(similarity: np.ndarray) -> np.ndarray:
     rows = np.isfinite(similarity).all(axis=1)
     out[rows] = similarity[rows] - similarity[rows].mean(axis=1, keepdims=True)
     return out
-
-
-def scores(logits: np.ndarray) -> np.ndarray:
-    """Scores in [0, 1]."""
-    return _sigmoid(logits)

@@ -21,6 +21,21 @@ _SENTENCE = re.compile(r"[^.!?]+[.!?]*")
 TEXT_CUES = ("word_count", "question_marks", "question_openers", "exclamations")
 
 
+def _is_question(sentence: str) -> bool:
+    words = _WORD.findall(sentence.lower())
+    return sentence.rstrip().endswith("?") or (bool(words) and (words[0] in _WH or words[0] in _AUX))
+
+
+def question(text: str) -> str:
+    """The first sentence of ``text`` that ends in '?' or opens like a question ('' when none)."""
+    return next((s.strip() for s in _SENTENCE.findall(text) if _is_question(s)), "")
+
+
+def exclamation(text: str) -> str:
+    """The first sentence of ``text`` that ends in '!' ('' when none)."""
+    return next((s.strip() for s in _SENTENCE.findall(text) if s.rstrip().endswith("!")), "")
+
+
 def text_cues(text: str) -> np.ndarray:
     """``TEXT_CUES`` of one clip's text: word count, '?' count, sentences opened like a question, '!' count."""
     openers = 0

@@ -1,0 +1,153 @@
+"""Score the zero-shot starter on the real-footage dev set (and on generated media with known content).
+
+Per label precision, recall, F1 (at the product's threshold), average precision, and expected
+calibration error; the starter sees exactly what the pipeline gives it: frames sampled as the offline
+profile samples them, the 16 kHz track, and each clip's text from Whisper tiny.en (cached per file in
+the dev-set folder; Whisper is deterministic here).
+
+    python bench/starter_eval.py [--cache DIR] [--json OUT] [--raw]
+
+``--raw`` scores without the fitted calibration (what the calibration was fitted on).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import devset  # noqa: E402  (bench/ is not a package)
+
+from hhir.learn.metrics import evaluate  # noqa: E402
+from hhir.scoring.starter import clip_cues, explain  # noqa: E402
+from hhir.scoring.starter.calibration import expected_calibration_error  # noqa: E402
+from hhir.thresholds import DEFAULT_THRESHOLD  # noqa: E402
+from hhir.types import LabelDef  # noqa: E402
+
+
+def default_labels() -> list[LabelDef]:
+    from hhir.appdirs import resource
+
+    return [LabelDef(**d) for d in json.loads(Path(resource("labels", "default.json")).read_text())["labels"]]
+
+
+def _transcript(path: Path, audio: np.ndarray) -> list:
+    from hhir.speech.asr import Transcriber, default_offline_model
+    from hhir.types import TranscriptSegment
+
+    cached = path.with_name(path.name + ".transcript.json")
+    if cached.exists():
+        return [TranscriptSegment(**s) for s in json.loads(cached.read_text())]
+    segments = Transcriber(default_offline_model(), cpu_threads=2).transcribe(audio) if audio.size else []
+    cached.write_text(json.dumps([{"start_s": s.start_s, "end_s": s.end_s, "text": s.text} for s in segments]))
+    return segments
+
+
+def _frames(path: Path, clips: list[dict]) -> list[np.ndarray | None]:
+    import av
+
+    from hhir.media.frames import sample_frames
+    from hhir.models.profiles import offline_profile
+
+    with av.open(str(path)) as container:
+        if not container.streams.video:
+            return [None] * len(clips)
+        fps = float(container.streams.video[0].average_rate)
+    profile = offline_profile()
+    ranges = [(int(c["start_s"] * fps), max(int(c["start_s"] * fps) + 1, int(c["end_s"] * fps))) for c in clips]
+    out: list[np.ndarray | None] = [None] * len(clips)
+    for i, frames in sample_frames(path, ranges, profile.n_frames, size=profile.frame_size):
+        out[i] = frames
+    return out
+
+
+def file_cues(cache: Path, name: str, clips: list[dict]) -> tuple[np.ndarray, list[str]]:
+    """Cue vectors and texts of one dev-set file's annotated clips, computed as the pipeline does."""
+    from hhir.media.audio import audio_slice, extract_audio
+    from hhir.segment.clips import clip_text
+    from hhir.types import Clip
+
+    path = cache / name
+    audio = extract_audio(path)
+    segments = _transcript(path, audio)
+    frames = _frames(path, clips)
+    cues, texts = [], []
+    for c, f in zip(clips, frames):
+        text = clip_text(Clip(0, 0, 0, c["start_s"], c["end_s"], 0, 0), segments)
+        cues.append(clip_cues(f, audio_slice(audio, c["start_s"], c["end_s"]), text))
+        texts.append(text)
+    return np.stack(cues), texts
+
+
+def devset_cues(cache: Path) -> dict[str, tuple[list[dict], np.ndarray, list[str]]]:
+    """``{file: (annotated clips, cue vectors, texts)}`` for the whole dev set."""
+    by_file: dict[str, list[dict]] = defaultdict(list)
+    for clip in devset.annotations():
+        by_file[clip["file"]].append(clip)
+    return {name: (clips, *file_cues(cache, name, clips)) for name, clips in by_file.items()}
+
+
+def score(data: dict, labels: list[LabelDef], calibrated: bool = True) -> tuple[np.ndarray, np.ndarray, list]:
+    """Truth ``(n, L)``, starter scores ``(n, L)`` and the reasons, each file scored as one film."""
+    names = [label.name for label in labels]
+    truth, scores, reasons = [], [], []
+    for clips, cues, texts in data.values():
+        result = explain(cues, texts, labels, calibrated=calibrated)
+        per_clip, why = result.clips, result.reasons
+        truth += [[float(n in c["labels"]) for n in names] for c in clips]
+        scores += [[s[n] for n in names] for s in per_clip]
+        reasons += why
+    return np.array(truth), np.array(scores), reasons
+
+
+def report(truth: np.ndarray, scores: np.ndarray, names: list[str]) -> dict:
+    metrics = evaluate(truth, scores, names, DEFAULT_THRESHOLD)
+    per = {}
+    for j, m in enumerate(metrics.per_label):
+        per[m.label] = {"support": m.support, "precision": m.precision, "recall": m.recall, "f1": m.f1,
+                        "ap": m.average_precision if m.support else None,
+                        "ece": expected_calibration_error(truth[:, j], scores[:, j])}
+    return {"n_clips": int(len(truth)), "macro_f1": metrics.macro_f1, "micro_f1": metrics.micro_f1,
+            "mean_ap": metrics.mean_average_precision,
+            "ece_all": expected_calibration_error(truth.ravel(), scores.ravel()), "per_label": per}
+
+
+def markdown(result: dict) -> str:
+    rows = ["| label | support | P | R | F1 | AP | ECE |", "|---|---:|---:|---:|---:|---:|---:|"]
+    for name, m in result["per_label"].items():
+        ap = "–" if m["ap"] is None else f"{m['ap']:.2f}"
+        rows.append(f"| {name} | {m['support']} | {m['precision']:.2f} | {m['recall']:.2f} | {m['f1']:.2f} | {ap} | {m['ece']:.3f} |")
+    rows.append(f"| **all** | {result['n_clips']} clips | | | macro {result['macro_f1']:.2f}, micro {result['micro_f1']:.2f} "
+                f"| mean {result['mean_ap']:.2f} | {result['ece_all']:.3f} |")
+    return "\n".join(rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cache", type=Path, default=None)
+    parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--raw", action="store_true", help="without the fitted calibration")
+    parser.add_argument("--show", action="store_true", help="print every clip's scores and reasons")
+    args = parser.parse_args()
+    labels = default_labels()
+    data = devset_cues(devset.fetch(args.cache))
+    truth, scores, reasons = score(data, labels, calibrated=not args.raw)
+    result = report(truth, scores, [label.name for label in labels])
+    if args.show:
+        clips = [c for clips, _, _ in data.values() for c in clips]
+        for c, row, why in zip(clips, scores, reasons):
+            top = ", ".join(f"{label.name} {v:.2f}" for label, v in zip(labels, row) if v >= 0.3)
+            print(f"{c['file']} {c['start_s']:.1f}-{c['end_s']:.1f} {c['labels']} -> {top} | {why}")
+    print(markdown(result))
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=1))
+
+
+if __name__ == "__main__":
+    main()
