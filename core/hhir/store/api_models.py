@@ -72,6 +72,17 @@ class ModelsAPI(StoreBase):
         with self._reading() as s:
             return repo_models.feature(s, fingerprint, start_s, end_s, encoder_id)
 
+    def features(self, fingerprint: str, wanted: list[tuple[float, float, str]]) -> dict[tuple[float, float, str], np.ndarray]:
+        """The cached vectors among ``wanted`` ``(start_s, end_s, encoder_id)`` of one content, read in bulk
+        (one query per encoder, in one read transaction); missing ones are left out."""
+        with self._reading() as s:
+            return repo_models.features_of(s, fingerprint, wanted, with_data=True)
+
+    def cached_feature_keys(self, fingerprint: str, wanted: list[tuple[float, float, str]]) -> set[tuple[float, float, str]]:
+        """Which of ``wanted`` are cached, without reading the vectors."""
+        with self._reading() as s:
+            return set(repo_models.features_of(s, fingerprint, wanted, with_data=False))
+
     def put_features(self, rows: list[tuple[str, float, float, str, np.ndarray]]) -> None:
         """Cache ``(fingerprint, start_s, end_s, encoder_id, vector)`` rows, replacing equal keys."""
         with self._writing() as s:

@@ -166,3 +166,22 @@ def put_features(s: Session, items: list[tuple[str, float, float, str, np.ndarra
     values = list({tuple(v[k] for k in key): v for v in values}.values())
     stmt = (pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert)(FeatureRow)
     s.execute(stmt.on_conflict_do_update(index_elements=key, set_={c: stmt.excluded[c] for c in ("dim", "dtype", "data")}), values)
+
+
+def features_of(s: Session, fingerprint: str, wanted: list[tuple[float, float, str]],
+                with_data: bool) -> dict[tuple[float, float, str], np.ndarray | None]:
+    """The cached rows among ``wanted`` in one query per encoder (an id, or its ``id#…`` text variants)."""
+    bases = sorted({encoder_id.split("#", 1)[0] for _, _, encoder_id in wanted})
+    by_key = {(_ms(a), _ms(b), e): (a, b, e) for a, b, e in wanted}
+    cols = [FeatureRow.start_ms, FeatureRow.end_ms, FeatureRow.encoder_id]
+    cols += [FeatureRow.dim, FeatureRow.dtype, FeatureRow.data] if with_data else []
+    found: dict[tuple[float, float, str], np.ndarray | None] = {}
+    for base in bases:
+        # = base, or base + "#<text hash>": substr, not LIKE, whose _ and % would be wildcards in ids
+        match = (FeatureRow.encoder_id == base) | (func.substr(FeatureRow.encoder_id, 1, len(base) + 1) == base + "#")
+        for row in s.execute(select(*cols).where(FeatureRow.fingerprint == fingerprint, match)):
+            key = by_key.get((row[0], row[1], row[2]))
+            if key is not None:
+                found[key] = np.frombuffer(row[5], dtype=np.dtype(row[4])).reshape(row[3]).copy() if with_data else None
+    return found
+
