@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from hhir.errors import StoreError
 from hhir.store import editlog, repo_annotations, repo_clips
 from hhir.store.base import StoreBase
 from hhir.store.records import Change, OrphanAnnotation
@@ -16,6 +17,8 @@ class ReviewAPI(StoreBase):
 
     def annotate_many(self, items: list[tuple[Target, str, AnnotationState | None]], annotator: str, source: str = "human") -> Change:
         """Several decisions on one video as one undo step."""
+        if annotator == repo_annotations.ADJUDICATED:
+            raise StoreError(f"{annotator!r} is reserved for adjudicated decisions; use adjudicate()")
         with self._writing() as s:
             return repo_annotations.annotate_many(s, items, annotator, source)
 
@@ -44,15 +47,21 @@ class ReviewAPI(StoreBase):
         with self._reading() as s:
             return repo_annotations.review_times(s, video_id, annotator)
 
-    def undo(self, video_id: int) -> Change | None:
-        """Revert this video's latest edit; None when there is nothing to undo."""
-        with self._writing() as s:
-            return _follow_transcript(s, editlog.undo(s, video_id))
+    def history(self, video_id: int) -> tuple[str | None, str | None]:
+        """What undo and redo would do next for this video (their descriptions; None: nothing)."""
+        with self._reading() as s:
+            return editlog.next_steps(s, video_id)
 
-    def redo(self, video_id: int) -> Change | None:
-        """Re-apply this video's latest undone edit; None when there is nothing to redo."""
+    def undo(self, video_id: int, annotator: str | None = None) -> Change | None:
+        """Revert this video's latest edit (``annotator``'s own latest when given, so in a team
+        project nobody undoes someone else's work); None when there is nothing to undo."""
         with self._writing() as s:
-            return _follow_transcript(s, editlog.redo(s, video_id))
+            return _follow_transcript(s, editlog.undo(s, video_id, annotator))
+
+    def redo(self, video_id: int, annotator: str | None = None) -> Change | None:
+        """Re-apply this video's latest undone edit (``annotator``'s own when given); None when none."""
+        with self._writing() as s:
+            return _follow_transcript(s, editlog.redo(s, video_id, annotator))
 
     # transcript corrections --------------------------------------------------------------------
     def edit_segment_text(self, segment_id: int, text: str, annotator: str) -> Change:
@@ -62,7 +71,7 @@ class ReviewAPI(StoreBase):
         exports see the correction.
         """
         with self._writing() as s:
-            return _follow_transcript(s, repo_annotations.edit_segment_text(s, segment_id, text))
+            return _follow_transcript(s, repo_annotations.edit_segment_text(s, segment_id, text, annotator))
 
 
 def _follow_transcript(s, change: Change | None) -> Change | None:
