@@ -14,6 +14,7 @@ import numpy as np
 
 from hhir.pipeline.feature_cache import cached_clip_features
 from hhir.learn.loop import Sample
+from hhir.learn.adjudicated import apply_adjudications, by_video
 from hhir.learn.truth import Truth, video_truth
 from hhir.types import Annotation, Clip, Video
 
@@ -66,6 +67,7 @@ def collect(store, labels: list[str], encoder_ids: dict[str, str], annotator: st
     """
     every = store.annotations(annotator=annotator)
     annotators = sorted({a.annotator for a in every} | ({annotator} if annotator else set()))
+    decided = by_video(store) if annotator is None else {}  # adjudications first (docs/teams.md)
     records, used, skipped = [], [], []
     for video in store.videos():
         mine = [a for a in every if a.target.video_id == video.id]
@@ -74,6 +76,7 @@ def collect(store, labels: list[str], encoder_ids: dict[str, str], annotator: st
             continue
         clips = store.clips(video.id)
         truth = video_truth(video.id, clips, labels, mine, reviewed)
+        truth = apply_adjudications(truth, clips, labels, decided.get(video.id, []))
         if not truth.any_known or not clips:
             continue
         feats = cached_clip_features(store, video, clips, encoder_ids)

@@ -14,6 +14,10 @@ from hhir.store.schema import AnnotationRow, ClipRow, LabelRow, ReviewRow, Segme
 from hhir.types import Annotation, AnnotationState, Target
 
 Item = tuple[Target, str, AnnotationState | None]
+# The reserved annotator under which adjudicated (final) decisions are kept: one per clip and label,
+# re-attached after clip rebuilds like any annotation; the adjudicator's name is in ``source``.
+ADJUDICATED = "@adjudicated"
+ADJUDICATION_SOURCE = "adjudication"
 
 
 def _where(video: rows.VideoRows, target: Target) -> tuple[str, float | None, float | None]:
@@ -44,14 +48,15 @@ def _state(state: AnnotationState | str | None) -> str | None:
         raise StoreError(f"annotation state must be 'present', 'absent' or None, not {state!r}") from exc
 
 
-def _record(s: Session, change: Change, edits: list[RowEdit]) -> Change:
+def _record(s: Session, change: Change, edits: list[RowEdit], owner: str | None = None) -> Change:
     changed = [e for e in edits if e.before != e.after]
     if changed:  # a no-op leaves the undo history (and its redo branch) alone
-        editlog.record(s, change, changed)
+        editlog.record(s, change, changed, owner)
     return change
 
 
-def annotate_many(s: Session, items: list[Item], annotator: str, source: str) -> Change:
+def annotate_many(s: Session, items: list[Item], annotator: str, source: str, owner: str | None = None) -> Change:
+    """``owner`` is whose undo step it is (default ``annotator``; the adjudicator for adjudications)."""
     if not items:
         raise StoreError("nothing to annotate: the list of items is empty")
     video_ids = {target.video_id for target, _, _ in items}
@@ -79,7 +84,7 @@ def annotate_many(s: Session, items: list[Item], annotator: str, source: str) ->
     s.flush()
     targets = tuple(dict.fromkeys(target for target, _, _ in items))
     description = names[0] if len(names) == 1 else f"{len(names)} labels"
-    return _record(s, Change(video_id, "annotate", description, targets), edits)
+    return _record(s, Change(video_id, "annotate", description, targets), edits, owner or annotator)
 
 
 def _new_value(before: rows.AnnotationValue | None, state: str | None, source: str, now: str) -> rows.AnnotationValue | None:
@@ -99,10 +104,10 @@ def set_reviewed(s: Session, target: Target, annotator: str, reviewed: bool) -> 
     after = (before or rows.ReviewValue(now_iso())) if reviewed else None
     video.write_review(key, after)
     description = f"{'reviewed' if reviewed else 'not reviewed'} ({where})"
-    return _record(s, Change(target.video_id, "review", description, (target,)), [RowEdit(key, before, after)])
+    return _record(s, Change(target.video_id, "review", description, (target,)), [RowEdit(key, before, after)], annotator)
 
 
-def edit_segment_text(s: Session, segment_id: int, text: str) -> Change:
+def edit_segment_text(s: Session, segment_id: int, text: str, annotator: str | None = None) -> Change:
     row = s.get(SegmentRow, segment_id)
     if row is None:
         raise StoreError(f"no transcript segment with id {segment_id} in this project")
@@ -112,15 +117,18 @@ def edit_segment_text(s: Session, segment_id: int, text: str) -> Change:
     after = rows.SegmentValue(text, None if text == original else original)
     rows.VideoRows(s, row.video_id).write_segment(key, after)
     change = Change(row.video_id, "segment_text", f"transcript at {row.start_s:.1f} s", ())
-    return _record(s, change, [RowEdit(key, before, after)])
+    return _record(s, change, [RowEdit(key, before, after)], annotator)
 
 
 def _target(row: AnnotationRow | ReviewRow) -> Target:
     return Target(video_id=row.video_id, clip_id=row.clip_id)
 
 
-def annotations(s: Session, video_id: int | None, annotator: str | None) -> list[Annotation]:
+def annotations(s: Session, video_id: int | None, annotator: str | None, adjudicated: bool = False) -> list[Annotation]:
+    """People's annotations; adjudicated decisions only with ``adjudicated`` (they are not a vote)."""
     query = select(AnnotationRow).where(AnnotationRow.orphan.is_(False))
+    if not adjudicated and annotator != ADJUDICATED:
+        query = query.where(AnnotationRow.annotator != ADJUDICATED)
     if video_id is not None:
         query = query.where(AnnotationRow.video_id == video_id)
     if annotator is not None:

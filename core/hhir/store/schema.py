@@ -199,10 +199,13 @@ class ReviewRow(Base):
 
 
 class EditRow(Base):
-    """One undo step of one video: the before/after of every row it touched, as JSON."""
+    """One undo step of one video: the before/after of every row it touched, as JSON.
+
+    ``annotator`` is who made it (0004; NULL for older steps): undo can be limited to one's own.
+    """
 
     __tablename__ = "edits"
-    __table_args__ = (UniqueConstraint("video_id", "seq"),)
+    __table_args__ = (UniqueConstraint("video_id", "seq"), Index("ix_edits_video_id_annotator", "video_id", "annotator"))
     id: Mapped[int] = mapped_column(primary_key=True)
     video_id: Mapped[int] = mapped_column(_video_fk())
     seq: Mapped[int]
@@ -212,6 +215,7 @@ class EditRow(Base):
     rows: Mapped[Any] = mapped_column(JSON)
     undone: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[str] = mapped_column(String)
+    annotator: Mapped[str | None] = mapped_column(String, nullable=True)
 
 
 class FeatureRow(Base):

@@ -1,0 +1,32 @@
+"""Team projects: adjudicating where annotators disagree (see ``hhir.store.team``)."""
+
+from __future__ import annotations
+
+from hhir.errors import StoreError
+from hhir.store import repo_annotations, team
+from hhir.store.base import StoreBase
+from hhir.store.records import Change
+from hhir.store.team import Adjudication, Disagreement
+from hhir.types import AnnotationState, Target
+
+
+class TeamAPI(StoreBase):
+    def adjudicate(self, target: Target, label: str, state: AnnotationState | None, adjudicator: str) -> Change:
+        """Record (or with ``state=None`` withdraw) the final decision on one label: one committed
+        step that ``undo(video_id, adjudicator)`` reverts. Annotators' own answers are kept as they are."""
+        if not adjudicator.strip() or adjudicator == repo_annotations.ADJUDICATED:
+            raise StoreError(f"an adjudication needs the adjudicator's name, not {adjudicator!r}")
+        with self._writing() as s:
+            return repo_annotations.annotate_many(
+                s, [(target, label, state)], repo_annotations.ADJUDICATED, team.source_for(adjudicator), owner=adjudicator
+            )
+
+    def adjudications(self, video_id: int | None = None) -> list[Adjudication]:
+        """The adjudicated decisions (of one video, or all)."""
+        with self._reading() as s:
+            return team.adjudications(s, video_id)
+
+    def disagreements(self, video_id: int) -> list[Disagreement]:
+        """Where annotators' explicit decisions on a video differ, with the adjudication if any."""
+        with self._reading() as s:
+            return team.disagreements(s, video_id)
