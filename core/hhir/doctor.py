@@ -66,11 +66,42 @@ def _database(db_path: Path | None) -> list[str]:
     path = db_path or default_db_path()
     lines = [f"database: {path}" + ("" if path.exists() else " (not created yet)")]
     if path.exists():
+        from hhir.errors import StoreError
         from hhir.store import Store
 
-        store = Store(path)
+        try:
+            store = Store(path)
+        except StoreError as exc:  # doctor describes a project it cannot open instead of failing
+            return [*lines, f"  cannot open: {exc}"]
         active = store.active_model()
         lines.append(f"  videos: {len(store.videos())}; models: {len(store.models())}; active model: "
                      + (f"{active.id} ({active.kind})" if active else "none (the zero-shot starter predicts)"))
         store.close()
     return lines
+
+
+def check_lines(db_path: Path | None = None) -> tuple[bool, list[str]]:
+    """``hhir doctor --check``: the full integrity check of the project file, read-only."""
+    from hhir.store.paths import default_db_path
+    from hhir.store.repair import integrity_problems
+
+    path = db_path or default_db_path()
+    problems = integrity_problems(path)
+    if not problems:
+        return True, [f"{path}: integrity check ok"]
+    return False, [f"{path}: damaged ({len(problems)} problems); `hhir doctor --repair` rebuilds it into a fresh copy",
+                   *(f"  - {p}" for p in problems[:20])]
+
+
+def repair_lines(db_path: Path | None = None) -> tuple[bool, list[str]]:
+    """``hhir doctor --repair``: rebuild a damaged project file; a sound one is left alone."""
+    from hhir.store.paths import default_db_path
+    from hhir.store.repair import repair
+
+    path = db_path or default_db_path()
+    done = repair(path)
+    if not done.problems:
+        return True, [f"{path}: integrity check ok; nothing to repair"]
+    return True, [f"{path}: repaired ({len(done.problems)} problems); every row kept "
+                  f"({sum(done.rows.values())} rows in {len(done.rows)} tables)",
+                  f"  the damaged original is kept as {done.kept_original}"]
