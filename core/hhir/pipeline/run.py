@@ -78,7 +78,8 @@ def analyze(
         speech.stop()
     clips = _clip_texts(store, video.id, clips, segments)
     encoders = encoders_for(store, options.profile, options.model_bundle)
-    compute_features(store, video, path, clips, audio, encoders, sub_progress(progress, 0.4, 0.95), cancel)
+    compute_features(store, video, path, clips, audio, encoders, sub_progress(progress, 0.4, 0.95), cancel,
+                     batch=options.feature_batch)
     cancel.check()
     predict_video(store, video.id, options, sub_progress(progress, 0.95, 1.0), cancel, encoders=encoders)
     progress(1.0, f"{path.name}: done")
@@ -217,14 +218,13 @@ def transcriber(model: str):
     return Transcriber(model)
 
 
-def replace_shots(store: Store, video_id: int, shots: list[Shot], options: AnalysisOptions = AnalysisOptions()) -> list[Clip]:
-    """Store shots a person corrected or imported, keep them from re-detection, and rebuild the clips."""
-    from hhir.segment.shots import validate_shots
+def replace_shots(store: Store, video_id: int, shots: list[Shot], options: AnalysisOptions = AnalysisOptions(),
+                  description: str | None = None) -> list[Clip]:
+    """Store shots a person corrected or imported and rebuild the clips: one transaction, one undo
+    step (:func:`hhir.pipeline.shot_edits.replace_shots`)."""
+    from hhir.pipeline import shot_edits
 
-    validate_shots(shots)
-    store.set_shots(video_id, shots)
-    store.mark_stage(video_id, "shots", USER_SET)
-    return rebuild_clips(store, video_id, options)
+    return shot_edits.replace_shots(store, video_id, shots, options, description)
 
 
 def replace_transcript(store: Store, video_id: int, segments: list[TranscriptSegment]) -> list[TranscriptSegment]:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from hhir.store import repo_clips, repo_media
+from hhir.store import repo_clips, repo_media, repo_shots
 from hhir.store.base import StoreBase
 from hhir.store.common import video_row
+from hhir.store.records import Change
 from hhir.types import Clip, Shot, TranscriptSegment, Video, VideoInfo
 
 
@@ -51,6 +52,19 @@ class MediaAPI(StoreBase):
         """Replace the shots of a video."""
         with self._writing() as s:
             repo_media.set_shots(s, video_id, shots)
+
+    def edit_shots(self, video_id: int, shots: list[Shot], clip_size: int, clip_stride: int, clips_params: str,
+                   description: str) -> tuple[Change, list[Clip]]:
+        """Shots a person corrected, in one transaction and one undo step: the shots (marked as set
+        by a person), clips rebuilt from them with ``clip_size``/``clip_stride`` (annotations follow
+        their time range), clip texts, and the clips stage marked with ``clips_params``. Undo
+        rebuilds the clips from the old shots and gives back the review marks of removed clips.
+
+        Returns:
+            The change (kind ``shots``) and the stored clips.
+        """
+        with self._writing() as s:
+            return repo_shots.edit_shots(s, video_id, shots, clip_size, clip_stride, clips_params, description)
 
     def shots(self, video_id: int) -> list[Shot]:
         """The shots of a video, by index."""

@@ -1,5 +1,8 @@
 """The per-video undo/redo log, stored in the database so it survives a restart.
 
+Label, review and transcript edits log the rows they touched; a shot correction logs the shots
+before and after (``repo_shots``): undoing it rebuilds the clips from the old shots.
+
 An entry lists, for every row one edit touched, its value before and after (None = no row).
 Undo writes the "before" values back, redo the "after" ones. The not-undone entries of a video
 are always a prefix of its sequence: a new edit first drops the undone tail (the redo branch).
@@ -13,15 +16,15 @@ from typing import Any, Callable
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from hhir.store import rows
+from hhir.store import repo_shots, rows
 from hhir.store.common import now_iso
 from hhir.store.records import Change
 from hhir.store.schema import EditRow
 from hhir.types import Target
 
 UNDO_DEPTH = 1000  # undo steps kept per video; older ones are dropped so the log stays bounded
-Key = rows.AnnotationKey | rows.ReviewKey | rows.SegmentKey
-Value = rows.AnnotationValue | rows.ReviewValue | rows.SegmentValue
+Key = rows.AnnotationKey | rows.ReviewKey | rows.SegmentKey | repo_shots.ShotsKey
+Value = rows.AnnotationValue | rows.ReviewValue | rows.SegmentValue | repo_shots.ShotsValue
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,7 @@ _TABLES: dict[str, _Table] = {
     "annotation": _Table(rows.AnnotationKey, rows.AnnotationValue, rows.VideoRows.write_annotation),
     "review": _Table(rows.ReviewKey, rows.ReviewValue, rows.VideoRows.write_review),
     "segment": _Table(rows.SegmentKey, rows.SegmentValue, rows.VideoRows.write_segment),
+    "shots": _Table(repo_shots.ShotsKey, repo_shots.ShotsValue, repo_shots.write_shots),
 }
 
 
@@ -112,6 +116,14 @@ def _apply(s: Session, entry: EditRow, undo: bool) -> Change:
     s.flush()
     targets = _current_targets(video, [edit for _, edit in decoded])
     return Change(video_id=entry.video_id, kind=entry.kind, description=entry.description, targets=targets)
+
+
+def next_steps(s: Session, video_id: int) -> tuple[str | None, str | None]:
+    """The descriptions of what undo and redo would do now (None: nothing to undo / redo)."""
+    base = select(EditRow.description).where(EditRow.video_id == video_id)
+    undo_next = s.scalar(base.where(EditRow.undone.is_(False)).order_by(EditRow.seq.desc()).limit(1))
+    redo_next = s.scalar(base.where(EditRow.undone.is_(True)).order_by(EditRow.seq).limit(1))
+    return undo_next, redo_next
 
 
 def undo(s: Session, video_id: int, annotator: str | None = None) -> Change | None:

@@ -11,8 +11,8 @@ from hhir.types import AnnotationState, Target
 class Change:
     """What one mutation (or its undo/redo) changed, so views refresh only that.
 
-    ``kind`` is ``annotate``, ``review`` or ``segment_text``; ``targets`` are the clips or scenes
-    whose annotations or review status changed (empty for a transcript edit).
+    ``kind`` is ``annotate``, ``review``, ``segment_text`` or ``shots``; ``targets`` are the clips
+    or scenes whose annotations or review status changed (empty for a transcript or shot edit).
     """
 
     video_id: int
