@@ -32,15 +32,22 @@ run: setup
 
 PYTEST := QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider
 
-# What CI runs: the wheel installed and run outside the checkout, then the whole suite with its
-# slowest tests named (pytest's summary stays the last line).
-test: setup
+# What CI runs: the house's rules, the wheel installed and run outside the checkout, then the whole
+# suite with its slowest tests named (pytest's summary stays the last line).
+test: setup lint
 	$(BIN)/python installers/check_wheel.py
 	$(PYTEST) --durations=15
 
 # For developers between commits: the slow end-to-end tests left out.
 test-fast: setup
 	$(PYTEST) -m "not slow"
+
+# The house's rules as tools check them (configured in pyproject.toml): import contracts (core never
+# imports Qt or the app, core's layers in order, no cycles), ruff, and mypy on core.
+lint: setup
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/ruff check --no-cache .
+	$(BIN)/mypy
 
 wheel-check: setup
 	$(BIN)/python installers/check_wheel.py
