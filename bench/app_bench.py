@@ -45,7 +45,7 @@ def fill(store, video_path: Path) -> tuple[int, int]:
     store.set_shots(video.id, shots)
     clips = [Clip(k, i, min(i + w, N_SHOTS) - 1, shots[i].start_s, shots[min(i + w, N_SHOTS) - 1].end_s,
                   shots[i].start_frame, shots[min(i + w, N_SHOTS) - 1].end_frame)
-             for k, (w, i) in enumerate((w, i) for w in range(1, MAX_WINDOW + 1) for i in range(0, N_SHOTS - w + 1))]
+             for k, (w, i) in enumerate((w, i) for w in range(1, MAX_WINDOW + 1) for i in range(N_SHOTS - w + 1))]
     clips = store.set_clips(video.id, clips)
     store.set_transcript(video.id, [TranscriptSegment(t, t + 2.0, f"line {k}") for k, t in enumerate(range(0, int(info.duration_s) - 3, 5))])
     labels = [label.name for label in store.labels()]

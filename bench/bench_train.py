@@ -86,7 +86,8 @@ def main() -> None:
         total, cpu = time.perf_counter() - started, time.process_time() - cpu_started
         store.close()
     report = {
-        "clips": args.clips, "videos": int(np.ceil(args.clips / args.clips_per_video)), "torch_threads": args.threads, "load_average_1min": os.getloadavg()[0],
+        "clips": args.clips, "videos": int(np.ceil(args.clips / args.clips_per_video)), "torch_threads": args.threads,
+        "load_average_1min": os.getloadavg()[0],
         "options": options.as_dict(), "build_db_s": round(built, 1), "train_s": round(total, 1), "train_cpu_s": round(cpu, 1),
         "epochs_run": len(epochs), "best_epoch": result.best_epoch,
         "epoch_s_mean": round(float(np.mean([e.seconds for e in epochs])), 2),

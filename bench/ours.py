@@ -35,7 +35,7 @@ class OursResult:
 
 
 def _asr_model(profile) -> str:
-    return getattr(profile, "asr_model", None) or getattr(profile, "asr")
+    return getattr(profile, "asr_model", None) or profile.asr
 
 
 def run_ours(video_path: Path, profile_name: str = "offline", quantize: bool | None = None) -> OursResult:

@@ -163,7 +163,7 @@ def _load_models(profile_name: str, quantize: bool | None):
     video = profile.video if quantize is None else replace(profile.video, quantize=quantize)
     specs = {"video": video, "text": profile.text, "audio": profile.audio}
     encoders = {m: TimedEncoder(load_encoder(spec)) for m, spec in specs.items()}
-    asr = getattr(profile, "asr_model", None) or getattr(profile, "asr")
+    asr = getattr(profile, "asr_model", None) or profile.asr
     return encoders, Transcriber(asr), profile.n_frames
 
 

@@ -97,7 +97,7 @@ def analyze(videos, db_path, profile, model_bundle, clip_size, clip_stride, dete
                     video_id = run_analysis(store, video, options, progress=bar, cancel=token)
             except Cancelled:
                 click.echo(f"{video}: cancelled; finished stages are kept and the next run resumes", err=True)
-                raise click.exceptions.Exit(130)
+                raise click.exceptions.Exit(130) from None
             except HHIRError as exc:
                 click.echo(f"error: {exc}", err=True)
                 failures += 1

@@ -69,7 +69,7 @@ def _lanes(spans: list[tuple[float, float, str]]) -> list[list[tuple[float, floa
     """Greedy interval partitioning: each lane holds spans that do not overlap."""
     lanes: list[list[tuple[float, float, str]]] = []
     for span in sorted(spans):
-        lane = next((l for l in lanes if l[-1][1] <= span[0] + 1e-9), None)
+        lane = next((ln for ln in lanes if ln[-1][1] <= span[0] + 1e-9), None)
         if lane is None:
             lanes.append([span])
         else:
@@ -89,7 +89,7 @@ def _footer(doc: _Doc, data: ExportData) -> None:
     })
     ET.SubElement(doc.root, "LANGUAGE", {"LANG_ID": "und", "LANG_LABEL": "undetermined (und)"})
     _vocabulary(doc.root, STATES_CV, "label states", [(s.value, "") for s in AnnotationState])
-    _vocabulary(doc.root, LABELS_CV, "interaction labels", [(l.name, l.description) for l in data.labels])
+    _vocabulary(doc.root, LABELS_CV, "interaction labels", [(label.name, label.description) for label in data.labels])
 
 
 def _vocabulary(root: ET.Element, cv_id: str, description: str, entries: list[tuple[str, str]]) -> None:

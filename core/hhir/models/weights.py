@@ -38,7 +38,7 @@ def safetensors_shapes(path: Path, what: str) -> dict[str, tuple[int, ...]]:
         raise ModelError(f"{path}: {what} weights file does not exist")
     try:
         with safe_open(str(path), framework="pt") as handle:
-            return {k: tuple(handle.get_slice(k).get_shape()) for k in handle.keys()}
+            return {k: tuple(handle.get_slice(k).get_shape()) for k in handle.keys()}  # noqa: SIM118 - safetensors' handle is no dict
     except (SafetensorError, OSError) as exc:
         raise ModelError(f"{path}: not a readable safetensors file ({exc})") from None
 

@@ -29,7 +29,7 @@ MODALITIES = ("video", "text", "audio")
 def feature_id(encoder_id: str, modality: str, text: str = "") -> str:
     """The cache key's encoder part for one clip."""
     if modality == "text":
-        return f"{encoder_id}#{hashlib.sha1(text.encode('utf-8')).hexdigest()[:12]}"
+        return f"{encoder_id}#{hashlib.sha1(text.encode('utf-8'), usedforsecurity=False).hexdigest()[:12]}"
     return encoder_id
 
 

@@ -32,4 +32,4 @@ class AnalysisOptions:
     def key(self, *fields: str) -> str:
         """A short stable hash of the named fields, used to tell whether a stored stage is current."""
         values = {name: asdict(self)[name] for name in fields}
-        return hashlib.sha1(json.dumps(values, sort_keys=True).encode()).hexdigest()[:16]
+        return hashlib.sha1(json.dumps(values, sort_keys=True).encode(), usedforsecurity=False).hexdigest()[:16]

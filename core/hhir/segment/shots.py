@@ -80,7 +80,7 @@ def _cuts(path: Path, info: VideoInfo, detector, downscale: int | None, progress
                 progress(min(count / max(info.frame_count, 1), 1.0), "Detecting shots")
         if count:
             cuts += detector.post_process(FrameTimecode(count - 1, fps))
-    return sorted(set(c.frame_num for c in cuts if 0 < c.frame_num < count)), count
+    return sorted({c.frame_num for c in cuts if 0 < c.frame_num < count}), count
 
 
 def shots_from_cuts(cuts: list[int], frame_count: int, fps: float) -> list[Shot]:

@@ -64,8 +64,9 @@ def integrity_problems(path: str | Path) -> list[str]:
 def _row_counts(conn: sqlite3.Connection, schema: str = "main") -> dict[str, int]:
     """Rows per table, counted from the tables themselves (NOT INDEXED: an index may be the damage)."""
     names = [r[0] for r in conn.execute(
-        f"SELECT name FROM {schema}.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
-    return {n: conn.execute(f'SELECT count(*) FROM {schema}."{n}" NOT INDEXED').fetchone()[0] for n in names}
+        f"SELECT name FROM {schema}.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]  # noqa: S608 - schema is ours
+    # Table names come from the file's own catalogue, quoted; no value is interpolated.
+    return {n: conn.execute(f'SELECT count(*) FROM {schema}."{n}" NOT INDEXED').fetchone()[0] for n in names}  # noqa: S608
 
 
 def repair(path: str | Path) -> RepairReport:

@@ -104,7 +104,8 @@ def set_predictions(s: Session, model_id: str, video_id: int, scene: dict[str, f
     s.execute(delete(PredictionRow).where(PredictionRow.model_id == model_id, PredictionRow.video_id == video_id))
     values = [dict(model_id=model_id, video_id=video_id, clip_id=None, label=k, probability=_probability(model_id, k, v)) for k, v in scene.items()]
     for clip_id, scores in clips.items():
-        values += [dict(model_id=model_id, video_id=video_id, clip_id=clip_id, label=k, probability=_probability(model_id, k, v)) for k, v in scores.items()]
+        values += [dict(model_id=model_id, video_id=video_id, clip_id=clip_id, label=k, probability=_probability(model_id, k, v))
+                   for k, v in scores.items()]
     if values:
         s.execute(insert(PredictionRow), values)
 

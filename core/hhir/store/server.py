@@ -57,4 +57,4 @@ def is_disconnect(exc: BaseException) -> bool:
     # Client-side connection failures carry no SQLSTATE; 08xxx are connection exceptions and 57P0x
     # the server shutting down, crashing, or still starting.
     state = getattr(getattr(exc, "orig", None), "sqlstate", None)
-    return state is None or state.startswith("08") or state.startswith("57P")
+    return state is None or state.startswith(("08", "57P"))

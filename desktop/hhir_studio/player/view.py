@@ -11,7 +11,6 @@ starts late (0.036 s is common) or has a variable frame rate shows the frame the
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 from PySide6.QtCore import Q_ARG, QMetaObject, Qt, QUrl, Signal
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer

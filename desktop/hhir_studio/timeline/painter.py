@@ -106,7 +106,8 @@ def paint_clips(p: QPainter, row: Row, vp: Viewport, layout: TimelineLayout, sel
         if rect.width() > 30 and lane_h >= 11:
             p.setPen(QColor("#10141a") if is_sel else theme.TEXT)
             text = f"clip {box.clip.index + 1}"
-            p.drawText(rect.adjusted(4, 0, -2, 0), Qt.AlignmentFlag.AlignVCenter, fm.elidedText(text, Qt.TextElideMode.ElideRight, int(rect.width()) - 6))
+            p.drawText(rect.adjusted(4, 0, -2, 0), Qt.AlignmentFlag.AlignVCenter,
+                       fm.elidedText(text, Qt.TextElideMode.ElideRight, int(rect.width()) - 6))
 
 
 def _paint_clips_dense(p: QPainter, row: Row, vp: Viewport, layout: TimelineLayout, selected: int | None,

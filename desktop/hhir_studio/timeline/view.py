@@ -82,7 +82,8 @@ class TimelineView(QWidget):
     # --- geometry ------------------------------------------------------------------------
     def rows(self) -> list[Row]:
         lanes = self.layout_data.lanes if self.layout_data else 3
-        spec = [("ruler", RULER_H, ""), ("shots", SHOT_H, "Shots"), ("clips", 4 + lanes * LANE_H, "Clips"), ("transcript", TRANSCRIPT_H, "Transcript")]
+        spec = [("ruler", RULER_H, ""), ("shots", SHOT_H, "Shots"), ("clips", 4 + lanes * LANE_H, "Clips"),
+                ("transcript", TRANSCRIPT_H, "Transcript")]
         rows, top = [], 0
         for kind, height, title in spec:
             rows.append(Row(kind, top, height, title))

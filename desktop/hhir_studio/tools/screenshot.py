@@ -26,7 +26,7 @@ def _start_xvfb(size: str) -> subprocess.Popen | None:
     if xvfb is None:
         raise SystemExit("Xvfb is not installed (make sysdeps installs it)")
     for number in range(91, 120):
-        if not Path(f"/tmp/.X{number}-lock").exists():
+        if not Path(f"/tmp/.X{number}-lock").exists():  # noqa: S108 - where X servers keep their display locks
             break
     proc = subprocess.Popen([xvfb, f":{number}", "-screen", "0", f"{size}x24", "-nolisten", "tcp"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
