@@ -148,7 +148,7 @@ def test_cli_export_and_import(project, tmp_path: Path, capsys) -> None:
     store.annotate(_clip(store, video, 0), "asks", AnnotationState.PRESENT, "ann")
     db = str(store.path)
     assert main(["export", "--format", "ava", str(tmp_path / "ava"), "--db", db]) == 0
-    assert (tmp_path / "ava" / "ava.csv").read_text() == "scene_0,2.400,0.000,0.000,1.000,1.000,1,-1\n"
+    assert (tmp_path / "ava" / "ava.csv").read_text() == "".join(f"scene_0,{t:04d},0.000,0.000,1.000,1.000,1,0\n" for t in range(5))
     assert 'name: "asks"\n  label_id: 1' in (tmp_path / "ava" / "label_map.pbtxt").read_text()
     assert main(["export", "--format", "labelstudio", str(tmp_path / "ls"), "--db", db]) == 0
     store.annotate(_clip(store, video, 0), "asks", AnnotationState.ABSENT, "ann")
