@@ -23,6 +23,9 @@ class VideoInfo:
     has_audio: bool
     has_video: bool = True
     fingerprint: str = ""
+    rotation: int = 0
+    """Degrees counterclockwise the picture is turned for display (0, 90, 180, 270); ``width`` and
+    ``height`` are the displayed size, i.e. already swapped for 90 and 270."""
 
 
 @dataclass(frozen=True)

@@ -261,3 +261,94 @@ def test_hours_of_audio_under_seconds_of_video_decode_only_the_video_span(tmp_pa
     peak = json.loads(child.stdout)
     assert peak["duration"] == pytest.approx(4.0) and peak["samples"] == 4 * 16000
     assert peak["grew_mb"] < 40, peak  # 4 s of samples is 256 KB; the whole track would be gigabytes
+
+
+def test_png_renamed_mp4_is_not_a_video(tmp_path: Path) -> None:
+    import cv2
+
+    picture = tmp_path / "holiday.png"
+    assert cv2.imwrite(str(picture), np.full((48, 64, 3), 200, np.uint8))
+    path = picture.rename(tmp_path / "holiday.mp4")
+    _failed_at_probe(_stages(path), "holiday.mp4: not a video: this is a still image (PNG)")
+
+
+def _ffmpeg(*args: str) -> None:
+    import subprocess
+
+    from hhir.media.ffmpeg import ffmpeg_exe
+
+    subprocess.run([ffmpeg_exe(), "-nostdin", "-y", "-loglevel", "error", *args], check=True)
+
+
+def _ffmpeg_first_frame(path: Path, width: int, height: int) -> np.ndarray:
+    """FFmpeg's own first frame (it applies the display matrix itself), as BGR."""
+    import subprocess
+
+    from hhir.media.ffmpeg import ffmpeg_exe
+
+    raw = subprocess.run([ffmpeg_exe(), "-nostdin", "-loglevel", "error", "-i", str(path), "-frames:v", "1",
+                          "-f", "rawvideo", "-pix_fmt", "bgr24", "-"], capture_output=True, check=True).stdout
+    return np.frombuffer(raw, np.uint8).reshape(height, width, 3)
+
+
+def test_rotation_metadata_turns_size_and_frames(tmp_path: Path) -> None:
+    import cv2
+
+    from hhir.media.frames import sample_frames
+    from hhir.media.probe import probe
+
+    frame = np.zeros((240, 320, 3), np.uint8)
+    frame[:60, :80] = (255, 255, 255)  # a white corner: which way the picture is turned shows
+    upright = _encode(tmp_path / "upright.mp4", [frame] * 25, [i * 40 for i in range(25)])
+    turned = tmp_path / "phone video.mp4"
+    _ffmpeg("-display_rotation:v:0", "90", "-i", str(upright), "-c", "copy", str(turned))
+
+    info = probe(turned)
+    assert (info.width, info.height, info.rotation) == (240, 320, 90)
+    assert (probe(upright).width, probe(upright).rotation) == (320, 0)
+    (_, ours), = sample_frames(turned, [(0, 1)], 1, size=64)
+    shown = cv2.resize(_ffmpeg_first_frame(turned, 240, 320), (64, 64), interpolation=cv2.INTER_AREA)
+    assert np.abs(ours[0].astype(int) - shown).mean() < 6  # what FFmpeg shows, not the stored sideways picture
+    (_, plain), = sample_frames(upright, [(0, 1)], 1, size=64)
+    assert np.abs(plain[0].astype(int) - shown).mean() > 30
+
+
+@pytest.mark.parametrize("kind", ["loop", "dangling", "newline"])
+def test_odd_paths_are_named_as_given(tmp_path: Path, kind: str) -> None:
+    from hhir.media.probe import probe
+
+    if kind == "loop":
+        given = tmp_path / "a.mp4"
+        given.symlink_to(tmp_path / "b.mp4")
+        (tmp_path / "b.mp4").symlink_to(given)
+        words = "a.mp4: a loop of symbolic links"
+    elif kind == "dangling":
+        given = tmp_path / "shortcut.mp4"
+        given.symlink_to(tmp_path / "moved away" / "film.mp4")
+        words = "shortcut.mp4: a symbolic link to a file that does not exist"
+    else:
+        given = make_video(tmp_path / "two\nlines.mp4", SHOTS[:1], audio=False)
+        given.write_bytes(b"not a video" * 100)
+        words = "two\\nlines.mp4: not a readable video"
+    with pytest.raises(MediaError) as caught:
+        probe(given)
+    assert words in str(caught.value) and "\n" not in str(caught.value)
+    assert str(caught.value).startswith(str(tmp_path))
+
+
+def test_failed_shot_detection_leaves_no_video_row(tmp_path: Path) -> None:
+    """The file's middle 30 % is missing: probing passes (the index is at the front), shot detection
+    fails, and the project is left as it was."""
+    from hhir.pipeline import analyze
+    from hhir.store import Store
+
+    whole = make_video(tmp_path / "whole.mp4", SHOTS, speech=[(0.2, "hello there")])
+    front = tmp_path / "index first.mp4"
+    _ffmpeg("-i", str(whole), "-c", "copy", "-movflags", "+faststart", str(front))
+    data = front.read_bytes()
+    holed = tmp_path / "middle missing.mp4"
+    holed.write_bytes(data[: int(len(data) * 0.35)] + data[int(len(data) * 0.65):])
+    with Store(tmp_path / "p.sqlite") as store:
+        with pytest.raises(MediaError, match=r"middle missing\.mp4: cannot decode the video for shot detection"):
+            analyze(store, holed)
+        assert store.videos() == []

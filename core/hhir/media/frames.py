@@ -52,9 +52,13 @@ class _Plan:
 
 
 def _to_bgr(frame, size: int) -> np.ndarray:
+    """The frame as shown: scaled, then turned by its display matrix (a phone video held upright)."""
+    from hhir.media.probe import quarter_turns
     from hhir.media.scale import to_bgr
 
-    return to_bgr(frame, size, size)
+    image = to_bgr(frame, size, size)
+    turns = quarter_turns(frame)
+    return np.ascontiguousarray(np.rot90(image, turns)) if turns else image
 
 
 class _Sampler:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
+import os
+import stat
 from fractions import Fraction
 from pathlib import Path
 
-from hhir.errors import MediaError
+from hhir.errors import MediaError, printable
 from hhir.types import VideoInfo
 
 log = logging.getLogger(__name__)
@@ -43,11 +46,20 @@ def fingerprint(path: str | Path) -> str:
 
 
 def _check_file(path: Path) -> None:
-    if not path.exists():
-        raise MediaError(path, "file not found")
-    if not path.is_file():
+    """Refuse what is not a readable, non-empty file, naming the path as given (never a link's target)."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        if os.path.islink(path):
+            raise MediaError(path, f"a symbolic link to a file that does not exist ({printable(os.readlink(path))})") from None
+        raise MediaError(path, "file not found") from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise MediaError(path, "a loop of symbolic links, not a file") from None
+        raise MediaError(path, f"cannot read the file ({exc.strerror or exc})") from None
+    if not stat.S_ISREG(st.st_mode):
         raise MediaError(path, "not a file")
-    if path.stat().st_size == 0:
+    if st.st_size == 0:
         raise MediaError(path, "the file is empty (0 bytes)")
 
 
@@ -66,22 +78,38 @@ def _duration(container, stream) -> float:
     return 0.0
 
 
-def _first_frame_decodes(container, stream) -> bool:
-    """A header alone proves little: a truncated file can still describe its streams."""
+def _first_frame(container, stream):
+    """The first decoded frame, or None: a header alone proves little (a truncated file can still
+    describe its streams)."""
     import av
 
     try:
-        for _frame in container.decode(stream):
-            return True
+        for frame in container.decode(stream):
+            return frame
     except av.FFmpegError as exc:
         log.info("first frame of %s did not decode: %s", container.name, exc)
-    return False
+    return None
+
+
+def quarter_turns(frame) -> int:
+    """How many quarter turns counterclockwise a decoded frame is shown at (its display matrix)."""
+    degrees = getattr(frame, "rotation", 0) or 0
+    return int(round(degrees / 90)) % 4
+
+
+def _still_image(container) -> bool:
+    """FFmpeg reads a single picture (PNG, JPEG, ...) through its image demuxers, whatever the name."""
+    name = container.format.name
+    return name.startswith("image2") or name.endswith("_pipe")
 
 
 def _read_info(path: Path, container) -> VideoInfo:
     if not container.streams.video:
         kind = "an audio-only file" if container.streams.audio else "a file"
         raise MediaError(path, f"no video stream: this is {kind}, not a video")
+    if _still_image(container):
+        codec = container.streams.video[0].codec_context.name
+        raise MediaError(path, f"not a video: this is a still image ({codec.upper()})")
     stream = container.streams.video[0]
     fps, duration = _frame_rate(stream), _duration(container, stream)
     width, height = stream.codec_context.width, stream.codec_context.height
@@ -91,10 +119,14 @@ def _read_info(path: Path, container) -> VideoInfo:
     frames = stream.frames if stream.frames > 0 else int(round(duration * fps))
     if duration <= 0:
         duration = frames / fps
-    if not _first_frame_decodes(container, stream):
+    first = _first_frame(container, stream)
+    if first is None:
         raise MediaError(path, "no video frame can be decoded (damaged or truncated file)")
+    turns = quarter_turns(first)
+    if turns % 2:
+        width, height = height, width  # shown turned on its side
     return VideoInfo(path=str(path), duration_s=duration, fps=fps, frame_count=frames, width=width,
-                     height=height, has_audio=bool(container.streams.audio))
+                     height=height, has_audio=bool(container.streams.audio), rotation=turns * 90)
 
 
 def probe(path: str | Path) -> VideoInfo:

@@ -63,15 +63,19 @@ def analyze(
     from hhir.media.probe import probe
 
     cancel = cancel or CancelToken()
-    path = Path(path).resolve()
+    # absolute, not resolved: errors and the stored path name the file the user gave (a symlink
+    # stays a symlink), and a symlink loop is probe's one-line error rather than resolve()'s.
+    path = Path(path).absolute()
     progress(0.0, f"Reading {path.name}")
     info = probe(path)
-    video = store.add_video(info)
+    # A video new to the project gets its row together with its shots: a file that fails shot
+    # detection (e.g. its middle is missing) leaves nothing behind.
+    video = store.add_video(info) if store.video_by_fingerprint(info.fingerprint) else None
     cancel.check()
     audio = _LazyAudio(path, info)
-    speech = _Speech.start(store, video, audio, options, cancel)  # beside shot detection, on the other core
+    speech = _Speech.start(store, video, info, audio, options, cancel)  # beside shot detection, on the other core
     try:
-        shots = _shots_stage(store, video, path, info, options, sub_progress(progress, 0.01, 0.2), cancel)
+        video, shots = _shots_stage(store, video, path, info, options, sub_progress(progress, 0.01, 0.2), cancel)
         clips = _clips_stage(store, video, shots, options)
         segments = _transcript_stage(store, video, speech, sub_progress(progress, 0.2, 0.4), cancel)
     finally:
@@ -87,19 +91,21 @@ def analyze(
 
 
 def _shots_stage(
-    store: Store, video: Video, path: Path, info: VideoInfo, options: AnalysisOptions,
+    store: Store, video: Video | None, path: Path, info: VideoInfo, options: AnalysisOptions,
     progress: ProgressFn, cancel: CancelToken,
-) -> list[Shot]:
+) -> tuple[Video, list[Shot]]:
+    """The video's shots, detected unless stored; a new video (``None``) is added once they are."""
     key = options.key("detector", "threshold")
-    if store.stage_done(video.id, "shots", key) or store.stage_done(video.id, "shots", USER_SET):
-        return store.shots(video.id)
+    if video is not None and (store.stage_done(video.id, "shots", key) or store.stage_done(video.id, "shots", USER_SET)):
+        return video, store.shots(video.id)
     from hhir.segment.shots import detect_shots
 
     shots = detect_shots(path, info, detector=options.detector, threshold=options.threshold, progress=progress, cancel=cancel)
+    video = video or store.add_video(info)
     store.set_shots(video.id, shots)
     store.clear_stages(video.id, ["clips"])
     store.mark_stage(video.id, "shots", key)
-    return shots
+    return video, shots
 
 
 def _clips_stage(store: Store, video: Video, shots: list[Shot], options: AnalysisOptions) -> list[Clip]:
@@ -129,13 +135,17 @@ class _Speech:
         self._latest: tuple[float, str] = (0.0, "Transcribing speech")
 
     @classmethod
-    def start(cls, store: Store, video: Video, audio: _LazyAudio, options: AnalysisOptions, cancel: CancelToken) -> _Speech:
+    def start(cls, store: Store, video: Video | None, info: VideoInfo, audio: _LazyAudio, options: AnalysisOptions,
+              cancel: CancelToken) -> _Speech:
+        """Start recognising, unless the transcript is stored (a video new to the project has none)."""
         from hhir.models.profiles import get_profile
 
         model = get_profile(options.profile).asr_model
         key = f"asr:{model}"
-        speech = cls(key, store.stage_done(video.id, "transcript", key) or store.stage_done(video.id, "transcript", USER_SET))
-        if not speech.stored and video.has_audio:
+        stored = video is not None and (store.stage_done(video.id, "transcript", key)
+                                        or store.stage_done(video.id, "transcript", USER_SET))
+        speech = cls(key, stored)
+        if not speech.stored and info.has_audio:
             from concurrent.futures import ThreadPoolExecutor
 
             pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hhir-speech")
