@@ -16,19 +16,17 @@ from hhir.exchange.safety import UnsafePathError, atomic_writer, parse_xml, safe
 
 def test_interrupted_write_leaves_old_file_and_no_temp(tmp_path: Path) -> None:
     target = write_text(tmp_path / "labels.csv", "old\n")
-    with pytest.raises(RuntimeError):
-        with atomic_writer(target) as handle:
-            handle.write("half of the new conte")
-            raise RuntimeError("interrupted")
+    with pytest.raises(RuntimeError), atomic_writer(target) as handle:
+        handle.write("half of the new conte")
+        raise RuntimeError("interrupted")
     assert target.read_text() == "old\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["labels.csv"]
 
 
 def test_interrupted_first_write_leaves_nothing(tmp_path: Path) -> None:
-    with pytest.raises(KeyboardInterrupt):
-        with atomic_writer(tmp_path / "sub" / "new.json") as handle:
-            handle.write("{")
-            raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt), atomic_writer(tmp_path / "sub" / "new.json") as handle:
+        handle.write("{")
+        raise KeyboardInterrupt
     assert list((tmp_path / "sub").iterdir()) == []
 
 
@@ -103,6 +101,13 @@ def test_xml_with_doctype_is_refused(tmp_path: Path, text: str) -> None:
     (tmp_path / "bad.eaf").write_text(text)
     with pytest.raises(ImportFormatError, match=r"bad\.eaf: DOCTYPE"):
         parse_xml(tmp_path / "bad.eaf")
+
+
+@pytest.mark.parametrize("text", [BILLION_LAUGHS, EXTERNAL])
+def test_utf16_xml_with_doctype_is_refused(tmp_path: Path, text: str) -> None:
+    (tmp_path / "wide.eaf").write_bytes(text.replace('<?xml version="1.0"?>', '<?xml version="1.0" encoding="UTF-16"?>').encode("utf-16"))
+    with pytest.raises(ImportFormatError, match=r"wide\.eaf: DOCTYPE"):
+        parse_xml(tmp_path / "wide.eaf")
 
 
 def test_truncated_xml_names_line(tmp_path: Path) -> None:
