@@ -98,3 +98,27 @@ def test_descriptions():
     shots = [Shot(i, a, b, a / FPS, b / FPS) for i, (a, b) in enumerate(zip(CUTS, CUTS[1:]))]
     assert describe_shot_edit(shots, split_shot(shots, 100, FPS)) == "split of shot 3 at 00:04.0"
     assert describe_shot_edit(shots, merge_shots(shots, 0)) == "merge of shots 1 and 2"
+
+
+def test_refresh_encodes_only_the_new_clips_and_scores_every_clip(tmp_path, scene_video, monkeypatch):
+    """After a split, the real encoders run over the clips the split created, and nothing else."""
+    from hhir.pipeline import analyze
+    from hhir.pipeline.shot_edits import refresh_clips
+    from hhir.scoring.starter import MODEL_ID as STARTER_ID
+
+    store = Store(tmp_path / "p.sqlite")
+    video_id = analyze(store, scene_video)
+    kept = {(c.start_s, c.end_s) for c in store.clips(video_id)}
+    replace_shots(store, video_id, split_shot(store.shots(video_id), 50, FPS))
+    clips = store.clips(video_id)
+    new = {(c.start_s, c.end_s) for c in clips} - kept
+    assert new and set(store.predictions(video_id, STARTER_ID).clips) != {c.id for c in clips}
+    written = []
+    real_put = store.put_features
+    monkeypatch.setattr(store, "put_features", lambda rows: written.extend(rows) or real_put(rows))
+    assert refresh_clips(store, video_id) == len(new)
+    assert written and {(start, end) for _, start, end, _, _ in written} == new
+    assert set(store.predictions(video_id, STARTER_ID).clips) == {c.id for c in clips}
+    written.clear()
+    assert refresh_clips(store, video_id) == 0 and written == []  # nothing new: nothing encoded
+    store.close()

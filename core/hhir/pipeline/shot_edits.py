@@ -52,3 +52,51 @@ def replace_shots(store, video_id: int, shots: list[Shot], options: AnalysisOpti
     params = options.key("detector", "threshold", "clip_size", "clip_stride")
     _change, clips = store.edit_shots(video_id, shots, options.clip_size, options.clip_stride, params, name)
     return clips
+
+
+def refresh_clips(store, video_id: int, options: AnalysisOptions = AnalysisOptions(),
+                  progress=None, cancel=None) -> int:
+    """Features of the clips that have none yet (those a shot edit or its undo created) and the
+    video's suggestions again, so no clip is left without scores; returns how many clips were new.
+
+    Cached features are kept: only the changed clips go through the encoders (one decode pass
+    over just their frames).
+
+    Raises:
+        MediaError: the video file is missing or unreadable (the clips stay, without new scores).
+        Cancelled: ``cancel`` was set; what was computed is cached.
+    """
+    from pathlib import Path
+
+    import numpy as np
+
+    from hhir.errors import MediaError
+    from hhir.jobs import CancelToken, no_progress, sub_progress
+    from hhir.pipeline.feature_cache import compute_features, feature_id
+    from hhir.pipeline.predict import predict_video
+    from hhir.scoring.encoders import encoders_for
+
+    progress, cancel = progress or no_progress, cancel or CancelToken()
+    video = store.video(video_id)
+    path = Path(video.path)
+    if not path.is_file():
+        raise MediaError(path, "file not found: the new clips get their suggestions once it is back")
+    clips = store.clips(video_id)
+    encoders = encoders_for(store, options.profile, options.model_bundle)
+    wanted = [(c.start_s, c.end_s, feature_id(encoders.text.id, "text", c.text)) for c in clips]
+    new = len(clips) - len(store.cached_feature_keys(video.fingerprint, wanted))
+    audio: list[np.ndarray] = []
+
+    def samples() -> np.ndarray:  # decoded once, and only if a clip needs it
+        if not audio:
+            from hhir.media.audio import extract_audio
+
+            audio.append(extract_audio(path) if video.has_audio else np.zeros(0, np.float32))
+        return audio[0]
+
+    progress(0.0, f"Features of {new} new clip(s)")
+    compute_features(store, video, path, clips, samples, encoders, sub_progress(progress, 0.0, 0.9), cancel)
+    cancel.check()
+    predict_video(store, video_id, options, sub_progress(progress, 0.9, 1.0), cancel, encoders=encoders)
+    progress(1.0, "Suggestions for the new clips")
+    return new
