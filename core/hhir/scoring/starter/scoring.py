@@ -117,8 +117,9 @@ def _talks(x: Clip) -> tuple[float, str]:
 
 def _walks(x: Clip) -> tuple[float, str]:
     c = x.cues
-    side_by_side = _clip01(c.mover_pairs / 2.0)
-    logit = -2.5 + 1.5 * _clip01(c.movers - 1) + 1.5 * side_by_side + 1.0 * _clip01(c.people_max - 1) * _clip01(c.motion_energy / 0.05)
+    # A pair side by side is the evidence; more pairs (a crowd of walkers) add a little.
+    pairs = _clip01(c.mover_pairs) + 0.4 * _clip01((c.mover_pairs - 1) / 4.0)
+    logit = -2.5 + 0.7 * _clip01(c.movers - 1) + 2.0 * pairs + 1.0 * _clip01(c.people_max - 1) * _clip01(c.motion_energy / 0.05)
     if c.movers >= 2:
         return logit, f"{c.movers:.0f} figures moving, {c.mover_pairs:.0f} pairs side by side"
     return logit, "fewer than two moving figures" if c.has_frames else "no picture"
