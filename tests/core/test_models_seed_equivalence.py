@@ -170,6 +170,7 @@ def test_not_a_checkpoint(tmp_path: Path) -> None:
         import_seed(tmp_path / "missing.pth", tmp_path / "out", include_vivit=False)
 
 
+@pytest.mark.slow
 def test_cli_imports_a_full_size_seed_checkpoint_and_predicts(tmp_path: Path, capsys) -> None:
     """hidden 512, 7 labels (~48M parameters), saved as the seed saves: torch.save(model.state_dict())."""
     from hhir.cli import main

@@ -43,11 +43,24 @@ class ModelBundle:
     """
 
     def __init__(self, manifest: Manifest, classifier: MultimodalLSTM,
-                 vivit_state: dict[str, Any] | None = None, path: Path | None = None) -> None:
+                 vivit_state: dict[str, Any] | None = None, path: Path | None = None,
+                 vivit_file: Path | None = None) -> None:
         self.manifest = manifest
         self.classifier = classifier.eval()
-        self.vivit_state = vivit_state
+        self._vivit_state = vivit_state
+        self._vivit_file = vivit_file  # read on first use: analysis needs only the file's path
         self.path = path
+
+    @property
+    def vivit_state(self) -> dict[str, Any] | None:
+        """fp32 ViViT weights carried by the bundle (read from its file when first asked for), or None."""
+        if self._vivit_state is None and self._vivit_file is not None:
+            self._vivit_state = read_safetensors(self._vivit_file, "ViViT")
+        return self._vivit_state
+
+    @vivit_state.setter
+    def vivit_state(self, state: dict[str, Any] | None) -> None:
+        self._vivit_state, self._vivit_file = state, None
 
     @property
     def id(self) -> str:
@@ -76,7 +89,8 @@ class ModelBundle:
 
     def with_manifest(self, **changes: Any) -> ModelBundle:
         """The same weights under an updated manifest (e.g. tuned thresholds, metrics)."""
-        return ModelBundle(replace(self.manifest, **changes), self.classifier, self.vivit_state, self.path)
+        return ModelBundle(replace(self.manifest, **changes), self.classifier, self._vivit_state, self.path,
+                           self._vivit_file)
 
     def save(self, folder: str | Path, extra: dict[str, str] | None = None) -> Path:
         """Write the bundle to ``folder`` atomically (replacing an existing bundle there).
@@ -118,8 +132,8 @@ class ModelBundle:
                    safetensors_shapes(weights, "classifier"), str(weights))
         classifier = build_classifier(manifest)
         load_checked(classifier, read_safetensors(weights, "classifier"), str(weights))
-        vivit = read_safetensors(folder / VIVIT_FILE, "ViViT") if with_vivit and VIVIT_FILE in manifest.files else None
-        return cls(manifest, classifier, vivit, folder)
+        vivit = folder / VIVIT_FILE if with_vivit and VIVIT_FILE in manifest.files else None
+        return cls(manifest, classifier, None, folder, vivit_file=vivit)
 
     def encoder_specs(self) -> dict[str, Any]:
         """modality -> EncoderSpec to load the exact encoders this bundle expects (ViViT from the bundle)."""

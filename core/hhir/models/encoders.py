@@ -59,6 +59,61 @@ def load_encoder(spec: EncoderSpec) -> Encoder:
     return builders[spec.kind](spec)
 
 
+class LazyEncoder:
+    """An encoder that loads on first use: ``id``, ``dim`` and ``spec`` come without loading when known.
+
+    The id of an encoder loaded before with the same weights is recalled (:mod:`hhir.models.encoder_ids`),
+    so finding cached features costs no model load; anything else (``encode``, ``model``,
+    ``state_dict``) loads it once.
+    """
+
+    def __init__(self, spec: EncoderSpec) -> None:
+        from hhir.models.encoder_ids import recall
+
+        self.spec = spec
+        self.modality = spec.modality
+        self._known = recall(spec)
+        self._encoder: Encoder | None = None
+
+    @property
+    def loaded(self) -> bool:
+        return self._encoder is not None
+
+    @property
+    def id(self) -> str:
+        return self._known["id"] if self._known and not self.loaded else self.encoder.id
+
+    @property
+    def dim(self) -> int:
+        return int(self._known["dim"]) if self._known and not self.loaded else int(self.encoder.dim)
+
+    @property
+    def weights_sha256(self) -> str:
+        return self._known["weights_sha256"] if self._known and not self.loaded else self.encoder.weights_sha256
+
+    @property
+    def encoder(self) -> Encoder:
+        if self._encoder is None:
+            from hhir.models.encoder_ids import remember
+
+            self._encoder = load_encoder(self.spec)
+            remember(self.spec, self._encoder)
+        return self._encoder
+
+    def encode(self, batch: Any) -> np.ndarray:
+        return self.encoder.encode(batch)
+
+    def __getattr__(self, name: str) -> Any:  # model, state_dict, tokenizer...: the loaded encoder's
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.encoder, name)
+
+
+def lazy_encoder(spec: EncoderSpec) -> LazyEncoder:
+    """An encoder for ``spec`` that is loaded only when features have to be computed."""
+    return LazyEncoder(spec)
+
+
 class VivitEncoder:
     """The seed's randomly initialised ViViT (optionally int8), from a weights file or the seed."""
 

@@ -36,54 +36,63 @@ def feature_id(encoder_id: str, modality: str, text: str = "") -> str:
 def cached_clip_features(store, video: Video, clips: list[Clip], encoder_ids: dict[str, str]) -> dict[str, np.ndarray] | None:
     """Stack the cached features of ``clips`` per modality, or ``None`` if any is missing.
 
+    Read in bulk: one query per encoder for the whole video, not one per clip and modality.
+
     Args:
         store: the project database (``hhir.store.Store``).
         video: the clips' video.
         clips: in scene order.
         encoder_ids: modality -> encoder id.
     """
-    out: dict[str, np.ndarray] = {}
-    for modality, encoder_id in encoder_ids.items():
-        rows = []
-        for clip in clips:
-            vec = store.feature(video.fingerprint, clip.start_s, clip.end_s, feature_id(encoder_id, modality, clip.text))
-            if vec is None:
-                return None
-            rows.append(vec)
-        out[modality] = np.stack(rows).astype(np.float32) if rows else np.zeros((0, 0), np.float32)
-    return out
+    keys = {m: [(c.start_s, c.end_s, feature_id(e, m, c.text)) for c in clips] for m, e in encoder_ids.items()}
+    found = store.features(video.fingerprint, [k for ks in keys.values() for k in ks])
+    if any(k not in found for ks in keys.values() for k in ks):
+        return None
+    return {m: np.stack([found[k] for k in ks]).astype(np.float32) if ks else np.zeros((0, 0), np.float32)
+            for m, ks in keys.items()}
 
 
 def compute_features(
     store, video: Video, path: Path, clips: list[Clip], audio: Callable[[], np.ndarray],
     encoders: EncoderSet, progress: ProgressFn, cancel: CancelToken, batch: int = 4,
 ) -> None:
-    """Compute and cache every missing feature of ``clips``; cached ones are not recomputed."""
+    """Compute and cache every missing feature of ``clips``; cached ones are not recomputed.
+
+    Which are missing is read in one bulk query per encoder; an encoder is loaded only when some of
+    its features are missing (a cached re-analysis loads none).
+
+    Args:
+        batch: clips decoded before their video features are encoded and cached together.
+    """
     from hhir.scoring import starter
 
     fp = video.fingerprint
-    missing = lambda modality, enc: [  # noqa: E731 - a local query reused three times
-        c for c in clips if store.feature(fp, c.start_s, c.end_s, feature_id(enc.id, modality, c.text)) is None
-    ]
-    texts = missing("text", encoders.text)
+    wanted = {(m, c.id): (c.start_s, c.end_s, feature_id(e.id, m, c.text))
+              for m, e in (("text", encoders.text), ("audio", encoders.audio), ("video", encoders.video))
+              for c in clips}
+    wanted.update({("cues", c.id): (c.start_s, c.end_s, starter.CUES_ID) for c in clips})
+    have = store.cached_feature_keys(fp, list(wanted.values()))
+    missing = {m: [c for c in clips if wanted[(m, c.id)] not in have] for m in ("text", "audio", "video", "cues")}
+    texts = missing["text"]
     for start in range(0, len(texts), 32):
         cancel.check()
         chunk = texts[start:start + 32]
         vecs = encoders.text.encode([c.text for c in chunk])
         store.put_features([(fp, c.start_s, c.end_s, feature_id(encoders.text.id, "text", c.text), v) for c, v in zip(chunk, vecs)])
     progress(0.05, "Text features")
-    sounds = missing("audio", encoders.audio)
+    sounds = missing["audio"]
     for start in range(0, len(sounds), 16):
         cancel.check()
         chunk = sounds[start:start + 16]
         vecs = encoders.audio.encode([_slice(audio, c) for c in chunk])
         store.put_features([(fp, c.start_s, c.end_s, encoders.audio.id, v) for c, v in zip(chunk, vecs)])
     progress(0.1, "Audio features")
-    cues_missing = {c.id for c in clips if store.feature(fp, c.start_s, c.end_s, starter.CUES_ID) is None}
-    video_missing = {c.id for c in missing("video", encoders.video)}
+    cues_missing = {c.id for c in missing["cues"]}
+    video_missing = {c.id for c in missing["video"]}
     todo = [c for c in clips if c.id in cues_missing or c.id in video_missing]
     if todo:
-        _frames_pass(store, video, path, todo, audio, encoders, video_missing, sub_progress(progress, 0.1, 1.0), cancel, batch)
+        _frames_pass(store, video, path, todo, audio, encoders, video_missing, sub_progress(progress, 0.1, 1.0), cancel,
+                     max(1, batch))
     progress(1.0, "Features cached")
 
 

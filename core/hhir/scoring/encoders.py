@@ -40,8 +40,9 @@ def encoders_for(store: Store, profile: str = "offline", model_bundle: str | Non
 
 @functools.lru_cache(maxsize=2)
 def profile_encoders(profile_name: str) -> EncoderSet:
-    """The profile's encoders, loaded once per process (they are read-only after loading)."""
-    from hhir.models.encoders import load_encoder
+    """The profile's encoders, once per process; each is loaded when features must be computed
+    (a cached re-analysis loads none)."""
+    from hhir.models.encoders import lazy_encoder as load_encoder
     from hhir.models.profiles import get_profile
 
     profile = get_profile(profile_name)
@@ -52,8 +53,8 @@ def profile_encoders(profile_name: str) -> EncoderSet:
 
 
 def bundle_encoders(bundle: ModelBundle) -> EncoderSet:
-    """The exact encoders a bundle was trained with (its own ViViT weights included)."""
-    from hhir.models.encoders import load_encoder
+    """The exact encoders a bundle was trained with (its own ViViT weights included), loaded on first use."""
+    from hhir.models.encoders import lazy_encoder as load_encoder
 
     specs = bundle.encoder_specs()
     return EncoderSet(
