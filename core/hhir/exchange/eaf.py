@@ -10,10 +10,11 @@ Labels of the whole video are on ``scene:<label>@<annotator>`` tiers.
 
 from __future__ import annotations
 
+import mimetypes
 import re
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
-from pathlib import Path
+from pathlib import Path, PurePath
 from xml.etree import ElementTree as ET
 
 from hhir.errors import ImportFormatError
@@ -24,6 +25,21 @@ from hhir.types import AnnotationState
 STATE_TYPE, STATES_CV, LABELS_CV = "hhir-label-state", "hhir-states", "hhir-labels"
 _LANE = re.compile(r"#(\d+)$")
 _XSI = "http://www.w3.org/2001/XMLSchema-instance"
+
+
+# Video types Python's built-in table lacks; the system's own table is not used, as it differs
+# between machines (some map .ts to a translation file).
+_VIDEO_TYPES = {".mkv": "video/x-matroska", ".m4v": "video/mp4", ".ogv": "video/ogg", ".ts": "video/mp2t",
+                ".mts": "video/mp2t", ".flv": "video/x-flv", ".wmv": "video/x-ms-wmv", ".3gp": "video/3gpp"}
+GENERIC_VIDEO_TYPE = "video/*"
+"""ELAN's own type for a video it has no specific type for."""
+
+
+def media_type(path: str) -> str:
+    """The MIME type ELAN is told for the media file, from its extension (``.webm`` -> ``video/webm``)."""
+    suffix = PurePath(path.replace("\\", "/")).suffix.lower()
+    mime = _VIDEO_TYPES.get(suffix) or mimetypes.MimeTypes(filenames=()).guess_type(f"media{suffix}", strict=False)[0]
+    return mime if mime and mime.startswith(("video/", "audio/")) else GENERIC_VIDEO_TYPE
 
 
 class _Doc:
@@ -39,7 +55,7 @@ class _Doc:
         media = Path(video.video.path)
         ET.SubElement(header, "MEDIA_DESCRIPTOR", {
             "MEDIA_URL": media.as_uri() if media.is_absolute() else media.name,
-            "MIME_TYPE": "video/mp4", "RELATIVE_MEDIA_URL": f"./{media.name}",
+            "MIME_TYPE": media_type(video.video.path), "RELATIVE_MEDIA_URL": f"./{media.name}",
         })
         for name, value in (("hhir:fingerprint", video.video.fingerprint), ("hhir:scene", video.name)):
             ET.SubElement(header, "PROPERTY", {"NAME": name}).text = value
