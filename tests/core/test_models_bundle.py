@@ -165,3 +165,79 @@ def test_bundle_carries_the_vivit_it_was_trained_with(tmp_path: Path) -> None:
     assert video.id == encoders[0].id == b.manifest.encoder("video").id
     frames = np.random.default_rng(0).integers(0, 256, (1, 4, 32, 32, 3), dtype=np.uint8)
     np.testing.assert_array_equal(video.encode(frames), encoders[0].encode(frames))
+
+
+def _saved_manifest(tmp_path: Path) -> tuple[Path, dict]:
+    _bundle().save(tmp_path / "m")
+    path = tmp_path / "m" / "manifest.json"
+    return path, json.loads(path.read_text())
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    (lambda m: m["classifier"].update(hidden_dim=200000), r"manifest\.classifier\.hidden_dim: input should be less than or equal to 1024"),
+    (lambda m: m["encoders"][0].update(dim=10**11), r"manifest\.encoders\[0\]\.dim: input should be less than or equal to 4096"),
+    (lambda m: m["encoders"][0]["spec"].update(n_frames=2**30), r"manifest\.encoders\[0\]\.spec\.n_frames: input should be less than or equal to 512"),
+    (lambda m: m["clip"].update(n_frames=2**30), r"manifest\.clip\.n_frames: input should be less than or equal to 512"),
+    (lambda m: m["classifier"].update(num_heads=0), r"manifest\.classifier\.num_heads: input should be greater than or equal to 1"),
+    (lambda m: m["classifier"].update(num_heads=3), r"classifier: 3 heads do not divide the width 16"),
+    (lambda m: m["encoders"][0]["spec"].update(frame_size=2**20), r"spec\.frame_size: input should be less than or equal to 256"),
+    (lambda m: m.update(labels=[f"l{i}" for i in range(10_000)]), r"manifest\.labels: tuple should have at most 256 items"),
+])
+def test_manifest_numbers_are_bounded_before_anything_is_built(tmp_path: Path, monkeypatch, edit, message: str) -> None:
+    import hhir.models.bundle as bundle_module
+
+    path, data = _saved_manifest(tmp_path)
+    edit(data)
+    path.write_text(json.dumps(data))
+    built = []
+    monkeypatch.setattr(bundle_module, "build_classifier", lambda *a, **k: built.append(1))
+    with pytest.raises(ModelError, match=message) as err:
+        ModelBundle.load(tmp_path / "m")
+    assert str(path) in str(err.value) and "\n" not in str(err.value)
+    assert built == []
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("[" * 200_000 + "]" * 200_000, r"not valid JSON \(recursion limit exceeded"),
+    (None, r"not valid JSON \(number out of range"),  # a 5,000-digit threshold
+    (None, r"manifest\.thresholds\[0\]: input should be a finite number|thresholds: every threshold"),
+])
+def test_hostile_manifest_text_gives_one_line(tmp_path: Path, text: str | None, message: str) -> None:
+    path, data = _saved_manifest(tmp_path)
+    if text is None:
+        raw = json.dumps(data)
+        digits = "9" * 5000 if "range" in message else "1e999"
+        text = raw.replace('"thresholds": [0.6', f'"thresholds": [{digits}', 1)
+        assert text != raw
+    path.write_text(text)
+    with pytest.raises(ModelError, match=message) as err:
+        ModelBundle.load(tmp_path / "m")
+    assert str(path) in str(err.value) and "\n" not in str(err.value) and len(str(err.value)) < 600
+
+
+def test_a_weights_file_smaller_than_the_manifest_claims_is_refused_before_building(tmp_path: Path) -> None:
+    """A manifest within bounds but larger than its weights: shapes are compared on the meta device first."""
+    path, data = _saved_manifest(tmp_path)
+    data["classifier"]["hidden_dim"] = 1024
+    path.write_text(json.dumps(data))
+    with pytest.raises(ModelError, match=r"classifier\.safetensors: weights do not fit the model \(wrong shapes: "
+                                         r"audio_lstm\.bias_hh_l0 \(32,\) != \(4096,\)"):
+        ModelBundle.load(tmp_path / "m")
+
+
+def test_a_bundle_of_the_earlier_networks_is_refused_with_what_to_do(tmp_path: Path) -> None:
+    path, data = _saved_manifest(tmp_path)
+    data["format_version"] = 1
+    path.write_text(json.dumps(data))
+    with pytest.raises(ModelError, match=r"format 1\).*differ from the paper's.*Retrain it \(hhir train\) or re-import "
+                                         r"the seed checkpoint \(hhir models import-seed\).*hhir models rollback") as err:
+        ModelBundle.load(tmp_path / "m")
+    assert str(path) in str(err.value)
+
+
+def test_saved_bundles_record_their_architecture(tmp_path: Path) -> None:
+    from hhir.models.manifest import FORMAT_VERSION
+
+    _, data = _saved_manifest(tmp_path)
+    assert data["format_version"] == FORMAT_VERSION == 2
+    assert data["classifier"] == {"hidden_dim": 8, "num_heads": 2, "num_layers": 2, "dropout": 0.3, "attn_dropout": 0.4}
