@@ -46,9 +46,12 @@ PLATFORMS: dict[str, PlatformSpec] = {
 
 # Imported lazily (inside functions) or by name at run time, so the import analysis cannot see them.
 HIDDEN_IMPORTS: tuple[str, ...] = (
-    # The window's analysis child (the app started again with --analysis-child) imports these
+    # The window's analysis child (the app started again with --op-child) imports these
     # inside functions; "hhir" and "hhir_studio" below collect them too, named here so a move is caught.
-    "hhir_studio.videos.child",
+    "hhir_studio.ops.child",
+    "pydantic",
+    "hhir_studio.ops.registry",
+    "hhir_studio.dialogs.train_request",
     "hhir_studio.videos.request",
     "hhir.pipeline",
     "PySide6.QtMultimedia",

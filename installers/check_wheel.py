@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -18,6 +19,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+_NOT_SOURCE = (".git", ".venv", ".*venv*", "build", "dist", "*.egg-info", "__pycache__", ".hypothesis")
 
 
 def _run(args: list[str | Path], cwd: Path, env: dict[str, str], timeout: int = 900) -> subprocess.CompletedProcess:
@@ -39,10 +41,13 @@ def _clean_env(home: Path) -> dict[str, str]:
 
 def _install(tmp: Path) -> tuple[Path, list[str]]:
     """The wheel and its pinned dependencies in a new venv; its bin folder and any failures."""
-    dist, venv = tmp / "dist", tmp / "venv"
+    dist, venv, source = tmp / "dist", tmp / "venv", tmp / "source"
     env = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    # Built from a copy: setuptools leaves build/lib behind, and a module removed since the last
+    # build would otherwise ship in the wheel from there.
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(*_NOT_SOURCE))
     steps = [
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", dist, ROOT],
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", dist, source],
         [sys.executable, "-m", "venv", venv],
         [venv / "bin" / "python", "-m", "pip", "install", "-q", "--no-deps", "-r", ROOT / "requirements.lock"],
     ]

@@ -2,8 +2,8 @@
 
 ``hhir-studio`` starts the desktop app. ``hhir-studio --self-test`` runs the whole analysis offscreen
 on a video it generates, runs it again through the window's analysis child process (the app started
-again with ``--analysis-child``), plays that video in the Qt player, prints what failed and exits 0
-or 1. ``--analysis-child REQUEST`` goes to the desktop app untouched: it is how the window starts its
+again with ``--op-child``), plays that video in the Qt player, prints what failed and exits 0
+or 1. ``--op-child OP PAYLOAD`` goes to the desktop app untouched: it is how the window starts its
 background analysis.
 ``hhir-studio --startup-time`` opens the main window, prints the seconds from process start until
 its event loop runs, and quits (used to measure a build).
@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 STARTED = time.monotonic()
-CHILD_FLAG = "--analysis-child"  # hhir_studio.videos.child.CHILD_FLAG; a test checks they match
+CHILD_FLAG = "--op-child"  # hhir_studio.ops.child.CHILD_FLAG; a test checks they match
 
 
 def bundle_dir() -> Path | None:

@@ -69,10 +69,10 @@ def main(argv: list[str] | None = None) -> int:
     from hhir.errors import HHIRError
 
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["--analysis-child"]:  # the window's background analysis process
-        from hhir_studio.videos.child import child_main
+    if argv[:1] == ["--op-child"]:  # the window's background process: hhir_studio.ops.child
+        from hhir_studio.ops.child import child_main
 
-        return child_main(argv[1])
+        return child_main(argv[1], argv[2])
     if "--self-test" in argv:  # does this installation work? (also what the frozen app runs)
         from hhir_studio.selftest import self_test
 

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from hhir_studio.session import ReviewSession
     from hhir_studio.timeline.view import TimelineView
 
-MENUS = ("&File", "&Edit", "&Playback", "&Review", "&Timeline", "&Model")
+MENUS = ("&File", "&Edit", "&Playback", "&Review", "&Timeline", "&Model", "&Help")
 
 
 @dataclass(frozen=True)
@@ -90,3 +90,7 @@ def register_all(registry: ActionRegistry, w: CommandTargets) -> None:
     add(ActionSpec("shots.move", "Move nearest &cut to playhead", ("B",), "&Timeline"), w.move_cut, has_shots)
 
     add(ActionSpec("model.train", "&Train from annotations…", ("Ctrl+T",), "&Model"), w.train)
+
+    from hhir_studio.dialogs.failure import open_log_folder
+
+    add(ActionSpec("help.logs", "Open &log folder", (), "&Help", tip="The log files to look at or send"), open_log_folder)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QSplitter, QToolBar, QWidget
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMenu, QSplitter, QToolBar, QWidget
 
 from hhir.media.proxy import existing_proxy
 from hhir.settings import Settings
@@ -19,8 +19,10 @@ from hhir_studio import commands
 from hhir_studio.actions import ActionRegistry
 from hhir_studio.jobs import Job, JobRunner, JobSpec
 from hhir_studio.labels.panel import LabelPanel
+from hhir_studio.models_menu import ModelMenu
 from hhir_studio.player.view import PlayerView
 from hhir_studio.session import ReviewSession, VideoData
+from hhir_studio.status import WindowStatus
 from hhir_studio.timeline.shot_edits import ShotEditor
 from hhir_studio.timeline.layout import build_layout
 from hhir_studio.timeline.view import TimelineView
@@ -51,6 +53,7 @@ class MainWindow(QMainWindow):
         self._laid_out: VideoData | None = None  # the data the timeline's layout was built from
         self._copies_queued: set[str] = set()  # fingerprints whose playback copy is built or being built
         self.runner = JobRunner(self)
+        self._failures = None  # the FailureNotice, made on the first failure
         self.analysis = AnalysisController(self.runner, store.path, settings, self)
         self.player = PlayerView(self)
         self.timeline = TimelineView(self.session.threshold, self)
@@ -88,7 +91,11 @@ class MainWindow(QMainWindow):
         self.addToolBar(toolbar)
         r = self.registry
         self.labels.add_actions([r.action(i) for i in ("review.accept", "review.reviewed_next", "review.prev_unreviewed", "review.next_unreviewed")])
-        self.statusBar().showMessage("Ready")
+        self.status = WindowStatus(self.statusBar(), self.session, self.runner, r.action("edit.undo"), r.action("edit.redo"))
+        self.models = ModelMenu(self._menu("&Model"), self.store, self.activate_model, self.rollback_model)
+
+    def _menu(self, title: str) -> QMenu:
+        return next(a.menu() for a in self.menuBar().actions() if a.text() == title)
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -112,6 +119,7 @@ class MainWindow(QMainWindow):
         s.data_changed.connect(self._on_data_changed)
         s.selection_changed.connect(self._on_selection_changed)
         s.status_reported.connect(lambda text: self.statusBar().showMessage(text, 5000))
+        s.structure_changed.connect(self._refresh_changed_clips)
         self.analysis.job_added.connect(self.videos.track)
         self.analysis.video_analysed.connect(self._on_video_analysed)
         self.analysis.structure_changed.connect(self._on_structure_changed)
@@ -206,10 +214,31 @@ class MainWindow(QMainWindow):
 
     def _on_structure_changed(self, video_id: int) -> None:
         self._on_video_analysed(video_id)
+        self._refresh_changed_clips(video_id)
         orphans = len(self.store.orphan_annotations(video_id))
         if orphans:  # never silently: the user should know some labels lost their clip
             self.statusBar().showMessage(
                 f"Clips rebuilt. {orphans} label(s) kept aside: their clip's time range no longer exists", 15000)
+
+    def _refresh_changed_clips(self, video_id: int) -> Job:
+        """Features and suggestions for the clips a shot edit (or its undo) created, in the
+        background at once; the open video is re-read when they are stored."""
+        job = self.analysis.refresh_clips(video_id)
+        job.finished.connect(lambda _new, vid=video_id: self._on_video_analysed(vid))
+        return job
+
+    def activate_model(self, model_id: str | None) -> Job:
+        """Use ``model_id`` (None: the zero-shot starter) for suggestions; predictions are
+        recomputed in the background and the open video re-read when they are."""
+        job = self.analysis.activate(model_id)
+        job.finished.connect(lambda _ids: (self.session.reload(), self.status.refresh(), self.videos.refresh()))
+        return job
+
+    def rollback_model(self) -> Job:
+        """Go back to the active model's parent (or the starter), as ``hhir models rollback`` does."""
+        from hhir_studio.models_menu import rollback_target
+
+        return self.activate_model(rollback_target(self.store))
 
     # --- commands ------------------------------------------------------------------------
     def analyse(self, paths: list[str]) -> list[Job]:
@@ -271,9 +300,15 @@ class MainWindow(QMainWindow):
         TrainingDialog(self, self.runner).exec()
 
     def notify_error(self, message: str) -> None:
-        """The one place errors reach the user: the status bar, and the log."""
+        """The one place errors reach the user: a dialog with the details (:class:`FailureNotice`),
+        the status bar, and the log."""
+        from hhir_studio.dialogs.failure import FailureNotice
+
         log.warning("%s", message)
         self.statusBar().showMessage(f"⚠ {message}", 15000)
+        if self._failures is None:
+            self._failures = FailureNotice(self)
+        self._failures.report(message)
 
     # --- window --------------------------------------------------------------------------
     def _restore_geometry(self) -> None:

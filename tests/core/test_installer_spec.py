@@ -56,7 +56,7 @@ def test_hidden_package_is_a_package(name):
     assert spec is not None and spec.submodule_search_locations, f"{name} is not an installed package"
 
 
-@pytest.mark.parametrize(("folder", "dest"), cfg.data_folders() + cfg.binary_folders(), ids=lambda v: str(v))
+@pytest.mark.parametrize(("folder", "dest"), cfg.data_folders() + cfg.binary_folders(), ids=str)
 def test_bundled_folder_exists_and_nothing_in_it_is_dropped(folder, dest):
     pairs = cfg.tree(folder, dest)
     assert pairs, f"{folder} is empty or missing"
@@ -90,7 +90,8 @@ def test_metadata_to_copy_is_installed(name):
 
 
 @pytest.mark.parametrize(("path", "drop"), [
-    ("torch/test/test_api", True), ("torch/bin/test_api", True), ("torch/bin/torch_shm_manager", False), ("torch/include/ATen/ATen.h", True), ("torch/lib/libtorchbind_test.so", True),
+    ("torch/test/test_api", True), ("torch/bin/test_api", True), ("torch/bin/torch_shm_manager", False),
+    ("torch/include/ATen/ATen.h", True), ("torch/lib/libtorchbind_test.so", True),
     ("nvidia/cudnn/lib/libcudnn.so.9", True), ("libcudart.so.12", True), ("torch/lib/libtorch_cpu.so", False),
     ("torch/lib/libc10.so", False), ("PySide6/Qt/lib/libQt6Multimedia.so.6", False), ("cv2/cv2.abi3.so", False),
     ("ctranslate2.libs/libctranslate2-1.so.4", False), ("torch\\test\\x.exe", True),
@@ -205,13 +206,14 @@ def _bundled(name: str) -> bool:
     return in_package or name in cfg.HIDDEN_IMPORTS or name.split(".")[0] in sys.stdlib_module_names
 
 
-CHILD_FILES = [ROOT / "desktop" / "hhir_studio" / "videos" / "child.py", ROOT / "desktop" / "hhir_studio" / "videos" / "request.py",
+CHILD_FILES = [ROOT / "desktop" / "hhir_studio" / "ops" / "child.py", ROOT / "desktop" / "hhir_studio" / "ops" / "registry.py",
+               ROOT / "desktop" / "hhir_studio" / "videos" / "request.py", ROOT / "desktop" / "hhir_studio" / "dialogs" / "train_request.py",
                *sorted((ROOT / "core" / "hhir" / "pipeline").glob("*.py")),
                ROOT / "desktop" / "hhir_studio" / "selftest" / "child.py"]
 
 
 def test_the_analysis_child_and_what_it_imports_lazily_are_bundled():
-    for name in ("hhir_studio.videos.child", "hhir_studio.videos.request", "hhir.pipeline"):
+    for name in ("hhir_studio.ops.child", "hhir_studio.ops.registry", "hhir_studio.videos.request", "hhir.pipeline"):
         assert name in cfg.HIDDEN_IMPORTS and importlib.util.find_spec(name) is not None, name
     lazy = set().union(*(_imports_inside_functions(p) for p in CHILD_FILES))
     assert {"hhir_studio.videos.request", "hhir.pipeline", "hhir.store"} <= lazy  # the walk sees the real imports
@@ -222,8 +224,8 @@ def test_the_analysis_child_and_what_it_imports_lazily_are_bundled():
 
 
 def test_entry_routes_the_analysis_child_flag_with_its_request(tmp_path):
-    """``entry.py --analysis-child REQUEST`` must reach the child (not the window) with the request intact."""
-    from hhir_studio.videos.child import CHILD_FLAG
+    """``entry.py --op-child OP PAYLOAD`` must reach the child (not the window) with the request intact."""
+    from hhir_studio.ops.child import CHILD_FLAG
 
     import entry
 
@@ -231,7 +233,7 @@ def test_entry_routes_the_analysis_child_flag_with_its_request(tmp_path):
     missing = tmp_path / "--self-test no such video.mp4"
     request = {"db_path": str(tmp_path / "p.sqlite"), "video_path": str(missing), "profile": "offline",
                "clip_size": 3, "clip_stride": 1, "model_bundle": None}
-    proc = subprocess.run([sys.executable, str(INSTALLERS / "entry.py"), CHILD_FLAG, json.dumps(request)],
+    proc = subprocess.run([sys.executable, str(INSTALLERS / "entry.py"), CHILD_FLAG, "analyse", json.dumps(request)],
                           capture_output=True, text=True, timeout=300, cwd=ROOT, stdin=subprocess.DEVNULL,
                           env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "HHIR_DATA_DIR": str(tmp_path)})
     events = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]

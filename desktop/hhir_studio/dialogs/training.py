@@ -4,23 +4,13 @@ curves, cancel, then activate the new model (predictions are recomputed) or keep
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QDialog, QFormLayout, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSpinBox, QWidget
 
 from hhir.jobs import CancelToken, ProgressFn
 from hhir_studio.dialogs.plot import CurvePlot
+from hhir_studio.dialogs.train_request import TrainRequest
 from hhir_studio.jobs import Job, JobRunner, JobSpec
-
-
-@dataclass(frozen=True)
-class TrainRequest:
-    db_path: str
-    epochs: int
-    profile: str
-    annotator: str | None
-    out_dir: str | None = None  # the settings' model folder; None = models/ beside the project
 
 
 class EpochRelay(QObject):
@@ -29,29 +19,23 @@ class EpochRelay(QObject):
     epoch_finished = Signal(object)
 
 
-def run_training(request: TrainRequest, relay: EpochRelay, progress: ProgressFn, cancel: CancelToken):
-    from hhir.learn.options import TrainOptions
-    from hhir.learn.train import train
-    from hhir.store import Store
+def train_in_child(request: TrainRequest, on_epoch, progress: ProgressFn, cancel: CancelToken):
+    """Worker side: training runs torch in a child process (a crash there fails the job, not the
+    window); epochs come back as events for the live curves."""
+    from hhir.learn.options import TrainingEpoch
+    from hhir.learn.train import TrainResult
+    from hhir_studio.ops.child import run_in_child
+    from hhir_studio.ops.registry import from_json, to_json
 
-    options = TrainOptions(epochs=request.epochs, profile=request.profile, annotator=request.annotator)
-    store = Store(request.db_path)
-    try:
-        return train(store, options, progress, cancel, on_epoch=relay.epoch_finished.emit, out_dir=request.out_dir)
-    finally:
-        store.close()
+    result = run_in_child("train", to_json(request, TrainRequest), progress, cancel,
+                          lambda event: on_epoch(from_json(event["epoch"], TrainingEpoch)))
+    return from_json(result, TrainResult)
 
 
-def run_activation(db_path: str, model_id: str, progress: ProgressFn, cancel: CancelToken) -> list[int]:
-    from hhir.learn.versions import activate
-    from hhir.store import Store
+def activate_in_child(db_path: str, model_id: str, progress: ProgressFn, cancel: CancelToken) -> list[int]:
+    from hhir_studio.ops.child import run_in_child
 
-    store = Store(db_path)
-    try:
-        progress(0.1, f"Activating {model_id} and recomputing predictions")
-        return activate(store, model_id)
-    finally:
-        store.close()
+    return [int(v) for v in run_in_child("activate", {"db_path": db_path, "model_id": model_id}, progress, cancel)]
 
 
 class TrainingDialog(QDialog):
@@ -101,7 +85,8 @@ class TrainingDialog(QDialog):
         self.request = TrainRequest(str(session.store.path), self.epochs.value(), settings.profile, None, settings.model_dir or None)
         request = self.request
         self.plot.clear()
-        self.job = self.runner.submit(JobSpec("Train", lambda p, c: run_training(request, self.relay, p, c)))
+        relay = self.relay.epoch_finished.emit
+        self.job = self.runner.submit(JobSpec("Train", lambda p, c: train_in_child(request, relay, p, c)))
         self.start.setEnabled(False)
         self.cancel_button.setText("Cancel")
         self.job.progressed.connect(lambda f, m: (self.progress.setValue(int(f * 1000)), self.status.setText(m)))
@@ -133,7 +118,7 @@ class TrainingDialog(QDialog):
             return None
         model_id = self.result_.model.id
         db = str(self.window_.session.store.path)
-        job = self.runner.submit(JobSpec(f"Activate {model_id}", lambda p, c: run_activation(db, model_id, p, c)))
+        job = self.runner.submit(JobSpec(f"Activate {model_id}", lambda p, c: activate_in_child(db, model_id, p, c)))
         job.finished.connect(lambda _ids: (self.window_.session.reload(), self.accept()))
         self.activate_button.setEnabled(False)
         return job

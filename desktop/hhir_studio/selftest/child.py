@@ -1,7 +1,7 @@
 """Does the window's analysis path work in this installation? Run one analysis in a child process.
 
-The desktop app never analyses in its own process: it starts itself again with ``--analysis-child``
-(see :mod:`hhir_studio.videos.child`). A frozen build can pass every in-process check and still break
+The desktop app never analyses in its own process: it starts itself again with ``--op-child``
+(see :mod:`hhir_studio.ops.child`). A frozen build can pass every in-process check and still break
 here: the flag not routed, a module the child imports lazily left out. This check drives the real
 child command, exactly as the window does, on a generated video, and reads the result back.
 """
@@ -12,12 +12,12 @@ from pathlib import Path
 
 
 def check_child(workdir: Path) -> list[str]:
-    """Analyse a generated video through :func:`hhir_studio.videos.child.run_in_child`; return failures."""
+    """Analyse a generated video through the window's child process; return failures."""
     from hhir.jobs import CancelToken
     from hhir.pipeline import AnalysisOptions
     from hhir.selftest import make_test_video
-    from hhir_studio.videos.child import child_command, run_in_child
-    from hhir_studio.videos.request import AnalysisRequest
+    from hhir_studio.ops.child import child_command
+    from hhir_studio.videos.request import AnalysisRequest, analyse_in_child
 
     video = make_test_video(workdir / "child.mp4")
     defaults = AnalysisOptions()
@@ -26,11 +26,11 @@ def check_child(workdir: Path) -> list[str]:
                               clip_stride=defaults.clip_stride, model_bundle=None)
     steps: list[str] = []
     try:
-        video_id = run_in_child(request, lambda fraction, message: steps.append(message), CancelToken())
+        video_id = analyse_in_child(request, lambda fraction, message: steps.append(message), CancelToken())
     except Exception as exc:  # noqa: BLE001 - reported as one line, with the command and the last step
         last = steps[-1] if steps else "before any progress"
         return [f"analysis child: {type(exc).__name__}: {exc} (last step {last!r}; "
-                f"command {child_command('<request>')[:-1]})"]
+                f"command {child_command('analyse', '<request>')[:-1]})"]
     return _stored_problems(Path(request.db_path), video_id, video, len(steps))
 
 

@@ -1,6 +1,6 @@
 """The controller that queues analyses and shot edits on the job runner.
 
-An analysis runs in a child process (see ``hhir_studio.videos.child``) driven by a worker thread; a shot
+An analysis runs in a child process (see ``hhir_studio.ops.child``) driven by a worker thread; a shot
 edit runs on the worker thread itself. Each opens its own ``Store`` on the same file (SQLite in WAL
 mode lets the UI read while they write), so no database object is shared. ``hhir.pipeline`` (and
 with it torch) is never imported by the window.
@@ -15,8 +15,7 @@ from PySide6.QtCore import QObject, Signal
 from hhir.settings import Settings
 from hhir.types import Shot
 from hhir_studio.jobs import Job, JobRunner, JobSpec
-from hhir_studio.videos.child import run_in_child
-from hhir_studio.videos.request import AnalysisRequest, run_shot_edit
+from hhir_studio.videos.request import AnalysisRequest, analyse_in_child, run_shot_edit
 
 
 class AnalysisController(QObject):
@@ -46,7 +45,7 @@ class AnalysisController(QObject):
             if current is not None and current.active:
                 continue
             request = self._request(path)
-            job = self.runner.submit(JobSpec(f"Analyse {Path(path).name}", lambda p, c, r=request: run_in_child(r, p, c), key=path))
+            job = self.runner.submit(JobSpec(f"Analyse {Path(path).name}", lambda p, c, r=request: analyse_in_child(r, p, c), key=path))
             job.finished.connect(lambda video_id: self.video_analysed.emit(int(video_id)))
             self._jobs[path] = job
             self.job_added.emit(path, job)

@@ -28,6 +28,14 @@ def _options(request: AnalysisRequest):
     )
 
 
+def analyse_in_child(request: AnalysisRequest, progress: ProgressFn, cancel: CancelToken) -> int:
+    """Worker side: the analysis runs in a child process (:mod:`hhir_studio.ops.child`); returns the video id."""
+    from hhir_studio.ops.child import run_in_child
+    from hhir_studio.ops.registry import to_json
+
+    return int(run_in_child("analyse", to_json(request, AnalysisRequest), progress, cancel))
+
+
 def run_analysis(request: AnalysisRequest, progress: ProgressFn, cancel: CancelToken) -> int:
     """Worker side: analyse one video into the project database; returns its id."""
     from hhir.pipeline import analyze

@@ -1,0 +1,192 @@
+"""Heavy operations in a child process, driven from a job-runner thread.
+
+Analysis, training and model activation run torch, decoders and Whisper in their own interpreter,
+so they never hold the window's GIL (a loaded machine otherwise starves the UI thread for whole
+seconds), a crash in native code cannot take the window down (the job fails with a message
+instead), and cancelling (or closing the app) stops the work at once.
+
+Protocol: the app is started again as ``hhir-studio --op-child OP PAYLOAD`` (the payload is a JSON
+object; the operations are :data:`hhir_studio.ops.registry.OPS`). The child prints one JSON object
+per line on stdout: ``{"progress": f, "message": m}`` and ``{"event": {...}}`` while it works, then
+``{"result": value}``, ``{"error": text}`` or ``{"cancelled": true}``. A line ``cancel`` on its
+stdin sets its cancel token. Its stderr goes to a file beside the logs.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import queue
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from hhir.errors import HHIRError
+from hhir.jobs import CancelToken, Cancelled, ProgressFn
+
+log = logging.getLogger(__name__)
+
+CHILD_FLAG = "--op-child"
+EventFn = Callable[[dict], None]
+_POLL_S = 0.1
+_GRACE_S = 10.0  # after "cancel": time to finish the current batch before the child is killed
+_NICENESS = 10  # background work yields the CPU to the window (and to the user's other programs)
+
+
+def child_command(op: str, payload_json: str) -> list[str]:
+    """How to start the child: the frozen app runs itself, a source install runs ``hhir_studio.app``."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable, CHILD_FLAG, op, payload_json]
+    return [sys.executable, "-m", "hhir_studio.app", CHILD_FLAG, op, payload_json]
+
+
+def run_in_child(op: str, payload: dict, progress: ProgressFn, cancel: CancelToken,
+                 on_event: EventFn | None = None) -> Any:
+    """Worker side: start the child for ``op``, relay its progress and events, pass on
+    cancellation; returns the operation's JSON result.
+
+    Raises:
+        Cancelled: the user cancelled (the child stopped, or was killed after a grace period).
+        HHIRError: the operation failed, or the child ended without an answer (a crash): the
+            message says so and where the log is.
+    """
+    command = child_command(op, json.dumps(payload))
+    with _stderr_file() as err, subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err,
+                                                 text=True, bufsize=1, **_low_priority()) as proc:
+        lines: queue.Queue[str | None] = queue.Queue()
+        reader = threading.Thread(target=_read_lines, args=(proc, lines), daemon=True)
+        reader.start()
+        try:
+            return _relay(proc, lines, progress, cancel, on_event or (lambda _event: None))
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+            reader.join(5)
+
+
+def _stderr_file():
+    """Where the child's stderr goes (what decoders and native libraries print): a file beside the
+    logs, started afresh once it passes a few MB; the null device when the folder is not writable."""
+    from hhir.logs import MAX_BYTES, log_dir
+
+    path = log_dir() / "child.stderr.log"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        big = path.exists() and path.stat().st_size > MAX_BYTES
+        return open(path, "w" if big else "a", encoding="utf-8")  # noqa: SIM115 - closed by the with
+    except OSError:
+        return open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+
+
+def _low_priority() -> dict:
+    if sys.platform == "win32":
+        return {"creationflags": subprocess.BELOW_NORMAL_PRIORITY_CLASS}
+    return {}
+
+
+def _read_lines(proc: subprocess.Popen, lines: queue.Queue) -> None:
+    for line in proc.stdout:
+        lines.put(line)
+    lines.put(None)
+
+
+def _relay(proc: subprocess.Popen, lines: queue.Queue, progress: ProgressFn, cancel: CancelToken,
+           on_event: EventFn) -> Any:
+    asked_at: float | None = None
+    while True:
+        if cancel.cancelled and asked_at is None:
+            asked_at = time.monotonic()
+            _send_cancel(proc)
+        if asked_at is not None and time.monotonic() - asked_at > _GRACE_S:
+            raise Cancelled()
+        try:
+            line = lines.get(timeout=_POLL_S)
+        except queue.Empty:
+            continue
+        if line is None:
+            raise HHIRError(_crashed(proc.wait()))
+        try:
+            message = json.loads(line)
+        except json.JSONDecodeError:
+            log.info("child: %s", line.rstrip())  # a library printed to stdout
+            continue
+        done, value = _handle(message, progress, on_event)
+        if done:
+            return value
+
+
+def _crashed(status: int) -> str:
+    from hhir.logs import log_dir
+
+    return (f"the background process stopped unexpectedly (exit status {status}); nothing it had not "
+            f"finished was kept. Details: {log_dir()}")
+
+
+def _send_cancel(proc: subprocess.Popen) -> None:
+    try:
+        proc.stdin.write("cancel\n")
+        proc.stdin.flush()
+    except (BrokenPipeError, OSError, ValueError):
+        pass  # the child already ended
+
+
+def _handle(message: dict, progress: ProgressFn, on_event: EventFn) -> tuple[bool, Any]:
+    if "progress" in message:
+        progress(float(message["progress"]), str(message["message"]))
+        return False, None
+    if "event" in message:
+        on_event(message["event"])
+        return False, None
+    if "result" in message:
+        return True, message["result"]
+    if message.get("cancelled"):
+        raise Cancelled()
+    raise HHIRError(str(message.get("error", "the operation failed")))
+
+
+def child_main(op: str, payload_json: str) -> int:
+    """Child side: run ``op`` on the payload, reporting as JSON lines; reads ``cancel`` from stdin."""
+    from hhir.logs import setup_logging
+    from hhir_studio.ops.registry import OPS
+
+    setup_logging("background")
+    if hasattr(os, "nice"):
+        os.nice(_NICENESS)
+    token = CancelToken()
+    threading.Thread(target=_watch_stdin, args=(token,), daemon=True).start()
+    lock = threading.Lock()  # progress may come from a worker thread of the operation
+
+    def emit(message: dict) -> None:
+        with lock:
+            sys.stdout.write(json.dumps(message) + "\n")
+            sys.stdout.flush()
+
+    try:
+        function = OPS[op]
+        result = function(json.loads(payload_json), lambda f, m: emit({"progress": f, "message": m}), token,
+                          lambda event: emit({"event": event}))
+    except Cancelled:
+        emit({"cancelled": True})
+        return 0
+    except HHIRError as exc:
+        emit({"error": str(exc)})
+        return 2
+    except Exception as exc:  # noqa: BLE001 - reported to the window, which shows it; the log keeps the traceback
+        log.exception("operation %s failed", op)
+        emit({"error": f"{op}: {type(exc).__name__}: {exc}"})
+        return 1
+    emit({"result": result})
+    return 0
+
+
+def _watch_stdin(token: CancelToken) -> None:
+    for line in sys.stdin:
+        if line.strip() == "cancel":
+            token.cancel()
+            return
+    token.cancel()  # the window went away: stop too

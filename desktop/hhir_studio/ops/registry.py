@@ -1,0 +1,63 @@
+"""The operations a child process can run, by name. No Qt here: the child imports this module.
+
+Each operation takes its JSON payload, a progress callback, a cancel token and an ``emit`` for
+events (e.g. one per training epoch), and returns a JSON value. Requests and results are frozen
+dataclasses; pydantic turns them into JSON and back, so both sides agree on one definition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+from hhir.jobs import CancelToken, ProgressFn
+
+EmitFn = Callable[[dict], None]
+Operation = Callable[[dict, ProgressFn, CancelToken, EmitFn], Any]
+
+
+@cache
+def _adapter(cls: type):
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(cls)
+
+
+def to_json(value: Any, cls: type) -> Any:
+    """A dataclass value as plain JSON data."""
+    return _adapter(cls).dump_python(value, mode="json")
+
+
+def from_json(data: Any, cls: type) -> Any:
+    """The dataclass value back from :func:`to_json`'s output."""
+    return _adapter(cls).validate_python(data)
+
+
+def analyse(payload: dict, progress: ProgressFn, cancel: CancelToken, emit: EmitFn) -> int:
+    """Analyse one video into the project; returns its id."""
+    from hhir_studio.videos.request import AnalysisRequest, run_analysis
+
+    return run_analysis(from_json(payload, AnalysisRequest), progress, cancel)
+
+
+def train(payload: dict, progress: ProgressFn, cancel: CancelToken, emit: EmitFn) -> Any:
+    """Train a model from the project's annotations; one event per epoch; returns the TrainResult."""
+    from hhir.learn.options import TrainingEpoch
+    from hhir.learn.train import TrainResult
+    from hhir_studio.dialogs.train_request import TrainRequest, run_training
+
+    def on_epoch(epoch: TrainingEpoch) -> None:
+        emit({"epoch": to_json(epoch, TrainingEpoch)})
+
+    return to_json(run_training(from_json(payload, TrainRequest), on_epoch, progress, cancel), TrainResult)
+
+
+def activate(payload: dict, progress: ProgressFn, cancel: CancelToken, emit: EmitFn) -> list[int]:
+    """Make a model active and recompute predictions; returns the videos whose predictions changed."""
+    from hhir_studio.dialogs.train_request import run_activation
+
+    return run_activation(str(payload["db_path"]), str(payload["model_id"]), progress, cancel)
+
+
+OPS: dict[str, Operation] = {"analyse": analyse, "train": train, "activate": activate}
