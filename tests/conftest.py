@@ -80,9 +80,7 @@ def pg_url(pg_server, pg_template):
 def store(request: pytest.FixtureRequest, tmp_path: Path):
     from hhir.store import Store
 
-    if getattr(request, "param", "sqlite") == "postgresql":
-        db = Store(request.getfixturevalue("pg_url"))
-    else:
-        db = Store(tmp_path / "project.sqlite")
+    postgres = getattr(request, "param", "sqlite") == "postgresql"
+    db = Store(request.getfixturevalue("pg_url")) if postgres else Store(tmp_path / "project.sqlite")
     yield db
     db.close()

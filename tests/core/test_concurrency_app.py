@@ -73,8 +73,8 @@ def _predictions(db: Path, video_id: int, clip_ids: list[int], done: threading.E
         while not done.is_set():
             n += 1
             score = (n % 100) / 100
-            store.set_predictions("stress-trained", video_id, {l: score for l in labels},
-                                  {c: {l: score for l in labels} for c in clip_ids})
+            store.set_predictions("stress-trained", video_id, {label: score for label in labels},
+                                  {c: {label: score for label in labels} for c in clip_ids})
             writes.append(n)
             time.sleep(TRAINER_PAUSE_S)
     except BaseException as exc:  # noqa: BLE001 - reported to the main thread

@@ -70,7 +70,7 @@ def test_rank_prefers_uncertain_disputed_rare_clips() -> None:
     assert dis[3] > 0.8 and with_starter[3] > with_starter[0]
 
 
-@pytest.fixture()
+@pytest.fixture
 def project(tmp_path: Path) -> Store:
     store = Store(tmp_path / "p.sqlite3")
     video = store.add_video(VideoInfo(path=str(tmp_path / "v.mp4"), duration_s=10, fps=25, frame_count=250, width=160,

@@ -73,7 +73,7 @@ def test_moving_a_video_says_what_it_invalidates_and_evaluate_leaves_it_out(tmp_
     store = build_project(tmp_path / "p.sqlite3", encoders, n_videos=6, seed=4)
     parent = train(store, TrainOptions(**SMALL), encoders=encoders)
     activate(store, parent.model.id)
-    trained = sorted(read_split(parent.path).train)[0]
+    trained = min(read_split(parent.path).train)
     report = move_videos(store, [trained], "test")
     assert report.moved == ((trained, "train", "test"),)
     assert [m for m, _ in report.models] == [parent.model.id]

@@ -27,7 +27,7 @@ def test_overlapping_ranges_get_their_linspace_frames(coded: Path) -> None:
     ranges = [(0, 40), (20, 80), (30, 31), (60, 120), (10, 100)]
     got = list(sample_frames(coded, ranges, n_frames=6, size=64))
     assert [i for i, _ in got] == list(range(len(ranges)))
-    for (i, frames), (start, end) in zip(got, ranges):
+    for (_, frames), (start, end) in zip(got, ranges):
         assert frames.shape == (6, 64, 64, 3) and frames.dtype == np.uint8
         assert _codes(frames) == np.linspace(start, end - 1, 6).astype(int).tolist()
 

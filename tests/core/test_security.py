@@ -217,7 +217,7 @@ def _hostile_project(db: Path) -> Store:
 
 
 def _tree(root: Path) -> set[Path]:
-    return {p for p in root.rglob("*")}
+    return set(root.rglob("*"))
 
 
 @pytest.mark.parametrize("fmt", ["manifest", "eaf", "ava", "labelstudio", "srt", "vtt", "shots"])

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from hhir.store import Store
-from hhir.types import AnnotationState, Clip, Target, VideoInfo
+from hhir.types import Clip, VideoInfo
 
 ROOT = Path(__file__).resolve().parents[2]
 ROUNDS = 20

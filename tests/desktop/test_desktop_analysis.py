@@ -4,7 +4,6 @@ the event loop stays responsive throughout, and the analysed video can be review
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer

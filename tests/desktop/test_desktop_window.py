@@ -10,7 +10,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 
 from hhir.store import Store
-from hhir.types import AnnotationState, Target
+from hhir.types import AnnotationState
 
 
 OPEN_SCRIPT = """
