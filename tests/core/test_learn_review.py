@@ -117,8 +117,10 @@ def test_queue_skips_reviewed_clips_and_puts_uncertain_first(project: Store) -> 
     assert clips[1].id not in order and len(order) == 4
     assert order[0] == clips[3].id  # 0.61: the most uncertain unreviewed clip
     assert order.index(clips[4].id) < order.index(clips[0].id)
+    assert order[-1] == clips[0].id  # 0.02: the starter is sure
     # Someone else's review does not hide the clip from ann; a conflict between annotators lifts it.
     project.annotate(Target(1, clips[0].id), "asks", P, "bob")
     project.annotate(Target(1, clips[0].id), "asks", A, "cid")
-    top = review_queue(project, annotator="ann", limit=1)[0]
-    assert top.target.clip_id == clips[0].id and top.conflict
+    items = review_queue(project, annotator="ann")
+    disputed = next(i for i in items if i.target.clip_id == clips[0].id)
+    assert disputed.conflict and items.index(disputed) == 1  # from last to second, behind the 0.61 clip

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from hhir.errors import HHIRError
 from hhir.exchange.model import ExportData, ExportOptions, VideoData
 from hhir.exchange.naming import assign_splits, scene_names
+from hhir.learn.truth import judged_annotations
 from hhir.types import Annotation, Target, Video
 
 if TYPE_CHECKING:
@@ -40,7 +41,9 @@ def _select_videos(store: Store, video_ids: tuple[int, ...]) -> list[Video]:
 
 
 def _video_data(store: Store, video: Video, name: str, split: str, options: ExportOptions) -> VideoData:
-    annotations = store.annotations(video.id, options.annotator)
+    # The one truth rule: a label left alone on a reviewed clip is exported as absent (and unknown on
+    # clips reviewed before the label existed), as training reads it.
+    annotations = judged_annotations(store, video.id, options.annotator)
     clips = store.clips(video.id)
     reviewed = frozenset(store.reviewed(video.id, options.annotator))
     if options.reviewed_only:

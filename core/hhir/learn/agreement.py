@@ -1,7 +1,9 @@
 """Agreement between annotators (Cohen's / Fleiss' kappa per label) and between a model and each annotator.
 
-Only explicit present/absent annotations are compared: a label one annotator left alone is not a
-disagreement, it is a missing rating.
+Each annotator's ratings follow the one truth rule (:func:`hhir.learn.truth.annotator_votes`), as
+training reads them: a tick is present; a label left alone on a clip they marked reviewed is absent
+(unless the label was added after that review); anything else is a missing rating, not a
+disagreement. With no trained model the starter is the model compared (it is the model in use).
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ from itertools import combinations
 import numpy as np
 
 from hhir.learn.kappa import cohen_kappa, fleiss_kappa, ratings_to_counts
-from hhir.learn.metrics import DEFAULT_THRESHOLD, Metrics, evaluate
-from hhir.types import AnnotationState, Target
+from hhir.learn.metrics import Metrics, evaluate
+from hhir.learn.truth import annotator_votes
+from hhir.types import Target
 
 Key = tuple[Target, str]
 
@@ -42,11 +45,14 @@ class GroupKappa:
 
 @dataclass(frozen=True)
 class ModelVsHuman:
-    """A model's predictions (at the threshold) scored against one annotator's labels."""
+    """A model's predictions (at the thresholds in use) scored against one annotator's labels.
+
+    ``starter``: the model is the zero-shot starter (no trained model is active)."""
 
     annotator: str
     model_id: str
     metrics: Metrics
+    starter: bool = False
 
 
 @dataclass(frozen=True)
@@ -57,10 +63,15 @@ class AgreementReport:
     model: tuple[ModelVsHuman, ...]
 
 
-def _ratings(annotations) -> dict[str, dict[Key, int]]:
+def _ratings(store, video_id: int | None, labels: list[str]) -> dict[str, dict[Key, int]]:
+    """Annotator -> (target, label) -> 0/1 over the project (or one video), by the truth rule."""
     out: dict[str, dict[Key, int]] = defaultdict(dict)
-    for a in annotations:
-        out[a.annotator][(a.target, a.label)] = int(a.state == AnnotationState.PRESENT)
+    label_times = store.label_times()
+    for video in store.videos() if video_id is None else [store.video(video_id)]:
+        targets = [Target(video.id, c.id) for c in store.clips(video.id)] + [Target(video.id, None)]
+        votes = annotator_votes(store.annotations(video.id), store.review_times(video.id), targets, labels, label_times)
+        for name, mine in votes.items():
+            out[name].update(mine)
     return out
 
 
@@ -89,13 +100,26 @@ def group_kappas(ratings: dict[str, dict[Key, int]], labels: list[str]) -> list[
 
 
 def model_vs_humans(store, ratings: dict[str, dict[Key, int]], labels: list[str], model_id: str | None,
-                    threshold: float = DEFAULT_THRESHOLD) -> list[ModelVsHuman]:
-    """F1 of a model's stored predictions (default: the active model's) against each annotator."""
+                    threshold: float | np.ndarray | None = None) -> list[ModelVsHuman]:
+    """F1 of a model's stored predictions against each annotator.
+
+    Args:
+        model_id: the model (None: the active one; the starter when no trained model is active).
+        threshold: one threshold or one per label (None: :mod:`hhir.thresholds`, those in use).
+    """
+    from hhir.scoring.starter import MODEL_ID as STARTER_ID
+    from hhir.thresholds import label_thresholds
+
     predictions: dict[int, object] = {}
+    if threshold is None:
+        threshold = np.asarray(label_thresholds(store, labels), dtype=np.float64)
 
     def scores_of(target: Target) -> dict[str, float] | None:
         if target.video_id not in predictions:
-            predictions[target.video_id] = store.predictions(target.video_id, model_id)
+            found = store.predictions(target.video_id, model_id)
+            if found is None and model_id is None:  # no trained model: the starter is in use
+                found = store.predictions(target.video_id, STARTER_ID)
+            predictions[target.video_id] = found
         preds = predictions[target.video_id]
         if preds is None:
             return None
@@ -114,14 +138,17 @@ def model_vs_humans(store, ratings: dict[str, dict[Key, int]], labels: list[str]
         if rows:
             used = next(p.model.id for p in predictions.values() if p is not None)
             truth, score, known = (np.stack(x) for x in zip(*rows.values()))
-            out.append(ModelVsHuman(name, used, evaluate(truth, score, labels, threshold, known)))
+            out.append(ModelVsHuman(name, used, evaluate(truth, score, labels, threshold, known), used == STARTER_ID))
     return out
 
 
 def agreement(store, video_id: int | None = None, model_id: str | None = None,
-              threshold: float = DEFAULT_THRESHOLD) -> AgreementReport:
-    """Annotator agreement and model-vs-human F1 over a project (or one video)."""
+              threshold: float | None = None) -> AgreementReport:
+    """Annotator agreement and model-vs-human F1 over a project (or one video).
+
+    ``threshold``: None compares at the thresholds in use (:mod:`hhir.thresholds`).
+    """
     labels = [label.name for label in store.labels()]
-    ratings = _ratings(store.annotations(video_id))
+    ratings = _ratings(store, video_id, labels)
     return AgreementReport(tuple(sorted(ratings)), tuple(pair_kappas(ratings, labels)),
                            tuple(group_kappas(ratings, labels)), tuple(model_vs_humans(store, ratings, labels, model_id, threshold)))

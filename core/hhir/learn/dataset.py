@@ -66,16 +66,16 @@ def collect(store, labels: list[str], encoder_ids: dict[str, str], annotator: st
         annotator: use this annotator's annotations only (None: everyone's).
     """
     every = store.annotations(annotator=annotator)
-    annotators = sorted({a.annotator for a in every} | ({annotator} if annotator else set()))
+    label_times = store.label_times()
     decided = by_video(store) if annotator is None else {}  # adjudications first (docs/teams.md)
     records, used, skipped = [], [], []
     for video in store.videos():
         mine = [a for a in every if a.target.video_id == video.id]
-        reviewed = {name: store.reviewed(video.id, name) for name in annotators}
-        if not mine and not any(reviewed.values()):
+        reviewed = store.review_times(video.id, annotator)
+        if not mine and not reviewed:
             continue
         clips = store.clips(video.id)
-        truth = video_truth(video.id, clips, labels, mine, reviewed)
+        truth = video_truth(video.id, clips, labels, mine, reviewed, label_times)
         truth = apply_adjudications(truth, clips, labels, decided.get(video.id, []))
         if not truth.any_known or not clips:
             continue

@@ -8,11 +8,12 @@ clip, since that needs a decision. The ranking itself (:func:`rank`) works on pl
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
 
+from hhir.learn.truth import LabelTruth, label_truth
 from hhir.types import AnnotationState, Target
 
 _UNKNOWN_UNCERTAINTY = 0.5  # a clip nobody has scored yet: neither sure nor near the threshold
@@ -72,24 +73,27 @@ def review_queue(store, annotator: str | None = None, video_id: int | None = Non
     """Unreviewed clips (by ``annotator``, or by anyone when None), most useful first.
 
     Uses the active model's stored predictions (and the starter's, to measure disagreement) and the
-    active model's tuned thresholds when it has them.
+    thresholds of :mod:`hhir.thresholds`. With no trained model the starter is the model in use, so
+    its stored scores rank the clips. Rarity and annotator conflicts follow the one truth rule
+    (:func:`hhir.learn.truth.label_truth`): a clip reviewed and left alone counts as judged absent.
     """
     from hhir.scoring.starter import MODEL_ID as STARTER_ID
 
     labels = [label.name for label in store.labels()]
-    annotations = store.annotations()
-    weights = rarity(np.array([_positives(annotations)[name] for name in labels]))
+    videos = store.videos() if video_id is None else [store.video(video_id)]
+    truths = [label_truth(store, v.id, labels=labels) for v in store.videos()]
+    weights = rarity(np.array([_positives(truths)[name] for name in labels]))
     thresholds = _thresholds(store, labels)
-    conflicts = _conflicts(annotations)
+    conflicts = {target for t in truths for target, _ in t.conflicts}
     items: list[QueueItem] = []
-    for video in store.videos() if video_id is None else [store.video(video_id)]:
+    for video in videos:
         clips = store.clips(video.id)
         done = store.reviewed(video.id, annotator)
         todo = [c for c in clips if Target(video.id, c.id) not in done]
         if not todo:
             continue
-        active = store.predictions(video.id)
         starter = store.predictions(video.id, STARTER_ID)
+        active = store.predictions(video.id) or starter
         model = _matrix(active, todo, labels)
         other = None if active is None or active.model.id == STARTER_ID else _matrix(starter, todo, labels)
         targets = [Target(video.id, c.id) for c in todo]
@@ -100,15 +104,8 @@ def review_queue(store, annotator: str | None = None, video_id: int | None = Non
     return items[:limit] if limit is not None else items
 
 
-def _positives(annotations) -> Counter:
-    return Counter(a.label for a in annotations if a.state == AnnotationState.PRESENT)
-
-
-def _conflicts(annotations) -> set[Target]:
-    states: dict[tuple[Target, str], set[str]] = defaultdict(set)
-    for a in annotations:
-        states[(a.target, a.label)].add(a.state.value)
-    return {target for (target, _), seen in states.items() if len(seen) > 1}
+def _positives(truths: list[LabelTruth]) -> Counter:
+    return Counter(label for t in truths for (_, label), state in t.states.items() if state == AnnotationState.PRESENT)
 
 
 def _matrix(predictions, clips, labels: list[str]) -> np.ndarray:
