@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Self
 
 from sqlalchemy import Connection, Engine, insert
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from hhir.errors import StoreError
@@ -163,9 +163,13 @@ class StoreBase:
             if self.is_server and is_disconnect(exc):
                 raise StoreError(f"{self.name}: the database server cannot be reached ({_reason(exc)}); "
                                  "an edit made now is not confirmed: make it again once the server is back") from exc
+            if "readonly database" in str(exc.orig):
+                raise StoreError(f"{self.name}: read-only, opened for review: {_reason(exc)}; nothing was saved") from exc
             raise StoreError(f"{self.name}: {_reason(exc)}") from exc
+        except IntegrityError as exc:  # a constraint the app's own writes keep, e.g. one planted in a file from elsewhere
+            raise StoreError(f"{self.name}: the project refused the change ({_reason(exc)}); nothing was saved") from exc
 
 
-def _reason(exc: OperationalError) -> str:
+def _reason(exc: OperationalError | IntegrityError) -> str:
     """The driver's message on one line (psycopg's can span several)."""
     return " ".join(str(exc.orig).split())
