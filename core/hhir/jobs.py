@@ -9,7 +9,7 @@ committed.
 from __future__ import annotations
 
 import threading
-from typing import Callable, Protocol
+from typing import Protocol
 
 
 class Cancelled(Exception):
@@ -42,7 +42,7 @@ class CancelToken:
             raise Cancelled()
 
 
-def sub_progress(progress: ProgressFn, start: float, end: float) -> Callable[[float, str], None]:
+def sub_progress(progress: ProgressFn, start: float, end: float) -> ProgressFn:
     """Map a sub-stage's [0, 1] onto ``[start, end]`` of the parent's progress."""
 
     def report(fraction: float, message: str) -> None:

@@ -12,12 +12,9 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 import tarfile
-import tempfile
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import IO
 from xml.etree import ElementTree  # noqa: ICN001 - the module's own name reads better here
@@ -26,7 +23,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as defused_fromstring
 
 from hhir.errors import HHIRError, ImportFormatError
-from hhir.fsutil import atomic_writer, write_bytes, write_text  # noqa: F401 - the exchange formats' writers
+from hhir.fsutil import atomic_path, atomic_writer, write_bytes, write_text  # noqa: F401 - the exchange formats' writers
 
 MAX_IMPORT_BYTES = 512 * 1024 * 1024
 """Files larger than this are refused rather than read into memory."""
@@ -44,27 +41,6 @@ _DRIVE = re.compile(r"^[A-Za-z]:")
 
 class UnsafePathError(HHIRError):
     """A name from an imported file or archive would leave its folder."""
-
-
-@contextlib.contextmanager
-def atomic_output(path: str | Path) -> Iterator[Path]:
-    """Give a temporary path (same folder and extension) for a tool that writes a file itself.
-
-    The temporary file is renamed onto ``path`` when the block succeeds and removed otherwise.
-    """
-    dest = Path(path)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.stem}.part.", suffix=dest.suffix, dir=dest.parent)
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        if not Path(tmp).is_file() or Path(tmp).stat().st_size == 0:
-            raise HHIRError(f"{dest}: nothing was written")
-        os.replace(tmp, dest)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
 
 
 def check_relative(name: str) -> PurePosixPath:

@@ -40,7 +40,7 @@ import numpy as np
 from hhir.errors import HHIRError, ImportFormatError
 from hhir.exchange.model import ClipRef, ExportData, ImportData, LabelRecord, VideoData, VideoRef
 from hhir.exchange.naming import clip_name, clip_window, parse_clip_name, seed_scene_keys
-from hhir.exchange.safety import atomic_output, read_import_text, safe_join, write_text
+from hhir.exchange.safety import atomic_path, read_import_text, safe_join, write_text
 from hhir.jobs import CancelToken, ProgressFn
 from hhir.types import DEFAULT_LABELS, AnnotationState, Clip, Target, TranscriptSegment
 
@@ -172,7 +172,7 @@ def _video_files(out: Path, video: VideoData, scene: SceneRows, cancel: CancelTo
         mp4.parent.mkdir(parents=True, exist_ok=True)
         yield cut_clip(video.video.path, clip.start_s, clip.end_s, mp4, cancel=cancel)
         yield write_text(srt, to_srt(clip_segments(clip, video.transcript)))
-        with atomic_output(mp3) as tmp:
+        with atomic_path(mp3, must_write=True) as tmp:
             to_mp3(_audio_slice(audio, clip), SAMPLE_RATE, tmp)
         yield mp3
 
