@@ -1,14 +1,20 @@
-"""Shots as PySceneDetect's scene-list CSV (what ``scenedetect list-scenes`` writes).
+"""Shots as PySceneDetect's scene-list CSV, written by PySceneDetect's own ``write_scene_list``.
 
 Line 1 is ``Timecode List:`` followed by the cut timecodes; line 2 the header; then one row per
 shot. PySceneDetect numbers frames from 1 in ``Start Frame`` and writes the exclusive 0-based
 end as ``End Frame``, so our ``[start_frame, end_frame)`` is ``Start Frame - 1`` .. ``End Frame``.
+Times are frame numbers at the video's frame rate, as PySceneDetect computes them.
+
+``scenedetect load-scenes`` reads only the starts and ends the last scene where it finds the end
+of the video, so the last scene's end is written as PySceneDetect reads the file's length (when the
+file is there to read), and both tools agree on it.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import logging
 from pathlib import Path
 
 from hhir.errors import ImportFormatError
@@ -16,36 +22,52 @@ from hhir.exchange.model import ExportData, ImportData, VideoData, VideoRef
 from hhir.exchange.safety import read_import_text, write_text
 from hhir.types import Shot
 
+log = logging.getLogger(__name__)
+
 HEADER = (
     "Scene Number", "Start Frame", "Start Timecode", "Start Time (seconds)", "End Frame", "End Timecode",
     "End Time (seconds)", "Length (frames)", "Length (timecode)", "Length (seconds)",
 )
 
 
-def timecode(seconds: float) -> str:
-    """``HH:MM:SS.nnn`` as PySceneDetect writes it."""
-    millis = round(seconds * 1000)
-    hours, rest = divmod(millis, 3_600_000)
-    minutes, rest = divmod(rest, 60_000)
-    return f"{hours:02d}:{minutes:02d}:{rest // 1000:02d}.{rest % 1000:03d}"
+def scenedetect_length(path: str) -> int | None:
+    """The video's length in frames as ``scenedetect load-scenes`` sees it; None when unreadable."""
+    from scenedetect import open_video
+    from scenedetect.video_stream import VideoOpenFailure
+
+    if not Path(path).is_file():
+        return None
+    try:
+        return open_video(path).duration.frame_num
+    except (VideoOpenFailure, OSError, ValueError) as exc:
+        log.warning("%s: PySceneDetect cannot read the length (%s)", path, exc)
+        return None
 
 
-def scene_list_csv(shots: tuple[Shot, ...]) -> str:
+def scene_list_csv(shots: tuple[Shot, ...], fps: float, end_frame: int | None = None) -> str:
+    """The scene list of ``shots``; ``end_frame`` replaces the last shot's end."""
+    from scenedetect import FrameTimecode
+    from scenedetect.output import write_scene_list
+
+    ends = [s.end_frame for s in shots]
+    if end_frame is not None and shots and end_frame > shots[-1].start_frame:
+        ends[-1] = end_frame
+    scenes = [(FrameTimecode(s.start_frame, fps), FrameTimecode(end, fps)) for s, end in zip(shots, ends)]
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["Timecode List:", *(timecode(s.start_s) for s in shots[1:])])
-    writer.writerow(HEADER)
-    for number, s in enumerate(shots, start=1):
-        writer.writerow([
-            number, s.start_frame + 1, timecode(s.start_s), f"{s.start_s:.3f}", s.end_frame, timecode(s.end_s),
-            f"{s.end_s:.3f}", s.end_frame - s.start_frame, timecode(s.end_s - s.start_s), f"{s.end_s - s.start_s:.3f}",
-        ])
+    # The cut list passed as the CLI passes it: without it the writer drops the "Timecode List:" cell.
+    write_scene_list(out, scenes, include_cut_list=True, cut_list=[start for start, _ in scenes[1:]])
     return out.getvalue()
 
 
 def export_scenes(data: ExportData, out: Path) -> list[Path]:
     """``<scene>-Scenes.csv`` per video (PySceneDetect's own file name pattern)."""
-    return [write_text(out / f"{v.name}-Scenes.csv", scene_list_csv(v.shots)) for v in data.videos if v.shots]
+    return [_write(v, out) for v in data.videos if v.shots]
+
+
+def _write(video: VideoData, out: Path) -> Path:
+    fps = video.video.fps or 25.0
+    text = scene_list_csv(video.shots, fps, scenedetect_length(video.video.path))
+    return write_text(out / f"{video.name}-Scenes.csv", text)
 
 
 def parse_scene_list(path: Path, video: VideoRef | None = None) -> ImportData:

@@ -50,12 +50,31 @@ def import_shots(store: Store, data: ImportData, fmt: str, path: str, options: I
         if [(s.start_frame, s.end_frame) for s in current] == [(s.start_frame, s.end_frame) for s in shots]:
             continue
         if current and not options.replace:
-            conflicts.append(Conflict(Target(video.id), "shots", f"{len(current)} shots", f"{len(shots)} shots", "", path))
+            existing, imported = _first_difference(current, shots, video.fps or 25.0)
+            conflicts.append(Conflict(Target(video.id), "shots", existing, imported, "", path))
             continue
         _write_shots(store, video.id, shots)
         written += len(shots)
         videos.append(video.id)
     return ImportReport(fmt, path, conflicts=tuple(conflicts), shots_written=written, videos=tuple(videos))
+
+
+def _first_difference(current: list[Shot], imported: list[Shot], fps: float) -> tuple[str, str]:
+    """The first cut (or end) where two shot lists differ, as each side has it, e.g.
+    ``"7 shots, cut at frame 120 (4.800 s)"`` / ``"7 shots, no cut at frame 120 (next at 126)"``."""
+    ours, theirs = ({s.start_frame for s in shots[1:]} for shots in (current, imported))
+    differing = sorted(ours ^ theirs)
+    if not differing:  # the same cuts: the lists end differently
+        return tuple(f"{len(shots)} shots, ending at frame {shots[-1].end_frame}" for shots in (current, imported))  # type: ignore[return-value]
+    frame = differing[0]
+
+    def side(shots: list[Shot], cuts: set[int]) -> str:
+        if frame in cuts:
+            return f"{len(shots)} shots, cut at frame {frame} ({frame / fps:.3f} s)"
+        later = min((c for c in cuts if c > frame), default=None)
+        return f"{len(shots)} shots, no cut at frame {frame}" + (f" (next at {later})" if later is not None else "")
+
+    return side(current, ours), side(imported, theirs)
 
 
 def _timed(video: Video, shots: tuple[Shot, ...], path: str) -> list[Shot]:
