@@ -63,8 +63,8 @@ def _manifest_thresholds(path: str, _stamp: int) -> tuple[tuple[str, float], ...
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         labels, values = data["labels"], data["thresholds"]
         pairs = tuple((str(n), float(t)) for n, t in zip(labels, values, strict=True))
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        log.warning("%s: no tuned thresholds (%s)", path, exc)
+    except (OSError, ValueError, KeyError, TypeError, RecursionError) as exc:  # RecursionError: nesting 200,000 deep
+        log.warning("%s: no tuned thresholds (%s)", path, type(exc).__name__ if isinstance(exc, RecursionError) else exc)
         return ()
     return tuple((n, t) for n, t in pairs if 0.0 <= t <= 1.0)
 

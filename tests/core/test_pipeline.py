@@ -207,8 +207,7 @@ def test_failed_shot_detection_stops_the_speech_worker_and_stores_no_transcript(
     db = Store(tmp_path / "p.sqlite")
     with pytest.raises(MediaError, match="shot detection"):
         analyze(db, scene_video)
-    (video,) = db.videos()
-    assert db.transcript(video.id) == [] and not db.stage_done(video.id, "transcript", f"asr:{_asr_model()}")
+    assert db.videos() == []  # a new video gets its row with its shots: nothing of it is stored
     assert not _speech_threads()
     db.close()
 
@@ -223,8 +222,7 @@ def test_cancel_during_shot_detection_stops_both(tmp_path, scene_video):
 
     with pytest.raises(Cancelled):
         analyze(db, scene_video, progress=progress, cancel=token)
-    (video,) = db.videos()
-    assert db.shots(video.id) == [] and db.transcript(video.id) == []
+    assert db.videos() == []  # cancelled before its first stage finished: nothing stored
     assert not _speech_threads()
     db.close()
 

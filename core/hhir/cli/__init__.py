@@ -7,11 +7,12 @@ CLI stays a thin client of the library.
 from __future__ import annotations
 
 import importlib
+import logging
 import sys
 
 import click
 
-from hhir.errors import HHIRError
+from hhir.errors import HHIRError, printable
 
 _COMMAND_MODULES = ("hhir.cli.analyze", "hhir.cli.learn", "hhir.cli.exchange")
 
@@ -59,7 +60,37 @@ def main(argv: list[str] | None = None) -> int:
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code
+    except KeyboardInterrupt:
+        click.echo("cancelled", err=True)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the last resort: even a bug ends in one line, the details in the log
+        message = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
+        click.echo(f"error: unexpected {type(exc).__name__}" + (f": {printable(message)}" if message else "")
+                   + f" (details in {_log_traceback(exc)})", err=True)
+        return 1
     return code if isinstance(code, int) else 0
+
+
+def _log_traceback(exc: BaseException) -> str:
+    """Write ``exc``'s traceback to the log file only (never to the terminal); where it went."""
+    import traceback
+
+    record = logging.LogRecord("hhir.cli", logging.ERROR, __file__, 0, "unexpected error", None,
+                               (type(exc), exc, exc.__traceback__))
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, logging.FileHandler):
+            handler.handle(record)
+            return handler.baseFilename
+    from hhir.logs import log_file  # logging was not set up yet (the error came before any command ran)
+
+    path = log_file("hhir")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write("".join(traceback.format_exception(exc)))
+    except OSError:
+        return "no log file: its folder cannot be written"
+    return str(path)
 
 
 if __name__ == "__main__":

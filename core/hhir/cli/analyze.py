@@ -12,7 +12,7 @@ from typing import Iterator
 import click
 
 from hhir.cli.dbparam import DATABASE, DB_HELP
-from hhir.errors import HHIRError
+from hhir.errors import HHIRError, printable
 from hhir.jobs import CancelToken, Cancelled
 
 DB_OPTION = click.option("--db", "db_path", type=DATABASE, default=None, help=DB_HELP)
@@ -88,21 +88,22 @@ def analyze(videos, db_path, profile, model_bundle, clip_size, clip_stride, dete
     from hhir.models.profiles import get_profile
 
     get_profile(options.profile)  # a wrong profile is said before minutes of shot detection, not after
+    model_id = _bundle_id(options.model_bundle)  # --model B: show and write B's predictions, not the active model's
     store = open_store(db_path)
     results, failures = [], 0
     with cancel_on_ctrl_c() as token:
         for video in videos:
             try:
-                with _Bar(Path(video).name) as bar:
+                with _Bar(printable(Path(video).name)) as bar:
                     video_id = run_analysis(store, video, options, progress=bar, cancel=token)
             except Cancelled:
-                click.echo(f"{video}: cancelled; finished stages are kept and the next run resumes", err=True)
+                click.echo(f"{printable(video)}: cancelled; finished stages are kept and the next run resumes", err=True)
                 raise click.exceptions.Exit(130) from None
             except HHIRError as exc:
                 click.echo(f"error: {exc}", err=True)
                 failures += 1
                 continue
-            result = video_result(store, video_id)
+            result = video_result(store, video_id, model_id)
             results.append(result)
             _summary(result)
     if json_out:
@@ -111,10 +112,19 @@ def analyze(videos, db_path, profile, model_bundle, clip_size, clip_stride, dete
         raise click.exceptions.Exit(2)
 
 
+def _bundle_id(folder: str | None) -> str | None:
+    """The id of the bundle in ``folder`` (None without one); ModelError for a folder that is not one."""
+    if not folder:
+        return None
+    from hhir.models.bundle import ModelBundle
+
+    return ModelBundle.load(folder, with_vivit=False).id
+
+
 def _summary(result: dict) -> None:
     preds = result["predictions"]
     who = f"{preds['model']['kind']} model {preds['model']['id']}" if preds else "no model is active"
-    click.echo(f"{result['path']}: {len(result['shots'])} shots, {len(result['clips'])} clips, "
+    click.echo(f"{printable(result['path'])}: {len(result['shots'])} shots, {len(result['clips'])} clips, "
                f"{len(result['transcript'])} transcript segments; predictions: {who}", err=True)
     if preds:
         top = sorted(preds["scene"].items(), key=lambda kv: -kv[1])[:3]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pickle
 from pathlib import Path
 from typing import Any, Callable
 
@@ -41,6 +42,10 @@ def load_pretrained(loader: Callable[..., Any], model: str, modality: str) -> An
         raise ModelError(f"{how_to_provide(model, modality)} ({_first_line(exc)})") from None
     except (ValueError, KeyError) as exc:
         raise ModelError(f"{model}: not a usable {modality} model ({_first_line(exc)})") from None
+    except pickle.UnpicklingError:
+        # torch's weights-only loader refused a pickle that names code: never retried unsafely.
+        raise ModelError(f"{model}: the {modality} model's weights are a pickle that would run code "
+                         "(pytorch_model.bin); refusing it: give the folder a model.safetensors instead") from None
 
 
 def looks_like_path(model: str) -> bool:

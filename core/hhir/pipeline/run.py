@@ -8,10 +8,12 @@ from pathlib import Path
 
 import numpy as np
 
+from hhir.errors import ModelError
 from hhir.jobs import CancelToken, ProgressFn, no_progress, sub_progress
 from hhir.pipeline.feature_cache import compute_features
 from hhir.pipeline.options import AnalysisOptions
 from hhir.pipeline.predict import predict_video
+from hhir.scoring.active import active_model_error
 from hhir.scoring.encoders import encoders_for
 from hhir.store import Store
 from hhir.types import Clip, Shot, TranscriptSegment, Video, VideoInfo
@@ -82,10 +84,16 @@ def analyze(
         speech.stop()
     clips = _clip_texts(store, video.id, clips, segments)
     encoders = encoders_for(store, options.profile, options.model_bundle)
-    compute_features(store, video, path, clips, audio, encoders, sub_progress(progress, 0.4, 0.95), cancel,
-                     batch=options.feature_batch)
-    cancel.check()
-    predict_video(store, video.id, options, sub_progress(progress, 0.95, 1.0), cancel, encoders=encoders)
+    try:
+        compute_features(store, video, path, clips, audio, encoders, sub_progress(progress, 0.4, 0.95), cancel,
+                         batch=options.feature_batch)
+        cancel.check()
+        predict_video(store, video.id, options, sub_progress(progress, 0.95, 1.0), cancel, encoders=encoders)
+    except ModelError as exc:
+        active = store.active_model()
+        if options.model_bundle or active is None or encoders.source != f"bundle:{active.id}" or "rollback" in str(exc):
+            raise
+        raise active_model_error(exc, active.id) from None  # its encoders load only now, on first use
     progress(1.0, f"{path.name}: done")
     return video.id
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from hhir.errors import ModelError
+
 if TYPE_CHECKING:
     from hhir.models.bundle import ModelBundle
     from hhir.store import Store
@@ -20,5 +22,15 @@ def active_bundle(store: Store, model_bundle: str | None = None) -> ModelBundle 
         return ModelBundle.load(model_bundle)
     active = store.active_model()
     if active is not None and active.kind in TRAINED_KINDS and active.path:
-        return ModelBundle.load(active.path)
+        try:
+            return ModelBundle.load(active.path)
+        except ModelError as exc:
+            raise active_model_error(exc, active.id) from None
     return None
+
+
+def active_model_error(exc: Exception, model_id: str) -> ModelError:
+    """``exc`` as the error of the project's active model, saying how to get back to a working one:
+    without it every analysis and review queue of the project would fail the same way."""
+    return ModelError(f"{exc}; this is the project's active model ({model_id}): "
+                      "`hhir models rollback` goes back to the previous one")
