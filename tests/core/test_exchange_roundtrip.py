@@ -106,3 +106,15 @@ def test_manifest_features_follow_rows(tmp_path: Path) -> None:
     assert manifest.features["video"][1].tolist() == [1.0] * 4
     assert manifest.present["text"].all() and manifest.features["text"].shape == (len(clips), 3)
     store.close()
+
+
+def test_unreadable_manifest_features_are_a_clear_error(tmp_path: Path) -> None:
+    from hhir.errors import ImportFormatError
+    from hhir.exchange import read_manifest
+
+    store, _ = make_project(tmp_path / "a.sqlite", videos=1)
+    export(store, "manifest", tmp_path / "m", ExportOptions(encoders=(("video", "none"),)))
+    (tmp_path / "m" / "features.safetensors").write_bytes(b"\x10\x00\x00\x00\x00\x00\x00\x00{}garbage")
+    with pytest.raises(ImportFormatError, match=r"features\.safetensors: not a readable manifest features file"):
+        read_manifest(tmp_path / "m")
+    store.close()

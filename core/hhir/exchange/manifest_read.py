@@ -14,7 +14,7 @@ import numpy as np
 from hhir.errors import ImportFormatError
 from hhir.exchange.manifest import CSV_NAME, FEATURES_NAME, FIXED_COLUMNS, PRED_PREFIX, TAIL_COLUMNS
 from hhir.exchange.model import ClipRef, ImportData, LabelRecord, VideoRef
-from hhir.exchange.safety import read_import_bytes, read_import_text
+from hhir.exchange.safety import MAX_IMPORT_BYTES, read_import_text
 from hhir.types import AnnotationState
 
 _VALUE_STATE = {1: AnnotationState.PRESENT, 0: AnnotationState.ABSENT}
@@ -172,14 +172,15 @@ def _score(where: str, label: str, text: str) -> float:
 def _read_features(path: Path, n_rows: int) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict[str, str]]:
     if not path.exists():
         return {}, {}, {}
-    from safetensors import SafetensorError
-    from safetensors.numpy import load
+    from safetensors import SafetensorError, safe_open
 
-    data = read_import_bytes(path)
+    if not path.is_file() or path.stat().st_size > MAX_IMPORT_BYTES:
+        raise ImportFormatError(f"{path}: not a file, or larger than {MAX_IMPORT_BYTES // 2**20} MiB")
     try:
-        tensors = load(data)
-        encoders = json.loads(_metadata(data).get("encoders", "{}"))
-    except (SafetensorError, ValueError) as exc:
+        with safe_open(str(path), framework="numpy") as handle:
+            tensors = {key: handle.get_tensor(key) for key in handle.keys()}
+            encoders = json.loads((handle.metadata() or {}).get("encoders", "{}"))
+    except (SafetensorError, ValueError, OSError) as exc:
         raise ImportFormatError(f"{path}: not a readable manifest features file ({exc})") from exc
     features = {k: v for k, v in tensors.items() if not k.endswith("::present")}
     present = {}
@@ -191,13 +192,6 @@ def _read_features(path: Path, n_rows: int) -> tuple[dict[str, np.ndarray], dict
     if not isinstance(encoders, dict):
         raise ImportFormatError(f"{path}: metadata 'encoders' is not a mapping")
     return features, present, {str(k): str(v) for k, v in encoders.items()}
-
-
-def _metadata(data: bytes) -> dict[str, str]:
-    # safetensors keeps the metadata in the JSON header: 8-byte little-endian length, then JSON.
-    size = int.from_bytes(data[:8], "little")
-    header = json.loads(data[8 : 8 + size])
-    return header.get("__metadata__", {}) or {}
 
 
 def parse_manifest_labels(path: Path, annotator: str | None) -> ImportData:
