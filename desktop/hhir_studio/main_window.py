@@ -21,7 +21,7 @@ from hhir_studio.jobs import Job, JobRunner, JobSpec
 from hhir_studio.labels.panel import LabelPanel
 from hhir_studio.models_menu import ModelMenu
 from hhir_studio.player.view import PlayerView
-from hhir_studio.session import ReviewSession, VideoData
+from hhir_studio.session import ReviewSession, VideoSnapshot
 from hhir_studio.status import WindowStatus
 from hhir_studio.timeline.shot_edits import ShotEditor
 from hhir_studio.timeline.layout import build_layout
@@ -50,7 +50,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.store = store
         self.session = ReviewSession(store, settings, self)
-        self._laid_out: VideoData | None = None  # the data the timeline's layout was built from
+        self._laid_out: VideoSnapshot | None = None  # the data the timeline's layout was built from
         self._copies_queued: set[str] = set()  # fingerprints whose playback copy is built or being built
         self.runner = JobRunner(self)
         self._failures = None  # the FailureNotice, made on the first failure

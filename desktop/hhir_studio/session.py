@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class VideoData:
+class VideoSnapshot:
     """One video's rows, read together after every change."""
 
     video: Video
@@ -53,7 +53,7 @@ class VideoData:
     def clip(self, clip_id: int | None) -> Clip | None:
         return self._by_id.get(clip_id) if clip_id is not None else None
 
-    def same_structure(self, other: VideoData | None) -> bool:
+    def same_structure(self, other: VideoSnapshot | None) -> bool:
         """True when ``other`` differs from this only in annotation states and review marks."""
         return other is not None and all(getattr(self, name) is getattr(other, name)
                                          for name in ("video", "shots", "clips", "segments", "predictions"))
@@ -74,13 +74,14 @@ class ReviewSession(QObject):
     data_changed = Signal()
     selection_changed = Signal()
     status_reported = Signal(str)
+    structure_changed = Signal(int)  # an undo/redo rebuilt a video's clips
 
     def __init__(self, store: Store, settings: Settings, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.store = store
         self.settings = settings
         self.labels: list[LabelDef] = store.labels()
-        self.data: VideoData | None = None
+        self.data: VideoSnapshot | None = None
         self.selected: Target | None = None
         self._ranked: list[Target] | None = None  # the review queue of the open video, read once per (re)load
         self._tuned: dict[str, float] = tuned_thresholds(store)  # the active model's; re-read on (re)load
@@ -110,11 +111,11 @@ class ReviewSession(QObject):
             self.selection_changed.emit()
         self.data_changed.emit()
 
-    def _read(self, video_id: int) -> VideoData:
+    def _read(self, video_id: int) -> VideoSnapshot:
         store = self.store
         self._tuned = tuned_thresholds(store)
         annotations: list[Annotation] = store.annotations(video_id, annotator=self.annotator)
-        return VideoData(
+        return VideoSnapshot(
             video=store.video(video_id),
             shots=store.shots(video_id),
             clips=store.clips(video_id),
@@ -160,15 +161,24 @@ class ReviewSession(QObject):
         return True
 
     def accept_suggestions(self) -> bool:
-        """Labels above their threshold become present, the others absent: one undo step."""
+        """Fill the labels nobody decided yet: above their threshold present, else absent; one undo
+        step. A decision a person made (present or absent) is never overwritten; the status line
+        says how many labels were set and how many were kept."""
         if self.data is None or self.selected is None or self.data.predictions is None:
             return False
-        items = logic.suggestion_items(self.selected, self.labels, self.data.scores(self.selected), self.threshold)
+        target = self.selected
+        items = logic.suggestion_items(target, self.labels, self.data.scores(target), self.threshold,
+                                       decided=lambda name: self.state(name, target) is not None)
+        scores = self.data.scores(target)
+        kept = sum(1 for label in self.labels if label.name in scores and self.state(label.name, target) is not None)
         if not items:
+            self.status_reported.emit(f"Nothing to accept: every label here is decided ({kept} kept)"
+                                      if kept else "Nothing to accept: no suggestions for this clip")
             return False
         source = f"accepted:{self.data.predictions.model.id}"
-        change = self.store.annotate_many(items, self.annotator, source=source)
-        self._after_edit(change.description, items)
+        self.store.annotate_many(items, self.annotator, source=source)
+        self._after_edit(f"Accepted {len(items)} suggestion{'s' if len(items) != 1 else ''}"
+                         + (f"; kept {kept} label{'s' if kept != 1 else ''} you set" if kept else ""), items)
         return True
 
     def mark_reviewed_and_next(self) -> bool:
@@ -202,8 +212,17 @@ class ReviewSession(QObject):
         self.reload()
         if change.targets:  # show the user what came back
             self.select(change.targets[0])
-        self.status_reported.emit(change.description)
+        verb = "Undid" if step == self.store.undo else "Redid"
+        self.status_reported.emit(f"{verb} {change.description}")
+        if change.kind == "shots":  # the clips were rebuilt: the new ones need features and scores
+            self.structure_changed.emit(change.video_id)
         return True
+
+    def history(self) -> tuple[str | None, str | None]:
+        """What Undo and Redo would do now for the open video (descriptions; None: nothing)."""
+        if self.data is None:
+            return None, None
+        return self.store.history(self.data.video.id)
 
     def _after_edit(self, description: str, items: list[tuple[Target, str, AnnotationState | None]] | None = None,
                     reviewed: Target | None = None) -> None:

@@ -21,15 +21,17 @@ def next_state(current: AnnotationState | None) -> AnnotationState | None:
 
 
 def suggestion_items(
-    target: Target, labels: Sequence[LabelDef], scores: dict[str, float], threshold_of
+    target: Target, labels: Sequence[LabelDef], scores: dict[str, float], threshold_of,
+    decided=lambda _label: False,
 ) -> list[tuple[Target, str, AnnotationState | None]]:
     """Labels scored at or above their threshold become present, the other scored ones absent.
 
-    Labels without a score are left alone: there is nothing to accept for them.
+    Labels without a score are left alone: there is nothing to accept for them. So are labels
+    ``decided(name)`` says a person already set: human decisions win over suggestions.
     """
     items: list[tuple[Target, str, AnnotationState | None]] = []
     for label in labels:
-        if label.name in scores:
+        if label.name in scores and not decided(label.name):
             present = scores[label.name] >= threshold_of(label.name)
             items.append((target, label.name, AnnotationState.PRESENT if present else AnnotationState.ABSENT))
     return items

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QToolButton, QVB
 from hhir.thresholds import DEFAULT_THRESHOLD
 from hhir.types import AnnotationState
 from hhir_studio import theme
+from hhir_studio.models_menu import describe_model
 from hhir_studio.player.view import clock
 
 if TYPE_CHECKING:
@@ -24,6 +25,12 @@ STATE_STYLE = {
     AnnotationState.PRESENT: "color: #10141a; background: {colour}; font-weight: bold;",
     AnnotationState.ABSENT: "color: #c8ccd4; background: #3b3f48;",
 }
+# A label left alone on a reviewed clip counts as absent (hhir.learn.truth): training and exports
+# read it so, and the panel says so instead of "unreviewed".
+IMPLIED_TEXT = "✘  absent (reviewed)"
+IMPLIED_STYLE = "color: #c8ccd4; background: #2c3038; font-style: italic;"
+IMPLIED_TIP = ("You marked this clip reviewed without ticking this label, so it counts as absent in "
+               "training and exports. Press its key to set it, or undo the review.")
 
 
 class ProbabilityBar(QWidget):
@@ -68,6 +75,11 @@ class LabelPanel(QWidget):
         self.detail = QLabel("", self)
         self.detail.setWordWrap(True)
         self.detail.setStyleSheet("color: #9aa3b2;")
+        self.model = QLabel("", self)  # which model the suggestions come from (always said)
+        self.model.setObjectName("modelMark")
+        self.model.setWordWrap(True)
+        self.score_heading = QLabel("", self)  # whose scores the numbers are: this clip's or the scene's
+        self.score_heading.setStyleSheet("color: #9aa3b2;")
         self.grid = QGridLayout()
         self.grid.setHorizontalSpacing(8)
         self.grid.setVerticalSpacing(3)
@@ -75,10 +87,15 @@ class LabelPanel(QWidget):
         self.bars: dict[str, ProbabilityBar] = {}
         self.values: dict[str, QLabel] = {}
         self.buttons: dict[str, QToolButton] = {}
+        self.reasons: dict[str, QLabel] = {}  # the starter's cue behind each score ("question: '...'")
+        self._reason_cache: tuple[tuple, dict[str, str]] = ((), {})
+        self._film: tuple[tuple, object] = ((), None)
         self.actions_row = QGridLayout()
         box = QVBoxLayout(self)
         box.addWidget(self.title)
         box.addWidget(self.detail)
+        box.addWidget(self.model)
+        box.addWidget(self.score_heading)
         box.addLayout(self.grid)
         box.addLayout(self.actions_row)
         box.addStretch(1)
@@ -99,9 +116,14 @@ class LabelPanel(QWidget):
             button = QToolButton(self)
             button.setObjectName("stateButton")
             button.clicked.connect(lambda _=False, n=int(number) if number.isdigit() else row + 1: self.session.cycle_label(n))
+            reason = QLabel("", self)
+            reason.setObjectName("scoreReason")
+            reason.setStyleSheet("color: #9aa3b2; font-size: 11px;")
             for col, widget in enumerate((key, name, bar, value, button)):
-                self.grid.addWidget(widget, row, col)
+                self.grid.addWidget(widget, 2 * row, col)
+            self.grid.addWidget(reason, 2 * row + 1, 1, 1, 4)
             self.bars[label.name], self.values[label.name], self.buttons[label.name] = bar, value, button
+            self.reasons[label.name] = reason
 
     def add_actions(self, actions: list[QAction]) -> None:
         """Buttons for registry actions (accept, reviewed-next, previous/next unreviewed)."""
@@ -116,10 +138,15 @@ class LabelPanel(QWidget):
         if data is None or target is None:
             self.title.setText("No video open")
             self.detail.setText("Open or drop a video to start.")
+            self.model.setText("")
+            self.score_heading.setText("")
             return
         scores = data.scores(target)
         clip = data.clip(target.clip_id)
-        reviewed = "   ✓ reviewed" if target in data.reviewed else ""
+        is_reviewed = target in data.reviewed
+        reviewed = "   ✓ reviewed" if is_reviewed else ""
+        self.model.setText(describe_model(data.predictions.model if data.predictions else None))
+        self.score_heading.setText("Scores: the whole scene" if clip is None else f"Scores: this clip (clip {clip.index + 1})")
         if clip is None:
             self.title.setText(f"Scene — {len(data.clips)} clips{reviewed}")
             self.detail.setText(f"{data.video.path}")
@@ -127,11 +154,37 @@ class LabelPanel(QWidget):
             self.title.setText(f"Clip {clip.index + 1} — shots {clip.first_shot + 1}–{clip.last_shot + 1}{reviewed}")
             text = clip.text.strip() or "(no speech)"
             self.detail.setText(f"{clock(clip.start_s)} – {clock(clip.end_s)}   “{text}”")
+        why = self._why(clip)
         for row, label in enumerate(session.labels):
+            self.reasons[label.name].setText(why.get(label.name, ""))
+            self.reasons[label.name].setVisible(label.name in why)
             score = scores.get(label.name)
             self.bars[label.name].set_value(score, session.threshold(label.name))
             self.values[label.name].setText("–" if score is None else f"{score:.2f}")
             state = session.state(label.name, target)
             button = self.buttons[label.name]
-            button.setText(STATE_TEXT[state])
-            button.setStyleSheet(STATE_STYLE[state].format(colour=theme.label_colour(row).name()))
+            if state is None and is_reviewed:
+                button.setText(IMPLIED_TEXT)
+                button.setStyleSheet(IMPLIED_STYLE)
+                button.setToolTip(IMPLIED_TIP)
+            else:
+                button.setText(STATE_TEXT[state])
+                button.setStyleSheet(STATE_STYLE[state].format(colour=theme.label_colour(row).name()))
+                button.setToolTip("")
+
+    def _why(self, clip) -> dict[str, str]:
+        """The starter's reason per label for the selected clip (empty for the scene or a trained model)."""
+        from hhir.scoring import starter
+
+        data = self.session.data
+        model = data.predictions.model if data is not None and data.predictions else None
+        if clip is None or model is None or model.kind != "starter":
+            return {}
+        film_key = (data.video.id, model.id, len(data.clips))
+        if self._film[0] != film_key:  # the film's dialogue level: one bulk read per video
+            self._film = (film_key, starter.film_context(self.session.store, data.video, data.clips))
+        key = (film_key, clip.id, clip.text)
+        if self._reason_cache[0] != key:
+            found = starter.clip_reasons(self.session.store, data.video, [clip], self._film[1])
+            self._reason_cache = (key, found.get(clip.id, {}))
+        return self._reason_cache[1]

@@ -60,4 +60,21 @@ def activate(payload: dict, progress: ProgressFn, cancel: CancelToken, emit: Emi
     return run_activation(str(payload["db_path"]), str(payload["model_id"]), progress, cancel)
 
 
-OPS: dict[str, Operation] = {"analyse": analyse, "train": train, "activate": activate}
+def refresh_clips(payload: dict, progress: ProgressFn, cancel: CancelToken, emit: EmitFn) -> int:
+    """Features and suggestions of the clips a shot edit created; returns how many were new."""
+    from hhir_studio.videos.refresh import run_refresh
+    from hhir_studio.videos.request import AnalysisRequest
+
+    return run_refresh(from_json(payload["request"], AnalysisRequest), int(payload["video_id"]), progress, cancel)
+
+
+def use_model(payload: dict, progress: ProgressFn, cancel: CancelToken, emit: EmitFn) -> list[int]:
+    """The Model menu: a model version (or the starter, ``model_id`` null) becomes active."""
+    from hhir_studio.videos.refresh import run_use_model
+
+    model_id = payload.get("model_id")
+    return run_use_model(str(payload["db_path"]), None if model_id is None else str(model_id), progress, cancel)
+
+
+OPS: dict[str, Operation] = {"analyse": analyse, "train": train, "activate": activate,
+                             "refresh_clips": refresh_clips, "use_model": use_model}

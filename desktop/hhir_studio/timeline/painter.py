@@ -250,10 +250,16 @@ def paint_header(p: QPainter, row: Row, layout: TimelineLayout | None) -> None:
         p.fillRect(QRectF(4, row.top + 3, 4, row.height - 6), theme.label_colour(row.label_index))
         p.setPen(theme.TEXT)
         scene = layout.scene_scores.get(row.title) if layout else None
-        p.drawText(rect.adjusted(12, 0, -4, 0), Qt.AlignmentFlag.AlignVCenter, row.title)
-        if scene is not None:
+        # The number is the whole scene's score (the label panel shows the selected clip's), so
+        # it says "scene"; the name gives way when both do not fit.
+        score = f"scene {scene:.2f}" if scene is not None else ""
+        fm = p.fontMetrics()
+        room = int(rect.width()) - 16 - (fm.horizontalAdvance(score) + 6 if score else 0)
+        p.drawText(rect.adjusted(12, 0, -4, 0), Qt.AlignmentFlag.AlignVCenter,
+                   fm.elidedText(row.title, Qt.TextElideMode.ElideRight, max(room, 12)))
+        if score:
             p.setPen(theme.MUTED)
-            p.drawText(rect.adjusted(0, 0, -4, 0), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, f"{scene:.2f}")
+            p.drawText(rect.adjusted(0, 0, -4, 0), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, score)
     else:
         p.setPen(theme.MUTED)
         p.drawText(rect.adjusted(8, 0, -4, 0), Qt.AlignmentFlag.AlignVCenter, row.title)

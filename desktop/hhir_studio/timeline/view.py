@@ -6,9 +6,9 @@ Zoom with Ctrl+wheel (or the zoom actions), scroll with the wheel or the scroll 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen, QPixmap, QResizeEvent, QWheelEvent
-from PySide6.QtWidgets import QScrollBar, QSizePolicy, QWidget
+from PySide6.QtWidgets import QScrollBar, QSizePolicy, QToolTip, QWidget
 
 from hhir.thresholds import DEFAULT_THRESHOLD
 from hhir_studio import theme
@@ -167,6 +167,24 @@ class TimelineView(QWidget):
             self.follow = False
             self.scroll_to(self.t0 - delta / 120 * 0.1 * self._span())
         event.accept()
+
+    def header_tip(self, y: float) -> str:
+        """The tooltip of the row header at ``y``: label rows say what their number is."""
+        row = next((r for r in self.rows() if r.top <= y < r.top + r.height), None)
+        if row is None or row.kind != "label":
+            return ""
+        return (f"{row.title}: the strip shows each clip's score; the number is the whole scene's score "
+                "(the label panel shows the selected clip's)")
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip:
+            tip = self.header_tip(event.pos().y()) if event.pos().x() < HEADER_W else ""
+            if tip:
+                QToolTip.showText(event.globalPos(), tip, self)
+            else:
+                QToolTip.hideText()
+            return True
+        return super().event(event)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         x, y = event.position().x(), event.position().y()

@@ -59,5 +59,18 @@ class AnalysisController(QObject):
         job.finished.connect(lambda vid: self.structure_changed.emit(int(vid)))
         return job
 
-    def job_for(self, path: str) -> Job | None:
-        return self._jobs.get(str(Path(path).expanduser().resolve()))
+    def refresh_clips(self, video_id: int) -> Job:
+        """Features and suggestions of the clips a shot edit created (only those), in the child."""
+        from hhir_studio.videos.refresh import refresh_in_child
+
+        request = self._request("")
+        return self.runner.submit(JobSpec("Suggestions for the changed clips",
+                                          lambda p, c: refresh_in_child(request, video_id, p, c), key=("refresh", video_id)))
+
+    def activate(self, model_id: str | None) -> Job:
+        """Suggestions from ``model_id`` (None: the zero-shot starter); every video is rescored."""
+        from hhir_studio.videos.refresh import activate_in_child
+
+        db = str(self.db_path)
+        title = f"Use model {model_id}" if model_id else "Use the zero-shot starter"
+        return self.runner.submit(JobSpec(title, lambda p, c: activate_in_child(db, model_id, p, c)))
