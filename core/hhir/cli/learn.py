@@ -10,7 +10,10 @@ import click
 
 from hhir.cli.dbparam import DATABASE, DB_HELP
 from hhir.jobs import Cancelled
+from hhir.learn.options import TrainOptions
 from hhir.thresholds import DEFAULT_THRESHOLD
+
+TRAIN_DEFAULTS = TrainOptions()
 
 DB = click.option("--db", "db_path", type=DATABASE, default=None, help=DB_HELP)
 
@@ -40,8 +43,10 @@ def _print_per_label(m, tuned=None) -> None:
 
 def _print_evaluation(e) -> None:
     click.echo(f"[{e.part}: {e.videos} video(s)]")
-    _print_metrics("  scene @fixed", e.scene)
     _print_metrics("  scene @tuned", e.scene_tuned)
+    if e.clip_tuned is not None:
+        _print_metrics("  clip  @tuned", e.clip_tuned)
+    _print_metrics("  scene @fixed", e.scene)
     if e.clip is not None:
         _print_metrics("  clip  @fixed", e.clip)
     _print_per_label(e.scene, e.scene_tuned)
@@ -49,24 +54,34 @@ def _print_evaluation(e) -> None:
 
 @click.command()
 @DB
-@click.option("--epochs", default=30, show_default=True)
-@click.option("--seed", default=42, show_default=True)
-@click.option("--lr", default=3e-5, show_default=True)
-@click.option("--weight-decay", default=1e-4, show_default=True)
-@click.option("--batch-size", default=32, show_default=True)
+@click.option("--epochs", default=TRAIN_DEFAULTS.epochs, show_default=True,
+              help="Most epochs; training stops sooner once the validation loss stops improving (--patience).")
+@click.option("--seed", default=TRAIN_DEFAULTS.seed, show_default=True)
+@click.option("--lr", default=TRAIN_DEFAULTS.lr, show_default=True)
+@click.option("--weight-decay", default=TRAIN_DEFAULTS.weight_decay, show_default=True)
+@click.option("--batch-size", default=TRAIN_DEFAULTS.batch_size, show_default=True)
 @click.option("--hidden-dim", type=int, default=None, help="LSTM hidden size (default: the parent model's, else 128).")
-@click.option("--patience", default=5, show_default=True, help="Epochs without a better validation loss before stopping.")
-@click.option("--threshold", default=DEFAULT_THRESHOLD, show_default=True)
-@click.option("--validation-fraction", default=0.2, show_default=True)
-@click.option("--test-fraction", default=0.15, show_default=True)
+@click.option("--patience", default=TRAIN_DEFAULTS.patience, show_default=True, help="Epochs without a better validation loss before stopping.")
+@click.option("--threshold", default=DEFAULT_THRESHOLD, show_default=True, help="Threshold of labels the validation videos cannot tune.")
+@click.option("--validation-fraction", default=TRAIN_DEFAULTS.validation_fraction, show_default=True,
+              help="Share of new videos that get the validation side (sides already given are kept).")
+@click.option("--test-fraction", default=TRAIN_DEFAULTS.test_fraction, show_default=True,
+              help="Share of new videos that get the test side (sides already given are kept).")
 @click.option("--annotator", default=None, help="Learn from this annotator only (default: everyone, majority vote).")
 @click.option("--profile", default=None, help="Encoders whose cached features to use when no trained model is active (default: the settings').")
 @click.option("--activate", is_flag=True, help="Make the new model active and recompute predictions.")
+@click.option("--json", "json_out", is_flag=True, help="Print the result as one JSON object (epoch lines go to stderr).")
 def train(db_path, epochs, seed, lr, weight_decay, batch_size, hidden_dim, patience, threshold,
-          validation_fraction, test_fraction, annotator, profile, activate) -> None:
-    """Train a new model version from the project's annotations."""
-    from hhir.cli.analyze import _Bar, cancel_on_ctrl_c
+          validation_fraction, test_fraction, annotator, profile, activate, json_out) -> None:
+    """Train a new model version from the project's annotations.
+
+    Prints one line per epoch (train loss, validation loss and F1) and a summary: the best epoch,
+    the figures at the tuned thresholds the model will be used with, where the bundle went and
+    whether it was activated.
+    """
+    from hhir.cli.analyze import cancel_on_ctrl_c
     from hhir.cli.config import chosen, user_settings
+    from hhir.cli.train_report import as_json, epoch_line, stage_printer, summary_lines
     from hhir.learn.options import TrainOptions
     from hhir.learn.train import train as run_train
     from hhir.learn.versions import activate as activate_model
@@ -78,19 +93,21 @@ def train(db_path, epochs, seed, lr, weight_decay, batch_size, hidden_dim, patie
     store = _store(db_path)
     out_dir = user_settings().model_dir or None  # where the app's training writes bundles too
     try:
-        with cancel_on_ctrl_c() as token, _Bar("training") as bar:
-            result = run_train(store, options, bar, token, out_dir=out_dir)
+        with cancel_on_ctrl_c() as token:
+            result = run_train(store, options, stage_printer(err=json_out), token, out_dir=out_dir,
+                               on_epoch=lambda e: click.echo(epoch_line(e), err=json_out))
     except Cancelled:
         raise click.exceptions.Abort() from None
     for line in result.skipped:
         click.echo(f"skipped: {line}", err=True)
-    click.echo(f"model {result.model.id} ({len(result.history)} epochs, best {result.best_epoch}, {result.seconds:.1f} s)")
-    click.echo(f"saved to {result.path}")
+    done = activate_model(store, result.model.id) if activate else []
+    if json_out:
+        click.echo(json.dumps(as_json(result, patience, activate, len(done)), indent=1))
+        return
+    for line in summary_lines(result, patience, activate, len(done)):
+        click.echo(line)
     for e in result.evaluations:
         _print_evaluation(e)
-    if activate:
-        done = activate_model(store, result.model.id)
-        click.echo(f"activated; predictions recomputed for {len(done)} video(s)")
 
 
 @click.command()
@@ -106,9 +123,7 @@ def evaluate(db_path, bundle, annotator, threshold, json_out) -> None:
     result = evaluate_bundle(_store(db_path), bundle, annotator, threshold)
     e = result.evaluation
     if json_out:
-        click.echo(json.dumps({"model": result.model_id, "part": e.part, "videos": e.videos, "note": result.note,
-                               "scene": e.scene.as_dict(), "scene_tuned": e.scene_tuned.as_dict(),
-                               "clip": e.clip.as_dict() if e.clip else None}, indent=1))
+        click.echo(json.dumps({"model": result.model_id, "note": result.note, **e.as_dict()}, indent=1))
         return
     click.echo(f"model {result.model_id}: {result.note}")
     _print_evaluation(e)
@@ -125,13 +140,21 @@ def list_models(db_path) -> None:
     """Every model of the project; * marks the active one."""
     store = _store(db_path)
     active = store.active_model()
-    click.echo(f"{'':2}{'id':<36}{'kind':<10}{'parent':<36}{'val macro F1':>13}")
+    # Figures at the tuned thresholds the model is used with; test (held out) first, else validation.
+    click.echo(f"{'':2}{'id':<36}{'kind':<10}{'parent':<36}{'macro F1 @tuned':>16}")
     for m in store.models():
         mark = "*" if m.active else " "
-        f1 = m.metrics.get("validation.scene.macro_f1")
-        click.echo(f"{mark:2}{m.id:<36}{m.kind:<10}{m.parent or '-':<36}{_fmt(f1):>13}")
+        click.echo(f"{mark:2}{m.id:<36}{m.kind:<10}{m.parent or '-':<36}{_tuned_figure(m.metrics):>16}")
     if active is None or active.kind == "starter":
         click.echo("the zero-shot starter is in use")
+
+
+def _tuned_figure(metrics: dict) -> str:
+    for part, mark in (("test", "test"), ("validation", "val")):
+        f1 = metrics.get(f"{part}.scene_tuned.macro_f1")
+        if f1 is not None:
+            return f"{f1:.3f} ({mark})"
+    return "n/a"
 
 
 @models_group.command("activate")
@@ -174,7 +197,8 @@ def agreement(db_path, video_id, model_id, json_out) -> None:
     for g in report.groups:
         click.echo(f"  Fleiss' kappa {g.label:<16}{g.raters} raters: {_fmt(g.kappa)} ({g.items} items)")
     for m in report.model:
-        click.echo(f"  model {m.model_id} vs {m.annotator}: macro F1 {m.metrics.macro_f1:.3f}, micro F1 {m.metrics.micro_f1:.3f}")
+        who = f"starter {m.model_id} (no trained model is active)" if m.starter else f"model {m.model_id}"
+        click.echo(f"  {who} vs {m.annotator}: macro F1 {m.metrics.macro_f1:.3f}, micro F1 {m.metrics.micro_f1:.3f}")
 
 
 @click.command()
@@ -194,7 +218,10 @@ def queue(db_path, video_id, annotator, limit) -> None:
 
 
 def register(cli: click.Group) -> None:
-    for command in (train, evaluate, agreement, queue):
+    from hhir.cli.labels import labels_group
+    from hhir.cli.split import split_group
+
+    for command in (train, evaluate, agreement, queue, labels_group, split_group):
         cli.add_command(command)
     cli.add_command(models_group)
     try:

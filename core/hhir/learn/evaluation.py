@@ -1,4 +1,7 @@
-"""Scoring a classifier on annotated videos: scene and clip metrics at the fixed and tuned thresholds."""
+"""Scoring a classifier on annotated videos: scene and clip metrics at the fixed and the tuned thresholds.
+
+The tuned thresholds are the ones the model is used with, so those are the figures to report.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +24,8 @@ class Evaluation:
         scene: scene-level metrics at the fixed threshold (how the paper reports).
         scene_tuned: scene-level metrics at the model's per-label thresholds.
         clip: clip-level metrics at the fixed threshold (None without annotated clips).
+        clip_tuned: clip-level metrics at the model's per-label thresholds: the figures of the
+            model as it is used (suggestions and the timeline use those thresholds).
     """
 
     part: str
@@ -28,22 +33,31 @@ class Evaluation:
     scene: Metrics
     scene_tuned: Metrics
     clip: Metrics | None
+    clip_tuned: Metrics | None = None
+
+    def as_dict(self) -> dict:
+        """Every figure, for JSON output and ``training.json``."""
+        return {"part": self.part, "videos": self.videos, "scene": self.scene.as_dict(),
+                "scene_tuned": self.scene_tuned.as_dict(), "clip": self.clip.as_dict() if self.clip else None,
+                "clip_tuned": self.clip_tuned.as_dict() if self.clip_tuned else None}
 
     def flat(self) -> dict[str, float]:
         """A few headline numbers, ``<part>.<name>`` -> value, for a model's metrics record."""
         out = {f"{self.part}.videos": float(self.videos)}
-        for name, m in (("scene", self.scene), ("scene_tuned", self.scene_tuned), ("clip", self.clip)):
+        for name, m in (("scene", self.scene), ("scene_tuned", self.scene_tuned), ("clip", self.clip),
+                        ("clip_tuned", self.clip_tuned)):
             if m is not None:
                 out |= {f"{self.part}.{name}.{k}": getattr(m, k) for k in ("macro_f1", "micro_f1", "mean_average_precision")}
         return out
 
 
-def _metrics(model, samples: list[Sample], labels: list[str], threshold) -> Metrics | None:
+def _metrics(model, samples: list[Sample], labels: list[str], *thresholds) -> list[Metrics | None]:
+    """Metrics at each of ``thresholds`` (one float or one per label), scoring the samples once."""
     if not samples:
-        return None
+        return [None for _ in thresholds]
     scores = predict_samples(model, samples)
-    return evaluate(np.stack([s.target for s in samples]), scores, labels, threshold,
-                    known=np.stack([s.known for s in samples]))
+    target, known = np.stack([s.target for s in samples]), np.stack([s.known for s in samples])
+    return [evaluate(target, scores, labels, t, known=known) for t in thresholds]
 
 
 def scene_scores(model, records: list[SceneRecord]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -61,5 +75,6 @@ def evaluate_records(model, records: list[SceneRecord], labels: list[str], part:
     if not scenes:
         return None
     clips = [s for r in records for s in r.clip_samples()]
-    return Evaluation(part, len(records), _metrics(model, scenes, labels, threshold),
-                      _metrics(model, scenes, labels, tuned), _metrics(model, clips, labels, threshold))
+    scene, scene_tuned = _metrics(model, scenes, labels, threshold, tuned)
+    clip, clip_tuned = _metrics(model, clips, labels, threshold, tuned)
+    return Evaluation(part, len(records), scene, scene_tuned, clip, clip_tuned)

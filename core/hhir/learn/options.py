@@ -19,7 +19,9 @@ class TrainOptions:
     """Hyper-parameters and data choices. The defaults are the seed paper's recipe.
 
     Attributes:
-        epochs: Upper bound on epochs (early stopping usually ends sooner).
+        epochs: A safety cap on epochs, not a budget: training stops when the validation loss has not
+            improved for ``patience`` epochs. (A 30-epoch budget stopped a 26-video project with its
+            validation loss still falling and every clip score between 0.41 and 0.59.)
         lr: AdamW learning rate.
         weight_decay: AdamW weight decay.
         batch_size: Samples per optimiser step (32: on a CPU a step's cost hardly grows with the
@@ -44,7 +46,7 @@ class TrainOptions:
         profile: Analysis profile whose encoders' cached features are used when no trained model is active.
     """
 
-    epochs: int = 30
+    epochs: int = 300
     lr: float = 3e-5
     weight_decay: float = 1e-4
     batch_size: int = 32

@@ -109,10 +109,13 @@ def move_videos(store, fingerprints: list[str], side: str) -> MoveReport:
     one) has seen it, so it will be left out of their held-out figures.
 
     Raises:
-        StoreError: an unknown side, or a video that has no side yet.
+        StoreError: an unknown side.
     """
     from hhir.learn.train import read_split
 
+    known = store.video_sides()
+    # A video that never had a side gets the chosen one now (still a move by hand, recorded as such).
+    store.assign_sides([(fp, side, None) for fp in fingerprints if fp not in known], seed=0)
     before = store.move_videos(fingerprints, side)
     moved = tuple((b.fingerprint, b.side, side) for b in before if b.side != side)
     affected = []

@@ -47,6 +47,7 @@ class TrainResult:
     split: Split
     skipped: tuple[str, ...]
     seconds: float
+    labels: tuple[str, ...] = ()  # the order of ``thresholds`` and of the model's outputs
 
     def evaluation(self, part: str) -> Evaluation | None:
         return next((e for e in self.evaluations if e.part == part), None)
@@ -109,7 +110,7 @@ def run_training(data: Collected, split: Split, labels: list[str], encoders, par
         raise HHIRError("no annotated clips or scenes with cached features to train on")
     result = fit(bundle.classifier, train_samples, val_samples, labels, options,
                  sub_progress(progress, 0.02, 0.95), cancel, on_epoch)
-    thresholds = _thresholds(bundle.classifier, parts["validation"], options.threshold)
+    thresholds = _thresholds(bundle.classifier, parts["validation"], options.threshold, len(labels))
     evaluations = tuple(e for name, recs in parts.items()
                         if (e := evaluate_records(bundle.classifier, recs, labels, name, options.threshold, thresholds)))
     cancel.check()
@@ -118,7 +119,7 @@ def run_training(data: Collected, split: Split, labels: list[str], encoders, par
                        time.perf_counter() - started)
     progress(1.0, f"Trained {info.id}")
     return TrainResult(info, path, result.history, result.best_epoch, tuple(thresholds), evaluations, split,
-                       data.skipped, time.perf_counter() - started)
+                       data.skipped, time.perf_counter() - started, tuple(labels))
 
 
 def _parent_and_encoders(store, options: TrainOptions, encoders):
@@ -154,9 +155,8 @@ def _hidden_dim(options: TrainOptions, parent) -> int:
     return parent.manifest.classifier.hidden_dim if parent is not None else FRESH_HIDDEN_DIM
 
 
-def _thresholds(model, validation: list[SceneRecord], default: float) -> np.ndarray:
+def _thresholds(model, validation: list[SceneRecord], default: float, n_labels: int) -> np.ndarray:
     target, known, scores = scene_scores(model, validation)
-    n_labels = model.head[-1].out_features
     if not len(target):
         return np.full(n_labels, default)
     return tune_thresholds(target, scores, known, default=default)
@@ -195,8 +195,7 @@ def _training_record(options, split, rows, result: FitResult, evaluations) -> di
         "annotations": [list(r) for r in rows],
         "pos_weight": list(result.pos_weight),
         "history": [{**asdict(e), "validation": e.validation.as_dict() if e.validation else None} for e in result.history],
-        "evaluations": [{"part": e.part, "videos": e.videos, "scene": e.scene.as_dict(), "scene_tuned": e.scene_tuned.as_dict(),
-                         "clip": e.clip.as_dict() if e.clip else None} for e in evaluations],
+        "evaluations": [e.as_dict() for e in evaluations],
     }
 
 

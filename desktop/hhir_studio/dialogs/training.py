@@ -8,6 +8,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QDialog, QFormLayout, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSpinBox, QWidget
 
 from hhir.jobs import CancelToken, ProgressFn
+from hhir.learn.options import TrainOptions
 from hhir_studio.dialogs.plot import CurvePlot
 from hhir_studio.dialogs.train_request import TrainRequest
 from hhir_studio.jobs import Job, JobRunner, JobSpec
@@ -50,7 +51,9 @@ class TrainingDialog(QDialog):
         self.relay.epoch_finished.connect(self.on_epoch)
         self.epochs = QSpinBox(self)
         self.epochs.setRange(1, 500)
-        self.epochs.setValue(30)
+        # A cap, not a budget: training stops once the validation loss stops improving.
+        self.epochs.setValue(min(500, TrainOptions().epochs))
+        self.epochs.setToolTip("Most epochs; training stops sooner once the validation loss stops improving.")
         self.plot = CurvePlot(self)
         self.plot.add_series("train loss", "#61afef")
         self.plot.add_series("validation loss", "#e5c07b")
@@ -73,7 +76,7 @@ class TrainingDialog(QDialog):
         for button in (self.start, self.activate_button, self.discard, self.cancel_button):
             buttons.addWidget(button)
         form = QFormLayout(self)
-        form.addRow("Epochs", self.epochs)
+        form.addRow("At most epochs", self.epochs)
         form.addRow(self.plot)
         form.addRow(self.progress)
         form.addRow(self.status)
