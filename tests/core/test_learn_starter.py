@@ -216,3 +216,35 @@ def test_no_interaction_for_silence_and_nobody_and_reasons_for_every_label() -> 
     assert all(out.reasons[0].values())
     raw = starter.explain(np.stack([clip_cues(None, None, "")]), [""], LABELS, calibrated=False)
     assert raw.logits.shape == (1, len(LABELS))
+
+
+def test_clip_reasons_come_from_the_projects_cached_cues(tmp_path: Path, scene_video: Path) -> None:
+    from starter_media import voice
+
+    from hhir.media.probe import probe
+    from hhir.segment.clips import build_clips
+    from hhir.store import Store
+    from hhir.types import Shot
+
+    store = Store(tmp_path / "project.sqlite3")
+    try:
+        info = probe(scene_video)
+        video = store.add_video(info)
+        cuts = [0, 40, 75, 120, 150, 200]
+        shots = [Shot(i, a, b, a / info.fps, b / info.fps) for i, (a, b) in enumerate(zip(cuts, cuts[1:]))]
+        store.set_shots(video.id, shots)
+        clips = store.set_clips(video.id, build_clips(shots, 1, 1))
+        texts = ["Where is the train station?", "It is next to the old bridge.", "", "", ""]
+        store.set_clip_texts(video.id, {c.id: t for c, t in zip(clips, texts) if t})
+        clips = store.clips(video.id)
+        audio = [voice(t) if t else np.zeros(16000, np.float32) for t in texts]
+        store.put_features([(video.fingerprint, c.start_s, c.end_s, starter.CUES_ID, clip_cues(None, a, t))
+                            for c, a, t in zip(clips, audio, texts)])
+        film = starter.film_context(store, video, clips)
+        why = starter.clip_reasons(store, video, clips[:2], film)
+        assert why[clips[0].id]["asks"] == "question: 'Where is the train station?'"
+        assert not why[clips[1].id]["asks"].startswith("question")  # a statement: no question in its words
+        assert set(why[clips[0].id]) == {label.name for label in store.labels()}
+        assert starter.clip_reasons(store, video, [], film) == {}
+    finally:
+        store.close()

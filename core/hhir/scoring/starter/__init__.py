@@ -21,7 +21,7 @@ import numpy as np
 from hhir.scoring.starter.audio import audio_cues
 from hhir.scoring.starter.cues import CUE_NAMES, ClipCues
 from hhir.scoring.starter.calibration import calibrate
-from hhir.scoring.starter.scoring import clip_logits
+from hhir.scoring.starter.scoring import Film, clip_logits
 from hhir.scoring.starter.text import TEXT_CUES, similarity, text_cues
 from hhir.scoring.starter.visual import visual_cues
 from hhir.types import LabelDef
@@ -30,7 +30,7 @@ MODEL_ID = "starter-v1"
 KIND = "starter"
 CUES_ID = "starter-cues-v2"  # feature-cache key of the cue vectors: change it when CUE_NAMES changes
 
-__all__ = ["CUES_ID", "CUE_NAMES", "KIND", "MODEL_ID", "ClipCues", "StarterScores", "clip_cues", "clip_reasons", "explain", "predict"]
+__all__ = ["CUES_ID", "CUE_NAMES", "KIND", "MODEL_ID", "ClipCues", "StarterScores", "clip_cues", "clip_reasons", "explain", "film_context", "predict"]
 _TEXT_SLICE = slice(len(CUE_NAMES) - len(TEXT_CUES), len(CUE_NAMES))
 
 
@@ -60,7 +60,8 @@ class StarterScores:
     logits: np.ndarray
 
 
-def explain(cues: np.ndarray, texts: list[str], labels: list[LabelDef], calibrated: bool = True) -> StarterScores:
+def explain(cues: np.ndarray, texts: list[str], labels: list[LabelDef], calibrated: bool = True,
+            film: Film | None = None) -> StarterScores:
     """Starter scores for one film's clips, each with its reason.
 
     The text cues are recomputed from ``texts``, so cached cue vectors stay right after a
@@ -73,6 +74,7 @@ def explain(cues: np.ndarray, texts: list[str], labels: list[LabelDef], calibrat
         labels: the project's label set; a label's ``description`` (or its name when empty) is
             what the clip text is compared with.
         calibrated: apply the fitted Platt scaling (:mod:`hhir.scoring.starter.calibration`).
+        film: the film's context when ``cues`` are only some of its clips (default: measured on ``cues``).
     """
     cues = np.asarray(cues, dtype=np.float32).reshape(-1, len(CUE_NAMES)) if np.size(cues) else np.zeros((0, len(CUE_NAMES)), np.float32)
     if len(cues) != len(texts):
@@ -82,7 +84,7 @@ def explain(cues: np.ndarray, texts: list[str], labels: list[LabelDef], calibrat
         cues[:, _TEXT_SLICE] = np.stack([text_cues(t) for t in texts])
     names = [label.name for label in labels]
     sims = similarity(list(texts), [label.description or label.name for label in labels]) if len(texts) else np.zeros((0, len(names)))
-    logits, reasons = clip_logits([ClipCues.from_array(row) for row in cues], list(texts), sims, names)
+    logits, reasons = clip_logits([ClipCues.from_array(row) for row in cues], list(texts), sims, names, film)
     per_clip = calibrate(logits, names, None if calibrated else {})
     clip_dicts = [{n: float(v) for n, v in zip(names, row)} for row in per_clip]
     scene = {n: float(per_clip[:, j].max()) if len(per_clip) else 0.0 for j, n in enumerate(names)}
@@ -96,20 +98,31 @@ def predict(cues: np.ndarray, texts: list[str], labels: list[LabelDef]) -> tuple
     return result.scene, result.clips
 
 
-def clip_reasons(store, video_id: int, clip_ids: list[int] | None = None) -> dict[int, dict[str, str]]:
-    """The cue behind each starter score of a video's clips (``{clip id: {label: reason}}``), from the
+def _cached_cues(store, video, clips) -> list[tuple[object, np.ndarray]]:
+    found = store.features(video.fingerprint, [(c.start_s, c.end_s, CUES_ID) for c in clips])
+    rows = [(c, found.get((c.start_s, c.end_s, CUES_ID))) for c in clips]
+    return [(c, v) for c, v in rows if v is not None and np.size(v) == len(CUE_NAMES)]
+
+
+def film_context(store, video, clips) -> Film:
+    """The film-level context of the starter's rules (its dialogue level) from the cached cue
+    vectors of ``clips`` (all of the video's clips; one bulk read)."""
+    return Film.of([ClipCues.from_array(v) for _, v in _cached_cues(store, video, clips)])
+
+
+def clip_reasons(store, video, clips, film: Film | None = None) -> dict[int, dict[str, str]]:
+    """The cue behind each starter score of ``clips`` (``{clip id: {label: reason}}``), from their
     cached cue vectors; clips whose cues are not cached yet are left out.
 
     Args:
         store: the project.
-        video_id: the video.
-        clip_ids: the clips wanted (default: all); the film's other clips still set its dialogue level.
+        video: the clips' video.
+        clips: the clips wanted.
+        film: :func:`film_context` of the whole video (default: measured on ``clips`` alone, which
+            is right only when they are all of its clips).
     """
-    video, clips = store.video(video_id), store.clips(video_id)
-    rows = [(c, store.feature(video.fingerprint, c.start_s, c.end_s, CUES_ID)) for c in clips]
-    rows = [(c, v) for c, v in rows if v is not None and np.size(v) == len(CUE_NAMES)]
+    rows = _cached_cues(store, video, clips)
     if not rows:
         return {}
-    result = explain(np.stack([v for _, v in rows]), [c.text for c, _ in rows], store.labels())
-    wanted = None if clip_ids is None else set(clip_ids)
-    return {c.id: why for (c, _), why in zip(rows, result.reasons) if wanted is None or c.id in wanted}
+    result = explain(np.stack([v for _, v in rows]), [c.text for c, _ in rows], store.labels(), film=film)
+    return {c.id: why for (c, _), why in zip(rows, result.reasons)}

@@ -157,7 +157,7 @@ RULES: dict[str, Rule] = {
 
 
 def clip_logits(cues: list[ClipCues], texts: list[str], similarity: np.ndarray,
-                names: list[str]) -> tuple[np.ndarray, list[dict[str, str]]]:
+                names: list[str], film: Film | None = None) -> tuple[np.ndarray, list[dict[str, str]]]:
     """``(n_clips, n_labels)`` logits (the label's rule plus its relative text similarity) and, per
     clip, the cue behind each label's score.
 
@@ -167,8 +167,9 @@ def clip_logits(cues: list[ClipCues], texts: list[str], similarity: np.ndarray,
         similarity: ``(n_clips, n_labels)`` cosine similarity of clip text and label description;
             NaN rows (no text) add nothing.
         names: label names, in column order.
+        film: the film's context when ``cues`` are not all of its clips (default: measured on them).
     """
-    film = Film.of(cues)
+    film = Film.of(cues) if film is None else film
     clips = [Clip(c, t, film) for c, t in zip(cues, texts)]
     logits = np.zeros((len(cues), len(names)), dtype=np.float64)
     reasons: list[dict[str, str]] = [{} for _ in clips]
