@@ -24,6 +24,16 @@ def _encoders(values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     return tuple(pairs)
 
 
+def _pairs(values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    pairs = []
+    for value in values:
+        name, sep, email = value.rpartition("=")
+        if not sep or not name or "@" not in email:
+            raise click.BadParameter(f"{value!r}: expected NAME=EMAIL", param_hint="--annotator-email")
+        pairs.append((name, email))
+    return tuple(pairs)
+
+
 @click.command("export")
 @click.option("--format", "fmt", required=True, type=click.Choice(_EXPORTS), help="Output format.")
 @click.argument("out", type=click.Path(file_okay=False, path_type=Path))
@@ -31,14 +41,22 @@ def _encoders(values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
 @click.option("--video", "video_ids", type=int, multiple=True, help="Only this video id (repeatable).")
 @click.option("--reviewed-only", is_flag=True, help="Only clips marked reviewed.")
 @click.option("--annotator", default=None, help="Only this annotator's labels.")
-@click.option("--with-predictions", is_flag=True, help="Add the active model's scores as separate columns.")
+@click.option("--with-predictions", is_flag=True, help="Add the active model's scores (else the starter's) as separate columns / predictions.")
 @click.option("--test-fraction", type=click.FloatRange(0.0, 1.0, max_open=True), default=0.2, show_default=True,
               help="Share of scenes in the test split.")
 @click.option("--encoder", "encoders", multiple=True, metavar="MODALITY=ID",
               help="manifest: write the cached features of this encoder (repeatable).")
-def export_command(fmt, out, db_path, video_ids, reviewed_only, annotator, with_predictions, test_fraction, encoders) -> None:
+@click.option("--media-url-prefix", default="", metavar="URL",
+              help="labelstudio: videos are served at URL/<file name> instead of Label Studio's local-files URLs.")
+@click.option("--local-files-root", default="", metavar="DIR",
+              help="labelstudio: the server's LOCAL_FILES_DOCUMENT_ROOT that local-files URLs are relative to (default /).")
+@click.option("--annotator-email", "annotator_emails", multiple=True, metavar="NAME=EMAIL",
+              help="labelstudio: the Label Studio account an annotator's work goes to (repeatable).")
+def export_command(fmt, out, db_path, video_ids, reviewed_only, annotator, with_predictions, test_fraction, encoders,
+                   media_url_prefix, local_files_root, annotator_emails) -> None:
     """Export the project's labels (and media, for seed) as FORMAT into the folder OUT."""
-    options = ExportOptions(tuple(video_ids), reviewed_only, annotator, with_predictions, test_fraction, _encoders(encoders))
+    options = ExportOptions(tuple(video_ids), reviewed_only, annotator, with_predictions, test_fraction, _encoders(encoders),
+                            media_url_prefix, local_files_root, _pairs(annotator_emails))
     with open_store(db_path) as store, cancel_on_ctrl_c() as cancel:
         report = export(store, fmt, out, options, cancel=cancel)
     click.echo(f"{fmt}: {len(report.files)} files, {report.rows} rows, {report.videos} videos, {report.clips} clips -> {out}")

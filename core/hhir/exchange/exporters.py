@@ -58,8 +58,9 @@ def _write(
         files, rows = export_ava(data, out)
     elif fmt == "labelstudio":
         from hhir.exchange.labelstudio import export_labelstudio
+        from hhir.thresholds import threshold_lookup
 
-        files, rows = export_labelstudio(data, out)
+        files, rows, notes = export_labelstudio(data, out, options, threshold_lookup(store))
     elif fmt in ("srt", "vtt"):
         from hhir.exchange.transcripts import export_transcripts
 

@@ -54,7 +54,7 @@ def _read(fmt: str, path: Path, options: ImportOptions) -> ImportData:
         files = _files(path, ".eaf")
         return ImportData(labels=tuple(r for f in files for r in parse_eaf(f, options.annotator).labels))
     if fmt == "labelstudio":
-        from hhir.exchange.labelstudio import parse_labelstudio
+        from hhir.exchange.labelstudio_read import parse_labelstudio
 
         return parse_labelstudio(path, options.annotator)
     if fmt in ("srt", "vtt"):

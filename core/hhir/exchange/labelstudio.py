@@ -1,166 +1,163 @@
 """Label Studio JSON tasks: one task per clip (and one per video for labels of the whole scene).
 
-``tasks.json`` is a list of tasks::
+``tasks.json`` is a list of tasks a Label Studio server imports as it is::
 
-    {"data": {"video": <path>, "scene": <name>, "fingerprint": <hash>, "clip_index": i,
-              "start": s, "end": s, "text": <transcript>},
-     "annotations": [{"completed_by": <annotator>, "result": [<choices>, ...]}],
+    {"data": {"video": <URL>, "media_path": <path>, "scene": <name>, "fingerprint": <hash>,
+              "clip_index": i, "start": s, "end": s, "text": <transcript>,
+              "annotators": {<email>: <annotator name>}},
+     "annotations": [{"completed_by": {"email": <email>}, "result": [<choices>, ...]}],
      "predictions": [{"model_version": <model id>, "score": <max score>, "result": [...]}]}
 
-Results are ``choices`` on the control ``interaction`` (labels present) and ``absent``
-(labels the annotator rejected); ``labeling_config.xml`` beside the tasks declares both, so
-the file can be imported into a Label Studio project as it is. Predictions carry the labels
-scoring at least 0.5 and each label's score; they are never read back as annotations.
-A scene task has ``clip_index`` -1.
+Results are ``choices`` on the control ``interaction`` (labels present) and ``absent`` (labels the
+annotator rejected), both bound to the ``video`` object; ``labeling_config.xml`` beside the tasks
+declares them. A scene task has ``clip_index`` -1.
+
+* ``completed_by``: Label Studio accepts only the e-mail (or id) of a member of its organisation.
+  Each annotator goes as the e-mail given for it (``annotator_emails``), else its name when that
+  is an e-mail, else ``<name>@hhir.invalid``; ``annotators.csv`` lists the pairs, so the accounts
+  can be created before the import. ``data.annotators`` carries the names back on import.
+* ``data.video``: Label Studio's local-files URL ``/data/local-files/?d=<path>``, relative to
+  ``local_files_root`` (the server's ``LOCAL_FILES_DOCUMENT_ROOT``, ``/`` by default), or
+  ``<media_url_prefix>/<file name>`` when a prefix is given.
+* Predictions: the active model's scores, else the zero-shot starter's, with the model id as
+  ``model_version``: one result choosing the labels at or above their threshold, then one result
+  per label carrying its score. They are never read back as annotations.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
-import math
-from pathlib import Path
+import re
+from collections.abc import Callable
+from pathlib import Path, PurePosixPath, PureWindowsPath
+from urllib.parse import quote
 from xml.sax.saxutils import quoteattr
 
-from hhir.errors import ImportFormatError
-from hhir.exchange.model import ClipRef, ExportData, ImportData, LabelRecord, VideoData, VideoRef
-from hhir.exchange.safety import read_import_text, write_text
+from hhir.errors import HHIRError
+from hhir.exchange.model import ExportData, ExportOptions, VideoData
+from hhir.exchange.naming import sanitize
+from hhir.exchange.safety import write_text
 from hhir.types import AnnotationState, Clip
 
 PRESENT_CONTROL, ABSENT_CONTROL, TO_NAME = "interaction", "absent", "video"
-_CONTROL_STATE = {PRESENT_CONTROL: AnnotationState.PRESENT, ABSENT_CONTROL: AnnotationState.ABSENT}
+CONTROLS = (PRESENT_CONTROL, ABSENT_CONTROL)
+EMAIL_DOMAIN = "hhir.invalid"
+LOCAL_FILES_URL = "/data/local-files/?d="
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def annotator_email(name: str, given: dict[str, str]) -> str:
+    """The e-mail an annotator goes to Label Studio as (see the module notes)."""
+    if name in given:
+        return given[name]
+    return name if _EMAIL.match(name) else f"{sanitize(name, 'annotator').lower()}@{EMAIL_DOMAIN}"
+
+
+def media_url(path: str, options: ExportOptions) -> str:
+    """``data.video`` for a stored video path: the user's URL prefix, else a local-files URL."""
+    pure = PureWindowsPath(path) if "\\" in path else PurePosixPath(path)
+    if options.media_url_prefix:
+        return f"{options.media_url_prefix.rstrip('/')}/{quote(pure.name)}"
+    root = type(pure)(options.local_files_root or ("/" if isinstance(pure, PurePosixPath) else pure.anchor))
+    try:
+        relative = pure.relative_to(root)
+    except ValueError:
+        raise HHIRError(f"{path}: not under the local-files root {root}; give the server's LOCAL_FILES_DOCUMENT_ROOT "
+                        "as the local-files root, or a media URL prefix") from None
+    return LOCAL_FILES_URL + quote(relative.as_posix())
 
 
 def _choices(control: str, labels: list[str]) -> dict:
     return {"from_name": control, "to_name": TO_NAME, "type": "choices", "value": {"choices": labels}}
 
 
-def _task(data: ExportData, video: VideoData, clip: Clip | None) -> dict | None:
-    clip_id = clip.id if clip else None
-    mine = [a for a in video.annotations if a.target.clip_id == clip_id and a.label in data.label_names]
-    task = {"data": {
-        "video": video.video.path, "scene": video.name, "fingerprint": video.video.fingerprint,
-        "clip_index": clip.index if clip else -1, "start": clip.start_s if clip else 0.0,
-        "end": clip.end_s if clip else video.video.duration_s, "text": clip.text if clip else "",
-    }}
-    if clip is None and not mine:
-        return None
-    task["annotations"] = [_annotation(mine, who) for who in sorted({a.annotator for a in mine})]
-    if video.predictions is not None:
-        scores = video.predictions.scene if clip is None else video.predictions.clips.get(clip.id)
-        if scores:
-            task["predictions"] = [_prediction(video.predictions.model.id, scores, data.label_names)]
-    return task
+class _Tasks:
+    """Builds the tasks of one export: the options, e-mails and thresholds are fixed for all of them."""
 
+    def __init__(self, data: ExportData, options: ExportOptions, threshold: Callable[[str], float]) -> None:
+        self.data, self.options, self.threshold = data, options, threshold
+        self.emails = dict(options.annotator_emails)
+        self.used: dict[str, str] = {}  # email -> annotator name, for annotators.csv
 
-def _annotation(annotations: list, annotator: str) -> dict:
-    present = sorted(a.label for a in annotations if a.annotator == annotator and a.state is AnnotationState.PRESENT)
-    absent = sorted(a.label for a in annotations if a.annotator == annotator and a.state is AnnotationState.ABSENT)
-    result = [_choices(PRESENT_CONTROL, present)] if present else []
-    result += [_choices(ABSENT_CONTROL, absent)] if absent else []
-    return {"completed_by": annotator, "result": result}
+    def task(self, video: VideoData, clip: Clip | None) -> dict | None:
+        clip_id = clip.id if clip else None
+        mine = [a for a in video.annotations if a.target.clip_id == clip_id and a.label in self.data.label_names]
+        if clip is None and not mine:
+            return None
+        who = {annotator_email(n, self.emails): n for n in sorted({a.annotator for a in mine})}
+        self._remember(who)
+        task = {"data": {
+            "video": media_url(video.video.path, self.options), "media_path": video.video.path, "scene": video.name,
+            "fingerprint": video.video.fingerprint, "clip_index": clip.index if clip else -1,
+            "start": clip.start_s if clip else 0.0, "end": clip.end_s if clip else video.video.duration_s,
+            "text": clip.text if clip else "", "annotators": who,
+        }}
+        task["annotations"] = [self._annotation(mine, name, email) for email, name in who.items()]
+        if video.predictions is not None:
+            scores = video.predictions.scene if clip is None else video.predictions.clips.get(clip.id)
+            if scores:
+                task["predictions"] = [self._prediction(video.predictions.model.id, scores)]
+        return task
 
+    def _remember(self, who: dict[str, str]) -> None:
+        for email, name in who.items():
+            if self.used.setdefault(email, name) != name:
+                raise HHIRError(f"annotators {self.used[email]!r} and {name!r} would both go to Label Studio as {email}")
 
-def _prediction(model_id: str, scores: dict[str, float], labels: tuple[str, ...]) -> dict:
-    chosen = [n for n in labels if scores.get(n, 0.0) >= 0.5]
-    per_label = [{**_choices(PRESENT_CONTROL, [n]), "score": float(scores[n])} for n in labels if n in scores]
-    return {"model_version": model_id, "score": max(scores.values()), "result": [_choices(PRESENT_CONTROL, chosen), *per_label]}
+    @staticmethod
+    def _annotation(annotations: list, annotator: str, email: str) -> dict:
+        mine = [a for a in annotations if a.annotator == annotator]
+        present = sorted(a.label for a in mine if a.state is AnnotationState.PRESENT)
+        absent = sorted(a.label for a in mine if a.state is AnnotationState.ABSENT)
+        result = [_choices(PRESENT_CONTROL, present)] if present else []
+        result += [_choices(ABSENT_CONTROL, absent)] if absent else []
+        return {"completed_by": {"email": email}, "result": result}
+
+    def _prediction(self, model_id: str, scores: dict[str, float]) -> dict:
+        labels = self.data.label_names
+        chosen = [n for n in labels if scores.get(n, 0.0) >= self.threshold(n)]
+        per_label = [{**_choices(PRESENT_CONTROL, [n]), "score": float(scores[n])} for n in labels if n in scores]
+        return {"model_version": model_id, "score": float(max(scores.values())),
+                "result": [_choices(PRESENT_CONTROL, chosen), *per_label]}
 
 
 def labeling_config(labels: tuple[str, ...]) -> str:
     """A Label Studio labeling config with the two choice controls the tasks use."""
     choices = "".join(f"    <Choice value={quoteattr(n)}/>\n" for n in labels)
     return (
-        "<View>\n  <Video name=\"video\" value=\"$video\"/>\n  <Text name=\"text\" value=\"$text\"/>\n"
+        "<View>\n  <Header value=\"$scene, clip $clip_index: $start to $end s\"/>\n"
+        f"  <Video name=\"{TO_NAME}\" value=\"$video\"/>\n  <Text name=\"text\" value=\"$text\"/>\n"
         f"  <Choices name=\"{PRESENT_CONTROL}\" toName=\"{TO_NAME}\" choice=\"multiple\">\n{choices}  </Choices>\n"
         f"  <Choices name=\"{ABSENT_CONTROL}\" toName=\"{TO_NAME}\" choice=\"multiple\">\n{choices}  </Choices>\n</View>\n"
     )
 
 
-def export_labelstudio(data: ExportData, out: Path) -> tuple[list[Path], int]:
-    """Write ``tasks.json`` and ``labeling_config.xml`` into ``out``; returns files and task count."""
-    tasks = [t for v in data.videos for clip in (None, *v.clips) if (t := _task(data, v, clip)) is not None]
+def _annotators_csv(used: dict[str, str]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["annotator", "email"])
+    writer.writerows((name, email) for email, name in sorted(used.items(), key=lambda kv: kv[1]))
+    return buffer.getvalue()
+
+
+def export_labelstudio(data: ExportData, out: Path, options: ExportOptions,
+                       threshold: Callable[[str], float]) -> tuple[list[Path], int, list[str]]:
+    """Write ``tasks.json``, ``labeling_config.xml`` and ``annotators.csv`` into ``out``.
+
+    Returns:
+        The files, the task count and notes (the accounts Label Studio needs for ``completed_by``).
+    """
+    builder = _Tasks(data, options, threshold)
+    tasks = [t for v in data.videos for clip in (None, *v.clips) if (t := builder.task(v, clip)) is not None]
     for number, task in enumerate(tasks, start=1):
         task["id"] = number
     files = [write_text(out / "tasks.json", json.dumps(tasks, ensure_ascii=False, indent=1) + "\n"),
-             write_text(out / "labeling_config.xml", labeling_config(data.label_names))]
-    return files, len(tasks)
-
-
-def parse_labelstudio(path: Path, annotator: str | None = None) -> ImportData:
-    """Read human annotations from Label Studio tasks (predictions are ignored)."""
-    src = path / "tasks.json" if path.is_dir() else path
-    try:
-        tasks = json.loads(read_import_text(src))
-    except json.JSONDecodeError as exc:
-        raise ImportFormatError(f"{src}: line {exc.lineno}, column {exc.colno}: malformed JSON ({exc.msg})") from exc
-    except (ValueError, RecursionError) as exc:  # a number over 4300 digits, or nesting deeper than the stack
-        raise ImportFormatError(f"{src}: unreadable JSON ({exc})") from exc
-    if not isinstance(tasks, list):
-        raise ImportFormatError(f"{src}: expected a JSON list of tasks")
-    records: list[LabelRecord] = []
-    for number, task in enumerate(tasks, start=1):
-        records += _task_records(f"{src}: task {number}", task, annotator)
-    return ImportData(labels=tuple(records))
-
-
-def _task_records(where: str, task: object, annotator: str | None) -> list[LabelRecord]:
-    data = _field(where, task, "data", dict)
-    video = VideoRef(str(data.get("fingerprint", "")), str(data.get("scene") or _stem(data.get("video", ""))))
-    clip = _clip_ref(where, data)
-    records = []
-    for i, ann in enumerate(_field(where, task, "annotations", list, optional=True) or [], start=1):
-        here = f"{where} annotation {i}"
-        if isinstance(ann, dict) and ann.get("was_cancelled"):
-            continue
-        who = annotator or _who(here, _field(here, ann, "completed_by", (str, int, dict)))
-        for item in _field(here, ann, "result", list):
-            records += _result_records(here, item, video, clip, who)
-    return records
-
-
-def _result_records(where: str, item: object, video: VideoRef, clip: ClipRef | None, who: str) -> list[LabelRecord]:
-    if not isinstance(item, dict) or item.get("type") != "choices" or item.get("from_name") not in _CONTROL_STATE:
-        return []  # other controls (text areas, ratings) carry nothing we store
-    labels = _field(where, _field(where, item, "value", dict), "choices", list)
-    state = _CONTROL_STATE[item["from_name"]]
-    return [LabelRecord(video, clip, str(label), state, who, where) for label in labels]
-
-
-def _clip_ref(where: str, data: dict) -> ClipRef | None:
-    index = data.get("clip_index", -1)
-    start, end = data.get("start", -1.0), data.get("end", -1.0)
-    if not all(_finite(v) for v in (index, start, end)):
-        raise ImportFormatError(f"{where}: data.clip_index/start/end must be finite numbers")
-    if index < 0 and (start < 0 or end < 0 or "clip_index" in data):
-        return None
-    return ClipRef(float(start), float(end), int(index))
-
-
-def _finite(value: object) -> bool:
-    """A JSON number usable as a time or index: not a bool, NaN, infinite or beyond 64 bits."""
-    if isinstance(value, float):
-        return math.isfinite(value)
-    return isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**63
-
-
-def _who(where: str, value: str | int | dict) -> str:
-    if isinstance(value, dict):
-        value = value.get("email") or value.get("username") or value.get("id", "")
-    if value == "" or value is None:
-        raise ImportFormatError(f"{where}: completed_by names nobody")
-    return str(value)
-
-
-def _field(where: str, obj: object, name: str, kind: type | tuple, optional: bool = False):
-    if not isinstance(obj, dict):
-        raise ImportFormatError(f"{where}: expected a JSON object")
-    if name not in obj and optional:
-        return None
-    value = obj.get(name)
-    if not isinstance(value, kind):
-        raise ImportFormatError(f"{where}: field {name!r} is missing or has the wrong type")
-    return value
-
-
-def _stem(path: object) -> str:
-    return str(path).replace("\\", "/").rsplit("/", 1)[-1].rsplit(".", 1)[0]
+             write_text(out / "labeling_config.xml", labeling_config(data.label_names)),
+             write_text(out / "annotators.csv", _annotators_csv(builder.used))]
+    notes = [f"Label Studio imports annotations only for members of its organisation: {len(builder.used)} accounts "
+             "needed, listed in annotators.csv"] if builder.used else []
+    if options.with_predictions and not any("predictions" in t for t in tasks):
+        notes.append("no model has scored these videos yet, so there are no predictions")
+    return files, len(tasks), notes

@@ -31,11 +31,17 @@ class ExportOptions:
         video_ids: only these videos (all when empty).
         reviewed_only: only clips (and scenes) marked reviewed, by ``annotator`` when given.
         annotator: only this annotator's labels.
-        with_predictions: add the active model's scores as separate columns / entries; they are
-            never mixed into the human labels.
+        with_predictions: add the active model's scores (the zero-shot starter's where no model is
+            active) as separate columns / entries; they are never mixed into the human labels.
         test_fraction: share of scenes (videos) put in the ``test`` split; the rest are ``train``.
         encoders: ``(modality, encoder id)`` pairs (modality ``video``, ``text`` or ``audio``) whose
             cached features the ``manifest`` format writes beside the rows.
+        media_url_prefix: ``labelstudio``: videos are at ``<prefix>/<file name>`` (a web server the
+            annotators reach); empty for Label Studio's local-files URLs.
+        local_files_root: ``labelstudio``: the server's ``LOCAL_FILES_DOCUMENT_ROOT`` the local-files
+            URLs are relative to (``/`` when empty).
+        annotator_emails: ``labelstudio``: ``(annotator, e-mail)`` pairs naming the Label Studio account
+            each annotator's work goes to.
     """
 
     video_ids: tuple[int, ...] = ()
@@ -44,6 +50,9 @@ class ExportOptions:
     with_predictions: bool = False
     test_fraction: float = 0.2
     encoders: tuple[tuple[str, str], ...] = ()
+    media_url_prefix: str = ""
+    local_files_root: str = ""
+    annotator_emails: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -116,9 +125,6 @@ class VideoData:
     annotations: tuple[Annotation, ...]
     reviewed: frozenset[Target] = frozenset()
     predictions: Predictions | None = None
-
-    def clip_by_id(self, clip_id: int) -> Clip | None:
-        return next((c for c in self.clips if c.id == clip_id), None)
 
 
 @dataclass(frozen=True)

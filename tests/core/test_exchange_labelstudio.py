@@ -1,0 +1,142 @@
+"""Label Studio tasks a server accepts: accounts, media URLs, starter predictions, refused foreign files.
+
+The task and config shapes are checked with label-studio-sdk where its venv exists (``make
+interop`` creates it: the SDK pins an older numpy, so it stays out of the product's venv); the
+real server round trip is ``make interop``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from hhir.errors import HHIRError, ImportFormatError
+from hhir.exchange import ExportOptions, ImportOptions, export, import_
+from hhir.types import AnnotationState, ModelInfo, Target
+from test_exchange_helpers import make_project, portable
+
+ROOT = Path(__file__).resolve().parents[2]
+LS_PYTHON = ROOT / ".interop-venv" / "bin" / "python"
+
+
+@pytest.fixture
+def project(tmp_path: Path):
+    store, videos = make_project(tmp_path / "p.sqlite")
+    video = videos[0]
+    clips = store.clips(video.id)
+    store.annotate(Target(video.id, clips[0].id), "asks", AnnotationState.PRESENT, "alice")
+    store.annotate(Target(video.id, clips[0].id), "watches", AnnotationState.ABSENT, "Zoë Ng")
+    store.annotate(Target(video.id, clips[1].id), "talks to", AnnotationState.PRESENT, "bo@lab.example")
+    store.annotate(Target(video.id), "walks with", AnnotationState.PRESENT, "alice")
+    # what analyze leaves behind: only the zero-shot starter has scored, no model is active
+    store.register_model(ModelInfo(id="starter-v1", kind="starter"))
+    store.set_predictions("starter-v1", video.id, {"walks with": 0.9},
+                          {clips[0].id: {"asks": 0.65, "watches": 0.55}, clips[1].id: {"talks to": 0.2}})
+    yield store, video
+    store.close()
+
+
+def _tasks(folder: Path) -> list[dict]:
+    return json.loads((folder / "tasks.json").read_text(encoding="utf-8"))
+
+
+def test_completed_by_names_an_account_and_names_come_back(project, tmp_path: Path) -> None:
+    store, video = project
+    options = ExportOptions(annotator_emails=(("alice", "alice@lab.example"),), local_files_root="/media")
+    report = export(store, "labelstudio", tmp_path / "ls", options)
+    tasks = _tasks(tmp_path / "ls")
+    emails = {a["completed_by"]["email"] for t in tasks for a in t["annotations"]}
+    assert emails == {"alice@lab.example", "zoe_ng@hhir.invalid", "bo@lab.example"}
+    with (tmp_path / "ls" / "annotators.csv").open(newline="") as handle:
+        assert {r["annotator"]: r["email"] for r in csv.DictReader(handle)} == {
+            "alice": "alice@lab.example", "Zoë Ng": "zoe_ng@hhir.invalid", "bo@lab.example": "bo@lab.example"}
+    assert any("3 accounts needed" in n for n in report.notes)
+    target, _ = make_project(tmp_path / "q.sqlite")
+    import_(target, "labelstudio", tmp_path / "ls", ImportOptions())
+    assert portable(target) == portable(store)  # data.annotators maps the e-mails back to our names
+    target.close()
+
+
+def test_video_urls_follow_local_files_or_a_prefix(project, tmp_path: Path) -> None:
+    store, video = project
+    one = (video.id,)
+    export(store, "labelstudio", tmp_path / "local", ExportOptions(one, local_files_root="/media/"))
+    assert {t["data"]["video"] for t in _tasks(tmp_path / "local")} == {"/data/local-files/?d=scene%200.mp4"}
+    export(store, "labelstudio", tmp_path / "root", ExportOptions(one))
+    assert {t["data"]["video"] for t in _tasks(tmp_path / "root")} == {"/data/local-files/?d=media/scene%200.mp4"}
+    export(store, "labelstudio", tmp_path / "web", ExportOptions(one, media_url_prefix="https://films.example/hhir/"))
+    assert {t["data"]["video"] for t in _tasks(tmp_path / "web")} == {"https://films.example/hhir/scene%200.mp4"}
+    assert {t["data"]["media_path"] for t in _tasks(tmp_path / "web")} == {"/media/scene 0.mp4"}
+    with pytest.raises(HHIRError, match=r"scene 0\.mp4: not under the local-files root /srv/films"):
+        export(store, "labelstudio", tmp_path / "bad", ExportOptions(one, local_files_root="/srv/films"))
+
+
+def test_starter_scores_are_exported_with_their_model_version(project, tmp_path: Path) -> None:
+    store, video = project
+    export(store, "labelstudio", tmp_path / "ls", ExportOptions(with_predictions=True))
+    tasks = _tasks(tmp_path / "ls")
+    predictions = {t["data"]["clip_index"]: t["predictions"][0] for t in tasks if "predictions" in t}
+    assert {p["model_version"] for p in predictions.values()} == {"starter-v1"}
+    assert sorted(predictions) == [-1, 0, 1]
+    # chosen at the threshold every reader uses (0.6 with no tuned model): 0.65 is in, 0.55 is not
+    assert predictions[0]["result"][0]["value"]["choices"] == ["asks"]
+    assert {r["value"]["choices"][0]: r["score"] for r in predictions[0]["result"][1:]} == {"asks": 0.65, "watches": 0.55}
+    assert predictions[1]["result"][0]["value"]["choices"] == [] and predictions[0]["score"] == 0.65
+
+
+def test_predictions_note_when_nothing_has_scored(tmp_path: Path) -> None:
+    store, _ = make_project(tmp_path / "p.sqlite", videos=1)
+    report = export(store, "labelstudio", tmp_path / "ls", ExportOptions(with_predictions=True))
+    assert "no model has scored these videos yet, so there are no predictions" in report.notes
+    store.close()
+
+
+def _write(tmp_path: Path, results: list[dict], completed_by: object = {"email": "x@lab.example"}) -> Path:
+    path = tmp_path / "foreign.json"
+    path.write_text(json.dumps([{"data": {"video": "/media/scene 0.mp4", "clip_index": -1},
+                                 "annotations": [{"completed_by": completed_by, "result": results}]}]))
+    return path
+
+
+def test_a_file_with_no_control_we_know_is_refused(project, tmp_path: Path) -> None:
+    store, _ = project
+    before = portable(store)
+    path = _write(tmp_path, [{"from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": ["Positive"]}},
+                             {"from_name": "notes", "to_name": "text", "type": "textarea", "value": {"text": ["hi"]}}])
+    with pytest.raises(ImportFormatError, match=r"foreign\.json: no result uses the controls interaction or absent "
+                                                r"\(found choices 'sentiment', textarea 'notes'\)"):
+        import_(store, "labelstudio", path)
+    assert portable(store) == before
+
+
+def test_an_interaction_choice_on_a_text_field_is_refused(project, tmp_path: Path) -> None:
+    store, _ = project
+    before = portable(store)
+    path = _write(tmp_path, [{"from_name": "interaction", "to_name": "text", "type": "choices", "value": {"choices": ["asks"]}}])
+    with pytest.raises(ImportFormatError, match=r"task 1 annotation 1: control 'interaction' is 'choices' on 'text', "
+                                                r"not choices on 'video'"):
+        import_(store, "labelstudio", path)
+    assert portable(store) == before
+
+
+def test_label_studio_user_ids_become_named_annotators(project, tmp_path: Path) -> None:
+    store, video = project
+    path = _write(tmp_path, [{"from_name": "interaction", "to_name": "video", "type": "choices", "value": {"choices": ["yells at"]}}], 7)
+    import_(store, "labelstudio", path)
+    assert [(a.label, a.annotator) for a in store.annotations(video.id, "label-studio-user-7")] == [("yells at", "label-studio-user-7")]
+
+
+@pytest.mark.skipif(not LS_PYTHON.exists(), reason="label-studio-sdk lives in .interop-venv: run `make interop-venv`")
+def test_tasks_and_config_pass_label_studio_sdk(project, tmp_path: Path) -> None:
+    store, _ = project
+    export(store, "labelstudio", tmp_path / "ls", ExportOptions(with_predictions=True))
+    done = subprocess.run([str(LS_PYTHON), str(ROOT / "tests" / "interop" / "ls_sdk_check.py"), str(tmp_path / "ls" / "tasks.json"),
+                           str(tmp_path / "ls" / "labeling_config.xml")], capture_output=True, text=True, timeout=300)
+    report = json.loads(done.stdout)
+    assert report["problems"] == [] and done.returncode == 0
+    assert report["controls"] == ["absent->video", "interaction->video"] and report["objects"] == ["text", "video"]
+    assert (report["annotations"], report["predictions"]) == (4, 3)
