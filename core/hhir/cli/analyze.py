@@ -126,6 +126,9 @@ def _summary(result: dict) -> None:
     who = f"{preds['model']['kind']} model {preds['model']['id']}" if preds else "no model is active"
     click.echo(f"{printable(result['path'])}: {len(result['shots'])} shots, {len(result['clips'])} clips, "
                f"{len(result['transcript'])} transcript segments; predictions: {who}", err=True)
+    if preds and preds["model"].get("starter_labels"):
+        click.echo(f"  model {preds['model']['id']} has no output for {', '.join(preds['model']['starter_labels'])}: "
+                   "scored with the zero-shot starter (retrain to include them)", err=True)
     if preds:
         top = sorted(preds["scene"].items(), key=lambda kv: -kv[1])[:3]
         click.echo("  scene: " + ", ".join(f"{k} {v:.2f}" for k, v in top), err=True)

@@ -47,8 +47,11 @@ def _predictions(store, video_id: int, clips, model_id: str | None) -> dict[str,
     if preds is None:
         return None
     index_of = {c.id: c.index for c in clips}
+    from hhir.scoring.fallback import starter_labels
+
     return {
-        "model": {"id": preds.model.id, "kind": preds.model.kind},
+        # starter_labels: labels this model has no output for, scored by the zero-shot starter instead.
+        "model": {"id": preds.model.id, "kind": preds.model.kind, "starter_labels": starter_labels(store, preds.model)},
         "scene": {k: round(v, 4) for k, v in preds.scene.items()},
         "clips": [
             {"clip": index_of[cid], "scores": {k: round(v, 4) for k, v in scores.items()}}
