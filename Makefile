@@ -11,7 +11,7 @@ APT_PKGS := espeak-ng xvfb libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfo
             libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 \
             libxcb-render-util0 libxcb-image0 libpulse0 libasound2 postgresql
 
-.PHONY: setup run test test-fast wheel-check sysdeps bench installer lint clean
+.PHONY: setup run test test-fast wheel-check sysdeps bench installer lint clean interop interop-venv
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -48,6 +48,22 @@ lint: setup
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/ruff check --no-cache .
 	$(BIN)/mypy
+
+# Exports checked by the real tools too heavy for the product's venv: a Label Studio server (own
+# venv, with label-studio-sdk) takes our tasks and config on 127.0.0.1, exports them back, and both
+# a fresh HHIR project and a fresh Label Studio project get the same labels (tests/interop/).
+LS_VENV := .interop-venv
+LS_VERSION := 1.23.2
+
+$(LS_VENV)/.installed:
+	test -x $(LS_VENV)/bin/python || $(PY) -m venv $(LS_VENV)
+	$(LS_VENV)/bin/python -m pip install -q label-studio==$(LS_VERSION) 2>&1 | { grep -v "^WARNING: Location" || true; }
+	touch $@
+
+interop-venv: $(LS_VENV)/.installed
+
+interop: setup interop-venv
+	LS_VENV=$(LS_VENV) $(BIN)/python tests/interop/ls_roundtrip.py
 
 wheel-check: setup
 	$(BIN)/python installers/check_wheel.py
