@@ -112,17 +112,21 @@ class ReviewSession(QObject):
         self.data_changed.emit()
 
     def _read(self, video_id: int) -> VideoSnapshot:
-        store = self.store
-        self._tuned = tuned_thresholds(store)
-        annotations: list[Annotation] = store.annotations(video_id, annotator=self.annotator)
+        """The video as one snapshot: one read transaction, so an analysis writing in another
+        process can never show new clips with old scores (or the reverse)."""
+        from hhir.scoring.starter import MODEL_ID as STARTER_ID
+
+        state = self.store.video_state(video_id, self.annotator, fallback_model=STARTER_ID)
+        self._tuned = tuned_thresholds(_ActiveModel(state.active_model))
+        annotations: list[Annotation] = state.annotations
         return VideoSnapshot(
-            video=store.video(video_id),
-            shots=store.shots(video_id),
-            clips=store.clips(video_id),
-            segments=store.transcript(video_id),
-            predictions=current_predictions(store, video_id),
+            video=state.video,
+            shots=state.shots,
+            clips=state.clips,
+            segments=state.segments,
+            predictions=state.predictions,
             states={(a.target, a.label): a.state for a in annotations},
-            reviewed=frozenset(store.reviewed(video_id, annotator=self.annotator)),
+            reviewed=frozenset(state.reviewed),
         )
 
     def select(self, target: Target | None) -> None:
@@ -280,6 +284,16 @@ class ReviewSession(QObject):
     def apply_settings(self, settings: Settings) -> None:
         self.settings = replace(settings)
         self.reload()
+
+
+class _ActiveModel:
+    """The snapshot's active model, where :func:`hhir.thresholds.tuned_thresholds` asks a store."""
+
+    def __init__(self, model) -> None:
+        self._model = model
+
+    def active_model(self):
+        return self._model
 
 
 def current_predictions(store: Store, video_id: int) -> Predictions | None:

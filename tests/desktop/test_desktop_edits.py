@@ -168,3 +168,16 @@ def test_the_timeline_says_its_numbers_are_scene_scores(filled_db, open_window):
     window.open_video(video_id)
     row = next(r for r in window.timeline.rows() if r.kind == "label")
     assert "whole scene's score" in window.timeline.header_tip(row.top + 1)
+
+
+def test_the_window_reads_a_video_in_one_read_transaction(filled_db, open_window):
+    from sqlalchemy import event
+
+    db, video_id = filled_db
+    window = open_window(db)
+    window.open_video(video_id)
+    begins = []
+    event.listen(window.store._engine, "begin", lambda _conn: begins.append(1))
+    snapshot = window.session._read(video_id)
+    assert len(begins) == 1
+    assert len(snapshot.clips) == 3 and snapshot.predictions is not None and snapshot.segments

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from hhir.store import repo_clips, repo_media, repo_shots
+from hhir.store import repo_annotations, repo_clips, repo_media, repo_models, repo_shots
 from hhir.store.base import StoreBase
 from hhir.store.common import video_row
-from hhir.store.records import Change
+from hhir.store.records import Change, VideoState
 from hhir.types import Clip, Shot, TranscriptSegment, Video, VideoInfo
 
 
@@ -25,6 +25,21 @@ class MediaAPI(StoreBase):
         """Every video of the project, in the order they were added."""
         with self._reading() as s:
             return repo_media.videos(s)
+
+    def video_state(self, video_id: int, annotator: str | None, fallback_model: str | None = None) -> VideoState:
+        """A video's shots, clips, transcript, predictions (the active model's, else
+        ``fallback_model``'s), ``annotator``'s annotations and review marks, and the active model,
+        all from one read transaction (one snapshot of the file, however many writers run)."""
+        with self._reading() as s:
+            predictions = repo_models.predictions(s, video_id, None)
+            if predictions is None and fallback_model is not None:
+                predictions = repo_models.predictions(s, video_id, fallback_model)
+            return VideoState(
+                video=repo_media.to_video(video_row(s, video_id)), shots=repo_media.shots(s, video_id),
+                clips=repo_clips.clips(s, video_id), segments=repo_media.transcript(s, video_id),
+                predictions=predictions, annotations=repo_annotations.annotations(s, video_id, annotator),
+                reviewed=repo_annotations.reviewed(s, video_id, annotator), active_model=repo_models.active_model(s),
+            )
 
     def video_by_fingerprint(self, fingerprint: str) -> Video | None:
         """The video with this content fingerprint, or None."""

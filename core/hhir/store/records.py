@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hhir.types import AnnotationState, Target
+from hhir.types import Annotation, AnnotationState, Clip, ModelInfo, Predictions, Shot, Target, TranscriptSegment, Video
 
 
 @dataclass(frozen=True)
@@ -49,3 +49,18 @@ class VideoSide:
     seed: int
     assigned_at: str
     moved_at: str | None = None
+
+
+@dataclass(frozen=True)
+class VideoState:
+    """Everything the review window shows of one video, read in one read transaction: a
+    consistent snapshot even while an analysis in another process writes."""
+
+    video: Video
+    shots: list[Shot]
+    clips: list[Clip]
+    segments: list[TranscriptSegment]
+    predictions: Predictions | None
+    annotations: list[Annotation]
+    reviewed: set[Target]
+    active_model: ModelInfo | None
