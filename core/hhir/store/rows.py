@@ -208,10 +208,6 @@ class VideoRows:
         row.reviewed_at = value.reviewed_at
         self.s.flush()
 
-    def read_segment(self, key: SegmentKey) -> SegmentValue | None:
-        row = self.s.get(SegmentRow, key.segment_id)
-        return None if row is None or row.video_id != self.video_id else SegmentValue(text=row.text, original_text=row.original_text)
-
     def write_segment(self, key: SegmentKey, value: SegmentValue | None) -> None:
         row = self.s.get(SegmentRow, key.segment_id)
         if row is None or row.video_id != self.video_id or value is None:  # replaced since: nothing to restore

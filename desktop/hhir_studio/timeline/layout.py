@@ -90,10 +90,6 @@ class TimelineLayout:
                 return box
         return None
 
-    def shot_at(self, t: float) -> Shot | None:
-        i = bisect.bisect_right(self.shot_span.starts, t) - 1
-        return self.shots[i] if 0 <= i < len(self.shots) and t < self.shots[i].end_s else None
-
 
 def assign_lanes(clips: Sequence[Clip]) -> tuple[list[int], int]:
     """Greedy interval colouring: each clip takes the first lane free at its start."""
