@@ -60,9 +60,11 @@ class VideoListPanel(QWidget):
     def refresh(self) -> None:
         """Re-read the videos and their review counts (short queries, one per video)."""
         store, current = self.session.store, self.session.data
+        sides = store.video_sides()  # one query: the project's fixed train / validation / test split
         for video in store.videos():
             item = self._row(str(Path(video.path).resolve()))
             item.setData(NAME, Qt.ItemDataRole.UserRole, video.id)
+            item.setToolTip(NAME, f"{video.path}\n{_side_text(sides.get(video.fingerprint))}")
             if self.tree.itemWidget(item, PROGRESS) is None:
                 item.setText(STATUS, self._status(video))
             font = item.font(NAME)
@@ -154,3 +156,11 @@ def _starter_id() -> str:
     from hhir.scoring.starter import MODEL_ID
 
     return MODEL_ID
+
+
+def _side_text(side) -> str:
+    """The video's side of the project's split, for its tooltip (``side``: a VideoSide or None)."""
+    if side is None:
+        return "split: none yet (it gets one the first time a model trains with it)"
+    moved = " (moved by hand)" if side.moved_at else ""
+    return f"split: {side.side}{moved}; every model keeps it there (hhir split move changes it)"
