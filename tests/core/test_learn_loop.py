@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from hhir.jobs import Cancelled, CancelToken
-from hhir.learn.loop import Sample, fit, pos_weights, sample_metrics, seeded
+from hhir.learn.loop import Sample, fit, pos_weights, sample_metrics, run_with_torch_seed
 from hhir.learn.options import TrainingEpoch, TrainOptions
 
 LABELS = ["a", "b", "c"]
@@ -49,7 +49,7 @@ def make_model():
 
 
 def run(train, val, options, **kw):
-    model = seeded(make_model, options.seed)
+    model = run_with_torch_seed(make_model, options.seed)
     return model, fit(model, train, val, LABELS, options, **kw)
 
 

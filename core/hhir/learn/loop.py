@@ -199,7 +199,7 @@ def _describe(e: TrainingEpoch) -> str:
     return text
 
 
-def seeded(factory: Callable[[], Any], seed: int) -> Any:
+def run_with_torch_seed(factory: Callable[[], Any], seed: int) -> Any:
     """``factory()`` run with torch seeded by ``seed`` (the caller's RNG state is restored after)."""
     import torch
 

@@ -22,7 +22,7 @@ from hhir.errors import HHIRError
 from hhir.jobs import CancelToken, ProgressFn, no_progress, sub_progress
 from hhir.learn.dataset import Collected, SceneRecord, collect, digest, to_samples
 from hhir.learn.evaluation import Evaluation, evaluate_records, scene_scores
-from hhir.learn.loop import FitResult, fit, seeded
+from hhir.learn.loop import FitResult, fit, run_with_torch_seed
 from hhir.learn.metrics import tune_thresholds
 from hhir.learn.options import FRESH_HIDDEN_DIM, TrainingEpoch, TrainOptions
 from hhir.learn.project_split import project_split
@@ -141,7 +141,7 @@ def _new_bundle(bundle_cls, labels: list[str], encoders, options: TrainOptions, 
     size, stride = clip_window(r.clips for r in data.records) or (ClipSettings.size, ClipSettings.stride)
     clip = ClipSettings(size, stride, encoders.n_frames, encoders.frame_size)
     config = ClassifierConfig(_hidden_dim(options, parent), options.num_heads, options.num_layers, options.dropout)
-    bundle = seeded(lambda: bundle_cls.create("trained", labels, records, clip, config), options.seed)
+    bundle = run_with_torch_seed(lambda: bundle_cls.create("trained", labels, records, clip, config), options.seed)
     if parent is not None:
         warm_start(bundle.classifier, parent, labels)
     # A ViViT loaded from a weights file travels with the bundle; a seeded one is rebuilt from its seed.

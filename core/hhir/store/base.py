@@ -18,7 +18,7 @@ from hhir.store import location, migrate
 from hhir.store.engine import WRITE_OPTION, check_file, make_engine
 from hhir.store.server import SERVER_RETRY_PAUSE_S, SERVER_RETRY_S, is_disconnect, make_server_engine
 from hhir.store.schema import LabelRow
-from hhir.store.seed import default_labels_file, load_label_file
+from hhir.store.default_labels import default_labels_file, load_label_file
 
 
 _WRITE_LOCKS: dict[str, threading.RLock] = {}

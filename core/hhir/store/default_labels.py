@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from hhir.errors import StoreError
 from hhir.appdirs import resource
+from hhir.errors import StoreError
 from hhir.types import LabelDef
 
 
 def default_labels_file() -> Path:
+    """The label set every new project starts with."""
     return resource("labels", "default.json")
 
 
