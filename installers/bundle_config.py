@@ -50,7 +50,9 @@ HIDDEN_IMPORTS: tuple[str, ...] = (
     # inside functions; "hhir" and "hhir_studio" below collect them too, named here so a move is caught.
     "hhir_studio.ops.child",
     "pydantic",
-    "hhir_studio.ops.registry",
+    "numpy",
+    "hhir_studio.ops.codec",
+    "hhir_studio.operations",
     "hhir_studio.dialogs.train_request",
     "hhir_studio.videos.request",
     "hhir.pipeline",

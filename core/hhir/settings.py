@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Annotated
 from pydantic import Field
 
 from hhir.errors import HHIRError
-from hhir.thresholds import DEFAULT_THRESHOLD
 
 if TYPE_CHECKING:
     from pydantic import TypeAdapter
@@ -26,6 +25,9 @@ SCHEMA_VERSION = 1
 APP_NAME = "HHIR Studio"
 CONFIG_ENV = "HHIR_CONFIG_DIR"
 SETTINGS_FILE = "settings.json"
+DEFAULT_THRESHOLD = 0.6
+"""The seed's decision threshold: the only place the number is written (read it through
+:mod:`hhir.thresholds`, which decides between it, the settings and a model's tuned values)."""
 
 # The schema's types and ranges, checked by pydantic (strict: "3" is not a number, 1 is not a bool).
 Probability = Annotated[float, Field(ge=0.0, le=1.0, strict=True)]

@@ -18,15 +18,11 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from hhir.settings import DEFAULT_THRESHOLD, Settings, SettingsError, load
 
-if TYPE_CHECKING:
-    from hhir.settings import Settings
+__all__ = ["DEFAULT_THRESHOLD", "label_threshold", "label_thresholds", "threshold_lookup", "tuned_thresholds"]
 
 log = logging.getLogger(__name__)
-
-DEFAULT_THRESHOLD = 0.6
-"""The seed's decision threshold: the only place the number is written."""
 
 _TRAINED_KINDS = ("trained", "imported")
 
@@ -83,8 +79,6 @@ def label_thresholds(store: object, labels: Sequence[str], settings: Settings | 
 
 
 def _user_settings() -> Settings | None:
-    from hhir.settings import SettingsError, load
-
     try:
         return load()
     except SettingsError as exc:  # a broken settings file must not stop a review: defaults, said once

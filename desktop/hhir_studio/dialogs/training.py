@@ -26,7 +26,7 @@ def train_in_child(request: TrainRequest, on_epoch, progress: ProgressFn, cancel
     from hhir.learn.options import TrainingEpoch
     from hhir.learn.train import TrainResult
     from hhir_studio.ops.child import run_in_child
-    from hhir_studio.ops.registry import from_json, to_json
+    from hhir_studio.ops.codec import from_json, to_json
 
     result = run_in_child("train", to_json(request, TrainRequest), progress, cancel,
                           lambda event: on_epoch(from_json(event["epoch"], TrainingEpoch)))

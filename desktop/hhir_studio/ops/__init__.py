@@ -1,2 +1,2 @@
-"""Work the window hands off: heavy operations in a child process (:mod:`.child`), named in one
-table (:mod:`.registry`)."""
+"""Work the window hands off: the child-process mechanism (:mod:`.child`) and the JSON codec of
+its payloads (:mod:`.codec`). The operations themselves are named in :mod:`hhir_studio.operations`."""

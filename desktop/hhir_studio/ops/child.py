@@ -6,7 +6,7 @@ seconds), a crash in native code cannot take the window down (the job fails with
 instead), and cancelling (or closing the app) stops the work at once.
 
 Protocol: the app is started again as ``hhir-studio --op-child OP PAYLOAD`` (the payload is a JSON
-object; the operations are :data:`hhir_studio.ops.registry.OPS`). The child prints one JSON object
+object; the operations are :data:`hhir_studio.operations.OPS`). The child prints one JSON object
 per line on stdout: ``{"progress": f, "message": m}`` and ``{"event": {...}}`` while it works, then
 ``{"result": value}``, ``{"error": text}`` or ``{"cancelled": true}``. A line ``cancel`` on its
 stdin sets its cancel token. Its stderr goes to a file beside the logs.
@@ -34,6 +34,7 @@ CHILD_FLAG = "--op-child"
 EventFn = Callable[[dict], None]
 _POLL_S = 0.1
 _GRACE_S = 10.0  # after "cancel": time to finish the current batch before the child is killed
+CLOSING_GRACE_S = 1.0  # the same when the app is closing: it must be gone within 2 s
 _NICENESS = 10  # background work yields the CPU to the window (and to the user's other programs)
 
 
@@ -102,7 +103,8 @@ def _relay(proc: subprocess.Popen, lines: queue.Queue, progress: ProgressFn, can
         if cancel.cancelled and asked_at is None:
             asked_at = time.monotonic()
             _send_cancel(proc)
-        if asked_at is not None and time.monotonic() - asked_at > _GRACE_S:
+        grace = CLOSING_GRACE_S if getattr(cancel, "closing", False) else _GRACE_S
+        if asked_at is not None and time.monotonic() - asked_at > grace:
             raise Cancelled()
         try:
             line = lines.get(timeout=_POLL_S)
@@ -149,10 +151,10 @@ def _handle(message: dict, progress: ProgressFn, on_event: EventFn) -> tuple[boo
     raise HHIRError(str(message.get("error", "the operation failed")))
 
 
-def child_main(op: str, payload_json: str) -> int:
-    """Child side: run ``op`` on the payload, reporting as JSON lines; reads ``cancel`` from stdin."""
+def child_main(op: str, payload_json: str, operations: dict[str, Callable]) -> int:
+    """Child side: run ``operations[op]`` on the payload, reporting as JSON lines; reads ``cancel``
+    from stdin. The table is passed in so this module depends on no operation."""
     from hhir.logs import setup_logging
-    from hhir_studio.ops.registry import OPS
 
     setup_logging("background")
     if hasattr(os, "nice"):
@@ -167,7 +169,7 @@ def child_main(op: str, payload_json: str) -> int:
             sys.stdout.flush()
 
     try:
-        function = OPS[op]
+        function = operations[op]
         result = function(json.loads(payload_json), lambda f, m: emit({"progress": f, "message": m}), token,
                           lambda event: emit({"event": event}))
     except Cancelled:

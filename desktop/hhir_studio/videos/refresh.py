@@ -13,7 +13,7 @@ from hhir_studio.videos.request import AnalysisRequest
 def refresh_in_child(request: AnalysisRequest, video_id: int, progress: ProgressFn, cancel: CancelToken) -> int:
     """Worker side: :func:`run_refresh` in the child; returns how many clips were new."""
     from hhir_studio.ops.child import run_in_child
-    from hhir_studio.ops.registry import to_json
+    from hhir_studio.ops.codec import to_json
 
     payload = {"request": to_json(request, AnalysisRequest), "video_id": video_id}
     return int(run_in_child("refresh_clips", payload, progress, cancel))

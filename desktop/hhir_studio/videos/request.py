@@ -31,7 +31,7 @@ def _options(request: AnalysisRequest):
 def analyse_in_child(request: AnalysisRequest, progress: ProgressFn, cancel: CancelToken) -> int:
     """Worker side: the analysis runs in a child process (:mod:`hhir_studio.ops.child`); returns the video id."""
     from hhir_studio.ops.child import run_in_child
-    from hhir_studio.ops.registry import to_json
+    from hhir_studio.ops.codec import to_json
 
     return int(run_in_child("analyse", to_json(request, AnalysisRequest), progress, cancel))
 

@@ -1,37 +1,21 @@
-"""The operations a child process can run, by name. No Qt here: the child imports this module.
+"""The operations the background child process can run, by name (:data:`OPS`). No Qt here: the
+child imports this module. ``hhir-studio --op-child OP PAYLOAD`` runs ``OPS[OP]``
+(:func:`hhir_studio.ops.child.child_main`).
 
 Each operation takes its JSON payload, a progress callback, a cancel token and an ``emit`` for
-events (e.g. one per training epoch), and returns a JSON value. Requests and results are frozen
-dataclasses; pydantic turns them into JSON and back, so both sides agree on one definition.
+events (e.g. one per training epoch), and returns a JSON value.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
 from typing import Any
 
 from hhir.jobs import CancelToken, ProgressFn
+from hhir_studio.ops.codec import from_json, to_json
 
 EmitFn = Callable[[dict], None]
 Operation = Callable[[dict, ProgressFn, CancelToken, EmitFn], Any]
-
-
-@cache
-def _adapter(cls: type):
-    from pydantic import TypeAdapter
-
-    return TypeAdapter(cls)
-
-
-def to_json(value: Any, cls: type) -> Any:
-    """A dataclass value as plain JSON data."""
-    return _adapter(cls).dump_python(value, mode="json")
-
-
-def from_json(data: Any, cls: type) -> Any:
-    """The dataclass value back from :func:`to_json`'s output."""
-    return _adapter(cls).validate_python(data)
 
 
 def analyse(payload: dict, progress: ProgressFn, cancel: CancelToken, emit: EmitFn) -> int:
