@@ -10,12 +10,13 @@ SHELL := /bin/bash
 APT_PKGS := espeak-ng xvfb libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 \
             libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 \
             libxcb-render-util0 libxcb-image0 libpulse0 libasound2 postgresql
+# postgresql: the team-project tests start a throwaway PostgreSQL server of their own.
 
 .PHONY: setup run test test-fast wheel-check sysdeps bench installer lint clean interop interop-venv
 
-$(STAMP): pyproject.toml requirements.lock
+$(STAMP): pyproject.toml requirements.lock requirements-cluster.lock
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --no-deps -r requirements.lock 2>&1 | { grep -v "^WARNING: Location" || true; }
+	$(BIN)/python -m pip install -q --no-deps -r requirements.lock -r requirements-cluster.lock 2>&1 | { grep -v "^WARNING: Location" || true; }
 	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e . 2>&1 | { grep -v "^WARNING: Location" || true; }
 	touch $(STAMP)
 

@@ -76,7 +76,11 @@ class _Bar:
 @click.option("--detector", default="adaptive", show_default=True, type=click.Choice(["adaptive", "content", "threshold", "histogram"]))
 @click.option("--threshold", type=float, default=None, help="Detector threshold (default: the detector's).")
 @click.option("--json", "json_out", default=None, help="Write the results as JSON to this file, or - for stdout.")
-def analyze(videos, db_path, profile, model_bundle, clip_size, clip_stride, detector, threshold, json_out) -> None:
+@click.option("--ray", "ray_address", default=None, metavar="auto|ADDRESS",
+              help="Analyse the videos on Ray, one task per video: 'auto' starts a local Ray, else a cluster's address.")
+@click.option("--workers", type=click.IntRange(1, 10_000), default=None, help="Ray analysis workers (default: the cluster's CPUs).")
+def analyze(videos, db_path, profile, model_bundle, clip_size, clip_stride, detector, threshold, json_out,
+            ray_address, workers) -> None:
     """Analyse videos: shots, clips, transcript, features and predictions, stored in the project."""
     from hhir.cli.config import chosen, user_settings
     from hhir.pipeline import AnalysisOptions, analyze as run_analysis, video_result
@@ -90,6 +94,14 @@ def analyze(videos, db_path, profile, model_bundle, clip_size, clip_stride, dete
     get_profile(options.profile)  # a wrong profile is said before minutes of shot detection, not after
     model_id = _bundle_id(options.model_bundle)  # --model B: show and write B's predictions, not the active model's
     store = open_store(db_path)
+    if ray_address:  # a corpus on Ray (docs/teams.md)
+        from hhir.cli.corpus import run_on_ray
+
+        with cancel_on_ctrl_c() as token:
+            done = run_on_ray(store, videos, options, ray_address, workers, token)
+        if json_out:
+            _write_json({"videos": [video_result(store, video_id) for video_id in done]}, json_out)
+        return
     results, failures = [], 0
     with cancel_on_ctrl_c() as token:
         for video in videos:
