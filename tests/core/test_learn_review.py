@@ -10,7 +10,7 @@ import pytest
 from hhir.learn.agreement import agreement
 from hhir.learn.queue import rank, rarity, review_queue, uncertainty
 from hhir.learn.split import split_videos
-from hhir.learn.truth import video_truth
+from hhir.scoring.truth import video_truth
 from hhir.store import Store
 from hhir.types import Annotation, AnnotationState, Clip, Shot, Target, VideoInfo
 

@@ -12,7 +12,7 @@ from hhir.exchange import ExportOptions, export
 from hhir.learn.agreement import agreement
 from hhir.learn.dataset import collect
 from hhir.learn.queue import review_queue
-from hhir.learn.truth import label_truth
+from hhir.scoring.truth import label_truth
 from hhir.store import Store
 from hhir.types import AnnotationState, Clip, LabelDef, ModelInfo, Shot, Target, VideoInfo
 
@@ -73,7 +73,7 @@ def test_training_agreement_queue_and_exports_read_the_same_truth(project: Store
 
 
 def _training_truth(store: Store, labels: list[str]):
-    from hhir.learn.truth import video_truth
+    from hhir.scoring.truth import video_truth
 
     return video_truth(1, store.clips(1), labels, store.annotations(1), store.review_times(1), store.label_times())
 

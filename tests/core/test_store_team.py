@@ -7,7 +7,7 @@ import pytest
 
 from hhir.errors import StoreError
 from hhir.learn.adjudicated import apply_adjudications
-from hhir.learn.truth import video_truth
+from hhir.scoring.truth import video_truth
 from hhir.store import Store
 from hhir.types import AnnotationState, Clip, Target, VideoInfo
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from hhir.errors import HHIRError
 from hhir.exchange.model import ExportData, ExportOptions, VideoData
 from hhir.exchange.naming import assign_splits, scene_names
-from hhir.learn.truth import judged_annotations
+from hhir.scoring.truth import judged_annotations
 from hhir.types import Annotation, Predictions, Target, Video
 
 if TYPE_CHECKING:

@@ -2,7 +2,7 @@
 
 Rule (docs/teams.md): for a clip or scene label an adjudicator decided, the decision is the
 training target and the annotators' votes on it are not counted; everywhere else the annotators'
-votes decide as ``hhir.learn.truth`` says (agreement or majority; a tie stays unknown, so a
+votes decide as ``hhir.scoring.truth`` says (agreement or majority; a tie stays unknown, so a
 disagreement nobody adjudicated is left out of training rather than guessed).
 """
 
@@ -12,7 +12,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from hhir.learn.truth import Truth
+from hhir.scoring.truth import Truth
 from hhir.types import AnnotationState, Clip
 
 
@@ -20,7 +20,7 @@ def apply_adjudications(truth: Truth, clips: list[Clip], labels: list[str], adju
     """``truth`` with every adjudicated (target, label) set to the adjudicator's decision.
 
     Args:
-        truth: one video's truth from :func:`hhir.learn.truth.video_truth`.
+        truth: one video's truth from :func:`hhir.scoring.truth.video_truth`.
         clips: that video's clips, in the order of ``truth``'s rows.
         labels: label names, in the order of ``truth``'s columns.
         adjudications: ``hhir.store.team.Adjudication`` records of this video.

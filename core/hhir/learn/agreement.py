@@ -1,6 +1,6 @@
 """Agreement between annotators (Cohen's / Fleiss' kappa per label) and between a model and each annotator.
 
-Each annotator's ratings follow the one truth rule (:func:`hhir.learn.truth.annotator_votes`), as
+Each annotator's ratings follow the one truth rule (:func:`hhir.scoring.truth.annotator_votes`), as
 training reads them: a tick is present; a label left alone on a clip they marked reviewed is absent
 (unless the label was added after that review); anything else is a missing rating, not a
 disagreement. With no trained model the starter is the model compared (it is the model in use).
@@ -16,7 +16,7 @@ import numpy as np
 
 from hhir.learn.kappa import cohen_kappa, fleiss_kappa, ratings_to_counts
 from hhir.learn.metrics import Metrics, evaluate
-from hhir.learn.truth import annotator_votes
+from hhir.scoring.truth import annotator_votes
 from hhir.types import Target
 
 Key = tuple[Target, str]

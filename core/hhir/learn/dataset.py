@@ -15,7 +15,7 @@ import numpy as np
 from hhir.pipeline.feature_cache import cached_clip_features
 from hhir.learn.loop import Sample
 from hhir.learn.adjudicated import apply_adjudications, by_video
-from hhir.learn.truth import Truth, video_truth
+from hhir.scoring.truth import Truth, video_truth
 from hhir.types import Annotation, Clip, Video
 
 

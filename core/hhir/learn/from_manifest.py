@@ -19,7 +19,7 @@ from hhir.learn.dataset import Collected, SceneRecord, annotation_rows
 from hhir.learn.options import TrainingEpoch, TrainOptions
 from hhir.learn.split import Split, split_videos
 from hhir.learn.train import TrainResult, run_training
-from hhir.learn.truth import video_truth
+from hhir.scoring.truth import video_truth
 from hhir.types import Annotation, AnnotationState, Clip, Target, Video
 
 MODALITIES = ("video", "text", "audio")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hhir.learn.truth import LabelTruth, label_truth
+from hhir.scoring.truth import LabelTruth, label_truth
 from hhir.types import AnnotationState, Target
 
 _UNKNOWN_UNCERTAINTY = 0.5  # a clip nobody has scored yet: neither sure nor near the threshold
@@ -75,7 +75,7 @@ def review_queue(store, annotator: str | None = None, video_id: int | None = Non
     Uses the active model's stored predictions (and the starter's, to measure disagreement) and the
     thresholds of :mod:`hhir.thresholds`. With no trained model the starter is the model in use, so
     its stored scores rank the clips. Rarity and annotator conflicts follow the one truth rule
-    (:func:`hhir.learn.truth.label_truth`): a clip reviewed and left alone counts as judged absent.
+    (:func:`hhir.scoring.truth.label_truth`): a clip reviewed and left alone counts as judged absent.
     """
     from hhir.scoring.starter import MODEL_ID as STARTER_ID
 

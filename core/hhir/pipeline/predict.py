@@ -32,7 +32,7 @@ def predict_video(
         scene, per_clip = bundle.predict(feats["video"], feats["text"], feats["audio"])
         missing = [label.name for label in store.labels() if label.name not in bundle.labels]
         if missing:  # a label added after the model was trained: the starter scores it (and says so)
-            from hhir.scoring.fallback import fill_missing
+            from hhir.pipeline.fallback import fill_missing
 
             fill_missing(store, video, clips, bundle.id, missing, scene, per_clip)
             progress(0.5, f"model {bundle.id} has no output for {', '.join(missing)}: scored with the starter")

@@ -47,7 +47,7 @@ def _predictions(store, video_id: int, clips, model_id: str | None) -> dict[str,
     if preds is None:
         return None
     index_of = {c.id: c.index for c in clips}
-    from hhir.scoring.fallback import starter_labels
+    from hhir.pipeline.fallback import starter_labels
 
     return {
         # starter_labels: labels this model has no output for, scored by the zero-shot starter instead.

@@ -25,7 +25,7 @@ STATE_STYLE = {
     AnnotationState.PRESENT: "color: #10141a; background: {colour}; font-weight: bold;",
     AnnotationState.ABSENT: "color: #c8ccd4; background: #3b3f48;",
 }
-# A label left alone on a reviewed clip counts as absent (hhir.learn.truth): training and exports
+# A label left alone on a reviewed clip counts as absent (hhir.scoring.truth): training and exports
 # read it so, and the panel says so instead of "unreviewed".
 IMPLIED_TEXT = "✘  absent (reviewed)"
 IMPLIED_STYLE = "color: #c8ccd4; background: #2c3038; font-style: italic;"
