@@ -33,6 +33,17 @@ def live_threads() -> list[QThread]:
     return [thread for thread in _live_threads if thread.isRunning()]
 
 
+class JobToken(CancelToken):
+    """A job's cancel token; ``closing`` says the app is quitting, so a child process gets a
+    moment, not a batch's worth of time, before it is stopped."""
+
+    closing = False
+
+    def close(self) -> None:
+        self.closing = True
+        self.cancel()
+
+
 class JobState(str, Enum):
     QUEUED = "queued"
     RUNNING = "running"
@@ -103,7 +114,7 @@ class Job(QObject):
     def __init__(self, spec: JobSpec) -> None:
         super().__init__()
         self.spec = spec
-        self.token = CancelToken()
+        self.token = JobToken()
         self.state = JobState.QUEUED
         self.fraction = 0.0
         self.message = ""
@@ -227,8 +238,10 @@ class JobRunner(QObject):
             job.cancel()
         self._queue.clear()
         stopped = True
-        for job, (thread, _worker) in list(self._running.items()):
-            job.token.cancel()
+        running = list(self._running.items())
+        for job, _entry in running:  # every job is told first, so they stop side by side
+            job.token.close()
+        for job, (thread, _worker) in running:
             thread.quit()
             stopped = thread.wait(timeout_ms) and stopped
             _live_threads.discard(thread)

@@ -29,6 +29,7 @@ from hhir_studio.timeline.view import TimelineView
 from hhir_studio.transcript.panel import TranscriptPanel
 from hhir_studio.videos.analysis import AnalysisController
 from hhir_studio.videos.panel import VideoListPanel
+from hhir_studio.videos.queue_book import QueueBook
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ VIDEO_FILTER = "Videos (*.mp4 *.mkv *.mov *.avi *.webm *.m4v *.mpg *.mpeg);;All 
 class MainWindow(QMainWindow):
     def __init__(self, store: Store, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(f"HHIR Studio — {store.path.name}")
+        self.setWindowTitle(f"HHIR Studio — {store.path.name if store.path is not None else store.name}")
         self.setAcceptDrops(True)
         self.store = store
         self.session = ReviewSession(store, settings, self)
@@ -54,7 +55,7 @@ class MainWindow(QMainWindow):
         self._copies_queued: set[str] = set()  # fingerprints whose playback copy is built or being built
         self.runner = JobRunner(self)
         self._failures = None  # the FailureNotice, made on the first failure
-        self.analysis = AnalysisController(self.runner, store.path, settings, self)
+        self.analysis = AnalysisController(self.runner, store.reopen_value(), settings, self, book=QueueBook(store))
         self.player = PlayerView(self)
         self.timeline = TimelineView(self.session.threshold, self)
         self.labels = LabelPanel(self.session, self)
@@ -123,6 +124,7 @@ class MainWindow(QMainWindow):
         self.analysis.job_added.connect(self.videos.track)
         self.analysis.video_analysed.connect(self._on_video_analysed)
         self.analysis.structure_changed.connect(self._on_structure_changed)
+        self.analysis.refused.connect(self.notify_error)
         self.runner.job_failed.connect(lambda job, message: self.notify_error(message))
 
     # --- reactions -----------------------------------------------------------------------
@@ -250,13 +252,13 @@ class MainWindow(QMainWindow):
         self.session.open_video(video_id)
 
     def resume_unfinished(self) -> list[Job]:
-        """Queue again every stored video whose analysis did not finish (it resumes)."""
-        from hhir.scoring.starter import MODEL_ID as STARTER_ID
-
-        store = self.store  # count queries: a whole film's scores are not read to learn that it has some
-        paths = [v.path for v in store.videos()
-                 if not (store.has_predictions(v.id) or store.has_predictions(v.id, STARTER_ID)) and Path(v.path).exists()]
-        return self.analyse(paths)
+        """Queue again every video that was queued or being analysed when the app last closed
+        (it resumes where it stopped); a missing file is named instead."""
+        videos = self.analysis.book.to_resume()
+        for video in videos:
+            if not Path(video.path).exists():
+                self.notify_error(f"{video.path}: the file is missing; its analysis resumes once it is back")
+        return self.analyse([v.path for v in videos if Path(v.path).exists()])
 
     def open_dialog(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(self, "Open videos", "", VIDEO_FILTER)
@@ -319,8 +321,12 @@ class MainWindow(QMainWindow):
             self.resize(1440, 900)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.analysis.closing = True  # stopped now, still queued: the next start resumes them
         if self.runner.busy():
             log.info("closing during analysis: finished stages are kept and resume on the next start")
+            self.status.stopping = True
+            self.status.update_state()
+            self.statusBar().repaint()  # said before the wait, not after it
         self.runner.shutdown()
         self.player.unload()
         _window_settings().setValue("window/geometry", self.saveGeometry())

@@ -57,6 +57,11 @@ class MediaAPI(StoreBase):
         with self._writing() as s:
             repo_media.mark_stage(s, video_id, stage, params)
 
+    def stage_params(self, stage: str) -> dict[int, str]:
+        """Video id -> the params ``stage`` was last marked with, for every video that has it."""
+        with self._reading() as s:
+            return repo_media.stage_params(s, stage)
+
     def clear_stages(self, video_id: int, stages: list[str] | None = None) -> None:
         """Forget finished stages (all when ``stages`` is None) so the next run redoes them."""
         with self._writing() as s:

@@ -56,6 +56,11 @@ def mark_stage(s: Session, video_id: int, stage: str, params: str) -> None:
     row.params, row.done_at = params, now_iso()
 
 
+def stage_params(s: Session, stage: str) -> dict[int, str]:
+    rows = s.scalars(select(StageRow).where(StageRow.stage == stage))
+    return {row.video_id: row.params for row in rows}
+
+
 def clear_stages(s: Session, video_id: int, stages: list[str] | None) -> None:
     query = delete(StageRow).where(StageRow.video_id == video_id)
     if stages is not None:

@@ -14,7 +14,9 @@ from PySide6.QtCore import QObject, Signal
 
 from hhir.settings import Settings
 from hhir.types import Shot
-from hhir_studio.jobs import Job, JobRunner, JobSpec
+from hhir_studio.jobs import Job, JobRunner, JobSpec, JobState
+from hhir_studio.videos import queue_book
+from hhir_studio.videos.queue_book import QueueBook
 from hhir_studio.videos.request import AnalysisRequest, analyse_in_child, run_shot_edit
 
 
@@ -24,12 +26,16 @@ class AnalysisController(QObject):
     job_added = Signal(str, object)  # resolved video path, Job
     video_analysed = Signal(int)
     structure_changed = Signal(int)
+    refused = Signal(str)  # a file that is not a readable video: the message names it
 
-    def __init__(self, runner: JobRunner, db_path: Path, settings: Settings, parent: QObject | None = None) -> None:
+    def __init__(self, runner: JobRunner, db_path: Path, settings: Settings, parent: QObject | None = None,
+                 book: QueueBook | None = None) -> None:
         super().__init__(parent)
         self.runner = runner
         self.db_path = db_path
         self.settings = settings
+        self.book = book  # records every video and its analysis state in the project
+        self.closing = False  # set when the app quits: jobs stopped then stay "queued"/"analysing"
         self._jobs: dict[str, Job] = {}
 
     def _request(self, video_path: str) -> AnalysisRequest:
@@ -44,13 +50,39 @@ class AnalysisController(QObject):
             current = self._jobs.get(path)
             if current is not None and current.active:
                 continue
+            video_id = self._record(path)
+            if self.book is not None and video_id is None:
+                continue
             request = self._request(path)
             job = self.runner.submit(JobSpec(f"Analyse {Path(path).name}", lambda p, c, r=request: analyse_in_child(r, p, c), key=path))
             job.finished.connect(lambda video_id: self.video_analysed.emit(int(video_id)))
+            if video_id is not None:
+                self._follow(job, video_id)
             self._jobs[path] = job
             self.job_added.emit(path, job)
             jobs.append(job)
         return jobs
+
+    def _record(self, path: str) -> int | None:
+        """Store the video and its "queued" state now (the id), or say why it cannot be (None)."""
+        from hhir.errors import HHIRError
+
+        if self.book is None:
+            return None
+        try:
+            return self.book.record(path).id
+        except HHIRError as exc:
+            self.refused.emit(str(exc))
+            return None
+
+    def _follow(self, job: Job, video_id: int) -> None:
+        book = self.book
+        if job.state is JobState.RUNNING:  # nothing was ahead of it: it started on submit
+            book.mark(video_id, queue_book.ANALYSING)
+        job.started.connect(lambda: book.mark(video_id, queue_book.ANALYSING))
+        job.finished.connect(lambda _result: book.mark(video_id, queue_book.DONE))
+        job.failed.connect(lambda _message: book.mark(video_id, queue_book.FAILED))
+        job.cancelled.connect(lambda: None if self.closing else book.mark(video_id, queue_book.CANCELLED))
 
     def edit_shots(self, video_id: int, shots: list[Shot]) -> Job:
         request = self._request("")
