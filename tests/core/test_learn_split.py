@@ -15,7 +15,8 @@ from hhir.errors import ModelError, StoreError
 from hhir.learn.heldout import evaluate_bundle
 from hhir.learn.options import TrainOptions
 from hhir.learn.project_split import assign, choose_side, move_videos
-from hhir.learn.train import read_split, train
+from hhir.learn.split import read_split
+from hhir.learn.train import train
 from hhir.learn.versions import activate
 
 
@@ -102,3 +103,27 @@ def test_training_json_is_hashed_and_weights_follow_the_umask(tmp_path: Path, en
     (result.path / "training.json").write_text(json.dumps(record))
     with pytest.raises(ModelError, match=r"training\.json: file is damaged or changed"):
         evaluate_bundle(store, result.path)
+
+
+def test_exports_write_the_projects_test_videos_as_test(tmp_path: Path) -> None:
+    import csv
+
+    from hhir.exchange import ExportOptions, export
+    from hhir.store import Store
+    from hhir.types import AnnotationState, Clip, Shot, Target, VideoInfo
+
+    store = Store(tmp_path / "p.sqlite3")
+    for v in range(6):
+        video = store.add_video(VideoInfo(str(tmp_path / f"v{v}.mp4"), 4.0, 25.0, 100, 160, 120, True, fingerprint=f"fp{v}"))
+        store.set_shots(video.id, [Shot(0, 0, 100, 0.0, 4.0)])
+        clip = store.set_clips(video.id, [Clip(0, 0, 0, 0.0, 4.0, 0, 100)])[0]
+        store.annotate(Target(video.id, clip.id), "asks", AnnotationState.PRESENT, "ann")
+    store.assign_sides([("fp0", "test", None), ("fp1", "validation", None), ("fp2", "train", None)], seed=1)
+    export(store, "manifest", tmp_path / "m", ExportOptions(test_fraction=0.5))
+    with (tmp_path / "m" / "manifest.csv").open(encoding="utf-8") as handle:
+        split = {row["fingerprint"]: row["split"] for row in csv.DictReader(handle)}
+    assert (split["fp0"], split["fp1"], split["fp2"]) == ("test", "train", "train")
+    from hhir.exchange.naming import assign_splits
+
+    hashed = assign_splits([f"fp{v}" for v in range(6)], 0.5)  # videos without a side: the export's own rule
+    assert [split[f"fp{v}"] for v in range(3, 6)] == [hashed[f"fp{v}"] for v in range(3, 6)]

@@ -23,6 +23,11 @@ def collect(store: Store, options: ExportOptions) -> ExportData:
     videos = _select_videos(store, options.video_ids)
     names = scene_names([(v.id, v.path) for v in videos])
     splits = assign_splits([v.fingerprint or names[v.id] for v in videos], options.test_fraction)
+    # A video with a side in the project's fixed split keeps it: its test videos are never exported
+    # as training data (formats know train and test only, so validation videos export as train).
+    for fingerprint, side in store.video_sides().items():
+        if fingerprint in splits:
+            splits[fingerprint] = "test" if side.side == "test" else "train"
     data = tuple(
         _video_data(store, v, names[v.id], splits[v.fingerprint or names[v.id]], options) for v in videos
     )
