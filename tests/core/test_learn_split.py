@@ -127,3 +127,27 @@ def test_exports_write_the_projects_test_videos_as_test(tmp_path: Path) -> None:
 
     hashed = assign_splits([f"fp{v}" for v in range(6)], 0.5)  # videos without a side: the export's own rule
     assert [split[f"fp{v}"] for v in range(3, 6)] == [hashed[f"fp{v}"] for v in range(3, 6)]
+
+
+def test_scenes_named_as_one_film_share_a_side(tmp_path: Path, capsys) -> None:
+    from hhir.cli import main
+    from hhir.learn.project_split import project_split
+    from hhir.store import Store
+    from hhir.types import VideoInfo
+
+    db = tmp_path / "p.sqlite3"
+    with Store(db) as store:
+        for v in range(6):
+            store.add_video(VideoInfo(str(tmp_path / f"film-a-{v}.mp4"), 4.0, 25.0, 100, 160, 120, True, fingerprint=f"fp{v}"))
+        split = project_split(store, ["fp0", "fp1", "fp2", "fp3"], 1, 0.2, 0.15)
+        test_fp = split.test[0]
+        train_fp = split.train[0]
+    test_id, train_id = (next(v.id for v in Store(db).videos() if v.fingerprint == fp) for fp in (test_fp, train_fp))
+    assert main(["split", "film", "film-a", str(test_id), str(train_id), "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("film film-a: 2 video(s) on test") and f"moved video {train_id}" in out
+    with Store(db) as store:
+        sides = store.video_sides()
+        assert sides[train_fp].side == sides[test_fp].side == "test" and sides[train_fp].film == "film-a"
+    assert main(["split", "list", "--db", str(db)]) == 0
+    assert "[film film-a]" in capsys.readouterr().out

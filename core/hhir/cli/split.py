@@ -30,7 +30,8 @@ def list_split(db_path) -> None:
         if row is not None:
             counts[row.side] += 1
         note = "" if row is None or row.moved_at is None else f"  (moved by hand {row.moved_at[:19].replace('T', ' ')})"
-        click.echo(f"{video.id:>5}  {row.side if row else '-':<11}{video.path}{note}")
+        film = f"  [film {row.film}]" if row is not None and row.film else ""
+        click.echo(f"{video.id:>5}  {row.side if row else '-':<11}{video.path}{film}{note}")
     click.echo(", ".join(f"{n} {side}" for side, n in counts.items()) + "; - = no side yet")
 
 
@@ -61,13 +62,37 @@ def move(video, side, db_path) -> None:
     if not report.moved:
         click.echo(f"video {found.id} is already on {side}")
         return
-    _, was, now = report.moved[0]
-    click.echo(f"moved video {found.id} ({found.path}) from {was} to {now}")
-    if was == "train":
-        click.echo("  models trained from now on never train on it; models that already did keep it out of their held-out figures")
-    elif now == "train":
-        click.echo("  models trained from now on train on it: their held-out figures are not comparable with earlier models'")
+    _print_moves(store, report)
+
+
+def _print_moves(store, report) -> None:
+    by_fingerprint = {v.fingerprint: v for v in store.videos()}
+    for fingerprint, was, now in report.moved:
+        found = by_fingerprint[fingerprint]
+        click.echo(f"moved video {found.id} ({found.path}) from {was} to {now}")
+        if was == "train":
+            click.echo("  models trained from now on never train on it; models that already did keep it out of their held-out figures")
+        elif now == "train":
+            click.echo("  models trained from now on train on it: their held-out figures are not comparable with earlier models'")
     for model_id, effect in report.models:
         click.echo(f"  invalidates {model_id}: {effect}")
     if not report.models:
-        click.echo("  no trained model used it")
+        click.echo("  no trained model used them")
+
+
+@split_group.command("film")
+@click.argument("film")
+@click.argument("videos", nargs=-1, required=True)
+@DB
+def film(film, videos, db_path) -> None:
+    """Name FILM as the source of VIDEOS (ids, paths or file names): scenes of one film share a side."""
+    from hhir.cli.analyze import open_store
+    from hhir.learn.project_split import group_film
+
+    store = open_store(db_path)
+    found = [_video(store, ref) for ref in videos]
+    report = group_film(store, [v.fingerprint for v in found], film)
+    side = store.video_sides()[found[0].fingerprint].side
+    click.echo(f"film {film}: {len(found)} video(s) on {side}")
+    if report.moved:
+        _print_moves(store, report)

@@ -111,7 +111,7 @@ def move_videos(store, fingerprints: list[str], side: str) -> MoveReport:
     Raises:
         StoreError: an unknown side.
     """
-    from hhir.learn.train import read_split
+    from hhir.learn.split import read_split
 
     known = store.video_sides()
     # A video that never had a side gets the chosen one now (still a move by hand, recorded as such).
@@ -137,3 +137,29 @@ def _effect(was: str | None, now: str) -> str:
     if now == "train":
         return f"its {was} figures used a video later models train on: do not compare them with later models'"
     return f"its {was} figures used a video now in {now}"
+
+
+def group_film(store, fingerprints: list[str], film: str, seed: int = 0, validation_fraction: float = 0.2,
+               test_fraction: float = 0.15) -> MoveReport:
+    """Name ``film`` as the source of these videos' scenes and put them all on one side.
+
+    The side is the film's (when another of its videos has one), else the side most of these videos
+    already have (a tie goes to test, then validation: held out stays held out), else the seeded
+    rule's next side. Videos that change side are
+    moved as :func:`move_videos` moves them (and the report says what that invalidates).
+    """
+    stored = store.video_sides()
+    film_side = next((row.side for row in stored.values() if row.film == film), None)
+    if film_side is None:  # the side most of them have; a tie keeps them held out (test, then validation)
+        have = [stored[fp].side for fp in fingerprints if fp in stored]
+        film_side = max(SIDES[::-1], key=have.count) if have else None
+    if film_side is None:
+        counts = {side: 0 for side in SIDES}
+        for row in stored.values():
+            counts[row.side] += 1
+        film_side = choose_side(counts, validation_fraction, test_fraction)
+    store.assign_sides([(fp, film_side, film) for fp in fingerprints if fp not in stored], seed)
+    changing = [fp for fp in fingerprints if fp in stored and stored[fp].side != film_side]
+    report = move_videos(store, changing, film_side) if changing else MoveReport((), ())
+    store.set_film(fingerprints, film)
+    return report

@@ -22,3 +22,8 @@ class SplitAPI(StoreBase):
         """Move videos to another side by hand; returns their sides before the move."""
         with self._writing() as s:
             return repo_split.move(s, fingerprints, side)
+
+    def set_film(self, fingerprints: list[str], film: str | None) -> None:
+        """Name the film the videos' scenes come from (they share a side); None clears it."""
+        with self._writing() as s:
+            repo_split.set_film(s, fingerprints, film)

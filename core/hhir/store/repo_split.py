@@ -52,3 +52,13 @@ def move(s: Session, fingerprints: list[str], side: str) -> list[VideoSide]:
     s.flush()
     return before
 
+
+
+def set_film(s: Session, fingerprints: list[str], film: str | None) -> None:
+    """Name the film of assigned videos (None: no film)."""
+    for fingerprint in fingerprints:
+        row = s.get(VideoSplitRow, fingerprint)
+        if row is None:
+            raise StoreError(f"video {fingerprint[:12]} has no side yet")
+        row.film = film or None
+    s.flush()
