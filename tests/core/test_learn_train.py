@@ -13,7 +13,8 @@ from hhir.pipeline.feature_cache import feature_id
 from hhir.jobs import Cancelled, CancelToken
 from hhir.learn.heldout import evaluate_bundle
 from hhir.learn.options import TrainOptions
-from hhir.learn.train import models_dir, read_split, train
+from hhir.learn.split import read_split
+from hhir.learn.train import models_dir, train
 from hhir.learn.versions import activate, rollback
 from hhir.store import Store
 from hhir.types import AnnotationState, Clip, LabelDef, Shot, Target, VideoInfo

@@ -11,7 +11,8 @@ from hhir.errors import HHIRError
 from hhir.learn.dataset import collect
 from hhir.learn.evaluation import Evaluation, evaluate_records
 from hhir.learn.metrics import DEFAULT_THRESHOLD
-from hhir.learn.train import read_split, trained_on
+from hhir.learn.split import read_split
+from hhir.learn.train import trained_on
 
 
 @dataclass(frozen=True)

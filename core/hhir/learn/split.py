@@ -7,9 +7,13 @@ moves, and it is stored with the model.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
+
+from hhir.models.manifest import TRAINING_FILE
 
 
 @dataclass(frozen=True)
@@ -44,3 +48,12 @@ def split_videos(keys: list[str], seed: int, validation_fraction: float, test_fr
         n_test, n_val = (n_test - 1, n_val) if n_test >= n_val else (n_test, n_val - 1)
     return Split(train=tuple(order[n_val + n_test:]), validation=tuple(order[:n_val]),
                  test=tuple(order[n_val:n_val + n_test]))
+
+
+def read_split(bundle_path: str | Path) -> Split | None:
+    """The split stored with a trained bundle (None for bundles not trained here)."""
+    path = Path(bundle_path) / TRAINING_FILE
+    if not path.is_file():
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))["split"]
+    return Split(*(tuple(data[k]) for k in ("train", "validation", "test")))

@@ -26,12 +26,12 @@ from hhir.learn.loop import FitResult, fit, run_with_torch_seed
 from hhir.learn.metrics import tune_thresholds
 from hhir.learn.options import FRESH_HIDDEN_DIM, TrainingEpoch, TrainOptions
 from hhir.learn.project_split import project_split
-from hhir.learn.split import Split
+from hhir.learn.split import Split, read_split
+from hhir.models.manifest import TRAINING_FILE
 from hhir.learn.warm import warm_start
 from hhir.types import ModelInfo
 
 log = logging.getLogger(__name__)
-TRAINING_FILE = "training.json"
 
 
 @dataclass(frozen=True)
@@ -212,11 +212,3 @@ def trained_on(store, model_id: str | None = None) -> set[str]:
         out |= set(split.train) if split is not None else set()
     return out
 
-
-def read_split(bundle_path: str | Path) -> Split | None:
-    """The split stored with a trained bundle (None for bundles not trained here)."""
-    path = Path(bundle_path) / TRAINING_FILE
-    if not path.is_file():
-        return None
-    data = json.loads(path.read_text(encoding="utf-8"))["split"]
-    return Split(*(tuple(data[k]) for k in ("train", "validation", "test")))
