@@ -34,6 +34,18 @@ class ActionRegistry(QObject):
         self._specs: dict[str, ActionSpec] = {}
         self._actions: dict[str, QAction] = {}
         self._enabled: dict[str, Callable[[], bool]] = {}
+        # Where a refused command's one-line reason goes (the status bar); None: it propagates.
+        self.on_error: Callable[[str], None] | None = None
+
+    def _run(self, handler: Callable[[], None]) -> None:
+        from hhir.errors import HHIRError
+
+        try:
+            handler()
+        except HHIRError as exc:  # e.g. the team's server went away: say so, keep the window usable
+            if self.on_error is None:
+                raise
+            self.on_error(str(exc))
 
     def register(
         self, spec: ActionSpec, handler: Callable[[], None], enabled: Callable[[], bool] | None = None
@@ -48,7 +60,7 @@ class ActionRegistry(QObject):
         action.setCheckable(spec.checkable)
         shortcut_text = ", ".join(spec.shortcuts)
         action.setToolTip(f"{spec.tip or spec.title} ({shortcut_text})" if shortcut_text else spec.tip or spec.title)
-        action.triggered.connect(lambda _checked=False: handler())
+        action.triggered.connect(lambda _checked=False: self._run(handler))
         self._window.addAction(action)  # shortcuts work even when the action is in no menu
         self._specs[spec.id] = spec
         self._actions[spec.id] = action

@@ -17,25 +17,34 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Arguments:
-    db: Path | None
+    db: Path | str | None
     videos: list[Path]
 
 
 def parse_args(argv: list[str] | None) -> Arguments:
     parser = argparse.ArgumentParser(prog="hhir-studio", description="Review and correct interaction labels in film.")
-    parser.add_argument("--db", type=Path, help="project database (default: from the settings, else the user data folder)")
+    parser.add_argument("--db", type=_database_arg,
+                        help="project database file, or postgresql://user@host/name (default: from the settings, else the user data folder)")
     parser.add_argument("videos", nargs="*", type=Path, help="videos to add to the project and analyse")
     parser.add_argument("--self-test", action="store_true", help="check this installation offscreen and exit (0 = it works)")
     ns = parser.parse_args(argv)
     return Arguments(ns.db, list(ns.videos))
 
 
-def database_path(args: Arguments, settings) -> Path:
+def _database_arg(text: str) -> Path | str:
+    """A server URL stays the string it is (a Path would fold its ``//`` into a file name)."""
+    from hhir.store.location import is_url
+
+    return text if is_url(text) else Path(text)
+
+
+def database_path(args: Arguments, settings) -> Path | str:
     from hhir.store import default_db_path
 
-    if args.db is not None:
-        return args.db.expanduser().resolve()
-    return Path(settings.database).expanduser().resolve() if settings.database else default_db_path()
+    chosen = args.db if args.db is not None else _database_arg(settings.database) if settings.database else None
+    if isinstance(chosen, str):
+        return chosen
+    return chosen.expanduser().resolve() if chosen is not None else default_db_path()
 
 
 def create_window(args: Arguments):

@@ -63,6 +63,7 @@ class MainWindow(QMainWindow):
         self.videos = VideoListPanel(self.session, self)
         self.shots = ShotEditor(self.session, self.analysis, self.player)
         self.registry = ActionRegistry(self)
+        self.registry.on_error = lambda text: self.statusBar().showMessage(text, 15000)
         commands.register_all(self.registry, commands.CommandTargets(
             self.session, self.player, self.timeline, open_videos=self.open_dialog, export=self.export_dialog,
             settings=self.settings_dialog, quit=self.close, toggle_loop=self.toggle_loop, split_shot=self.split_shot,

@@ -209,7 +209,7 @@ class ReviewSession(QObject):
     def _history(self, step) -> bool:
         if self.data is None:
             return False
-        change = step(self.data.video.id)
+        change = step(self.data.video.id, self.annotator)  # your own edits only: a team shares the project
         if change is None:
             self.status_reported.emit("Nothing to undo" if step == self.store.undo else "Nothing to redo")
             return False

@@ -101,7 +101,7 @@ class ExportDialog(QDialog):
         session = self.window_.session
         current = (session.data.video.id,) if self.current_only.isChecked() and session.data else ()
         return ExportRequest(
-            str(session.store.path), self.format.currentData(), self.folder.text().strip(), current,
+            session.store.reopen_value(), self.format.currentData(), self.folder.text().strip(), current,
             self.reviewed_only.isChecked(), session.annotator if self.mine_only.isChecked() else None,
             self.predictions.isChecked(),
         )

@@ -85,7 +85,7 @@ class TrainingDialog(QDialog):
     def begin(self) -> Job:
         session = self.window_.session
         settings = session.settings
-        self.request = TrainRequest(str(session.store.path), self.epochs.value(), settings.profile, None, settings.model_dir or None)
+        self.request = TrainRequest(session.store.reopen_value(), self.epochs.value(), settings.profile, None, settings.model_dir or None)
         request = self.request
         self.plot.clear()
         relay = self.relay.epoch_finished.emit
@@ -120,7 +120,7 @@ class TrainingDialog(QDialog):
         if self.result_ is None:
             return None
         model_id = self.result_.model.id
-        db = str(self.window_.session.store.path)
+        db = self.window_.session.store.reopen_value()
         job = self.runner.submit(JobSpec(f"Activate {model_id}", lambda p, c: activate_in_child(db, model_id, p, c)))
         job.finished.connect(lambda _ids: (self.window_.session.reload(), self.accept()))
         self.activate_button.setEnabled(False)
