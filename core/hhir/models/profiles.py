@@ -124,6 +124,8 @@ def _load_profile_file(path: Path) -> Profile:
         raise ModelError(f"{path}: cannot read profile file ({exc.strerror or exc})") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ModelError(f"{path}: not a valid JSON profile ({exc})") from None
+    except RecursionError:
+        raise ModelError(f"{path}: not a valid JSON profile (nested too deeply)") from None
     if not isinstance(data, dict):
         raise ModelError(f"{path}: a profile file holds one JSON object")
     unknown = sorted(set(data) - {"name", "base", "video", "text", "audio", "asr_model"})
