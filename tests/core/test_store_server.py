@@ -141,3 +141,30 @@ def test_writers_killed_and_server_restarted_lose_and_duplicate_nothing(pg_serve
     engine.dispose()
     assert dict(steps) == {name: len(store.annotations(vid, annotator=name)) // batch for name in names}
     store.close()
+
+
+def test_an_annotator_role_without_schema_rights_works_on_a_migrated_project(pg_server) -> None:
+    """The roles of docs/teams.md: the owner migrates, annotators only read and write rows."""
+    url = pg_server.create_database("roles_project")
+    owner = parse(url).url
+    pg_server.sql("CREATE ROLE annotators NOLOGIN")
+    pg_server.sql("CREATE ROLE ana LOGIN IN ROLE annotators")
+    try:
+        Store(url).close()  # the owner (the superuser here) creates the schema
+        for grant in ("GRANT USAGE ON SCHEMA public TO annotators",
+                      "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO annotators",
+                      "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO annotators",
+                      "REVOKE CREATE ON SCHEMA public FROM PUBLIC"):
+            pg_server.sql(grant, "roles_project")
+        ana = Store(owner.set(username="ana").render_as_string(hide_password=False))
+        vid, clips = _video(ana)
+        ana.annotate(Target(vid, clips[0].id), "asks", AnnotationState.PRESENT, "ana")
+        assert ana.undo(vid, "ana") is not None and ana.annotations(vid) == []
+        ana.close()
+        pg_server.sql("UPDATE alembic_version SET version_num = '0003'", "roles_project")  # an older schema
+        with pytest.raises(StoreError, match="could not upgrade the database from schema 0003"):
+            Store(owner.set(username="ana").render_as_string(hide_password=False))
+    finally:
+        pg_server.drop_database("roles_project")
+        pg_server.sql("DROP ROLE ana")
+        pg_server.sql("DROP ROLE annotators")
