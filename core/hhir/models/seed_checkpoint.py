@@ -45,9 +45,9 @@ def load_seed_state(pth_path: str | Path) -> dict[str, Any]:
             state = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:
         raise ModelError(f"{path}: refused: the checkpoint holds more than plain weights (loading it would "
-                         f"run code from the file): {str(exc).strip().splitlines()[-1][:200]}") from None
+                         f"run code from the file): {_last_line(exc)}") from None
     except (RuntimeError, EOFError, zipfile.BadZipFile, OSError) as exc:
-        raise ModelError(f"{path}: not a readable PyTorch checkpoint ({str(exc).splitlines()[0][:200]})") from None
+        raise ModelError(f"{path}: not a readable PyTorch checkpoint ({_first_line(exc)})") from None
     if isinstance(state, dict) and "state_dict" in state and isinstance(state["state_dict"], dict):
         state = state["state_dict"]
     if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
@@ -134,3 +134,14 @@ def _paper_encoders(n_frames: int, include_vivit: bool) -> tuple[list[EncoderRec
         EncoderRecord("audio", profile.audio, f"hf-ast-{short_name(profile.audio.model)}", PAPER_DIMS["audio"]),
     ]
     return records, (vivit.state_dict() if include_vivit else None)
+
+
+def _first_line(exc: BaseException) -> str:
+    """The message's first line (an empty file's EOFError has none: then the error's name)."""
+    lines = str(exc).strip().splitlines()
+    return lines[0][:200] if lines else type(exc).__name__
+
+
+def _last_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[-1][:200] if lines else type(exc).__name__
