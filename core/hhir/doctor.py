@@ -60,12 +60,25 @@ def _short(model: str) -> str:
     return short_name(model) if model else "-"
 
 
+def _shown(path: Path | str) -> str:
+    from hhir.store.location import parse
+
+    return parse(path).name if isinstance(path, str) else str(path)
+
+
+def _server_note(url: str) -> str:
+    return (f"{_shown(url)}: a team project on a server; the server checks its own pages "
+            "(pg_amcheck) and pg_dump makes its backups (docs/teams.md)")
+
+
 def _database(db_path: Path | None) -> list[str]:
     from hhir.store.paths import default_db_path
 
     path = db_path or default_db_path()
-    lines = [f"database: {path}" + ("" if path.exists() else " (not created yet)")]
-    if path.exists():
+    server = isinstance(path, str)  # a postgresql:// URL (hhir.store.location)
+    exists = server or path.exists()
+    lines = [f"database: {_shown(path)}" + ("" if exists else " (not created yet)")]
+    if exists:
         from hhir.errors import StoreError
         from hhir.store import Store
 
@@ -86,6 +99,8 @@ def check_lines(db_path: Path | None = None) -> tuple[bool, list[str]]:
     from hhir.store.repair import integrity_problems
 
     path = db_path or default_db_path()
+    if isinstance(path, str):
+        return True, [_server_note(path)]
     problems = integrity_problems(path)
     if not problems:
         return True, [f"{path}: integrity check ok"]
@@ -99,6 +114,8 @@ def repair_lines(db_path: Path | None = None) -> tuple[bool, list[str]]:
     from hhir.store.repair import repair
 
     path = db_path or default_db_path()
+    if isinstance(path, str):
+        return True, [_server_note(path)]
     done = repair(path)
     if not done.problems:
         return True, [f"{path}: integrity check ok; nothing to repair"]

@@ -14,7 +14,7 @@ import click
 
 from hhir.errors import HHIRError, printable
 
-_COMMAND_MODULES = ("hhir.cli.analyze", "hhir.cli.learn", "hhir.cli.exchange")
+_COMMAND_MODULES = ("hhir.cli.analyze", "hhir.cli.learn", "hhir.cli.exchange", "hhir.cli.team")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
