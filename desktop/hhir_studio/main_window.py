@@ -9,7 +9,7 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QShowEvent
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMenu, QSplitter, QToolBar, QWidget
 
 from hhir.media.proxy import existing_proxy
@@ -28,6 +28,7 @@ from hhir_studio.timeline.layout import build_layout
 from hhir_studio.timeline.view import TimelineView
 from hhir_studio.transcript.panel import TranscriptPanel
 from hhir_studio.videos.analysis import AnalysisController
+from hhir_studio.videos.panel import DEFAULT_WIDTH as VIDEOS_WIDTH
 from hhir_studio.videos.panel import VideoListPanel
 from hhir_studio.videos.queue_book import QueueBook
 
@@ -84,7 +85,7 @@ class MainWindow(QMainWindow):
         videos = self._dock("Videos", self.videos, Qt.DockWidgetArea.LeftDockWidgetArea)
         labels = self._dock("Labels", self.labels, Qt.DockWidgetArea.RightDockWidgetArea)
         self._dock("Transcript", self.transcript, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.resizeDocks([videos, labels], [260, 460], Qt.Orientation.Horizontal)
+        self._dock_widths = ([videos, labels], [VIDEOS_WIDTH, 460])  # applied once shown (see showEvent)
         self.registry.build_menus(self.menuBar(), commands.MENUS)
         toolbar = QToolBar("Main", self)
         toolbar.setObjectName("mainToolbar")
@@ -320,6 +321,13 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1440, 900)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._dock_widths is not None:  # before the first show Qt has no room to share out yet
+            docks, widths = self._dock_widths
+            self._dock_widths = None
+            self.resizeDocks(docks, widths, Qt.Orientation.Horizontal)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.analysis.closing = True  # stopped now, still queued: the next start resumes them

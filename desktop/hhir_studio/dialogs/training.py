@@ -39,6 +39,25 @@ def activate_in_child(db_path: str, model_id: str, progress: ProgressFn, cancel:
     return [int(v) for v in run_in_child("activate", {"db_path": db_path, "model_id": model_id}, progress, cancel)]
 
 
+class StatusLine(QLabel):
+    """A status of fixed height (three lines): a long failure message never moves the buttons
+    under the pointer; what does not fit is elided and shown whole in the tooltip."""
+
+    LINES = 3
+
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setFixedHeight(self.fontMetrics().lineSpacing() * self.LINES + 6)
+        self.setText(text)
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
+        self.full_text = text
+        self.setToolTip(text)
+        room = max(self.width(), 320) // max(self.fontMetrics().averageCharWidth(), 1) * self.LINES
+        super().setText(text if len(text) <= room else text[: max(room - 1, 1)] + "…")
+
+
 class TrainingDialog(QDialog):
     def __init__(self, window, runner: JobRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent or window)
@@ -60,8 +79,7 @@ class TrainingDialog(QDialog):
         self.plot.add_series("validation F1", "#98c379")
         self.progress = QProgressBar(self)
         self.progress.setRange(0, 1000)
-        self.status = QLabel("Trains a new model on every labelled clip; the current model stays active until you choose.", self)
-        self.status.setWordWrap(True)
+        self.status = StatusLine("Trains a new model on every labelled clip; the current model stays active until you choose.", self)
         self.start = QPushButton("Start", self)
         self.activate_button = QPushButton("Activate new model", self)
         self.discard = QPushButton("Keep current model", self)

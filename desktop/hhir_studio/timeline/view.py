@@ -98,7 +98,9 @@ class TimelineView(QWidget):
         return QSize(800, rows[-1].top + rows[-1].height + SCROLL_H + 2)
 
     def minimumSizeHint(self) -> QSize:
-        return self.sizeHint()
+        # Every row's height, but not the preferred width: an 800-pixel minimum kept the docks
+        # beside it at their minimum and cut the Videos panel's names and buttons.
+        return QSize(HEADER_W + 240, self.sizeHint().height())
 
     def _viewport(self) -> Viewport:
         return Viewport(self.t0, self.px_per_s, max(self.width() - HEADER_W, 1))

@@ -8,13 +8,27 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QHeaderView, QProgressBar, QToolButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QToolButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from hhir.types import Video
 from hhir_studio.jobs import Job, JobState
+from hhir_studio.videos import queue_book
 from hhir_studio.session import ReviewSession
 
 NAME, STATUS, PROGRESS, CANCEL = range(4)
+STATUS_W, PROGRESS_W, CANCEL_W = 112, 64, 28
+DEFAULT_WIDTH = 330  # the dock's width at first start: name, status, bar and cancel button fit
+EMPTY_HINT = ("No videos yet.\n\nDrop video files here, or use File ▸ Open videos… (Ctrl+O). Each is "
+              "analysed in the background; its clips then appear on the timeline for review.")
 
 
 class VideoListPanel(QWidget):
@@ -29,19 +43,31 @@ class VideoListPanel(QWidget):
         self.tree.setHeaderLabels(["Video", "Status", "", ""])
         self.tree.setRootIsDecorated(False)
         header = self.tree.header()
+        # Fixed status, bar and button columns and a stretching name: at the dock's default width
+        # the name, the progress bar and the cancel button all stay visible (long statuses elide
+        # and show whole in their tooltip) instead of a to-contents status pushing them out.
+        header.setMinimumSectionSize(24)
         header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(STATUS, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(STATUS, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(STATUS, STATUS_W)
         header.setSectionResizeMode(PROGRESS, QHeaderView.ResizeMode.Fixed)
-        header.resizeSection(PROGRESS, 90)
+        header.resizeSection(PROGRESS, PROGRESS_W)
         header.setSectionResizeMode(CANCEL, QHeaderView.ResizeMode.Fixed)
-        header.resizeSection(CANCEL, 28)
+        header.resizeSection(CANCEL, CANCEL_W)
         header.setStretchLastSection(False)
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.hint = QLabel(EMPTY_HINT, self)  # what an empty project says: how to start
+        self.hint.setObjectName("emptyHint")
+        self.hint.setWordWrap(True)
+        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hint.setStyleSheet("color: #9aa3b2; padding: 12px;")
         self._show_job_columns(False)
         self.rows: dict[str, QTreeWidgetItem] = {}
         self.setAcceptDrops(True)
         self.setMinimumWidth(240)
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.hint)
         box.addWidget(self.tree)
         self.tree.itemActivated.connect(self._on_activated)
         self.tree.itemClicked.connect(self._on_activated)
@@ -61,15 +87,23 @@ class VideoListPanel(QWidget):
         """Re-read the videos and their review counts (short queries, one per video)."""
         store, current = self.session.store, self.session.data
         sides = store.video_sides()  # one query: the project's fixed train / validation / test split
+        states = store.stage_params(queue_book.STAGE)  # one query: where each video's analysis stands
         for video in store.videos():
             item = self._row(str(Path(video.path).resolve()))
             item.setData(NAME, Qt.ItemDataRole.UserRole, video.id)
             item.setToolTip(NAME, f"{video.path}\n{_side_text(sides.get(video.fingerprint))}")
             if self.tree.itemWidget(item, PROGRESS) is None:
-                item.setText(STATUS, self._status(video))
+                item.setText(STATUS, self._status(video, states.get(video.id)))
+                item.setToolTip(STATUS, item.text(STATUS))
             font = item.font(NAME)
             font.setBold(current is not None and current.video.id == video.id)
             item.setFont(NAME, font)
+        self._show_hint()
+
+    def _show_hint(self) -> None:
+        empty = not self.rows
+        self.hint.setVisible(empty)
+        self.tree.setVisible(not empty)
 
     def _show_job_columns(self, show: bool) -> None:
         self.tree.setColumnHidden(PROGRESS, not show)
@@ -82,8 +116,9 @@ class VideoListPanel(QWidget):
         if item is not None and self.tree.itemWidget(item, PROGRESS) is None:
             item.setText(STATUS, self._status(data.video))
 
-    def _status(self, video: Video) -> str:
-        """"n/m reviewed" from count queries (the open video's from its rows already in memory)."""
+    def _status(self, video: Video, state: str | None = None) -> str:
+        """"n/m reviewed" from count queries (the open video's from its rows already in memory);
+        before it has clips, where its analysis stands."""
         store, data = self.session.store, self.session.data
         if data is not None and data.video.id == video.id:
             total, marks, scored = len(data.clips), data.reviewed, data.predictions is not None
@@ -92,7 +127,7 @@ class VideoListPanel(QWidget):
             marks = store.reviewed(video.id, self.session.annotator) if total else set()
             scored = total > 0 and (store.has_predictions(video.id) or store.has_predictions(video.id, _starter_id()))
         if not total:
-            return "not analysed"
+            return _UNANALYSED.get(state or "", "not analysed")
         reviewed = sum(1 for t in marks if t.clip_id is not None)
         return f"{reviewed}/{total} reviewed{'' if scored else ' · no predictions'}"
 
@@ -111,6 +146,7 @@ class VideoListPanel(QWidget):
         self.tree.setItemWidget(item, PROGRESS, bar)
         self.tree.setItemWidget(item, CANCEL, cancel)
         item.setText(STATUS, "queued")
+        self._show_hint()
 
         def on_progress(fraction: float, message: str) -> None:
             bar.setValue(int(fraction * 1000))
@@ -150,6 +186,14 @@ class VideoListPanel(QWidget):
         if paths:
             self.files_dropped.emit(paths)
             event.acceptProposedAction()
+
+
+_UNANALYSED = {
+    queue_book.QUEUED: "queued: resumes at start",
+    queue_book.ANALYSING: "interrupted: resumes at start",
+    queue_book.FAILED: "analysis failed",
+    queue_book.CANCELLED: "cancelled",
+}
 
 
 def _starter_id() -> str:
