@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hhir.store import repo_annotations, repo_clips, repo_media, repo_models, repo_shots
+from hhir.store import repo_annotations, repo_clips, repo_media, repo_models, shot_edit
 from hhir.store.base import StoreBase
 from hhir.store.common import video_row
 from hhir.store.records import Change, VideoState
@@ -84,7 +84,7 @@ class MediaAPI(StoreBase):
             The change (kind ``shots``) and the stored clips.
         """
         with self._writing() as s:
-            return repo_shots.edit_shots(s, video_id, shots, clip_size, clip_stride, clips_params, description)
+            return shot_edit.edit_shots(s, video_id, shots, clip_size, clip_stride, clips_params, description)
 
     def shots(self, video_id: int) -> list[Shot]:
         """The shots of a video, by index."""

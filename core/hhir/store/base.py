@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from hhir.errors import StoreError
 from hhir.store import location, migrate
-from hhir.store.engine import WRITE_OPTION, check_file, make_engine
+from hhir.store.common import WRITE_OPTION
+from hhir.store.engine import check_file, make_engine
 from hhir.store.server import SERVER_RETRY_PAUSE_S, SERVER_RETRY_S, is_disconnect, make_server_engine
 from hhir.store.schema import LabelRow
 from hhir.store.default_labels import default_labels_file, load_label_file

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from hhir.errors import StoreError
 from hhir.store.schema import VideoRow
 
+WRITE_OPTION = "hhir_write"  # execution option of the connections that write (BEGIN IMMEDIATE)
 TIME_TOLERANCE_S = 0.001  # clips re-attach by time range within a millisecond
 
 

@@ -20,10 +20,10 @@ from sqlalchemy import URL, Engine, create_engine, event
 from sqlalchemy.pool import QueuePool
 
 from hhir.errors import StoreError
+from hhir.store.common import WRITE_OPTION
 
 BUSY_TIMEOUT_S = 10.0
 SQLITE_HEADER = b"SQLite format 3\x00"
-WRITE_OPTION = "hhir_write"
 
 WAL_PRAGMA = "PRAGMA journal_mode = WAL"  # a write to the header: never on a file being checked or read-only
 _PRAGMAS = (

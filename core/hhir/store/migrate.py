@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Callable
 from sqlalchemy import Connection, Engine, inspect, text
 
 from hhir.errors import StoreError
-from hhir.store.engine import WRITE_OPTION
+from hhir.store.common import WRITE_OPTION
 
 if TYPE_CHECKING:
     from alembic.config import Config

@@ -13,8 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hhir.store import repo_clips, repo_media, rows
-from hhir.store.common import same_range, video_row
-from hhir.store.records import Change
+from hhir.store.common import same_range
 from hhir.store.schema import ClipRow, ReviewRow
 from hhir.types import Clip, Shot
 
@@ -35,7 +34,7 @@ class ShotsValue:
     reviews: list[list]  # [start_s, end_s, annotator, reviewed_at] of clips this state has and the other lacks
 
 
-def _encode_shots(shots: list[Shot]) -> list[list[float]]:
+def encode_shots(shots: list[Shot]) -> list[list[float]]:
     return [[s.start_frame, s.end_frame, s.start_s, s.end_s] for s in shots]
 
 
@@ -52,7 +51,7 @@ def _clip_reviews(s: Session, video_id: int, gone: list[ClipRow]) -> list[list]:
     return [[by_id[r.clip_id].start_s, by_id[r.clip_id].end_s, r.annotator, r.reviewed_at] for r in s.scalars(query)]
 
 
-def _rebuild(s: Session, key: ShotsKey, shots: list[Shot], reviews: list[list]) -> tuple[list[Clip], list[list]]:
+def rebuild(s: Session, key: ShotsKey, shots: list[Shot], reviews: list[list]) -> tuple[list[Clip], list[list]]:
     """Store ``shots``, rebuild the clips, restore ``reviews`` on clips with their range.
 
     Returns the stored clips and the review marks of the clips that went away.
@@ -84,24 +83,8 @@ def _restore_reviews(s: Session, video_id: int, clips: list[Clip], reviews: list
             s.add(ReviewRow(video_id=video_id, clip_id=clip.id, annotator=annotator, reviewed_at=reviewed_at))
 
 
-def edit_shots(s: Session, video_id: int, shots: list[Shot], clip_size: int, clip_stride: int,
-               clips_params: str, description: str) -> tuple[Change, list[Clip]]:
-    """Replace the shots, rebuild the clips and log it as one undo step (see the module doc)."""
-    from hhir.store import editlog  # editlog lists this module's row kind: imported late, no cycle
-
-    video_row(s, video_id)
-    key = ShotsKey(video_id, clip_size, clip_stride, clips_params)
-    before_shots = repo_media.shots(s, video_id)
-    clips, lost = _rebuild(s, key, shots, [])
-    change = Change(video_id, "shots", description, ())
-    if _encode_shots(before_shots) != _encode_shots(shots):
-        edit = editlog.RowEdit(key, ShotsValue(_encode_shots(before_shots), lost), ShotsValue(_encode_shots(shots), []))
-        editlog.record(s, change, [edit])
-    return change, clips
-
-
 def write_shots(video: rows.VideoRows, key: ShotsKey, value: ShotsValue | None) -> None:
     """Undo/redo side: put the shots of ``value`` back and rebuild the clips from them."""
     if value is None:
         return
-    _rebuild(video.s, key, _decode_shots(value), value.reviews)
+    rebuild(video.s, key, _decode_shots(value), value.reviews)
