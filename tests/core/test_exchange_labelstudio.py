@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from hhir.errors import HHIRError, ImportFormatError
+from hhir.errors import ImportFormatError
 from hhir.exchange import ExportOptions, ImportOptions, export, import_
 from hhir.types import AnnotationState, ModelInfo, Target
 from test_exchange_helpers import make_project, portable
@@ -71,8 +71,9 @@ def test_video_urls_follow_local_files_or_a_prefix(project, tmp_path: Path) -> N
     export(store, "labelstudio", tmp_path / "web", ExportOptions(one, media_url_prefix="https://films.example/hhir/"))
     assert {t["data"]["video"] for t in _tasks(tmp_path / "web")} == {"https://films.example/hhir/scene%200.mp4"}
     assert {t["data"]["media_path"] for t in _tasks(tmp_path / "web")} == {"/media/scene 0.mp4"}
-    with pytest.raises(HHIRError, match=r"scene 0\.mp4: not under the local-files root /srv/films"):
-        export(store, "labelstudio", tmp_path / "bad", ExportOptions(one, local_files_root="/srv/films"))
+    report = export(store, "labelstudio", tmp_path / "out", ExportOptions(one, local_files_root="/srv/films"))
+    assert {t["data"]["video"] for t in _tasks(tmp_path / "out")} == {"/media/scene 0.mp4"}
+    assert any(n.startswith("1 videos are not under the local-files root /srv/films (/media/scene 0.mp4)") for n in report.notes)
 
 
 def test_starter_scores_are_exported_with_their_model_version(project, tmp_path: Path) -> None:

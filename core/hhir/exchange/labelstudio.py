@@ -18,7 +18,8 @@ declares them. A scene task has ``clip_index`` -1.
   can be created before the import. ``data.annotators`` carries the names back on import.
 * ``data.video``: Label Studio's local-files URL ``/data/local-files/?d=<path>``, relative to
   ``local_files_root`` (the server's ``LOCAL_FILES_DOCUMENT_ROOT``, ``/`` by default), or
-  ``<media_url_prefix>/<file name>`` when a prefix is given.
+  ``<media_url_prefix>/<file name>`` when a prefix is given. A video outside the root keeps its
+  path there, and the export's notes name it.
 * Predictions: the active model's scores, else the zero-shot starter's, with the model id as
   ``model_version``: one result choosing the labels at or above their threshold, then one result
   per label carrying its score. They are never read back as annotations.
@@ -29,6 +30,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import ntpath
+import posixpath
 import re
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -55,17 +58,18 @@ def annotator_email(name: str, given: dict[str, str]) -> str:
     return name if _EMAIL.match(name) else f"{sanitize(name, 'annotator').lower()}@{EMAIL_DOMAIN}"
 
 
-def media_url(path: str, options: ExportOptions) -> str:
-    """``data.video`` for a stored video path: the user's URL prefix, else a local-files URL."""
-    pure = PureWindowsPath(path) if "\\" in path else PurePosixPath(path)
+def media_url(path: str, options: ExportOptions) -> str | None:
+    """``data.video`` for a stored video path: the user's URL prefix, else a local-files URL; None
+    when the video is not under the local-files root (no URL the server would serve)."""
+    windows = "\\" in path or bool(re.match(r"^[A-Za-z]:", path))
+    pure = PureWindowsPath(ntpath.normpath(path)) if windows else PurePosixPath(posixpath.normpath(path))
     if options.media_url_prefix:
         return f"{options.media_url_prefix.rstrip('/')}/{quote(pure.name)}"
-    root = type(pure)(options.local_files_root or ("/" if isinstance(pure, PurePosixPath) else pure.anchor))
+    root = type(pure)(options.local_files_root or ("/" if not windows else pure.anchor or "C:\\"))
     try:
         relative = pure.relative_to(root)
     except ValueError:
-        raise HHIRError(f"{path}: not under the local-files root {root}; give the server's LOCAL_FILES_DOCUMENT_ROOT "
-                        "as the local-files root, or a media URL prefix") from None
+        return None
     return LOCAL_FILES_URL + quote(relative.as_posix())
 
 
@@ -80,6 +84,7 @@ class _Tasks:
         self.data, self.options, self.threshold = data, options, threshold
         self.emails = dict(options.annotator_emails)
         self.used: dict[str, str] = {}  # email -> annotator name, for annotators.csv
+        self.outside: set[str] = set()  # videos with no local-files URL
 
     def task(self, video: VideoData, clip: Clip | None) -> dict | None:
         clip_id = clip.id if clip else None
@@ -88,8 +93,11 @@ class _Tasks:
             return None
         who = {annotator_email(n, self.emails): n for n in sorted({a.annotator for a in mine})}
         self._remember(who)
+        url = media_url(video.video.path, self.options)
+        if url is None:
+            self.outside.add(video.video.path)
         task = {"data": {
-            "video": media_url(video.video.path, self.options), "media_path": video.video.path, "scene": video.name,
+            "video": url or video.video.path, "media_path": video.video.path, "scene": video.name,
             "fingerprint": video.video.fingerprint, "clip_index": clip.index if clip else -1,
             "start": clip.start_s if clip else 0.0, "end": clip.end_s if clip else video.video.duration_s,
             "text": clip.text if clip else "", "annotators": who,
@@ -158,6 +166,10 @@ def export_labelstudio(data: ExportData, out: Path, options: ExportOptions,
              write_text(out / "annotators.csv", _annotators_csv(builder.used))]
     notes = [f"Label Studio imports annotations only for members of its organisation: {len(builder.used)} accounts "
              "needed, listed in annotators.csv"] if builder.used else []
+    if builder.outside:
+        names = ", ".join(sorted(builder.outside)[:3]) + (" …" if len(builder.outside) > 3 else "")
+        notes.append(f"{len(builder.outside)} videos are not under the local-files root {options.local_files_root or '/'} "
+                     f"({names}): their tasks keep the file path, which Label Studio cannot play; give the root or a media URL prefix")
     if options.with_predictions and not any("predictions" in t for t in tasks):
         notes.append("no model has scored these videos yet, so there are no predictions")
     return files, len(tasks), notes
