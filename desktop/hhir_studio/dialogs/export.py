@@ -123,8 +123,10 @@ class ExportDialog(QDialog):
 
     def _done(self, report) -> None:
         self.progress.setValue(1000)
+        # The notes say what the receiving tool will not see (e.g. the seed notebook's one label per clip).
+        notes = "".join(f"\n{note}" for note in (*report.skipped, *report.notes))
         self.status.setText(f"Wrote {len(report.files)} files ({report.rows} rows, {report.videos} videos, {report.clips} clips)"
-                            f" to {self.folder.text()}")
+                            f" to {self.folder.text()}{notes}")
 
     def _cancel_or_close(self) -> None:
         if self.job is not None and self.job.active:
