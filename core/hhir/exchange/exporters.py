@@ -18,11 +18,24 @@ def run_export(store: Store, fmt: str, out: Path, options: ExportOptions, progre
     data = collect(store, options)
     require_content(data, fmt)
     cancel.check()
-    out.mkdir(parents=True, exist_ok=True)
+    _make_folder(out)
     files, rows, skipped, notes = _write(store, fmt, data, out, options, sub_progress(progress, 0.05, 1.0), cancel)
     progress(1.0, f"Exported {len(files)} files")
     clips = sum(len(v.clips) for v in data.videos)
     return ExportReport(fmt, tuple(str(f) for f in files), rows, len(data.videos), clips, tuple(skipped), tuple(notes))
+
+
+def _make_folder(out: Path) -> None:
+    """The export folder, created if missing; a file, a symlink loop or an unwritable place in the
+    way is the user's one-line error naming the folder, not an OSError."""
+    from hhir.errors import HHIRError, printable
+
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise HHIRError(f"{printable(out)}: exists and is not a folder; choose another output folder") from None
+    except OSError as exc:
+        raise HHIRError(f"{printable(out)}: cannot create the output folder ({exc.strerror or exc})") from None
 
 
 def _analysis_encoders(store: Store) -> tuple[tuple[str, str], ...]:
