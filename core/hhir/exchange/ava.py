@@ -26,7 +26,11 @@ PERSON_ID = 0
 
 
 def label_map(labels: tuple[str, ...]) -> str:
-    """AVA's ``ava_action_list`` protobuf text (a JSON string is a valid protobuf-text string)."""
+    """AVA's ``ava_action_list`` protobuf text (a JSON string is a valid protobuf-text string).
+
+    Written by hand: AVA ships no schema for the file to hand to protobuf's text_format, and its
+    readers (SlowFast's ``read_labelmap``) go line by line, so the layout itself is the contract.
+    """
     return "".join(f"label {{\n  name: {json.dumps(n)}\n  label_id: {i}\n  label_type: PERSON_INTERACTION\n}}\n"
                    for i, n in enumerate(labels, start=1))
 

@@ -72,6 +72,8 @@ def _write(video: VideoData, out: Path) -> Path:
 
 def parse_scene_list(path: Path, video: VideoRef | None = None) -> ImportData:
     """Shots from a scene-list CSV; times come from the frame numbers once the video is known."""
+    # Read by hand: PySceneDetect reads scene lists only inside its CLI (a private function that
+    # needs the video open), and an import error must name the file and line.
     reader = csv.reader(io.StringIO(read_import_text(path), newline=""))
     try:
         rows = list(reader)
