@@ -141,3 +141,19 @@ def test_tasks_and_config_pass_label_studio_sdk(project, tmp_path: Path) -> None
     assert report["problems"] == [] and done.returncode == 0
     assert report["controls"] == ["absent->video", "interaction->video"] and report["objects"] == ["text", "video"]
     assert (report["annotations"], report["predictions"]) == (4, 3)
+
+
+def test_cli_takes_accounts_and_local_files_root_and_prints_notes(project, tmp_path: Path, capsys) -> None:
+    from hhir.cli import main
+
+    store, _ = project
+    db = str(store.path)
+    args = ["export", "--format", "labelstudio", str(tmp_path / "ls"), "--db", db, "--local-files-root", "/media",
+            "--annotator-email", "alice=alice@lab.example", "--with-predictions"]
+    assert main(args) == 0
+    assert "note: Label Studio imports annotations only for members of its organisation: 3 accounts needed" in capsys.readouterr().err
+    tasks = _tasks(tmp_path / "ls")
+    assert {t["data"]["video"] for t in tasks} == {"/data/local-files/?d=scene%200.mp4", "/data/local-files/?d=scene%201.mp4"}
+    assert "alice@lab.example" in {a["completed_by"]["email"] for t in tasks for a in t["annotations"]}
+    assert main([*args[:-3], "--annotator-email", "alice"]) == 2
+    assert "expected NAME=EMAIL" in capsys.readouterr().err
