@@ -29,12 +29,12 @@ def read_boxes_and_labels(path: Path) -> dict[str, dict[int, list[tuple[list[flo
 
 
 def read_labelmap(path: Path) -> list[dict]:
-    """slowfast.utils.ava_eval_helper.read_labelmap, as written."""
+    """What slowfast.utils.ava_eval_helper.read_labelmap does with a label map."""
     labelmap, name = [], ""
     for line in path.read_text().splitlines(keepends=True):
         if line.startswith("  name:"):
             name = line.split('"')[1]
-        elif line.startswith("  id:") or line.startswith("  label_id:"):
+        elif line.startswith(("  id:", "  label_id:")):
             labelmap.append({"id": int(line.strip().split(" ")[-1]), "name": name})
     return labelmap
 
@@ -50,7 +50,7 @@ def test_ava_rows_are_whole_seconds_per_box(tmp_path: Path) -> None:
     report = export(store, "ava", tmp_path / "ava", ExportOptions())
     boxes = read_boxes_and_labels(tmp_path / "ava" / "ava.csv")
     names = {e["id"]: e["name"] for e in read_labelmap(tmp_path / "ava" / "label_map.pbtxt")}
-    assert names == {i: n for i, n in enumerate((l.name for l in store.labels()), start=1)}
+    assert names == dict(enumerate((label.name for label in store.labels()), start=1))
     seen = {sec: sorted(names[label] for _, labels, _ in entries for label in labels) for sec, entries in boxes["scene_0"].items()}
     # clip 0 covers 0-4.8 s (seconds 0..4), clip 1 covers 1.6-6.4 s (seconds 2..6)
     assert seen == {0: ["asks"], 1: ["asks"], 2: ["asks", "watches"], 3: ["asks", "watches"], 4: ["asks", "watches"],

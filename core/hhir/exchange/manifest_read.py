@@ -178,7 +178,7 @@ def _read_features(path: Path, n_rows: int) -> tuple[dict[str, np.ndarray], dict
         raise ImportFormatError(f"{path}: not a file, or larger than {MAX_IMPORT_BYTES // 2**20} MiB")
     try:
         with safe_open(str(path), framework="numpy") as handle:
-            tensors = {key: handle.get_tensor(key) for key in handle.keys()}
+            tensors = {key: handle.get_tensor(key) for key in handle.keys()}  # noqa: SIM118 - a safetensors handle, not a dict
             encoders = json.loads((handle.metadata() or {}).get("encoders", "{}"))
     except (SafetensorError, ValueError, OSError) as exc:
         raise ImportFormatError(f"{path}: not a readable manifest features file ({exc})") from exc
