@@ -23,7 +23,11 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as defused_fromstring
 
 from hhir.errors import HHIRError, ImportFormatError
-from hhir.fsutil import atomic_path, atomic_writer, write_bytes, write_text  # noqa: F401 - the exchange formats' writers
+# The exchange formats' writers, re-exported (``name as name``) so every format imports them from here.
+from hhir.fsutil import atomic_path as atomic_path
+from hhir.fsutil import atomic_writer as atomic_writer
+from hhir.fsutil import write_bytes as write_bytes
+from hhir.fsutil import write_text as write_text
 
 MAX_IMPORT_BYTES = 512 * 1024 * 1024
 """Files larger than this are refused rather than read into memory."""

@@ -10,9 +10,9 @@ import numpy as np
 from hhir.errors import HHIRError
 from hhir.learn.dataset import collect
 from hhir.learn.evaluation import Evaluation, evaluate_records
-from hhir.learn.metrics import DEFAULT_THRESHOLD
 from hhir.learn.split import read_split
 from hhir.learn.train import trained_on
+from hhir.thresholds import DEFAULT_THRESHOLD
 
 
 @dataclass(frozen=True)
