@@ -37,7 +37,7 @@ class MediaAPI(StoreBase):
             return VideoState(
                 video=repo_media.to_video(video_row(s, video_id)), shots=repo_media.shots(s, video_id),
                 clips=repo_clips.clips(s, video_id), segments=repo_media.transcript(s, video_id),
-                predictions=predictions, annotations=repo_annotations.annotations(s, video_id, annotator),
+                predictions=predictions, annotations=repo_annotations.find_annotations(s, video_id, annotator),
                 reviewed=repo_annotations.reviewed(s, video_id, annotator), active_model=repo_models.active_model(s),
             )
 

@@ -25,7 +25,7 @@ class ReviewAPI(StoreBase):
     def annotations(self, video_id: int | None = None, annotator: str | None = None) -> list[Annotation]:
         """Annotations on clips and scenes (orphans are listed by :meth:`orphan_annotations`)."""
         with self._reading() as s:
-            return repo_annotations.annotations(s, video_id, annotator)
+            return repo_annotations.find_annotations(s, video_id, annotator)
 
     def orphan_annotations(self, video_id: int) -> list[OrphanAnnotation]:
         """Annotations whose clip no longer exists, with the time range they were made on."""

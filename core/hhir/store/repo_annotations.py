@@ -124,7 +124,7 @@ def _target(row: AnnotationRow | ReviewRow) -> Target:
     return Target(video_id=row.video_id, clip_id=row.clip_id)
 
 
-def annotations(s: Session, video_id: int | None, annotator: str | None, adjudicated: bool = False) -> list[Annotation]:
+def find_annotations(s: Session, video_id: int | None, annotator: str | None, adjudicated: bool = False) -> list[Annotation]:
     """People's annotations; adjudicated decisions only with ``adjudicated`` (they are not a vote)."""
     query = select(AnnotationRow).where(AnnotationRow.orphan.is_(False))
     if not adjudicated and annotator != ADJUDICATED:

@@ -52,14 +52,14 @@ def adjudicator_of(source: str) -> str:
 
 
 def adjudications(s: Session, video_id: int | None) -> list[Adjudication]:
-    found = repo_annotations.annotations(s, video_id, ADJUDICATED)
+    found = repo_annotations.find_annotations(s, video_id, ADJUDICATED)
     return [Adjudication(a.target, a.label, a.state, adjudicator_of(a.source), a.updated_at) for a in found]
 
 
 def disagreements(s: Session, video_id: int) -> list[Disagreement]:
     """Targets and labels where at least two annotators decided differently (explicit decisions)."""
     votes: dict[tuple[Target, str], list[tuple[str, AnnotationState]]] = defaultdict(list)
-    for a in repo_annotations.annotations(s, video_id, None):
+    for a in repo_annotations.find_annotations(s, video_id, None):
         votes[(a.target, a.label)].append((a.annotator, a.state))
     decided = {(d.target, d.label): d.state for d in adjudications(s, video_id)}
     return [
