@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from concurrent.futures import Future
 from pathlib import Path
 
 import numpy as np
@@ -138,7 +139,7 @@ class _Speech:
 
     def __init__(self, key: str, stored: bool) -> None:
         self.key, self.stored = key, stored
-        self._future = None
+        self._future: Future[list[TranscriptSegment]] | None = None
         self._stop = CancelToken()
         self._latest: tuple[float, str] = (0.0, "Transcribing speech")
 
