@@ -76,7 +76,7 @@ def _database(db_path: Path | None) -> list[str]:
 
     path = db_path or default_db_path()
     server = isinstance(path, str)  # a postgresql:// URL (hhir.store.location)
-    exists = server or path.exists()
+    exists = server or Path(path).exists()
     lines = [f"database: {_shown(path)}" + ("" if exists else " (not created yet)")]
     if exists:
         from hhir.errors import StoreError

@@ -45,7 +45,7 @@ def evaluate_bundle(store, bundle_path: str | Path, annotator: str | None = None
     ids = {e.modality: e.id for e in bundle.manifest.encoders}
     bundle.check_compatible([ids["video"], ids["text"], ids["audio"]], labels)
     data = collect(store, list(bundle.labels), ids, annotator)
-    split = read_split(bundle.path)
+    split = read_split(bundle_path)
     records, part, note = list(data.records), "all", "every annotated video (the bundle has no stored split)"
     if split is not None:
         seen = trained_on(store, bundle.id) | set(split.train)

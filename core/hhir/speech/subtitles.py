@@ -75,7 +75,9 @@ def _seconds(groups: tuple[str | None, ...]) -> float:
 
 def _blocks(text: str) -> list[tuple[int, list[str]]]:
     """Blank-line separated blocks as (first line number, lines)."""
-    blocks, current, start = [], [], 0
+    blocks: list[tuple[int, list[str]]] = []
+    current: list[str] = []
+    start = 0
     for number, line in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
         if line.strip():
             if not current:
