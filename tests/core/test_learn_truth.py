@@ -88,10 +88,14 @@ def test_a_label_added_later_is_unknown_on_clips_reviewed_before_it(project: Sto
     # Someone judges it: a tick, an explicit absent, or a fresh review of the clip.
     project.annotate(Target(1, clips[0].id), "hugs", P, "ann")
     project.annotate(Target(1, clips[1].id), "hugs", A, "ann")
-    project.set_reviewed(Target(1, clips[2].id), "ann", False)
-    project.set_reviewed(Target(1, clips[2].id), "ann", True)
+    before = project.review_times(1, "ann")["ann"][Target(1, clips[2].id)]
+    project.set_reviewed(Target(1, clips[2].id), "ann", True)  # marked reviewed again, after hugs existed
+    assert project.review_times(1, "ann")["ann"][Target(1, clips[2].id)] > before
     truth = label_truth(project, 1)
     assert [truth.state(Target(1, c.id), "hugs") for c in clips[:4]] == [P, A, A, None]
+    again = project.review_times(1, "ann")["ann"][Target(1, clips[2].id)]
+    project.set_reviewed(Target(1, clips[2].id), "ann", True)  # nothing newer than the review: unchanged
+    assert project.review_times(1, "ann")["ann"][Target(1, clips[2].id)] == again
 
 
 def test_with_no_trained_model_the_starter_is_the_model(project: Store) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hhir.errors import StoreError
@@ -101,10 +101,19 @@ def set_reviewed(s: Session, target: Target, annotator: str, reviewed: bool) -> 
     where, start, end = _where(video, target)
     key = rows.ReviewKey(target.video_id, target.clip_id is None, target.clip_id, start, end, annotator)
     before = video.read_review(key)
-    after = (before or rows.ReviewValue(now_iso())) if reviewed else None
+    after = (_still_current(s, before) or rows.ReviewValue(now_iso())) if reviewed else None
     video.write_review(key, after)
     description = f"{'reviewed' if reviewed else 'not reviewed'} ({where})"
     return _record(s, Change(target.video_id, "review", description, (target,)), [RowEdit(key, before, after)], annotator)
+
+
+def _still_current(s: Session, review: rows.ReviewValue | None) -> rows.ReviewValue | None:
+    """An existing review, unless a label was added after it: marking the target reviewed again then
+    means it was judged for that label too, so the review time moves to now (hhir.scoring.truth)."""
+    if review is None:
+        return None
+    newest = s.scalar(select(func.max(LabelRow.created_at)))
+    return review if newest is None or newest <= review.reviewed_at else None
 
 
 def edit_segment_text(s: Session, segment_id: int, text: str, annotator: str | None = None) -> Change:
