@@ -408,3 +408,33 @@ def test_every_command_over_the_hostile_corpus_prints_no_traceback(tmp_path: Pat
 
     assert set(commands) <= run.seen, f"commands never run: {sorted(set(commands) - run.seen)}"
     print(f"\nhostile corpus: {corpus.count} inputs, {run.runs} command runs, 0 tracebacks")
+
+
+def test_analyze_with_model_prints_and_writes_that_models_predictions(tmp_path: Path, capsys) -> None:
+    """``--model B`` scores with B: the summary and ``--json`` show B's predictions, not the starter's."""
+    from hhir.models.bundle import ModelBundle, record_of
+    from hhir.models.manifest import ClassifierConfig, ClipSettings
+    from hhir.scoring.encoders import profile_encoders
+    from hhir.store import Store
+
+    video = make_video(tmp_path / "film.mp4", SHOTS, size=(64, 48), audio=False)
+    db = tmp_path / "p.sqlite"
+    assert main(["analyze", str(video), "--db", str(db)]) == 0
+    assert "predictions: starter model" in capsys.readouterr().err
+    encoders = profile_encoders("offline")
+    with Store(db) as store:
+        labels = [label.name for label in store.labels()]
+    bundle = ModelBundle.create("trained", labels, [record_of(e) for e in (encoders.video, encoders.text, encoders.audio)],
+                                ClipSettings(n_frames=encoders.n_frames, frame_size=encoders.frame_size),
+                                ClassifierConfig(hidden_dim=8, num_heads=2))
+    folder = bundle.save(tmp_path / "model B")
+    out = tmp_path / "result.json"
+    assert main(["analyze", str(video), "--model", str(folder), "--json", str(out), "--db", str(db)]) == 0
+    assert f"predictions: trained model {bundle.id}" in capsys.readouterr().err
+    (result,) = json.loads(out.read_text())["videos"]
+    assert (result["predictions"]["model"]["id"], result["predictions"]["model"]["kind"]) == (bundle.id, "trained")
+    with Store(db) as store:
+        stored = store.predictions(store.videos()[0].id, bundle.id)
+        active = store.active_model()
+        assert stored is not None and (active is None or active.id != bundle.id)  # B scored, yet not made active
+    assert result["predictions"]["scene"] == {k: round(v, 4) for k, v in stored.scene.items()}
