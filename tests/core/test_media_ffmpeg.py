@@ -29,7 +29,7 @@ def test_cut_clip_is_frame_exact(coded: Path, tmp_path: Path, start: int, end: i
     assert info.has_audio
     (_, frames), = sample_frames(out, [(0, info.frame_count)], 2, size=64)
     assert [read_frame_code(f) for f in frames] == [start, end - 1]
-    assert not list(tmp_path.glob("*.part.mp4"))
+    assert not [p for p in tmp_path.iterdir() if ".part" in p.name]
 
 
 def test_cut_clip_errors_name_the_file(tmp_path: Path) -> None:

@@ -36,7 +36,7 @@ def test_the_copy_keeps_every_frame_in_place_with_keyframes_close_together(coded
     assert (again.frame_count, again.fps, again.has_audio) == (info.frame_count, info.fps, True)
     assert abs(again.duration_s - info.duration_s) < 0.05
     assert _codes(copy) == list(range(100))  # frame i of the copy is frame i of the film
-    assert not list(tmp_path.glob("*.part.mp4"))
+    assert not [p for p in tmp_path.iterdir() if ".part" in p.name]
 
 
 def test_an_existing_copy_is_reused_and_small_films_get_none(coded_hd, tmp_path):

@@ -6,6 +6,7 @@ read as an option and a name with ':' never as a protocol.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import subprocess
@@ -16,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from hhir.errors import MediaError
+from hhir.fsutil import atomic_path
 from hhir.jobs import CancelToken, Cancelled
 from hhir.media.probe import av_path
 
@@ -77,10 +79,8 @@ def run_ffmpeg(args: list[str], cancel: CancelToken | None = None, timeout: floa
         flags = getattr(subprocess, "BELOW_NORMAL_PRIORITY_CLASS", 0) if background else 0  # Windows
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err, creationflags=flags)
         if background and hasattr(os, "setpriority"):
-            try:
+            with contextlib.suppress(OSError):  # already finished, or not allowed: it runs at normal priority
                 os.setpriority(os.PRIO_PROCESS, proc.pid, BACKGROUND_NICE)
-            except OSError:  # already finished, or not allowed: it only runs at normal priority
-                pass
         try:
             _wait(proc, cancel, timeout)
         except subprocess.TimeoutExpired as exc:
@@ -126,7 +126,6 @@ def cut_clip(src: str | Path, start_s: float, end_s: float, dst: str | Path,
         length = timebase.boundary(stop) - begin + 0.5 / timebase.fps
         frames = ["-frames:v", str(stop - first)]
     dst = Path(av_path(dst))
-    part = dst.with_name(dst.stem + ".part.mp4")
     # -ss before -i seeks the input; with re-encoding FFmpeg decodes from the previous keyframe and
     # drops the frames before the start. setpts starts the clip at 0; passthrough and the filter's
     # clock keep every frame and timestamp (no frame dropped or doubled for a variable rate).
@@ -134,12 +133,9 @@ def cut_clip(src: str | Path, start_s: float, end_s: float, dst: str | Path,
             "-map", "0:v:0", "-map", "0:a:0?", "-vf", "setpts=PTS-STARTPTS", *frames,
             "-fps_mode", "passthrough", "-enc_time_base:v", "filter",
             "-c:v", "libx264", "-preset", "veryfast", "-crf", "18",
-            "-pix_fmt", "yuv420p", "-c:a", "aac", "-movflags", "+faststart", "-f", "mp4", str(part)]
-    try:
-        run_ffmpeg(args, cancel=cancel)
-        os.replace(part, dst)
-    finally:
-        part.unlink(missing_ok=True)
+            "-pix_fmt", "yuv420p", "-c:a", "aac", "-movflags", "+faststart", "-f", "mp4"]
+    with atomic_path(dst) as part:  # a cancelled or failed cut leaves nothing at dst
+        run_ffmpeg([*args, str(part)], cancel=cancel)
     return dst
 
 

@@ -16,9 +16,9 @@ their final name and renamed when complete, and are built only where they help
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 
+from hhir.fsutil import atomic_path
 from hhir.jobs import CancelToken
 from hhir.media.probe import av_path
 
@@ -93,20 +93,15 @@ def make_proxy(src: str | Path, dst: str | Path, height: int, cancel: CancelToke
     from hhir.media.ffmpeg import run_ffmpeg
 
     dst = Path(av_path(dst))
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    part = dst.with_name(dst.stem + ".part.mp4")
     lines = min(height, MAX_HEIGHT)
     lines -= lines % 2
     args = ["-y", "-i", av_path(src), "-map", "0:v:0", "-map", "0:a:0?",
             "-vf", f"scale=-2:{lines}", "-fps_mode", "passthrough",
             "-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-pix_fmt", "yuv420p",
             "-g", str(GOP), "-keyint_min", str(GOP), "-bf", "0", "-sc_threshold", "0",
-            "-c:a", "aac", "-b:a", "160k", "-f", "mp4", str(part)]
-    try:
-        run_ffmpeg(args, cancel=cancel, background=True)  # never urgent: analysis and the app go first
-        os.replace(part, dst)
-    finally:
-        part.unlink(missing_ok=True)
+            "-c:a", "aac", "-b:a", "160k", "-f", "mp4"]
+    with atomic_path(dst) as part:  # never urgent: analysis and the app go first
+        run_ffmpeg([*args, str(part)], cancel=cancel, background=True)
     log.info("%s: playback proxy written (%d lines, keyframe every %d frames)", Path(src).name, lines, GOP)
     return dst
 
