@@ -30,10 +30,11 @@ def stage_printer(err: bool) -> Callable[[float, str], None]:
     said: set[str] = set()
 
     def show(fraction: float, message: str) -> None:  # noqa: ARG001 - ProgressFn signature
-        if message.startswith("Epoch ") or message in said:
+        # Per-batch "Epoch k/N" updates have their epoch line; "Trained <id>" has the summary.
+        if message.startswith(("Epoch ", "Trained ")) or message in said:
             return
         said.add(message)
-        click.echo(message.lower() if message[:1].isupper() and not message.startswith("Trained") else message, err=err)
+        click.echo(message[:1].lower() + message[1:], err=err)
 
     return show
 
