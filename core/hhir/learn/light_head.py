@@ -33,12 +33,16 @@ class LightHead:
         x = (pooled(video, text, audio) - self.mean) / self.scale
         return 1.0 / (1.0 + np.exp(-(x @ self.coef.T + self.intercept)))
 
-    def save(self, path: str | Path) -> None:
-        from safetensors.numpy import save_file
+    def to_bytes(self) -> bytes:
+        """The head as a safetensors file's bytes (labels in its metadata)."""
+        from safetensors.numpy import save
 
-        save_file({"coef": self.coef.astype(np.float32), "intercept": self.intercept.astype(np.float32),
-                   "mean": self.mean.astype(np.float32), "scale": self.scale.astype(np.float32)},
-                  str(path), metadata={"labels": "\n".join(self.labels)})
+        return save({"coef": self.coef.astype(np.float32), "intercept": self.intercept.astype(np.float32),
+                     "mean": self.mean.astype(np.float32), "scale": self.scale.astype(np.float32)},
+                    metadata={"labels": "\n".join(self.labels)})
+
+    def save(self, path: str | Path) -> None:
+        Path(path).write_bytes(self.to_bytes())
 
     @staticmethod
     def load(path: str | Path) -> LightHead:

@@ -22,6 +22,7 @@ from hhir.errors import HHIRError
 from hhir.jobs import CancelToken, ProgressFn, no_progress, sub_progress
 from hhir.learn.dataset import Collected, SceneRecord, collect, digest, to_samples
 from hhir.learn.evaluation import Evaluation, evaluate_records, scene_scores
+from hhir.learn.heads import LIGHT_HEAD_FILE, HeadComparison, compare, fit_head
 from hhir.learn.loop import FitResult, fit, run_with_torch_seed
 from hhir.learn.metrics import tune_thresholds
 from hhir.learn.options import FRESH_HIDDEN_DIM, TrainingEpoch, TrainOptions
@@ -48,6 +49,8 @@ class TrainResult:
     skipped: tuple[str, ...]
     seconds: float
     labels: tuple[str, ...] = ()  # the order of ``thresholds`` and of the model's outputs
+    # Seed classifier vs light head vs starter on the same held-out clips (hhir.learn.heads.HeadComparison.as_dict)
+    comparison: dict | None = None
 
     def evaluation(self, part: str) -> Evaluation | None:
         return next((e for e in self.evaluations if e.part == part), None)
@@ -113,13 +116,16 @@ def run_training(data: Collected, split: Split, labels: list[str], encoders, par
     thresholds = _thresholds(bundle.classifier, parts["validation"], options.threshold, len(labels))
     evaluations = tuple(e for name, recs in parts.items()
                         if (e := evaluate_records(bundle.classifier, recs, labels, name, options.threshold, thresholds)))
+    progress(0.96, "Fitting the light head")
+    head = fit_head(parts["train"], labels)
+    comparison = compare(parts, labels, bundle.classifier, thresholds, head, store, options.threshold)
     cancel.check()
     progress(0.97, "Saving model")
     info, path = _save(store, bundle, data, split, options, result, thresholds, evaluations, parent, out_dir,
-                       time.perf_counter() - started)
+                       time.perf_counter() - started, comparison, head)
     progress(1.0, f"Trained {info.id}")
     return TrainResult(info, path, result.history, result.best_epoch, tuple(thresholds), evaluations, split,
-                       data.skipped, time.perf_counter() - started, tuple(labels))
+                       data.skipped, time.perf_counter() - started, tuple(labels), comparison.as_dict())
 
 
 def _parent_and_encoders(store, options: TrainOptions, encoders):
@@ -164,7 +170,7 @@ def _thresholds(model, validation: list[SceneRecord], default: float, n_labels: 
 
 def _save(store, bundle, data: Collected, split: Split, options: TrainOptions, result: FitResult,
           thresholds: np.ndarray, evaluations: tuple[Evaluation, ...], parent, out_dir: Path,
-          seconds: float) -> tuple[ModelInfo, Path]:
+          seconds: float, comparison: HeadComparison | None = None, head=None) -> tuple[ModelInfo, Path]:
     from dataclasses import replace
 
     from hhir.models.manifest import AnnotationSummary, Provenance, SplitSummary
@@ -182,8 +188,13 @@ def _save(store, bundle, data: Collected, split: Split, options: TrainOptions, r
     bundle = bundle.with_manifest(thresholds=tuple(float(t) for t in thresholds), provenance=provenance)
     target = out_dir / bundle.id
     # training.json is hashed in the manifest with the weights: an edited split is refused on load.
-    record = json.dumps(_training_record(options, split, rows, result, evaluations), indent=1)
-    bundle.save(target, extra={TRAINING_FILE: record})
+    training = _training_record(options, split, rows, result, evaluations)
+    if comparison is not None:
+        training["comparison"] = comparison.as_dict()
+    extra: dict[str, str | bytes] = {TRAINING_FILE: json.dumps(training, indent=1)}
+    if head is not None:  # the light head's weights travel in the bundle, hashed like the rest
+        extra[LIGHT_HEAD_FILE] = head.to_bytes()
+    bundle.save(target, extra=extra)
     info = replace(bundle.model_info(), path=str(target))
     return (store.register_model(info, label_set=list(bundle.labels)) if store is not None else info), target
 

@@ -92,10 +92,10 @@ class ModelBundle:
         return ModelBundle(replace(self.manifest, **changes), self.classifier, self._vivit_state, self.path,
                            self._vivit_file)
 
-    def save(self, folder: str | Path, extra: dict[str, str] | None = None) -> Path:
+    def save(self, folder: str | Path, extra: dict[str, str | bytes] | None = None) -> Path:
         """Write the bundle to ``folder`` atomically (replacing an existing bundle there).
 
-        ``extra``: more text files (name -> content, e.g. ``training.json``), hashed in the manifest
+        ``extra``: more files (name -> text or bytes, e.g. ``training.json``), hashed in the manifest
         like the weights so an edited one is refused on load.
         """
         from hhir.models.bundle_io import atomic_folder, save_tensors
@@ -251,8 +251,8 @@ def _verify(path: Path, sha: str) -> None:
         raise ModelError(f"{path}: {what} damaged or changed (sha256 differs from the manifest)")
 
 
-def _write_synced(path: Path, text: str) -> None:
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write(text)
+def _write_synced(path: Path, text: str | bytes) -> None:
+    with open(path, "wb") as handle:
+        handle.write(text if isinstance(text, bytes) else text.encode("utf-8"))
         handle.flush()
         os.fsync(handle.fileno())

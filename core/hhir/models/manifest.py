@@ -33,7 +33,8 @@ CLASSIFIER_FILE = "classifier.safetensors"
 VIVIT_FILE = "vivit.safetensors"
 WEIGHT_FILES = (CLASSIFIER_FILE, VIVIT_FILE)
 TRAINING_FILE = "training.json"  # how a trained bundle was trained (split, history): hashed like the weights
-HASHED_FILES = (*WEIGHT_FILES, TRAINING_FILE)
+LIGHT_HEAD_FILE = "light_head.safetensors"  # the light head fitted beside the classifier (hhir.learn.heads)
+HASHED_FILES = (*WEIGHT_FILES, TRAINING_FILE, LIGHT_HEAD_FILE)
 MODALITIES = ("video", "text", "audio")
 KINDS = ("starter", "trained", "imported")
 DEFAULT_THRESHOLD = 0.6
@@ -208,7 +209,7 @@ def _check_semantics(m: Manifest, path: Path) -> None:
         fail("classifier", f"{m.classifier.num_heads} heads do not divide the width {2 * m.classifier.hidden_dim}")
     unknown = sorted(set(m.files) - set(HASHED_FILES))
     if unknown or CLASSIFIER_FILE not in m.files:
-        fail("files", f"must name {CLASSIFIER_FILE} (and optionally {VIVIT_FILE}, {TRAINING_FILE}), got {sorted(m.files)}")
+        fail("files", f"must name {CLASSIFIER_FILE} (and optionally {VIVIT_FILE}, {TRAINING_FILE}, {LIGHT_HEAD_FILE}), got {sorted(m.files)}")
 
 
 def _to_plain(value: Any) -> Any:
