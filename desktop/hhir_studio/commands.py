@@ -81,6 +81,9 @@ def register_all(registry: ActionRegistry, w: CommandTargets) -> None:
     add(ActionSpec("review.next_clip", "Next clip", ("Alt+Right",), "&Review"), lambda: s.step_clip(1), has_clips)
     add(ActionSpec("review.prev_clip", "Previous clip", ("Alt+Left",), "&Review"), lambda: s.step_clip(-1), has_clips)
     add(ActionSpec("review.scene", "Label the whole &scene", ("S",), "&Review"), lambda: s.select_clip(None), has_video)
+    add(ActionSpec("review.next_disagreement", "Next &disagreement", ("D",), "&Review", tip="Next clip where annotators disagree"),
+        lambda: s.go_disagreement(1), has_video)
+    add(ActionSpec("review.prev_disagreement", "Previous disagreement", ("Shift+D",), "&Review"), lambda: s.go_disagreement(-1), has_video)
 
     add(ActionSpec("timeline.zoom_in", "Zoom &in", ("Ctrl+=", "Ctrl++"), "&Timeline"), lambda: w.timeline.zoom(1.5), has_video)
     add(ActionSpec("timeline.zoom_out", "Zoom &out", ("Ctrl+-",), "&Timeline"), lambda: w.timeline.zoom(1 / 1.5), has_video)

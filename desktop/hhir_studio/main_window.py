@@ -159,6 +159,7 @@ class MainWindow(QMainWindow):
                 data.video.id, data.video.duration_s, data.video.fps, data.shots, data.clips, data.segments,
                 [label.name for label in self.session.labels], scores, scene, data.states, data.reviewed,
             )
+        layout = dataclasses.replace(layout, disputed=self.session.disputed)
         self._laid_out = data
         self.timeline.set_layout(layout)
         self.registry.refresh()

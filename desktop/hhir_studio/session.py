@@ -85,6 +85,8 @@ class ReviewSession(QObject):
         self.selected: Target | None = None
         self._ranked: list[Target] | None = None  # the review queue of the open video, read once per (re)load
         self._tuned: dict[str, float] = tuned_thresholds(store)  # the active model's; re-read on (re)load
+        # Targets of the open video where annotators disagree and no adjudicator decided yet.
+        self.disputed: frozenset[Target] = frozenset()
 
     # --- reading -------------------------------------------------------------------------
     @property
@@ -94,6 +96,7 @@ class ReviewSession(QObject):
     def open_video(self, video_id: int) -> None:
         """Make ``video_id`` current and select its first unreviewed clip (else the scene)."""
         self.data = self._read(video_id)
+        self._read_disputed(video_id)  # apart from the snapshot's one read: it is only a marker
         self._ranked = None
         self.selected = None
         self.video_opened.emit(video_id)
@@ -105,6 +108,7 @@ class ReviewSession(QObject):
         if self.data is None:
             return
         self.data = self._read(self.data.video.id)
+        self._read_disputed(self.data.video.id)
         self._ranked = None
         if self.selected is not None and self.selected.clip_id is not None and self.data.clip(self.selected.clip_id) is None:
             self.selected = Target(self.data.video.id, None)  # clips were rebuilt under us
@@ -242,6 +246,7 @@ class ReviewSession(QObject):
                 else:
                     states[(target, label)] = state
             marks = self.data.reviewed | {reviewed} if reviewed is not None else self.data.reviewed
+            self._refresh_disputed([t for t, _, _ in items or []])
             self.data = replace(self.data, states=states, reviewed=frozenset(marks))
             self.data_changed.emit()
         self.status_reported.emit(description)
@@ -263,6 +268,27 @@ class ReviewSession(QObject):
         if self.data is None:
             return None
         return logic.step_unreviewed(self.review_order(), set(self.data.reviewed), self.selected, direction)
+
+    def _read_disputed(self, video_id: int) -> None:
+        self.disputed = frozenset(d.target for d in self.store.disagreements(video_id) if d.decision is None)
+
+    def _refresh_disputed(self, touched: list[Target]) -> None:
+        """After my own edit: only the targets it touched can have changed (a teammate's edits show on reload)."""
+        if touched and self.data is not None:
+            fresh = {d.target for d in self.store.disagreements(self.data.video.id, touched) if d.decision is None}
+            self.disputed = frozenset((self.disputed - set(touched)) | fresh)
+
+    def go_disagreement(self, direction: int) -> bool:
+        """Select the next (previous) clip, in time order, where annotators disagree unadjudicated."""
+        if self.data is None:
+            return False
+        order = [t for t in [Target(self.data.video.id, None), *logic.time_order(self.data.video.id, self.data.clips)] if t in self.disputed]
+        if not order:
+            self.status_reported.emit("No disagreements left in this video")
+            return False
+        here = order.index(self.selected) if self.selected in order else (-1 if direction > 0 else len(order))
+        self.select(order[(here + direction) % len(order)])
+        return True
 
     def go_unreviewed(self, direction: int) -> bool:
         target = self.next_unreviewed(direction)

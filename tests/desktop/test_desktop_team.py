@@ -45,6 +45,7 @@ def test_window_on_a_server_project_undoes_only_your_own_edits(qapp, pg_url: str
         assert me != "teammate"
     finally:
         window.close()
+        window.store.close()  # now, not when Qt gets round to deleting the window
         window.deleteLater()
         team.close()
 
@@ -72,5 +73,55 @@ def test_an_edit_while_the_server_is_away_is_refused_on_the_status_line(qapp, pg
         assert window.registry.trigger("label.1") and len(team.annotations(video.id)) == 1
     finally:
         window.close()
+        window.store.close()  # now, not when Qt gets round to deleting the window
+        window.deleteLater()
+        team.close()
+
+
+def _flagged_pixels(window) -> int:
+    """Pixels of the disagreement colour in the painted timeline."""
+    from hhir_studio.timeline.painter import DISPUTED
+
+    image = window.timeline.grab().toImage()
+    want = (DISPUTED.red(), DISPUTED.green(), DISPUTED.blue())
+
+    def close(x: int, y: int) -> bool:
+        c = image.pixelColor(x, y)
+        return max(abs(c.red() - want[0]), abs(c.green() - want[1]), abs(c.blue() - want[2])) <= 12
+
+    return sum(close(x, y) for x in range(image.width()) for y in range(image.height()))
+
+
+def test_disagreements_are_flagged_on_the_timeline_and_visited_with_d(qapp, tmp_path: Path) -> None:
+    from hhir.store import Store
+    from hhir.types import AnnotationState, Clip, Target, VideoInfo
+    from hhir_studio.app import Arguments, create_window
+
+    db = tmp_path / "team.sqlite"
+    team = Store(db)
+    video = team.add_video(VideoInfo("/films/c.mp4", 12.0, 25.0, 300, 160, 120, False, fingerprint="fp-app-flags"))
+    clips = team.set_clips(video.id, [Clip(i, i, i, float(i * 3), float(i * 3 + 3), i * 75, i * 75 + 75) for i in range(4)])
+    team.annotate(Target(video.id, clips[2].id), "asks", AnnotationState.PRESENT, "ana")
+    team.annotate(Target(video.id, clips[2].id), "asks", AnnotationState.ABSENT, "ben")
+    window = create_window(Arguments(db, []))
+    try:
+        window.resize(1000, 700)
+        window.show()
+        session = window.session
+        session.open_video(video.id)
+        session.select(Target(video.id, None))  # the scene: no clip's selection band tints the flag
+        qapp.processEvents()
+        assert session.disputed == {Target(video.id, clips[2].id)}
+        assert _flagged_pixels(window) > 0
+        assert window.registry.trigger("review.next_disagreement") and session.selected == Target(video.id, clips[2].id)
+        team.adjudicate(Target(video.id, clips[2].id), "asks", AnnotationState.ABSENT, "carla")
+        session.reload()
+        session.select(Target(video.id, None))
+        qapp.processEvents()
+        assert session.disputed == frozenset() and _flagged_pixels(window) == 0  # settled: no flag
+        assert window.registry.trigger("review.next_disagreement") is True and "No disagreements" in window.statusBar().currentMessage()
+    finally:
+        window.close()
+        window.store.close()  # now, not when Qt gets round to deleting the window
         window.deleteLater()
         team.close()

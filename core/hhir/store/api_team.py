@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from hhir.errors import StoreError
 from hhir.store import repo_annotations, team
 from hhir.store.base import StoreBase
@@ -26,7 +28,8 @@ class TeamAPI(StoreBase):
         with self._reading() as s:
             return team.adjudications(s, video_id)
 
-    def disagreements(self, video_id: int) -> list[Disagreement]:
-        """Where annotators' explicit decisions on a video differ, with the adjudication if any."""
+    def disagreements(self, video_id: int, targets: Collection[Target] | None = None) -> list[Disagreement]:
+        """Where annotators' explicit decisions on a video (or on some of its ``targets``) differ,
+        with the adjudication if any."""
         with self._reading() as s:
-            return team.disagreements(s, video_id)
+            return team.disagreements(s, video_id, targets)

@@ -9,12 +9,15 @@ adjudicator's. It is never a vote: ``Store.annotations()`` leaves it out unless 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 
+from sqlalchemy import distinct, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from hhir.store import repo_annotations
 from hhir.store.repo_annotations import ADJUDICATED, ADJUDICATION_SOURCE
+from hhir.store.schema import AnnotationRow
 from hhir.types import Annotation, AnnotationState, Target
 
 
@@ -56,17 +59,42 @@ def adjudications(s: Session, video_id: int | None) -> list[Adjudication]:
     return [Adjudication(a.target, a.label, a.state, adjudicator_of(a.source), a.updated_at) for a in found]
 
 
-def disagreements(s: Session, video_id: int) -> list[Disagreement]:
-    """Targets and labels where at least two annotators decided differently (explicit decisions)."""
+def disagreements(s: Session, video_id: int, targets: Collection[Target] | None = None) -> list[Disagreement]:
+    """Targets and labels where at least two annotators decided differently (explicit decisions),
+    of the whole video or only of ``targets`` (what one edit can have changed: a cheap refresh)."""
+    if targets is None:  # the whole video: let the database find the few disputed targets first
+        targets = _disputed_targets(s, video_id)
+        if not targets:
+            return []
+    query = select(AnnotationRow).where(AnnotationRow.video_id == video_id, AnnotationRow.orphan.is_(False))
+    if targets is not None:
+        ids = sorted({t.clip_id for t in targets if t.clip_id is not None})
+        scene = any(t.clip_id is None for t in targets)
+        query = query.where(or_(AnnotationRow.clip_id.in_(ids), AnnotationRow.is_scene.is_(True) if scene else false()))
     votes: dict[tuple[Target, str], list[tuple[str, AnnotationState]]] = defaultdict(list)
-    for a in repo_annotations.find_annotations(s, video_id, None):
-        votes[(a.target, a.label)].append((a.annotator, a.state))
-    decided = {(d.target, d.label): d.state for d in adjudications(s, video_id)}
+    decided: dict[tuple[Target, str], AnnotationState] = {}
+    for row in s.scalars(query):
+        key = (Target(row.video_id, row.clip_id), row.label)
+        if row.annotator == ADJUDICATED:
+            decided[key] = AnnotationState(row.state)
+        else:
+            votes[key].append((row.annotator, AnnotationState(row.state)))
     return [
         Disagreement(target, label, tuple(sorted(vs)), decided.get((target, label)))
         for (target, label), vs in votes.items()
         if len({state for _, state in vs}) > 1
     ]
+
+
+def _disputed_targets(s: Session, video_id: int) -> list[Target]:
+    """Targets with a label on which people's states differ: one grouped query on the video's index."""
+    query = (
+        select(AnnotationRow.clip_id)
+        .where(AnnotationRow.video_id == video_id, AnnotationRow.orphan.is_(False), AnnotationRow.annotator != ADJUDICATED)
+        .group_by(AnnotationRow.clip_id, AnnotationRow.label)
+        .having(func.count(distinct(AnnotationRow.state)) > 1)
+    )
+    return [Target(video_id, clip_id) for clip_id in set(s.scalars(query))]
 
 
 def is_adjudication(annotation: Annotation) -> bool:

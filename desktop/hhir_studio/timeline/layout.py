@@ -74,6 +74,7 @@ class TimelineLayout:
     scene_scores: dict[str, float] = field(default_factory=dict)
     states: dict[tuple[Target, str], AnnotationState] = field(default_factory=dict)
     reviewed: frozenset[Target] = frozenset()
+    disputed: frozenset[Target] = frozenset()  # annotators disagree there, unadjudicated: marked
     geometry: ClipGeometry | None = None  # shared by the copies a states-only change makes
 
     def clip_owning(self, t: float) -> ClipBox | None:
@@ -166,4 +167,5 @@ def changed_clip_ids(old: TimelineLayout, new: TimelineLayout) -> set[int] | Non
     if not same:
         return None
     targets = {key[0] for key, _ in old.states.items() ^ new.states.items()} | (old.reviewed ^ new.reviewed)
+    targets |= old.disputed ^ new.disputed
     return {t.clip_id for t in targets if t.clip_id is not None}

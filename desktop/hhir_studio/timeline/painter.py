@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFontMetrics, QImage, QPainter, QPen
 
 from hhir.types import AnnotationState, Target
@@ -103,6 +103,9 @@ def paint_clips(p: QPainter, row: Row, vp: Viewport, layout: TimelineLayout, sel
         p.setPen(QPen(QColor("#9ccfff") if is_sel else QColor("#4e5a6e"), 1))
         p.setBrush(fill)
         p.drawRoundedRect(rect, 2, 2)
+        if Target(layout.video_id, box.clip.id) in layout.disputed:  # annotators disagree: a corner flag
+            w, h = min(8, int(rect.width())), min(6, int(rect.height()))
+            p.fillRect(QRect(int(rect.right()) - w, int(rect.top()), w, h), DISPUTED)
         if rect.width() > 30 and lane_h >= 11:
             p.setPen(QColor("#10141a") if is_sel else theme.TEXT)
             text = f"clip {box.clip.index + 1}"
@@ -123,10 +126,14 @@ def _paint_clips_dense(p: QPainter, row: Row, vp: Viewport, layout: TimelineLayo
     top0, x0_of, px = row.top + 3, HEADER_W - vp.t0 * vp.px_per_s, vp.px_per_s
     part = slice(indices.start, indices.stop)
     starts, ends, lane = geometry.starts[part], geometry.ends[part], geometry.lanes[part]
-    marked = {t.clip_id for t in layout.reviewed} | ({selected} if selected is not None else set())
+    disputed = {t.clip_id for t in layout.disputed if t.clip_id is not None}
+    marked = {t.clip_id for t in layout.reviewed} | disputed | ({selected} if selected is not None else set())
     keep = ~np.isin(geometry.ids[part], np.fromiter(marked, np.int64, len(marked)))
-    on_top = [(layout.clips[indices.start + j], theme.ACCENT if layout.clips[indices.start + j].clip.id == selected else _REVIEWED)
-              for j in np.flatnonzero(~keep)]
+
+    def fill_of(clip_id: int) -> QColor:
+        return theme.ACCENT if clip_id == selected else DISPUTED if clip_id in disputed else _REVIEWED
+
+    on_top = [(layout.clips[indices.start + j], fill_of(layout.clips[indices.start + j].clip.id)) for j in np.flatnonzero(~keep)]
     cols = (x0_of + starts * px).astype(np.int64)
     first = np.zeros(len(starts), bool)  # the first box of each (lane, column): what a per-clip pass would keep
     order = np.flatnonzero(keep)
@@ -153,6 +160,7 @@ def _paint_clips_dense(p: QPainter, row: Row, vp: Viewport, layout: TimelineLayo
 
 
 _PLAIN, _REVIEWED = QColor("#3b4658"), QColor("#35503f")
+DISPUTED = QColor("#e8913a")  # the marker of a clip where annotators disagree
 
 
 def paint_transcript(p: QPainter, row: Row, vp: Viewport, layout: TimelineLayout) -> None:
