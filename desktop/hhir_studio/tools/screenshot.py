@@ -2,9 +2,10 @@
 
 Usage: ``python -m hhir_studio.tools.screenshot VIDEO [--out docs/screenshot.png] [--clip-size 2]``
 
-Starts ``Xvfb`` itself when no display is set, analyses VIDEO into a throw-away project (its own
-config folder, so the user's settings are untouched), makes a few review edits so the annotation
-bars show, and grabs the screen.
+Starts ``Xvfb`` (and ``openbox``, when installed, so the window is framed and menus behave) itself
+when no display is set, analyses VIDEO into a throw-away project (its own config folder, so the
+user's settings are untouched), makes a few review edits and a shot split so the annotation bars,
+the model behind the suggestions and the named undo show, opens the Edit menu and grabs the screen.
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ import time
 from pathlib import Path
 
 
-def _start_xvfb(size: str) -> subprocess.Popen | None:
+def _start_xvfb(size: str) -> list[subprocess.Popen]:
     if os.environ.get("DISPLAY") or os.environ.get("QT_QPA_PLATFORM"):
-        return None
+        return []
     xvfb = shutil.which("Xvfb")
     if xvfb is None:
         raise SystemExit("Xvfb is not installed (make sysdeps installs it)")
@@ -33,7 +34,12 @@ def _start_xvfb(size: str) -> subprocess.Popen | None:
     os.environ["DISPLAY"] = f":{number}"
     os.environ["QT_QPA_PLATFORM"] = "xcb"
     time.sleep(1.0)
-    return proc
+    started = [proc]
+    openbox = shutil.which("openbox")
+    if openbox is not None:
+        started.append(subprocess.Popen([openbox], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        time.sleep(1.0)
+    return started
 
 
 def _wait(app, condition, timeout_s: float) -> None:
@@ -46,17 +52,28 @@ def _wait(app, condition, timeout_s: float) -> None:
 
 
 def _review(window) -> None:
-    """A few edits as a person would make them, so the annotation bars are visible."""
+    """A few edits on the first clip as a person would make them, so the annotation bars and a
+    reviewed clip's implied "absent" show; the split below leaves this clip as it is."""
     session = window.session
-    clips = session.data.clips
-    session.select_clip(clips[0].id)
-    session.accept_suggestions()
+    first = session.data.clips[0]
+    session.select_clip(first.id)
+    session.cycle_label(3)  # talks to: present, by hand
+    session.cycle_label(1)  # asks: present, by hand
+    session.cycle_label(1)  # asks: absent (a correction)
     session.mark_reviewed_and_next()
-    if len(clips) > 1:
-        session.select_clip(clips[1].id)
-        session.cycle_label(3)  # talks to: present
-        session.cycle_label(4)  # walks with: present
-    session.select_clip(clips[-1].id)
+    session.select_clip(first.id)
+
+
+def _split(app, window) -> None:
+    """Split the last shot in its middle, as X at the playhead does, and wait for the rebuilt
+    clips' suggestions: the Edit menu then names the step."""
+    last = window.session.data.shots[-1]
+    window.player.seek_frame((last.start_frame + last.end_frame) // 2)
+    window.split_shot()
+    _wait(app, lambda: not any(j.spec.title == "Rebuild clips" for j in window.runner.jobs()), 120)
+    _wait(app, lambda: not any(j.spec.title.startswith("Suggestions") for j in window.runner.jobs()), 900)
+    first = window.session.data.clips[0]
+    window.session.select_clip(first.id)
 
 
 def shoot(video: Path, out: Path, clip_size: int, width: int, height: int) -> Path:
@@ -70,21 +87,29 @@ def shoot(video: Path, out: Path, clip_size: int, width: int, height: int) -> Pa
     settings_file.save(settings_file.Settings(clip_size=clip_size, annotator="reviewer"))
     app = _application([])
     window = create_window(Arguments(work / "project.sqlite3", []))
-    window.resize(width, height)
+    window.resize(width, height - 60)  # the frame's title bar fits on the screen too
     window.show()
     [job] = window.analyse([str(video)])
     _wait(app, lambda: not job.active, 1800)
     if job.error:
         raise SystemExit(job.error)
     _review(window)
+    _split(app, window)
     clip = window.session.selected_clip()
     window.player.seek((clip.start_s + clip.end_s) / 2 if clip else 1.0)
+    window.statusBar().clearMessage()  # show the state line and the model mark, not the last edit
     _wait(app, lambda: window.player.player.duration() > 0, 30)
     end = time.monotonic() + 2.0
     _wait(app, lambda: time.monotonic() > end, 5)
+    edit = window._menu("&Edit")
+    edit.popup(window.menuBar().mapToGlobal(window.menuBar().actionGeometry(edit.menuAction()).bottomLeft()))
+    end = time.monotonic() + 1.0
+    _wait(app, lambda: time.monotonic() > end, 5)
     out.parent.mkdir(parents=True, exist_ok=True)
     screen = QApplication.primaryScreen()
-    screen.grabWindow(0, window.x(), window.y(), window.frameGeometry().width(), window.frameGeometry().height()).save(str(out))
+    frame = window.frameGeometry()
+    screen.grabWindow(0, frame.x(), frame.y(), frame.width(), frame.height()).save(str(out))
+    edit.close()
     window.close()
     window.store.close()
     shutil.rmtree(work, ignore_errors=True)
@@ -99,13 +124,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", default="1600x1000")
     args = parser.parse_args(argv)
     width, height = (int(v) for v in args.size.split("x"))
-    xvfb = _start_xvfb(f"{width}x{height}")
+    servers = _start_xvfb(f"{width}x{height}")
     try:
         print(shoot(args.video.resolve(), args.out.resolve(), args.clip_size, width, height))
     finally:
-        if xvfb is not None:
-            xvfb.terminate()
-            xvfb.wait(10)
+        from PySide6.QtWidgets import QApplication
+
+        app = QApplication.instance()
+        if app is not None:  # let go of the display before it goes away (else Qt aborts at exit)
+            app.shutdown()
+        for proc in reversed(servers):
+            proc.terminate()
+            proc.wait(10)
     return 0
 
 
