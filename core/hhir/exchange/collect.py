@@ -41,7 +41,7 @@ def _select_videos(store: Store, video_ids: tuple[int, ...]) -> list[Video]:
     known = {v.id: v for v in videos}
     missing = [i for i in video_ids if i not in known]
     if missing:
-        raise HHIRError(f"{store.path}: no video with id {', '.join(map(str, missing))}")
+        raise HHIRError(f"{store.name}: no video with id {', '.join(map(str, missing))}")
     return [known[i] for i in sorted(set(video_ids))]
 
 
