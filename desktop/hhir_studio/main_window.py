@@ -225,9 +225,13 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(
                 f"Clips rebuilt. {orphans} label(s) kept aside: their clip's time range no longer exists", 15000)
 
-    def _refresh_changed_clips(self, video_id: int) -> Job:
+    def _refresh_changed_clips(self, video_id: int) -> Job | None:
         """Features and suggestions for the clips a shot edit (or its undo) created, in the
         background at once; the open video is re-read when they are stored."""
+        path = self.store.video(video_id).path
+        if not Path(path).exists():  # said once, here, rather than as a failed job
+            self.statusBar().showMessage(f"⚠ {path}: the file is missing; the new clips get suggestions once it is back", 15000)
+            return None
         job = self.analysis.refresh_clips(video_id)
         job.finished.connect(lambda _new, vid=video_id: self._on_video_analysed(vid))
         return job

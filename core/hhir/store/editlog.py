@@ -118,9 +118,10 @@ def _apply(s: Session, entry: EditRow, undo: bool) -> Change:
     return Change(video_id=entry.video_id, kind=entry.kind, description=entry.description, targets=targets)
 
 
-def next_steps(s: Session, video_id: int) -> tuple[str | None, str | None]:
-    """The descriptions of what undo and redo would do now (None: nothing to undo / redo)."""
-    base = select(EditRow.description).where(EditRow.video_id == video_id)
+def next_steps(s: Session, video_id: int, annotator: str | None = None) -> tuple[str | None, str | None]:
+    """The descriptions of what undo and redo would do now (``annotator``'s, as :func:`undo` and
+    :func:`redo` with the same argument pick them; None: nothing to undo / redo)."""
+    base = _owned(select(EditRow.description).where(EditRow.video_id == video_id), annotator)
     undo_next = s.scalar(base.where(EditRow.undone.is_(False)).order_by(EditRow.seq.desc()).limit(1))
     redo_next = s.scalar(base.where(EditRow.undone.is_(True)).order_by(EditRow.seq).limit(1))
     return undo_next, redo_next
