@@ -1,0 +1,150 @@
+"""Memory bounded by the work, and the 10,000-shot path end to end.
+
+    python bench/reliability.py long-audio  [--hours 44]     # 4 s of video over HOURS of silent AAC: analyze's peak memory
+                                                             # (--hours 0: the track ends with the picture, the baseline)
+    python bench/reliability.py three-hours [--hours 3]      # per-stage peak memory of a 3-hour film (tiny picture)
+    python bench/reliability.py many-cuts   [--shots 10000]  # a film of 10,000 distinct scenes: analysis and every export
+
+Each part runs in this process (run one part per invocation, so peaks start from the same baseline)
+and writes ``bench/out/reliability-<part>.json``. Media are generated at tiny sizes into
+``bench/out/media`` (kept for the next run): the point is what grows with a stream's length or the
+number of shots, not decoding large pictures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+sys.path[:0] = [str(BENCH), str(BENCH.parent), str(BENCH.parent / "tests")]
+
+from measure import Recorder, cpu_seconds, rss_mb  # noqa: E402
+
+OUT = BENCH / "out"
+MEDIA = OUT / "media"
+
+
+def _ffmpeg(*args: str) -> None:
+    from hhir.media.ffmpeg import ffmpeg_exe
+
+    subprocess.run([ffmpeg_exe(), "-nostdin", "-y", "-loglevel", "error", *args], check=True)
+
+
+def _with_silent_track(picture: Path, hours: float, out: Path) -> Path:
+    """``picture`` with ``hours`` of silent AAC: one encoded minute, looped by stream copy (seconds, not hours)."""
+    minute = out.with_name("silent-minute.m4a")
+    if not minute.is_file():
+        _ffmpeg("-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono", "-t", "60", "-c:a", "aac", "-b:a", "16k", str(minute))
+    # hours == 0: the track cut where the picture ends, the baseline a long track is compared with
+    _ffmpeg("-i", str(picture), "-stream_loop", str(max(int(hours * 60) - 1, 0)), "-i", str(minute),
+            "-map", "0:v", "-map", "1:a", "-c", "copy", *(["-shortest"] if hours == 0 else []), str(out))
+    return out
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def long_audio(hours: float) -> dict:
+    """``hhir.pipeline.analyze`` end to end on 4 s of video over ``hours`` of audio."""
+    from media_factory import make_video
+
+    from hhir.pipeline import analyze
+    from hhir.store import Store
+
+    MEDIA.mkdir(parents=True, exist_ok=True)
+    path = MEDIA / f"four-seconds-{hours:g}h-audio.mp4"
+    if not path.is_file():
+        picture = make_video(MEDIA / "four-seconds.mp4", [(50, "red"), (50, "blue")], size=(64, 48), audio=False)
+        _with_silent_track(picture, hours, path)
+    rec = Recorder()
+    with tempfile.TemporaryDirectory(prefix="hhir-bench-") as tmp, Store(Path(tmp) / "p.sqlite") as store:
+        with rec.stage("analyze"):
+            analyze(store, path)
+    return {"file_mb": round(path.stat().st_size / 2**20, 1), "audio_hours": hours, "stages": rec.to_json(),
+            "process_peak_mb": round(_peak_mb(), 1)}
+
+
+def three_hours(hours: float) -> dict:
+    """Every stage of our analysis on a ``hours``-long film (64×48, 1 fps, a cut a minute, silent track)."""
+    from media_factory import make_video
+    from ours import run_ours
+
+    MEDIA.mkdir(parents=True, exist_ok=True)
+    path = MEDIA / f"film-{hours:g}h-64x48.mp4"
+    if not path.is_file():
+        picture = make_video(MEDIA / f"film-{hours:g}h-picture.mp4", [(60, i % 10) for i in range(int(hours * 60))],
+                             fps=1, size=(64, 48), audio=False)
+        _with_silent_track(picture, hours, path)
+    result = run_ours(path)
+    return {"hours": hours, "shots": result.shots, "clips": result.clips, "stages": result.recorder.to_json(),
+            "total_cpu_s": round(result.recorder.total_cpu(), 1)}
+
+
+LIGHT_PROFILE = {"name": "bench-light", "base": "offline", "video": {"n_frames": 8, "frame_size": 32}}
+"""The offline profile with a smaller ViViT input: 10,000 clips measure the shot path, not the encoder."""
+
+
+def many_cuts(shots: int) -> dict:
+    """``shots`` distinct scenes (20 frames each, 64×48): analysis, then every export format."""
+    from media_factory import make_video
+
+    from hhir.exchange import ExportOptions, export
+    from hhir.pipeline import AnalysisOptions, analyze
+    from hhir.store import Store
+
+    MEDIA.mkdir(parents=True, exist_ok=True)
+    path = MEDIA / f"cuts-{shots}-64x48.mp4"
+    rec = Recorder()
+    if not path.is_file():
+        with rec.stage("generate"):
+            make_video(path, [(20, None)] * shots, fps=25, size=(64, 48), audio=False)
+    figures: dict = {"shots_made": shots}
+    with tempfile.TemporaryDirectory(prefix="hhir-bench-") as tmp:
+        profile = Path(tmp) / "light.json"
+        profile.write_text(json.dumps(LIGHT_PROFILE))
+        with Store(Path(tmp) / "p.sqlite") as store:
+            with rec.stage("analyze"):
+                video_id = analyze(store, path, AnalysisOptions(profile=str(profile)))
+            figures["shots_found"] = len(store.shots(video_id))
+            figures["clips"] = store.clip_count(video_id)
+            for fmt in ("seed", "manifest", "eaf", "ava", "labelstudio", "srt", "vtt", "shots"):
+                with rec.stage(f"export {fmt}"):
+                    try:
+                        report = export(store, fmt, Path(tmp) / "out" / fmt, ExportOptions(test_fraction=0.0))
+                        figures[f"export {fmt}"] = {"files": len(report.files), "rows": report.rows}
+                    except Exception as exc:  # noqa: BLE001 - a format that refuses an unlabelled project says why
+                        figures[f"export {fmt}"] = {"refused": str(exc)[:200]}
+    return {**figures, "stages": rec.to_json()}
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("part", choices=("long-audio", "three-hours", "many-cuts"))
+    parser.add_argument("--hours", type=float, default=None)
+    parser.add_argument("--shots", type=int, default=10_000)
+    args = parser.parse_args(argv)
+    start, cpu = time.perf_counter(), cpu_seconds()
+    if args.part == "long-audio":
+        result = long_audio(44 if args.hours is None else args.hours)
+    elif args.part == "three-hours":
+        result = three_hours(args.hours or 3)
+    else:
+        result = many_cuts(args.shots)
+    result.update(wall_s=round(time.perf_counter() - start, 1), cpu_s=round(cpu_seconds() - cpu, 1),
+                  rss_end_mb=round(rss_mb(), 1))
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / f"reliability-{args.part}.json").write_text(json.dumps(result, indent=2))
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
