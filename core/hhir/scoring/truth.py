@@ -48,10 +48,14 @@ def _judged(label: str, target: Target, seen: Collection[Target], label_times: M
     """Whether a review of ``target`` covered ``label``: the label existed when the target was reviewed."""
     if target not in seen:
         return False
-    created = label_times.get(label)
-    reviewed_at = seen.get(target) if isinstance(seen, Mapping) else None
+    return review_covers(seen.get(target) if isinstance(seen, Mapping) else None, label_times.get(label))
+
+
+def review_covers(reviewed_at: str | None, label_created: str | None) -> bool:
+    """Whether a review at ``reviewed_at`` judged a label created at ``label_created`` (None: unknown
+    review time, or a label as old as the project: it did)."""
     # ISO 8601 UTC strings of one format compare in time order.
-    return created is None or reviewed_at is None or reviewed_at >= created
+    return label_created is None or reviewed_at is None or reviewed_at >= label_created
 
 
 def annotator_votes(annotations: list[Annotation], reviewed: Reviews, targets: list[Target], labels: list[str],

@@ -42,6 +42,11 @@ class ReviewAPI(StoreBase):
         with self._reading() as s:
             return repo_annotations.reviewed(s, video_id, annotator)
 
+    def review_time(self, target: Target, annotator: str) -> str | None:
+        """When ``annotator`` marked ``target`` reviewed (ISO 8601 UTC; None when not reviewed)."""
+        with self._reading() as s:
+            return repo_annotations.review_time(s, target, annotator)
+
     def review_times(self, video_id: int, annotator: str | None = None) -> dict[str, dict[Target, str]]:
         """Annotator -> the targets of a video they marked reviewed -> when (ISO 8601 UTC)."""
         with self._reading() as s:

@@ -177,3 +177,10 @@ def review_times(s: Session, video_id: int, annotator: str | None) -> dict[str, 
     for r in s.scalars(query):
         out.setdefault(r.annotator, {})[_target(r)] = r.reviewed_at
     return out
+
+
+def review_time(s: Session, target: Target, annotator: str) -> str | None:
+    """When ``annotator`` marked ``target`` reviewed (None: not reviewed)."""
+    clip = ReviewRow.clip_id.is_(None) if target.clip_id is None else ReviewRow.clip_id == target.clip_id
+    query = select(ReviewRow.reviewed_at).where(ReviewRow.video_id == target.video_id, clip, ReviewRow.annotator == annotator)
+    return s.scalar(query)

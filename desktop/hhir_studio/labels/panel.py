@@ -155,6 +155,7 @@ class LabelPanel(QWidget):
             text = clip.text.strip() or "(no speech)"
             self.detail.setText(f"{clock(clip.start_s)} – {clock(clip.end_s)}   “{text}”")
         why = self._why(clip)
+        covered = self._covered_by_review(target) if is_reviewed else lambda name: False
         for row, label in enumerate(session.labels):
             self.reasons[label.name].setText(why.get(label.name, ""))
             self.reasons[label.name].setVisible(label.name in why)
@@ -163,7 +164,7 @@ class LabelPanel(QWidget):
             self.values[label.name].setText("–" if score is None else f"{score:.2f}")
             state = session.state(label.name, target)
             button = self.buttons[label.name]
-            if state is None and is_reviewed:
+            if state is None and covered(label.name):
                 button.setText(IMPLIED_TEXT)
                 button.setStyleSheet(IMPLIED_STYLE)
                 button.setToolTip(IMPLIED_TIP)
@@ -171,6 +172,15 @@ class LabelPanel(QWidget):
                 button.setText(STATE_TEXT[state])
                 button.setStyleSheet(STATE_STYLE[state].format(colour=theme.label_colour(row).name()))
                 button.setToolTip("")
+
+    def _covered_by_review(self, target):
+        """label -> whether this clip's review judged it (a label added after the review was not: it
+        stays unreviewed there, as training reads it). Two small queries per refresh."""
+        from hhir.scoring.truth import review_covers
+
+        store = self.session.store
+        reviewed_at, created = store.review_time(target, self.session.annotator), store.label_times()
+        return lambda name: review_covers(reviewed_at, created.get(name))
 
     def _why(self, clip) -> dict[str, str]:
         """The starter's reason per label for the selected clip (empty for the scene or a trained model)."""
