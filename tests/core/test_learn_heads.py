@@ -1,0 +1,86 @@
+"""Every training run fits the light head too and says which of the three models is best held out."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from hhir.learn.heads import HeadComparison
+from hhir.learn.light_head import LightHead
+from hhir.learn.options import TrainOptions
+from hhir.learn.train import train
+from hhir.models.bundle import ModelBundle
+from hhir.models.manifest import LIGHT_HEAD_FILE
+from hhir.pipeline.feature_cache import feature_id
+from hhir.scoring.starter import MODEL_ID as STARTER_ID
+from hhir.store import Store
+from hhir.types import AnnotationState, Clip, ModelInfo, Shot, Target, VideoInfo
+
+SMALL = dict(hidden_dim=8, num_heads=2, num_layers=1, dropout=0.0, batch_size=4, lr=1e-2, epochs=15, patience=15, threads=1)
+
+
+@pytest.fixture(scope="module")
+def encoders():
+    from hhir.scoring.encoders import profile_encoders
+
+    return profile_encoders("offline")
+
+
+def _project(path: Path, encoders, n_videos: int = 6) -> Store:
+    """Videos of 4 annotated clips whose cached features carry their labels, and starter scores that
+    carry nothing (a constant 0.5)."""
+    store = Store(path)
+    labels = [label.name for label in store.labels()]
+    starter = store.register_model(ModelInfo(STARTER_ID, "starter"))
+    rng = np.random.default_rng(3)
+    for v in range(n_videos):
+        video = store.add_video(VideoInfo(path=str(path.parent / f"v{v}.mp4"), duration_s=24, fps=25, frame_count=600,
+                                          width=160, height=120, has_audio=True, fingerprint=f"fp-{v}"))
+        store.set_shots(video.id, [Shot(i, i * 100, (i + 1) * 100, i * 4.0, (i + 1) * 4.0) for i in range(6)])
+        clips = store.set_clips(video.id, [Clip(i, i, i + 2, i * 4.0, (i + 3) * 4.0, i * 100, (i + 3) * 100, text=f"line {v} {i}")
+                                           for i in range(4)])
+        rows, items = [], []
+        for clip in clips:
+            present = rng.random(len(labels)) < 0.4
+            for modality, enc in (("video", encoders.video), ("text", encoders.text), ("audio", encoders.audio)):
+                x = rng.normal(0, 0.3, enc.dim).astype(np.float32)
+                x[: len(labels)] += 2.0 * present
+                rows.append((video.fingerprint, clip.start_s, clip.end_s, feature_id(enc.id, modality, clip.text), x))
+            items += [(Target(video.id, clip.id), name, AnnotationState.PRESENT if p else AnnotationState.ABSENT)
+                      for name, p in zip(labels, present)]
+        store.put_features(rows)
+        store.annotate_many(items, "ann")
+        store.set_predictions(starter.id, video.id, {n: 0.5 for n in labels}, {c.id: {n: 0.5 for n in labels} for c in clips})
+    return store
+
+
+def test_training_compares_seed_classifier_light_head_and_starter_on_held_out_clips(tmp_path: Path, encoders) -> None:
+    store = _project(tmp_path / "p.sqlite3", encoders)
+    result = train(store, TrainOptions(**SMALL, validation_fraction=0.2, test_fraction=0.2), encoders=encoders)
+    c = result.comparison
+    assert c is not None and c["part"] == "test"
+    assert c["held_out_clips"] == 4 * len(result.split.test) and c["train_clips"] == 4 * len(result.split.train)
+    assert c["starter_f1"] is not None and c["seed_f1"] is not None
+    assert c["light_f1"] > c["starter_f1"]  # the features carry the labels, the starter's constant does not
+    assert c["winner"] in ("seed classifier", "light head") and c["winner"] != "starter"
+    recorded = json.loads((result.path / "training.json").read_text())["comparison"]
+    assert recorded == c
+    head = LightHead.load(result.path / LIGHT_HEAD_FILE)
+    assert head.labels == result.labels
+    assert LIGHT_HEAD_FILE in ModelBundle.load(result.path).manifest.files  # hashed with the weights
+    (result.path / LIGHT_HEAD_FILE).write_bytes(b"tampered")
+    with pytest.raises(Exception, match=LIGHT_HEAD_FILE.replace(".", r"\.")):
+        ModelBundle.load(result.path)
+    store.close()
+
+
+def test_a_tie_goes_to_the_starter_and_nothing_held_out_says_so() -> None:
+    tie = HeadComparison("test", 10, 40, 0.5, 0.6, 0.6)
+    assert tie.winner == "starter"
+    assert "light head 0.60, starter 0.60 — starter is best" in tie.summary()
+    nothing = HeadComparison("", 0, 12, None, None, None)
+    assert nothing.winner == "" and nothing.summary().startswith("No held-out annotated clips")
+    assert HeadComparison("validation", 8, 20, 0.7, 0.4, None).winner == "seed classifier"
