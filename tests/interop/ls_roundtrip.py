@@ -74,8 +74,9 @@ class Server:
         raise RuntimeError(f"Label Studio did not answer within {limit_s:.0f} s; see {self.log.name}")
 
     def call(self, method: str, path: str, body: object = None, raw: bool = False):
-        request = urllib.request.Request(self.base + path,  # noqa: S310 - always http://127.0.0.1:<port> method=method, data=None if body is None else json.dumps(body).encode(),
-                                         headers={"Authorization": f"Token {TOKEN}", "Content-Type": "application/json"})
+        data = None if body is None else json.dumps(body).encode()
+        headers = {"Authorization": f"Token {TOKEN}", "Content-Type": "application/json"}
+        request = urllib.request.Request(self.base + path, method=method, data=data, headers=headers)  # noqa: S310 - http://127.0.0.1 only
         try:
             with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310 - the loopback server above
                 data = response.read()
@@ -126,15 +127,17 @@ def _project(db: Path, files: list[Path]) -> Store:
 
 
 def upload(server: Server, out: Path, media: Path, title: str, tasks: list) -> tuple[int, dict]:
-    project = server.call("POST", "/api/projects", {"title": title, "label_config": (out / "labeling_config.xml").read_text()})
-    server.call("POST", "/api/storages/localfiles", {"project": project["id"], "path": str(media), "use_blob_urls": True,
+    project = server.call("POST", "/api/projects/", {"title": title, "label_config": (out / "labeling_config.xml").read_text()})
+    if not isinstance(project, dict) or "id" not in project:
+        raise RuntimeError(f"creating the project {title!r} answered {str(project)[:600]}")
+    server.call("POST", "/api/storages/localfiles/", {"project": project["id"], "path": str(media), "use_blob_urls": True,
                                                     "title": "media"})
     return project["id"], server.call("POST", f"/api/projects/{project['id']}/import", tasks)
 
 
 def snapshot(server: Server, project_id: int) -> list:
     """The project's tasks as Label Studio exports them, with the annotators' e-mails."""
-    made = server.call("POST", f"/api/projects/{project_id}/exports",
+    made = server.call("POST", f"/api/projects/{project_id}/exports/",
                        {"title": "interop", "serialization_options": {"annotations__completed_by": {"only_id": False},
                                                                       "predictions": {"only_id": False}}})
     for _ in range(120):
