@@ -96,3 +96,12 @@ def test_a_cancelled_corpus_resumes_where_it_stopped(local_ray, corpus: list[Pat
     conn.close()
     assert kept and all(now[key] == done for key, done in kept.items())  # finished stages were not redone
     assert len(now) > len(kept)
+
+
+def test_a_sqlite_project_is_refused_for_a_remote_cluster(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    from hhir.cli import main
+
+    db = tmp_path / "project.sqlite"
+    assert main(["analyze", "--ray", "10.0.0.1:6379", "--db", str(db), str(tmp_path / "film.mp4")]) == 2
+    err = capsys.readouterr().err
+    assert "only be analysed on the local Ray (--ray auto)" in err and "postgresql://" in err and "Traceback" not in err
