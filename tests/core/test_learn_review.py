@@ -123,4 +123,4 @@ def test_queue_skips_reviewed_clips_and_puts_uncertain_first(project: Store) -> 
     project.annotate(Target(1, clips[0].id), "asks", A, "cid")
     items = review_queue(project, annotator="ann")
     disputed = next(i for i in items if i.target.clip_id == clips[0].id)
-    assert disputed.conflict and items.index(disputed) == 1  # from last to second, behind the 0.61 clip
+    assert disputed.conflict and items.index(disputed) == 0  # from last to first

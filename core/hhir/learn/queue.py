@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hhir.scoring.truth import LabelTruth, label_truth
+from hhir.scoring.truth import label_truth
 from hhir.types import AnnotationState, Target
 
 _UNKNOWN_UNCERTAINTY = 0.5  # a clip nobody has scored yet: neither sure nor near the threshold
@@ -74,17 +74,19 @@ def review_queue(store, annotator: str | None = None, video_id: int | None = Non
 
     Uses the active model's stored predictions (and the starter's, to measure disagreement) and the
     thresholds of :mod:`hhir.thresholds`. With no trained model the starter is the model in use, so
-    its stored scores rank the clips. Rarity and annotator conflicts follow the one truth rule
-    (:func:`hhir.scoring.truth.label_truth`): a clip reviewed and left alone counts as judged absent.
+    its stored scores rank the clips. Annotator conflicts follow the one truth rule
+    (:func:`hhir.scoring.truth.label_truth`): a clip one annotator ticked and another reviewed and
+    left alone is a disagreement.
     """
     from hhir.scoring.starter import MODEL_ID as STARTER_ID
 
     labels = [label.name for label in store.labels()]
     videos = store.videos() if video_id is None else [store.video(video_id)]
-    truths = [label_truth(store, v.id, labels=labels) for v in store.videos()]
-    weights = rarity(np.array([_positives(truths)[name] for name in labels]))
+    # Rarity from one query: only a tick makes a label present under the truth rule, so the
+    # project's ticks count its examples (judging every film's truth here would read every clip).
+    weights = rarity(np.array([_positives(store.annotations())[name] for name in labels]))
     thresholds = _thresholds(store, labels)
-    conflicts = {target for t in truths for target, _ in t.conflicts}
+    conflicts = {target for v in videos for target, _ in label_truth(store, v.id, labels=labels).conflicts}
     items: list[QueueItem] = []
     for video in videos:
         clips = store.clips(video.id)
@@ -104,8 +106,8 @@ def review_queue(store, annotator: str | None = None, video_id: int | None = Non
     return items[:limit] if limit is not None else items
 
 
-def _positives(truths: list[LabelTruth]) -> Counter:
-    return Counter(label for t in truths for (_, label), state in t.states.items() if state == AnnotationState.PRESENT)
+def _positives(annotations) -> Counter:
+    return Counter(a.label for a in annotations if a.state == AnnotationState.PRESENT)
 
 
 def _matrix(predictions, clips, labels: list[str]) -> np.ndarray:
