@@ -150,7 +150,6 @@ def main() -> None:
 
     from hhir.learn.agreement import agreement
     from hhir.learn.options import TrainOptions
-    from hhir.scoring.truth import label_truth
     from hhir.learn.versions import activate
     from hhir.scoring.encoders import profile_encoders
     from hhir.store import Store

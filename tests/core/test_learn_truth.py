@@ -20,7 +20,7 @@ P, A = AnnotationState.PRESENT, AnnotationState.ABSENT
 STARTER = "starter-v1"
 
 
-@pytest.fixture()
+@pytest.fixture
 def project(tmp_path: Path) -> Store:
     """One video of 6 clips; ann and bob tick 'asks' where they see it and mark every clip reviewed."""
     store = Store(tmp_path / "p.sqlite3")

@@ -60,7 +60,8 @@ def summary_lines(result, patience: int, activated: bool, activated_videos: int)
     lines = [f"model {result.model.id}: {len(result.history)} epochs in {result.seconds:.1f} s; "
              f"best epoch {result.best_epoch}" + (f" (val loss {best.validation_loss:.4f})" if best and best.validation_loss is not None else ""),
              stop_reason(result, patience),
-             f"split: {len(result.split.train)} train, {len(result.split.validation)} validation, {len(result.split.test)} test video(s) (fixed per project: hhir split list)",
+             f"split: {len(result.split.train)} train, {len(result.split.validation)} validation, "
+             f"{len(result.split.test)} test video(s) (fixed per project: hhir split list)",
              "thresholds (tuned on validation): " + ", ".join(f"{n} {t:.2f}" for n, t in zip(result.labels, result.thresholds))]
     for e in result.evaluations:
         lines.append(f"{e.part} ({e.videos} video(s)) at the tuned thresholds: {_figures(e)}")
