@@ -176,7 +176,8 @@ def _saved_manifest(tmp_path: Path) -> tuple[Path, dict]:
 @pytest.mark.parametrize(("edit", "message"), [
     (lambda m: m["classifier"].update(hidden_dim=200000), r"manifest\.classifier\.hidden_dim: input should be less than or equal to 1024"),
     (lambda m: m["encoders"][0].update(dim=10**11), r"manifest\.encoders\[0\]\.dim: input should be less than or equal to 4096"),
-    (lambda m: m["encoders"][0]["spec"].update(n_frames=2**30), r"manifest\.encoders\[0\]\.spec\.n_frames: input should be less than or equal to 512"),
+    (lambda m: m["encoders"][0]["spec"].update(n_frames=2**30),
+     r"manifest\.encoders\[0\]\.spec\.n_frames: input should be less than or equal to 512"),
     (lambda m: m["clip"].update(n_frames=2**30), r"manifest\.clip\.n_frames: input should be less than or equal to 512"),
     (lambda m: m["classifier"].update(num_heads=0), r"manifest\.classifier\.num_heads: input should be greater than or equal to 1"),
     (lambda m: m["classifier"].update(num_heads=3), r"classifier: 3 heads do not divide the width 16"),

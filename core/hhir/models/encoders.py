@@ -23,7 +23,7 @@ from hhir.models.spec import EncoderSpec
 
 log = logging.getLogger(__name__)
 
-VIDEO_BATCH = 1  # ViViT: per clip, batches cost more CPU per clip on CPU (1.06 → 1.28 → 1.55 s at 1, 2, 4)
+VIDEO_BATCH = 1  # ViViT: per clip; batches do not lower the CPU per clip (fp32 3.60, 3.54, 3.65 s at 1, 2, 4)
 TEXT_BATCH = 32
 AUDIO_BATCH = 8
 AST_MIN_SAMPLES = 1600  # AST's filterbank needs at least one 25 ms window; pad shorter clips to 0.1 s
