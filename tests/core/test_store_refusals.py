@@ -74,7 +74,7 @@ def test_unwritable_project_opens_read_only_for_review(tmp_path: Path, how: str)
         with Store(db) as store:
             assert [lb.name for lb in store.labels()] == labels  # review works
             refused = _refusal(lambda: store.add_label(LabelDef("waves", "one person waves at another")))
-        assert "project.sqlite: attempt to write a readonly database" in refused
+        assert "project.sqlite: read-only, opened for review" in refused and "nothing was saved" in refused
         assert "new.sqlite: the folder is read-only" in _refusal(lambda: Store(folder / "new.sqlite"))
         assert _files(folder) == before
 
