@@ -1,6 +1,6 @@
 """Calibration of the starter's scores: Platt scaling per label, and the error that measures it.
 
-The cue rules (:mod:`hhir.learn.starter.scoring`) give a logit per label; a fitted pair ``(a, b)``
+The cue rules (:mod:`hhir.scoring.starter.scoring`) give a logit per label; a fitted pair ``(a, b)``
 maps it to ``sigmoid(a * logit + b)`` so that a score of 0.8 is right about 80 % of the time on
 what is known. The pairs in :data:`PLATT` were fitted offline by ``bench/calibrate_starter.py``
 (scikit-learn's ``LogisticRegression`` on the single logit, C=1.0) on the generated clips with known
