@@ -127,3 +127,18 @@ def test_options_are_checked() -> None:
         TrainOptions(epochs=0)
     with pytest.raises(ValueError, match="divisible"):
         TrainOptions(hidden_dim=5, num_heads=4)
+
+
+def test_progress_runs_to_the_early_stop_not_to_the_epoch_cap() -> None:
+    from hhir.learn.loop import _Fraction
+
+    seen: list[float] = []
+    shown = _Fraction(lambda f, m: seen.append(f), cap=300, patience=5)
+    best = 0
+    for epoch, improved in enumerate([True] * 10 + [False, False, True] + [False] * 5, start=1):
+        shown(epoch - 0.5, best, "mid-epoch")
+        best = epoch if improved else best
+        shown(epoch, best, "end of epoch")
+    assert seen == sorted(seen) and seen[-1] == 1.0  # never backwards; full when training stops
+    assert 0.6 < seen[19] < 0.8  # after 10 improving epochs: 10 of 15, not 10 of 300
+    assert seen.count(1.0) == 1

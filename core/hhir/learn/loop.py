@@ -146,10 +146,11 @@ def _fit(model, train, validation, labels, options, progress, cancel, on_epoch) 
     order = torch.Generator().manual_seed(options.seed)
     history: list[TrainingEpoch] = []
     best_loss, best_state, best_epoch, stale = float("inf"), copy.deepcopy(model.state_dict()), 0, 0
+    shown = _Fraction(progress, options.epochs, options.patience)
     for epoch in range(1, options.epochs + 1):
         started = time.perf_counter()
         train_loss = _train_epoch(model, train, criterion, optimizer, options.batch_size, order, cancel,
-                                  lambda f, epoch=epoch: progress((epoch - 1 + f) / options.epochs, f"Epoch {epoch}/{options.epochs}"))
+                                  lambda f, epoch=epoch: shown(epoch - 1 + f, best_epoch, f"Epoch {epoch}/{options.epochs}"))
         val_loss = _mean_loss(model, validation, criterion, options.batch_size) if validation else None
         watched = val_loss if val_loss is not None else train_loss
         scheduler.step(watched)
@@ -162,7 +163,7 @@ def _fit(model, train, validation, labels, options, progress, cancel, on_epoch) 
         record = TrainingEpoch(epoch, options.epochs, train_loss, val_loss, val_metrics,
                                optimizer.param_groups[0]["lr"], time.perf_counter() - started, improved)
         history.append(record)
-        progress(epoch / options.epochs, _describe(record))
+        shown(epoch, best_epoch, _describe(record))
         if on_epoch is not None:
             on_epoch(record)
         if stale >= options.patience:
@@ -170,6 +171,20 @@ def _fit(model, train, validation, labels, options, progress, cancel, on_epoch) 
     model.load_state_dict(best_state)
     model.eval()
     return FitResult(best_state, tuple(history), best_epoch, tuple(float(w) for w in weights))
+
+
+class _Fraction:
+    """Progress of a run that ends by early stopping: the epoch cap is far away, so the fraction is
+    measured against the epoch training stops at if the validation loss does not improve again
+    (best epoch + patience, at most the cap). It never goes backwards when that horizon moves on."""
+
+    def __init__(self, progress: ProgressFn, cap: int, patience: int) -> None:
+        self.progress, self.cap, self.patience, self.shown = progress, cap, patience, 0.0
+
+    def __call__(self, epochs_done: float, best_epoch: int, message: str) -> None:
+        horizon = max(1, min(self.cap, best_epoch + self.patience))
+        self.shown = max(self.shown, min(1.0, epochs_done / horizon))
+        self.progress(self.shown, message)
 
 
 def _train_epoch(model, samples, criterion, optimizer, batch_size, generator, cancel, report) -> float:
