@@ -8,7 +8,7 @@ later run reuses them. A video added later gets a side by the same seeded rule:
 - videos without a side are taken in the order of ``sha256(seed, fingerprint)`` (not the order they
   were found, so the same videos and seed always give the same sides);
 - a video of a film that already has a side joins that side (scenes of one film share actors and
-  sets, so splitting them would leak);
+  sets, so splitting them would leak; films are named with ``hhir split film``, see :func:`group_film`);
 - a video some earlier model trained on goes to train (a project from before sides were stored);
 - otherwise validation gets its first video once there are 2, test once there are 3 (when their
   fractions are above 0), and after that each video goes to the side furthest below its share.
