@@ -231,10 +231,10 @@ def _imports(root: Path) -> dict[str, Path]:
     _put(found, "csv junk", root / "junk.csv").write_text('Clip,Interaction\n"unterminated,\x00\n' * 3)
     with zipfile.ZipFile(found.setdefault("traversal zip", root / "escape.zip"), "w") as zf:
         zf.writestr("../../outside.txt", "escaped")
-    with zipfile.ZipFile(found.setdefault("zip bomb", root / "bomb.zip"), "w", zipfile.ZIP_DEFLATED) as zf:
-        with zf.open("zeros.csv", "w", force_zip64=True) as out:
-            for _ in range(16):
-                out.write(b"\0" * (1 << 20))
+    with zipfile.ZipFile(found.setdefault("zip bomb", root / "bomb.zip"), "w", zipfile.ZIP_DEFLATED) as zf, \
+            zf.open("zeros.csv", "w", force_zip64=True) as out:
+        for _ in range(16):
+            out.write(b"\0" * (1 << 20))
     _put(found, "hostile folder", root / "folder").mkdir()
     (root / "folder" / "labels.csv").write_bytes(b"\xff\xfe" + b"\0" * 100)
     (root / "folder" / "manifest.json").write_text("[" * 100_000)
@@ -379,7 +379,7 @@ def test_every_command_over_the_hostile_corpus_prints_no_traceback(tmp_path: Pat
         assert code != 0, (name, text)
 
     # 3. Hostile import files in every format, and exports into hostile destinations.
-    for name, path in corpus.imports.items():
+    for path in corpus.imports.values():
         for fmt in imports:
             run("import", "--format", fmt, path, "--video", "1", "--db", good)
     assert not (tmp_path / "outside.txt").exists()

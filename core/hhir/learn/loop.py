@@ -150,7 +150,7 @@ def _fit(model, train, validation, labels, options, progress, cancel, on_epoch) 
     for epoch in range(1, options.epochs + 1):
         started = time.perf_counter()
         train_loss = _train_epoch(model, train, criterion, optimizer, options.batch_size, order, cancel,
-                                  lambda f, epoch=epoch: shown(epoch - 1 + f, best_epoch, f"Epoch {epoch}/{options.epochs}"))
+                                  lambda f, epoch=epoch, best=best_epoch: shown(epoch - 1 + f, best, f"Epoch {epoch}/{options.epochs}"))
         val_loss = _mean_loss(model, validation, criterion, options.batch_size) if validation else None
         watched = val_loss if val_loss is not None else train_loss
         scheduler.step(watched)
