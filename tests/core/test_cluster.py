@@ -105,3 +105,15 @@ def test_a_sqlite_project_is_refused_for_a_remote_cluster(tmp_path: Path, capsys
     assert main(["analyze", "--ray", "10.0.0.1:6379", "--db", str(db), str(tmp_path / "film.mp4")]) == 2
     err = capsys.readouterr().err
     assert "only be analysed on the local Ray (--ray auto)" in err and "postgresql://" in err and "Traceback" not in err
+
+
+@pytest.mark.postgresql
+def test_workers_write_straight_into_a_team_database(local_ray, corpus: list[Path], pg_url: str) -> None:
+    run = analyze_corpus(pg_url, corpus[:2], workers=2)
+    assert run.counts["done"] == 2, [(v.path, v.state, v.error) for v in run.videos]
+    store = Store(pg_url)
+    videos = store.videos()
+    assert sorted(Path(v.path).name for v in videos) == sorted(p.name for p in corpus[:2])
+    assert all(len(store.shots(v.id)) == 3 and store.clips(v.id) for v in videos)
+    assert {v.video_id for v in run.videos} == {v.id for v in videos}
+    store.close()
