@@ -57,3 +57,31 @@ def test_missing_model_folder(tmp_path: Path) -> None:
     empty.mkdir()
     with pytest.raises(ModelError, match="no model here"):
         Transcriber(str(empty)).transcribe(make_waveform(2.0, [(0.1, "hi")]))
+
+
+def test_long_audio_is_transcribed_in_windows_cut_between_words(transcriber: Transcriber, monkeypatch) -> None:
+    """Whisper gets one window at a time (its features for a whole film would need gigabytes); a cut
+    falls in the pause between sentences, and segment times stay on the film's clock."""
+    import hhir.speech.asr as asr
+
+    audio = make_waveform(12.0, [(1.0, "where is the station"), (6.5, "give me the book please")])
+    whole = transcriber.transcribe(audio)
+    monkeypatch.setattr(asr, "WINDOW_S", 8.0)
+    monkeypatch.setattr(asr, "QUIET_SEARCH_S", 4.0)
+    ((_, cut), (_, end)) = asr.windows(audio.size, audio)
+    assert 4.0 * 16000 <= cut <= 6.4 * 16000 and end == audio.size  # in the pause between the sentences
+    windowed = transcriber.transcribe(audio)
+    for word in ("where", "station", "give", "please"):  # tiny.en may hear a word differently from another start
+        assert word in _words(windowed), _words(windowed)
+    assert 0.5 <= windowed[0].start_s <= 2.0 and 0.5 <= whole[0].start_s <= 2.0
+    assert 6.0 <= windowed[-1].start_s <= 7.5  # the second window's segment, on the film's clock
+
+
+def test_windows_cover_every_sample_once() -> None:
+    from hhir.speech.asr import windows
+
+    n = int(3 * 3600 * 16000)
+    bounds = windows(n)
+    assert bounds[0][0] == 0 and bounds[-1][1] == n
+    assert all(a[1] == b[0] for a, b in zip(bounds, bounds[1:]))
+    assert len(bounds) == 18 and max(e - s for s, e in bounds) <= int(1.1 * 600 * 16000)

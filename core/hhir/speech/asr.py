@@ -18,6 +18,36 @@ from hhir.types import TranscriptSegment
 
 log = logging.getLogger(__name__)
 SAMPLE_RATE = 16000
+WINDOW_S = 600.0
+"""Longest stretch of audio given to Whisper at once. faster-whisper builds the log-mel features
+(and their STFT) of its whole input up front, so a 3-hour film would need gigabytes; in windows
+the peak is one window's, whatever the film's length. Transcripts do not carry context from one
+window to the next anyway (``condition_on_previous_text=False``)."""
+QUIET_SEARCH_S = 20.0  # a window ends at the quietest 100 ms of its last 20 s: between words, not inside one
+_FRAME = SAMPLE_RATE // 10
+
+
+def windows(n_samples: int, audio: np.ndarray | None = None, window_s: float | None = None) -> list[tuple[int, int]]:
+    """``(start, end)`` sample ranges covering ``n_samples`` in windows of about ``WINDOW_S``; each
+    cut falls at the quietest 100 ms of the last ``QUIET_SEARCH_S`` before the window's end."""
+    size = int((WINDOW_S if window_s is None else window_s) * SAMPLE_RATE)
+    search = min(int(QUIET_SEARCH_S * SAMPLE_RATE), size // 2)
+    bounds, start = [], 0
+    while n_samples - start > size + size // 10:  # no sliver of a last window
+        lo, hi = start + size - search, start + size
+        cut = hi if audio is None else _quietest(audio, lo, hi)
+        bounds.append((start, cut))
+        start = cut
+    bounds.append((start, n_samples))
+    return bounds
+
+
+def _quietest(audio: np.ndarray, lo: int, hi: int) -> int:
+    frames = audio[lo:hi][: (hi - lo) // _FRAME * _FRAME].reshape(-1, _FRAME)
+    if not len(frames):
+        return hi
+    energy = np.square(frames, dtype=np.float32).mean(axis=1)
+    return lo + int(np.argmin(energy)) * _FRAME + _FRAME // 2
 
 
 def default_offline_model() -> str:
@@ -83,16 +113,20 @@ class Transcriber:
         if audio.size == 0:
             return []
         duration = audio.size / SAMPLE_RATE
-        segments, _info = self._load().transcribe(
-            audio, beam_size=self.beam_size, language=self.language, vad_filter=True,
-            condition_on_previous_text=False)
         result = []
-        for segment in segments:
+        for start, end in windows(audio.size, audio):
+            offset = start / SAMPLE_RATE
+            segments, _info = self._load().transcribe(
+                audio[start:end], beam_size=self.beam_size, language=self.language, vad_filter=True,
+                condition_on_previous_text=False)
+            for segment in segments:
+                if cancel is not None:
+                    cancel.check()
+                text = segment.text.strip()
+                if text:
+                    result.append(TranscriptSegment(offset + float(segment.start), offset + float(segment.end), text))
+                progress(min((offset + segment.end) / duration, 1.0), "Transcribing")
             if cancel is not None:
                 cancel.check()
-            text = segment.text.strip()
-            if text:
-                result.append(TranscriptSegment(float(segment.start), float(segment.end), text))
-            progress(min(segment.end / duration, 1.0), "Transcribing")
         progress(1.0, "Transcribing")
         return result
