@@ -28,6 +28,8 @@ def check(tasks: list[dict], config: str) -> dict:
         problems += [f"task {n}: data has no {v!r}" for v in missing]
         for i, ann in enumerate(task.get("annotations", []), start=1):
             counts["annotations"] += 1
+            # The public validate_annotation returns only a bool (and validate_task calls it without
+            # the annotation); the logic behind both gives the messages.
             problems += [f"task {n} annotation {i}: {e}" for e in interface._validate_object_logic(ann)]
             who = ann.get("completed_by")
             if not (isinstance(who, int) or (isinstance(who, dict) and "@" in str(who.get("email", "")))):
