@@ -138,6 +138,8 @@ class MainWindow(QMainWindow):
             self._queue_timebase(self.player.source)
             if copy is None:
                 self._queue_playback_copy(video)
+            if self._clips_without_scores():  # a shot edit whose refresh the last session did not finish
+                self._refresh_changed_clips(video_id)
         else:
             self.player.unload()
             self.notify_error(f"{video.path}: the file is missing; labels and timeline are still available")
@@ -224,6 +226,13 @@ class MainWindow(QMainWindow):
         if orphans:  # never silently: the user should know some labels lost their clip
             self.statusBar().showMessage(
                 f"Clips rebuilt. {orphans} label(s) kept aside: their clip's time range no longer exists", 15000)
+
+    def _clips_without_scores(self) -> bool:
+        """Scored, but not every clip: clips rebuilt since (a fresh, unscored video is the
+        analysis' to score, not this)."""
+        data = self.session.data
+        predictions = data.predictions if data is not None else None
+        return predictions is not None and any(c.id not in predictions.clips for c in data.clips)
 
     def _refresh_changed_clips(self, video_id: int) -> Job | None:
         """Features and suggestions for the clips a shot edit (or its undo) created, in the

@@ -181,3 +181,18 @@ def test_the_window_reads_a_video_in_one_read_transaction(filled_db, open_window
     snapshot = window.session._read(video_id)
     assert len(begins) == 1
     assert len(snapshot.clips) == 3 and snapshot.predictions is not None and snapshot.segments
+
+
+def test_clips_left_without_scores_by_an_earlier_session_are_scored_when_the_video_opens(filled_db, open_window):
+    from hhir.pipeline import replace_shots
+    from hhir.segment.shots import split_shot
+
+    db, video_id = filled_db
+    with Store(db) as store:  # a split whose refresh never ran (the app closed first)
+        replace_shots(store, video_id, split_shot(store.shots(video_id), 50, 25.0))
+    window = open_window(db)
+    window.open_video(video_id)
+    [job] = _jobs(window, "Suggestions for the changed clips")
+    job.cancel()
+    window.open_video(video_id)
+    assert _jobs(window, "Suggestions for the changed clips")  # asked again: nothing is left unscored
