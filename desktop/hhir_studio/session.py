@@ -230,7 +230,7 @@ class ReviewSession(QObject):
         """What Undo and Redo would do now for the open video (descriptions; None: nothing)."""
         if self.data is None:
             return None, None
-        return self.store.history(self.data.video.id)
+        return self.store.history(self.data.video.id, self.annotator)  # the steps undo/redo would take
 
     def _after_edit(self, description: str, items: list[tuple[Target, str, AnnotationState | None]] | None = None,
                     reviewed: Target | None = None) -> None:

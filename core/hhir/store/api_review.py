@@ -52,10 +52,11 @@ class ReviewAPI(StoreBase):
         with self._reading() as s:
             return repo_annotations.review_times(s, video_id, annotator)
 
-    def history(self, video_id: int) -> tuple[str | None, str | None]:
-        """What undo and redo would do next for this video (their descriptions; None: nothing)."""
+    def history(self, video_id: int, annotator: str | None = None) -> tuple[str | None, str | None]:
+        """What undo and redo (with the same ``annotator``) would do next for this video: their
+        descriptions; None: nothing."""
         with self._reading() as s:
-            return editlog.next_steps(s, video_id)
+            return editlog.next_steps(s, video_id, annotator)
 
     def undo(self, video_id: int, annotator: str | None = None) -> Change | None:
         """Revert this video's latest edit (``annotator``'s own latest when given, so in a team
