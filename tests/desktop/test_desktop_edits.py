@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 
 from hhir.store import Store
-from hhir.types import AnnotationState, ModelInfo, Target
+from hhir.types import AnnotationState, ModelInfo
 from hhir_studio.jobs import JobSpec, JobState
 
 
