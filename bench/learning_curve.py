@@ -116,12 +116,12 @@ def _seed_classifier(tr, va, names, encoders, seed):
     """The product's recipe: a fresh MultimodalLSTM fitted by hhir.learn.loop.fit, T=1 clip samples."""
     import torch
 
-    from hhir.learn.loop import Sample, fit, seeded
+    from hhir.learn.loop import Sample, fit, run_with_torch_seed
     from hhir.learn.options import FRESH_HIDDEN_DIM, TrainOptions
     from hhir.models.lstm import MultimodalLSTM
 
     options = TrainOptions(seed=seed)
-    model = seeded(lambda: MultimodalLSTM(tr["video"].shape[1], tr["text"].shape[1], tr["audio"].shape[1],
+    model = run_with_torch_seed(lambda: MultimodalLSTM(tr["video"].shape[1], tr["text"].shape[1], tr["audio"].shape[1],
                                           FRESH_HIDDEN_DIM, len(names)), seed)
     samples = lambda d: [Sample(d["video"][i:i + 1], d["text"][i:i + 1], d["audio"][i:i + 1], d["y"][i], np.ones(len(names), bool))  # noqa: E731
                          for i in range(len(d["y"]))]

@@ -84,3 +84,14 @@ def test_a_tie_goes_to_the_starter_and_nothing_held_out_says_so() -> None:
     nothing = HeadComparison("", 0, 12, None, None, None)
     assert nothing.winner == "" and nothing.summary().startswith("No held-out annotated clips")
     assert HeadComparison("validation", 8, 20, 0.7, 0.4, None).winner == "seed classifier"
+
+
+def test_the_training_verdict_names_the_winner_and_the_place_on_the_learning_curve() -> None:
+    from hhir.learn.heads import verdict
+
+    text = verdict(HeadComparison("test", 20, 45, 0.41, 0.55, 0.62).as_dict())
+    assert "starter is best" in text and "Keep the current model" in text
+    assert "at 50 training clips the seed classifier reached 0.64 and the light head 0.85" in text
+    assert "this project trained on 45" in text
+    assert "light head is better than the seed classifier" in verdict(HeadComparison("test", 20, 150, 0.5, 0.8, 0.7).as_dict())
+    assert verdict(None) == ""

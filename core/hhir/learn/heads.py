@@ -110,3 +110,36 @@ def compare(parts: dict[str, list[SceneRecord]], labels: list[str], classifier, 
     starter_scores = _starter_scores(store, parts[part], labels)
     starter = None if starter_scores is None else evaluate(target, starter_scores, labels, starter_threshold, known=known).macro_f1
     return HeadComparison(part, len(held), train_clips, seed, light, starter)
+
+
+# Measured by bench/learning_curve.py (docs/suggestions.md): clip macro-F1 on 60 held-out generated
+# clips after training on this many annotated clips, mean of 3 draws: (seed classifier, light head).
+LEARNING_CURVE: dict[int, tuple[float, float]] = {
+    10: (0.35, 0.57), 20: (0.66, 0.70), 50: (0.64, 0.85), 100: (0.77, 0.94), 200: (0.82, 1.00),
+}
+CURVE_STARTER_F1 = 0.94  # the starter on the same held-out clips
+
+
+def curve_position(train_clips: int) -> str:
+    """Where a project that trained on ``train_clips`` annotated clips stands on the measured curve."""
+    if not LEARNING_CURVE:
+        return ""
+    sizes = sorted(LEARNING_CURVE)
+    nearest = min(sizes, key=lambda s: abs(np.log(max(train_clips, 1)) - np.log(s)))
+    seed, light = LEARNING_CURVE[nearest]
+    return (f"Learning curve (generated clips, docs/suggestions.md): at {nearest} training clips the seed classifier "
+            f"reached {seed:.2f} and the light head {light:.2f} (the starter {CURVE_STARTER_F1:.2f}); "
+            f"this project trained on {train_clips}.")
+
+
+def verdict(comparison: dict | None) -> str:
+    """The training dialog's verdict from a ``TrainResult.comparison`` (empty when there is none)."""
+    if not comparison:
+        return ""
+    fields = {k: comparison.get(k) for k in ("part", "held_out_clips", "train_clips", "seed_f1", "light_f1", "starter_f1")}
+    c = HeadComparison(**fields)
+    advice = {"starter": " Keep the current model: the starter's suggestions are better held out.",
+              "light head": " The light head is better than the seed classifier at this size; it is saved in the bundle,"
+                            " but suggestions still come from the seed classifier if you activate it.",
+              "seed classifier": ""}.get(c.winner, "")
+    return " ".join(x for x in (c.summary() + advice, curve_position(c.train_clips)) if x)

@@ -80,6 +80,11 @@ class TrainingDialog(QDialog):
         self.progress = QProgressBar(self)
         self.progress.setRange(0, 1000)
         self.status = StatusLine("Trains a new model on every labelled clip; the current model stays active until you choose.", self)
+        # Which model won on held-out clips (seed classifier, light head, starter) and where the
+        # project is on the measured learning curve (hhir.learn.heads).
+        self.verdict = QLabel("", self)
+        self.verdict.setObjectName("trainingVerdict")
+        self.verdict.setWordWrap(True)
         self.start = QPushButton("Start", self)
         self.activate_button = QPushButton("Activate new model", self)
         self.discard = QPushButton("Keep current model", self)
@@ -98,6 +103,7 @@ class TrainingDialog(QDialog):
         form.addRow(self.plot)
         form.addRow(self.progress)
         form.addRow(self.status)
+        form.addRow(self.verdict)
         form.addRow(buttons)
 
     def begin(self) -> Job:
@@ -127,6 +133,9 @@ class TrainingDialog(QDialog):
         test = next((e for e in result.evaluations if e.part == "test"), None)
         summary = f" Test scene macro F1 {test.scene.macro_f1:.3f} ({test.videos} videos)." if test is not None else ""
         self.status.setText(f"New model {result.model.id}: best epoch {result.best_epoch}.{summary}")
+        from hhir.learn.heads import verdict
+
+        self.verdict.setText(verdict(result.comparison))
         self.activate_button.setEnabled(True)
         self.discard.setEnabled(True)
 
