@@ -3,7 +3,8 @@
     python bench/reliability.py long-audio  [--hours 44]     # 4 s of video over HOURS of silent AAC: analyze's peak memory
                                                              # (--hours 0: the track ends with the picture, the baseline)
     python bench/reliability.py three-hours [--hours 3]      # per-stage peak memory of a 3-hour film (tiny picture)
-    python bench/reliability.py many-cuts   [--shots 10000]  # a film of 10,000 distinct scenes: analysis and every export
+    python bench/reliability.py many-cuts   [--shots 10000] [--structure-only]
+                                                             # a film of 10,000 distinct scenes: analysis and every export
 
 Each part runs in this process (run one part per invocation, so peaks start from the same baseline)
 and writes ``bench/out/reliability-<part>.json``. Media are generated at tiny sizes into
@@ -92,9 +93,27 @@ LIGHT_PROFILE = {"name": "bench-light", "base": "offline", "video": {"n_frames":
 """The offline profile with a smaller ViViT input: 10,000 clips measure the shot path, not the encoder."""
 
 
-def many_cuts(shots: int) -> dict:
-    """``shots`` distinct scenes (20 frames each, 64×48): analysis, then every export format."""
+EXPORTS = ("manifest", "eaf", "ava", "labelstudio", "srt", "vtt", "shots")
+"""Every export but ``seed``, which cuts one media file per clip (10,000 FFmpeg runs): ``--with-seed`` adds it."""
+
+
+def _structure(store, path: Path) -> int:
+    from hhir.media.probe import probe
+    from hhir.segment.clips import build_clips
+    from hhir.segment.shots import detect_shots
+
+    info = probe(path)
+    video = store.add_video(info)
+    store.set_shots(video.id, detect_shots(path, info))
+    store.set_clips(video.id, build_clips(store.shots(video.id)))
+    return video.id
+
+
+def many_cuts(shots: int, formats: tuple[str, ...] = EXPORTS, structure_only: bool = False) -> dict:
+    """``shots`` distinct scenes (20 frames each, 64×48): analysis, every clip annotated, then the exports."""
     from media_factory import make_video
+
+    from hhir.types import AnnotationState, Target
 
     from hhir.exchange import ExportOptions, export
     from hhir.pipeline import AnalysisOptions, analyze
@@ -106,16 +125,24 @@ def many_cuts(shots: int) -> dict:
     if not path.is_file():
         with rec.stage("generate"):
             make_video(path, [(20, None)] * shots, fps=25, size=(64, 48), audio=False)
-    figures: dict = {"shots_made": shots}
+    figures: dict = {"shots_made": shots, "structure_only": structure_only}
     with tempfile.TemporaryDirectory(prefix="hhir-bench-") as tmp:
         profile = Path(tmp) / "light.json"
         profile.write_text(json.dumps(LIGHT_PROFILE))
         with Store(Path(tmp) / "p.sqlite") as store:
-            with rec.stage("analyze"):
-                video_id = analyze(store, path, AnalysisOptions(profile=str(profile)))
+            if structure_only:  # shots, clips and the store: what grows with the number of cuts, without the models
+                with rec.stage("probe + shots + clips"):
+                    video_id = _structure(store, path)
+            else:
+                with rec.stage("analyze"):
+                    video_id = analyze(store, path, AnalysisOptions(profile=str(profile)))
             figures["shots_found"] = len(store.shots(video_id))
             figures["clips"] = store.clip_count(video_id)
-            for fmt in ("seed", "manifest", "eaf", "ava", "labelstudio", "srt", "vtt", "shots"):
+            with rec.stage("annotate every clip"):  # one bulk edit, so the exports carry a row per clip
+                clips = store.clips(video_id)
+                store.annotate_many([(Target(video_id, c.id), "asks", AnnotationState.PRESENT if c.index % 3 == 0
+                                      else AnnotationState.ABSENT) for c in clips], "bench")
+            for fmt in formats:
                 with rec.stage(f"export {fmt}"):
                     try:
                         report = export(store, fmt, Path(tmp) / "out" / fmt, ExportOptions(test_fraction=0.0))
@@ -130,6 +157,10 @@ def main(argv: list[str]) -> int:
     parser.add_argument("part", choices=("long-audio", "three-hours", "many-cuts"))
     parser.add_argument("--hours", type=float, default=None)
     parser.add_argument("--shots", type=int, default=10_000)
+    parser.add_argument("--with-seed", action="store_true", help="many-cuts: also the seed export (one clip file per clip)")
+    parser.add_argument("--structure-only", action="store_true",
+                        help="many-cuts: probe, shots and clips instead of the whole analysis (the models' cost "
+                             "per clip is known: about 0.35 CPU-s here, so 10,000 clips are about an hour)")
     args = parser.parse_args(argv)
     start, cpu = time.perf_counter(), cpu_seconds()
     if args.part == "long-audio":
@@ -137,11 +168,12 @@ def main(argv: list[str]) -> int:
     elif args.part == "three-hours":
         result = three_hours(args.hours or 3)
     else:
-        result = many_cuts(args.shots)
+        result = many_cuts(args.shots, ("seed", *EXPORTS) if args.with_seed else EXPORTS, args.structure_only)
     result.update(wall_s=round(time.perf_counter() - start, 1), cpu_s=round(cpu_seconds() - cpu, 1),
                   rss_end_mb=round(rss_mb(), 1))
     OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / f"reliability-{args.part}.json").write_text(json.dumps(result, indent=2))
+    name = f"{args.part}-{args.shots}" if args.part == "many-cuts" else f"{args.part}-{args.hours}"
+    (OUT / f"reliability-{name}.json").write_text(json.dumps(result, indent=2))
     print(json.dumps(result, indent=2))
     return 0
 
