@@ -88,3 +88,17 @@ def test_training_uses_the_adjudication_first_then_agreement(store: Store) -> No
     assert final.clip_known[0, 0] and final.clip_target[0, 0] == 1.0
     assert final.clip_known[1, 1] and final.clip_target[1, 1] == 1.0  # agreed, untouched
     assert final.scene_known[1] and final.scene_target[1] == 0.0  # adjudication beats the clip union
+
+
+def test_a_new_edit_ends_the_redo_at_the_end_of_the_history_not_in_its_middle(store: Store) -> None:
+    vid, clips = video(store)
+    t, u = Target(vid, clips[0].id), Target(vid, clips[1].id)
+    store.annotate(t, "asks", P, "ana")
+    store.annotate(u, "asks", P, "ben")
+    store.undo(vid, "ana")  # ana's step is in the middle: ben's comes after it
+    store.annotate(u, "watches", P, "ben")
+    assert store.redo(vid, "ana") is not None  # ben's edit did not cut ana's redo
+    store.undo(vid, "ben")  # ben's latest is the history's last step
+    store.annotate(t, "watches", P, "ana")
+    assert store.redo(vid, "ben") is None  # as in one person's history, a new edit ends that redo
+    assert store.redo(vid) is None

@@ -90,10 +90,19 @@ def _owned(query: Any, annotator: str | None) -> Any:
 def record(s: Session, change: Change, edits: list[RowEdit], annotator: str | None = None) -> None:
     """Append an undo step for ``change`` (same transaction as the edit), dropping the redo tail.
 
-    With ``annotator`` the step is theirs, and only their own undone steps are dropped: in a team
-    project another person's redo branch is not yours to cut.
+    With ``annotator`` the step is theirs, and the steps dropped are their own undone ones plus the
+    undone steps at the end of the video's history (after its last step still done): in a team
+    project another person's redo branch in the middle of the history is not yours to cut, while a
+    history undone from the end, as one person's, keeps its rule that a new edit ends the redo.
     """
-    s.execute(_owned(delete(EditRow).where(EditRow.video_id == change.video_id, EditRow.undone.is_(True)), annotator))
+    video = EditRow.video_id == change.video_id
+    done_up_to = s.scalar(select(func.max(EditRow.seq)).where(video, EditRow.undone.is_(False))) or 0
+    undone = delete(EditRow).where(video, EditRow.undone.is_(True))
+    if annotator is None:
+        s.execute(undone)
+    else:
+        mine = (EditRow.annotator == annotator) | EditRow.annotator.is_(None)
+        s.execute(undone.where(mine | (EditRow.seq > done_up_to)))
     last = s.scalar(select(func.max(EditRow.seq)).where(EditRow.video_id == change.video_id)) or 0
     s.execute(delete(EditRow).where(EditRow.video_id == change.video_id, EditRow.seq <= last + 1 - UNDO_DEPTH))
     s.add(
