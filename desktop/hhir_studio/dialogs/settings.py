@@ -43,7 +43,7 @@ class SettingsDialog(QDialog):
         self.annotator = QLineEdit(settings.annotator, self)
         self.annotator.setPlaceholderText(settings.annotator_name())
         self.database = QLineEdit(settings.database, self)
-        self.database.setPlaceholderText("default project file (takes effect on the next start)")
+        self.database.setPlaceholderText("default project file, or postgresql://user@host/name for a team (next start)")
         self.jump = _spin(QDoubleSpinBox(self), 0.1, 600.0, settings.jump_seconds)
         self.playback_copies = QCheckBox("Build a fast-seeking copy of films that seek slowly", self)
         self.playback_copies.setChecked(settings.playback_copies)
