@@ -47,7 +47,7 @@ def _sentence(kind: str, rng: np.random.Generator) -> str:
                                 f"Can you bring {s} {p}?", f"What happened to {s}?"]),
         "statement": rng.choice([f"I left {s} {p}.", f"We found {s} {p} yesterday.", f"{s.capitalize()} is {p}.",
                                  f"She put {s} {p} this morning."]),
-        "shout": rng.choice([f"Give me {s} right now!", f"Get out of here!", f"Stop touching {s}!"]),
+        "shout": rng.choice([f"Give me {s} right now!", "Get out of here!", f"Stop touching {s}!"]),
     }[kind]
 
 
@@ -162,7 +162,8 @@ def run(cache: Path) -> dict:
     held = videos >= videos.max() + 1 - HELD_OUT_VIDEOS
     test, dev_t = _take(pool, np.flatnonzero(held)), _take(dev, np.arange(len(dev["y"])))
     train_idx = np.flatnonzero(~held)
-    starter_test = np.array([[s[n] for n in names] for s in explain(pool["cues"][held], [pool["texts"][i] for i in np.flatnonzero(held)], labels).clips])
+    held_texts = [pool["texts"][i] for i in np.flatnonzero(held)]
+    starter_test = np.array([[s[n] for n in names] for s in explain(pool["cues"][held], held_texts, labels).clips])
     dev_data = starter_eval.devset_cues(devset.fetch(cache))
     dev_truth, dev_starter, _ = starter_eval.score(dev_data, labels)
     out = {"starter": {"held_out": _macro_f1(test["y"], starter_test, names, 0.6),
@@ -193,9 +194,9 @@ def run(cache: Path) -> dict:
 
 
 def plot(result: dict, path: Path) -> None:
-    import matplotlib
+    import matplotlib as mpl
 
-    matplotlib.use("Agg")
+    mpl.use("Agg")
     import matplotlib.pyplot as plt
 
     sizes = [int(s) for s in result["sizes"]]

@@ -40,8 +40,7 @@ class HeadComparison:
         measured = {k: v for k, v in figures.items() if v is not None}
         if not measured:
             return ""
-        best = max(measured, key=lambda k: (measured[k], k == "starter"))  # a tie goes to the starter
-        return best
+        return max(measured, key=lambda k: (measured[k], k == "starter"))  # a tie goes to the starter
 
     def as_dict(self) -> dict:
         return asdict(self) | {"winner": self.winner}
