@@ -27,6 +27,9 @@ from hhir.store.location import parse
 
 RETRIES = 2  # restarts of a killed worker, and retries of the video it was on
 POLL_S = 0.25
+# One analysis keeps about two cores busy (decoding and the encoders are threaded: 232.8 CPU s in
+# 127.3 s wall for 10 minutes of film, docs/performance.md), so by default a worker per two CPUs.
+CORES_PER_VIDEO = 2
 STOP_WAIT_S = 120.0  # how long Ctrl-C waits for a worker to reach its next batch
 
 
@@ -92,7 +95,7 @@ def analyze_corpus(db: str | Path, videos: list[str | Path], options: AnalysisOp
         videos: the video files; on a cluster every worker must see them at the same path.
         options: analysis settings, as for ``hhir.pipeline.analyze``.
         address: ``"auto"`` starts a local Ray; else the address of a running cluster.
-        workers: analysis actors (default: the cluster's CPUs, at most one per video).
+        workers: analysis actors (default: one per two of the cluster's CPUs, at most one per video).
         progress: called with every video's state about four times a second.
         cancel: stops the corpus at the workers' next batch; finished stages are kept.
 
@@ -105,7 +108,7 @@ def analyze_corpus(db: str | Path, videos: list[str | Path], options: AnalysisOp
     from hhir.cluster.workers import AnalysisWorker, ProgressBoard
 
     states = [VideoState(str(Path(v).absolute())) for v in videos]
-    count = max(1, min(workers or int(ray.cluster_resources().get("CPU", 1)), len(states)))
+    count = max(1, min(workers or int(ray.cluster_resources().get("CPU", 1)) // CORES_PER_VIDEO, len(states)))
     board = ray.remote(ProgressBoard).options(num_cpus=0).remote()
     actor = ray.remote(AnalysisWorker).options(num_cpus=1, max_restarts=RETRIES, max_task_retries=RETRIES, max_concurrency=2)
     pool = [actor.remote(db, options, board) for _ in range(count)]
