@@ -13,7 +13,7 @@ APT_PKGS := espeak-ng xvfb libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfo
 # postgresql: the team-project tests start a throwaway PostgreSQL server of their own.
 # openbox: a window manager on the virtual screen, so the screenshot shows a framed window and menus.
 
-.PHONY: setup run test test-fast wheel-check sysdeps bench installer lint clean interop interop-venv
+.PHONY: setup run test test-fast wheel-check sysdeps bench installer lint clean interop interop-venv sdk-venv
 
 $(STAMP): pyproject.toml requirements.lock requirements-cluster.lock
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -36,7 +36,7 @@ PYTEST := QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovid
 
 # What CI runs: the house's rules, the wheel installed and run outside the checkout, then the whole
 # suite with its slowest tests named (pytest's summary stays the last line).
-test: setup lint
+test: setup lint sdk-venv
 	$(BIN)/python installers/check_wheel.py
 	$(PYTEST) --durations=15
 
@@ -63,6 +63,18 @@ $(LS_VENV)/.installed:
 	touch $@
 
 interop-venv: $(LS_VENV)/.installed
+
+# label-studio-sdk alone (about 500 MB: it pins its own numpy, so not in the product's venv): the
+# suite checks our Label Studio tasks and config with it.
+SDK_VENV := .lssdk-venv
+SDK_VERSION := 2.1.2
+
+$(SDK_VENV)/.installed:
+	test -x $(SDK_VENV)/bin/python || $(PY) -m venv $(SDK_VENV)
+	$(SDK_VENV)/bin/python -m pip install -q label-studio-sdk==$(SDK_VERSION) 2>&1 | { grep -v "^WARNING: Location" || true; }
+	touch $@
+
+sdk-venv: $(SDK_VENV)/.installed
 
 interop: setup interop-venv
 	LS_VENV=$(LS_VENV) $(BIN)/python tests/interop/ls_roundtrip.py
