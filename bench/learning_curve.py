@@ -1,6 +1,6 @@
 """Learning curve: macro-F1 on held-out videos after training on 10, 20, 50, 100 and 200 annotated
 clips, for the seed's classifier (the product's recipe, ``hhir.learn.loop.fit``) and for the light
-head (``hhir.learn.light_head``) on the same features, with the zero-shot starter as the line to beat.
+head (``hhir.models.light_head``) on the same features, with the zero-shot starter as the line to beat.
 
 The clips are generated with known labels (espeak-ng questions, statements, shouts or silence over
 figures walking together, apart, alone or nobody) and encoded by the offline profile's real encoders
@@ -28,7 +28,7 @@ import devset  # noqa: E402
 import starter_eval  # noqa: E402
 from starter_media import figures_frames, voice  # noqa: E402
 
-from hhir.learn.light_head import fit_light_head, pooled  # noqa: E402
+from hhir.models.light_head import fit_light_head, pooled  # noqa: E402
 from hhir.learn.metrics import evaluate, tune_thresholds  # noqa: E402
 from hhir.scoring.starter import clip_cues, explain  # noqa: E402
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from hhir.learn.heads import HeadComparison
-from hhir.learn.light_head import LightHead
+from hhir.models.light_head import LightHead
 from hhir.learn.options import TrainOptions
 from hhir.learn.train import train
 from hhir.models.bundle import ModelBundle

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from hhir.learn.light_head import LightHead, fit_light_head, pooled
+from hhir.models.light_head import LightHead, fit_light_head, pooled
 
 
 def _features(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -58,3 +58,53 @@ def test_a_corrupt_head_file_is_refused(tmp_path: Path) -> None:
               str(tmp_path / "bad.safetensors"), metadata={"labels": "only-one"})
     with pytest.raises(ValueError, match="2 label rows but 1 label names"):
         LightHead.load(tmp_path / "bad.safetensors")
+
+
+def _bundle_with_head(tmp_path: Path, predictor: str, head_labels: list[str] | None = None):
+    import torch
+
+    from hhir.models.bundle import ModelBundle
+    from hhir.models.manifest import LIGHT_HEAD_FILE, ClassifierConfig, ClipSettings, EncoderRecord
+    from hhir.models.spec import EncoderSpec
+
+    labels = ["asks", "yells at", "gives to"]
+    rng = np.random.default_rng(2)
+    v, t, a, y = _features(rng, 40)
+    head = fit_light_head(pooled(v, t, a), y, np.ones_like(y, bool), head_labels or labels)
+    records = [EncoderRecord("video", EncoderSpec("vivit", n_frames=8), "v", 16, "a"),
+               EncoderRecord("text", EncoderSpec("hf-text", model="/m", pooling="mean"), "t", 8, "b"),
+               EncoderRecord("audio", EncoderSpec("logmel"), "l", 4)]
+    torch.manual_seed(0)
+    bundle = ModelBundle.create("trained", labels, records, ClipSettings(n_frames=8), ClassifierConfig(hidden_dim=8, num_heads=2))
+    bundle = bundle.with_manifest(predictor=predictor)
+    bundle.save(tmp_path / "bundle", extra={LIGHT_HEAD_FILE: head.to_bytes()})
+    return head, (v[:5], t[:5], a[:5])
+
+
+def test_a_bundle_whose_light_head_won_predicts_with_it(tmp_path: Path) -> None:
+    from hhir.models.bundle import ModelBundle
+
+    head, (v, t, a) = _bundle_with_head(tmp_path, "light head")
+    loaded = ModelBundle.load(tmp_path / "bundle")
+    scene, clips = loaded.predict(v, t, a)
+    np.testing.assert_allclose([list(c.values()) for c in clips], head.predict(v, t, a), atol=1e-6)
+    np.testing.assert_allclose(list(scene.values()), head.predict(v[None], t[None], a[None])[0], atol=1e-6)
+
+
+def test_the_seed_classifier_still_predicts_unless_the_head_won(tmp_path: Path) -> None:
+    from hhir.models.bundle import ModelBundle
+
+    head, (v, t, a) = _bundle_with_head(tmp_path, "seed classifier")
+    loaded = ModelBundle.load(tmp_path / "bundle")
+    assert loaded.light_head is None
+    _, clips = loaded.predict(v, t, a)
+    assert not np.allclose([list(c.values()) for c in clips], head.predict(v, t, a), atol=1e-3)
+
+
+def test_a_light_head_for_other_labels_is_refused(tmp_path: Path) -> None:
+    from hhir.errors import ModelError
+    from hhir.models.bundle import ModelBundle
+
+    _bundle_with_head(tmp_path, "light head", head_labels=["watches", "asks", "gives to"])
+    with pytest.raises(ModelError, match="light head's labels"):
+        ModelBundle.load(tmp_path / "bundle")

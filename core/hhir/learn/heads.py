@@ -1,6 +1,6 @@
 """Which suggestions are worth showing: the seed's classifier, the light head, or the starter.
 
-Every training run also fits the light head (:mod:`hhir.learn.light_head`) on the same annotated
+Every training run also fits the light head (:mod:`hhir.models.light_head`) on the same annotated
 clips, and the three are scored on the same held-out annotated clips (the test videos, else the
 validation ones): clip-level macro-F1, each model at its own thresholds (the trained ones tuned on
 the validation videos, the starter at the project's). A trained model is only worth activating when
@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from hhir.learn.dataset import SceneRecord
-from hhir.learn.light_head import LightHead, fit_light_head, pooled
+from hhir.models.light_head import LightHead, fit_light_head, pooled
 from hhir.learn.loop import Sample, predict_samples
 from hhir.learn.metrics import evaluate, tune_thresholds
 from hhir.models.manifest import LIGHT_HEAD_FILE  # noqa: F401 - re-exported for training
@@ -88,6 +88,16 @@ def _starter_scores(store, records: list[SceneRecord], labels: list[str]) -> np.
     return np.array(rows, dtype=np.float64).reshape(-1, len(labels))
 
 
+def head_thresholds(parts: dict[str, list[SceneRecord]], head: LightHead, labels: list[str],
+                    default: float) -> np.ndarray:
+    """The light head's per-label thresholds tuned on the validation clips (``default`` without any)."""
+    val = _clip_samples(parts.get("validation", []))
+    if not val:
+        return np.full(len(labels), default)
+    v = _stack(val)
+    return tune_thresholds(v[3], head.predict(*v[:3]), v[4], default=default)
+
+
 def compare(parts: dict[str, list[SceneRecord]], labels: list[str], classifier, classifier_thresholds: np.ndarray,
             head: LightHead | None, store=None, starter_threshold: float = 0.6) -> HeadComparison:
     """Score the seed's classifier, the light head and the stored starter scores on the held-out clips."""
@@ -100,11 +110,7 @@ def compare(parts: dict[str, list[SceneRecord]], labels: list[str], classifier, 
     seed = evaluate(target, predict_samples(classifier, held), labels, classifier_thresholds, known=known).macro_f1
     light = None
     if head is not None:
-        val = _clip_samples(parts.get("validation", [])) if part == "test" else []
-        thresholds = starter_threshold
-        if val:
-            v = _stack(val)
-            thresholds = tune_thresholds(v[3], head.predict(*v[:3]), v[4], default=starter_threshold)
+        thresholds = head_thresholds(parts, head, labels, starter_threshold) if part == "test" else starter_threshold
         light = evaluate(target, head.predict(video, text, audio), labels, thresholds, known=known).macro_f1
     starter_scores = _starter_scores(store, parts[part], labels)
     starter = None if starter_scores is None else evaluate(target, starter_scores, labels, starter_threshold, known=known).macro_f1
@@ -138,7 +144,7 @@ def verdict(comparison: dict | None) -> str:
     fields = {k: comparison.get(k) for k in ("part", "held_out_clips", "train_clips", "seed_f1", "light_f1", "starter_f1")}
     c = HeadComparison(**fields)
     advice = {"starter": " Keep the current model: the starter's suggestions are better held out.",
-              "light head": " The light head is better than the seed classifier at this size; it is saved in the bundle,"
-                            " but suggestions still come from the seed classifier if you activate it.",
+              "light head": " The light head is better than the seed classifier at this size: the new model's"
+                            " suggestions come from the light head.",
               "seed classifier": ""}.get(c.winner, "")
     return " ".join(x for x in (c.summary() + advice, curve_position(c.train_clips)) if x)

@@ -22,7 +22,7 @@ from hhir.errors import HHIRError
 from hhir.jobs import CancelToken, ProgressFn, no_progress, sub_progress
 from hhir.learn.dataset import Collected, SceneRecord, collect, digest, to_samples
 from hhir.learn.evaluation import Evaluation, evaluate_records, scene_scores
-from hhir.learn.heads import LIGHT_HEAD_FILE, HeadComparison, compare, fit_head
+from hhir.learn.heads import LIGHT_HEAD_FILE, HeadComparison, compare, fit_head, head_thresholds
 from hhir.learn.loop import FitResult, fit, run_with_torch_seed
 from hhir.learn.metrics import tune_thresholds
 from hhir.learn.options import FRESH_HIDDEN_DIM, TrainingEpoch, TrainOptions
@@ -119,6 +119,9 @@ def run_training(data: Collected, split: Split, labels: list[str], encoders, par
     progress(0.96, "Fitting the light head")
     head = fit_head(parts["train"], labels)
     comparison = compare(parts, labels, bundle.classifier, thresholds, head, store, options.threshold)
+    if head is not None and comparison.winner == "light head":  # better held out at this data size: it predicts
+        bundle = bundle.with_manifest(predictor="light head")
+        thresholds = head_thresholds(parts, head, labels, options.threshold)
     cancel.check()
     progress(0.97, "Saving model")
     info, path = _save(store, bundle, data, split, options, result, thresholds, evaluations, parent, out_dir,

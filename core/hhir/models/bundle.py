@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 import numpy as np
 
 from hhir.errors import ModelError
-from hhir.models.manifest import (CLASSIFIER_FILE, MANIFEST, MODALITIES, VIVIT_FILE, ClassifierConfig,
+from hhir.models.manifest import (CLASSIFIER_FILE, LIGHT_HEAD_FILE, MANIFEST, MODALITIES, VIVIT_FILE, ClassifierConfig,
                                   ClipSettings, EncoderRecord, Manifest, Provenance, manifest_from_json)
 from hhir.models.weights import check_fits, file_sha256, load_checked, read_safetensors, safetensors_shapes, shapes_of
 from hhir.types import ModelInfo
@@ -50,6 +50,7 @@ class ModelBundle:
         self._vivit_state = vivit_state
         self._vivit_file = vivit_file  # read on first use: analysis needs only the file's path
         self.path = path
+        self.light_head = None  # set when the manifest says the light head predicts (hhir.models.light_head)
 
     @property
     def vivit_state(self) -> dict[str, Any] | None:
@@ -133,7 +134,10 @@ class ModelBundle:
         classifier = build_classifier(manifest)
         load_checked(classifier, read_safetensors(weights, "classifier"), str(weights))
         vivit = folder / VIVIT_FILE if with_vivit and VIVIT_FILE in manifest.files else None
-        return cls(manifest, classifier, None, folder, vivit_file=vivit)
+        bundle = cls(manifest, classifier, None, folder, vivit_file=vivit)
+        if manifest.predictor == "light head":
+            bundle.light_head = _light_head(folder / LIGHT_HEAD_FILE, manifest)
+        return bundle
 
     def encoder_specs(self) -> dict[str, Any]:
         """modality -> EncoderSpec to load the exact encoders this bundle expects (ViViT from the bundle)."""
@@ -153,6 +157,10 @@ class ModelBundle:
         import torch
 
         n = self._check_inputs(video, text, audio)
+        if self.light_head is not None:
+            scene_row = self.light_head.predict(*(np.asarray(x)[None] for x in (video, text, audio)))[0]
+            clip_rows = self.light_head.predict(video, text, audio) if n else np.zeros((0, len(self.labels)))
+            return self._named(scene_row.tolist()), [self._named(row) for row in clip_rows.tolist()]
         feats = [torch.as_tensor(np.asarray(x, np.float32)) for x in (video, text, audio)]
         with torch.inference_mode():
             scene = torch.sigmoid(self.classifier(*(f.unsqueeze(0) for f in feats)))[0]
@@ -256,3 +264,16 @@ def _write_synced(path: Path, text: str | bytes) -> None:
         handle.write(text if isinstance(text, bytes) else text.encode("utf-8"))
         handle.flush()
         os.fsync(handle.fileno())
+
+
+def _light_head(path: Path, manifest: Manifest):
+    """The light head a bundle predicts with; its labels must be the manifest's, in order."""
+    from hhir.models.light_head import LightHead
+
+    try:
+        head = LightHead.load(path)
+    except (OSError, ValueError, KeyError) as exc:
+        raise ModelError(f"{path}: cannot read the light head ({exc})") from None
+    if head.labels != tuple(manifest.labels):
+        raise ModelError(f"{path}: the light head's labels {list(head.labels)} are not the bundle's {list(manifest.labels)}")
+    return head

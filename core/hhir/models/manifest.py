@@ -33,7 +33,8 @@ CLASSIFIER_FILE = "classifier.safetensors"
 VIVIT_FILE = "vivit.safetensors"
 WEIGHT_FILES = (CLASSIFIER_FILE, VIVIT_FILE)
 TRAINING_FILE = "training.json"  # how a trained bundle was trained (split, history): hashed like the weights
-LIGHT_HEAD_FILE = "light_head.safetensors"  # the light head fitted beside the classifier (hhir.learn.heads)
+LIGHT_HEAD_FILE = "light_head.safetensors"  # the light head fitted beside the classifier (hhir.models.light_head)
+PREDICTORS = ("seed classifier", "light head")
 HASHED_FILES = (*WEIGHT_FILES, TRAINING_FILE, LIGHT_HEAD_FILE)
 MODALITIES = ("video", "text", "audio")
 KINDS = ("starter", "trained", "imported")
@@ -138,6 +139,9 @@ class Manifest:
     provenance: Provenance = Provenance()
     files: Annotated[dict[Name, Annotated[str, Field(max_length=64)]], Field(max_length=4)] = field(default_factory=dict)
     format_version: int = FORMAT_VERSION
+    # Which of the bundle's networks gives its scores: the seed's classifier, or the light head that
+    # training fits beside it when the light head is better held out at the project's data size.
+    predictor: Name = "seed classifier"
 
     def encoder(self, modality: str) -> EncoderRecord:
         return next(e for e in self.encoders if e.modality == modality)
@@ -207,6 +211,10 @@ def _check_semantics(m: Manifest, path: Path) -> None:
             fail(f"encoders.{e.modality}", f"a {e.spec.kind} encoder cannot be the {e.modality} encoder")
     if (2 * m.classifier.hidden_dim) % m.classifier.num_heads:
         fail("classifier", f"{m.classifier.num_heads} heads do not divide the width {2 * m.classifier.hidden_dim}")
+    if m.predictor not in PREDICTORS:
+        fail("predictor", f"must be one of {', '.join(PREDICTORS)}, got {m.predictor!r}")
+    if m.predictor == "light head" and LIGHT_HEAD_FILE not in m.files:
+        fail("predictor", f"the light head predicts, but the bundle has no {LIGHT_HEAD_FILE}")
     unknown = sorted(set(m.files) - set(HASHED_FILES))
     if unknown or CLASSIFIER_FILE not in m.files:
         fail("files", f"must name {CLASSIFIER_FILE} (and optionally {VIVIT_FILE}, {TRAINING_FILE}, {LIGHT_HEAD_FILE}), got {sorted(m.files)}")
