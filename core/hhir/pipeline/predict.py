@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 
 from hhir.pipeline.feature_cache import cached_clip_features
@@ -19,10 +21,18 @@ def predict_video(
     """Score a video's scene and clips, store the scores under the model's id and return them.
 
     Returns ``None`` when the features the model needs are not cached yet (``analyze`` computes them).
+    When the model, the clips, their texts, the labels and the features are what the stored scores
+    were computed from, those scores are returned as they are (a cached re-analysis loads nothing).
     """
     video, clips = store.video(video_id), store.clips(video_id)
     bundle = active_bundle(store, options.model_bundle)
     progress(0.0, "Predicting interactions")
+    key = _inputs_key(bundle, encoders, clips, store.labels())
+    if store.stage_done(video_id, "predictions", key):
+        stored = store.predictions(video_id, bundle.id if bundle is not None else _starter_id())
+        if stored is not None:
+            progress(1.0, f"Predictions of {stored.model.id} are up to date")
+            return stored
     if bundle is not None:
         ids = encoders.ids() if encoders is not None else {e.modality: e.id for e in bundle.manifest.encoders}
         feats = cached_clip_features(store, video, clips, ids)
@@ -46,6 +56,7 @@ def predict_video(
         scene, per_clip = starter.predict(cues["cues"], [c.text for c in clips], store.labels())
         model = _registered(store, ModelInfo(id=starter.MODEL_ID, kind="starter"))
     store.set_predictions(model.id, video_id, scene, {c.id: s for c, s in zip(clips, per_clip)})
+    store.mark_stage(video_id, "predictions", key)
     progress(1.0, f"Predicted with {model.kind} model {model.id}")
     return store.predictions(video_id, model.id)
 
@@ -53,3 +64,25 @@ def predict_video(
 def _registered(store, info: ModelInfo) -> ModelInfo:
     existing = store.model(info.id)
     return existing if existing is not None else store.register_model(info)
+
+
+def _starter_id() -> str:
+    from hhir.scoring.starter import MODEL_ID
+
+    return MODEL_ID
+
+
+def _inputs_key(bundle, encoders, clips, labels) -> str:
+    """What a video's scores depend on: the model (and its features' encoders), every clip's range
+    and text, and the labels with their descriptions (the starter reads those)."""
+    if bundle is not None:
+        ids = encoders.ids() if encoders is not None else {e.modality: e.id for e in bundle.manifest.encoders}
+        model = [bundle.id, bundle.manifest.predictor, sorted(ids.items())]
+    else:
+        from hhir.scoring import starter
+
+        model = [starter.MODEL_ID, starter.CUES_ID]
+    text = json.dumps([model, [(c.id, c.start_frame, c.end_frame, c.text) for c in clips],
+                       [(label.name, label.description) for label in labels]], ensure_ascii=False)
+    return "inputs-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:40]
+
