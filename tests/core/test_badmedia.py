@@ -352,3 +352,27 @@ def test_failed_shot_detection_leaves_no_video_row(tmp_path: Path) -> None:
         with pytest.raises(MediaError, match=r"middle missing\.mp4: cannot decode the video for shot detection"):
             analyze(store, holed)
         assert store.videos() == []
+
+
+def test_a_long_track_is_decoded_into_one_array_not_twice_its_size(tmp_path: Path) -> None:
+    """An hour of audio (no video: all of it is needed) peaks at the waveform, not chunks plus a joined copy."""
+    import json
+    import subprocess
+
+    minute = tmp_path / "minute.m4a"
+    _ffmpeg("-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono", "-t", "60", "-c:a", "aac", "-b:a", "16k", str(minute))
+    hour = tmp_path / "an hour.m4a"
+    _ffmpeg("-stream_loop", "59", "-i", str(minute), "-c", "copy", str(hour))
+    child = """
+import json, resource, sys
+import av, numpy
+from hhir.media.audio import extract_audio
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+audio = extract_audio(sys.argv[1])
+print(json.dumps({"mb": audio.nbytes / 2**20, "grew_mb": (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024}))
+"""
+    done = subprocess.run([sys.executable, "-c", child, str(hour)], capture_output=True, text=True, timeout=LIMIT_S)
+    assert done.returncode == 0, done.stderr
+    peak = json.loads(done.stdout)
+    assert peak["mb"] == pytest.approx(3600 * 16000 * 4 / 2**20, rel=0.01)
+    assert peak["grew_mb"] < 1.3 * peak["mb"], peak  # decoding into chunks and joining them took 2x

@@ -40,13 +40,62 @@ def _video_end(container) -> float | None:
     return None
 
 
-def _decode_tolerant(container, stream, resampler, end: float | None) -> tuple[list[np.ndarray], float | None]:
-    """Decoded mono chunks up to ``end`` (container seconds; None: the whole track) and the first one's time."""
+class _Samples:
+    """The waveform, written in place into one preallocated array.
+
+    Sized from the span to decode: ``np.zeros`` takes its pages from the OS on first write, so an
+    estimate that is too large costs no memory, and the peak is the waveform itself (once), not a
+    list of decoded chunks plus their joined copy (twice). A short estimate grows by doubling.
+    """
+
+    def __init__(self, capacity: int) -> None:
+        self.data = np.zeros(max(capacity, 1), np.float32)
+        self.n = 0
+        self.skip = 0
+
+    def start_at(self, shift: int) -> None:
+        """``shift`` samples of leading silence before the first decoded one (negative: drop that many)."""
+        self.n, self.skip = max(shift, 0), max(-shift, 0)
+        self._reserve(self.n)
+
+    def add(self, samples: np.ndarray) -> None:
+        if self.skip:
+            cut = min(self.skip, len(samples))
+            samples, self.skip = samples[cut:], self.skip - cut
+        end = self.n + len(samples)
+        self._reserve(end)
+        self.data[self.n:end] = samples
+        self.n = end
+
+    def _reserve(self, size: int) -> None:
+        if size > len(self.data):
+            grown = np.zeros(max(size, 2 * len(self.data)), np.float32)
+            grown[: self.n] = self.data[: self.n]
+            self.data = grown
+
+    def result(self) -> np.ndarray:
+        return self.data[: self.n]
+
+
+_MAX_ESTIMATE_S = 6 * 3600  # a header's claim never preallocates more than this (it grows if truly longer)
+
+
+def _estimate(container, stream, end: float | None, origin: float, sample_rate: int) -> int:
+    if end is not None:
+        seconds = end - origin
+    elif stream.duration and stream.time_base:
+        seconds = float(stream.duration * stream.time_base)
+    else:
+        seconds = 60.0
+    return int(min(max(seconds, 1.0), _MAX_ESTIMATE_S) * sample_rate) + sample_rate
+
+
+def _decode_tolerant(container, stream, resampler, end: float | None, origin: float, sample_rate: int) -> np.ndarray:
+    """Mono samples from time ``origin`` up to ``end`` (container seconds; None: the whole track)."""
     import av
 
-    chunks: list[np.ndarray] = []
-    first_time: float | None = None
-    skipped = 0
+    samples = _Samples(_estimate(container, stream, end, origin, sample_rate))
+    started, skipped = False, 0
     for packet in container.demux(stream):
         if end is not None and packet.pts is not None and packet.time_base and float(packet.pts * packet.time_base) > end:
             break  # past the video: nothing analysis needs, however long the track claims to be
@@ -59,15 +108,19 @@ def _decode_tolerant(container, stream, resampler, end: float | None) -> tuple[l
             log.debug("%s: damaged audio packet at %s: %s", container.name, packet.pts, exc)
             continue
         for frame in frames:
-            if first_time is None and frame.time is not None:
-                first_time = float(frame.time)
-            chunks.extend(out.to_ndarray().reshape(-1) for out in resampler.resample(frame))
-    chunks.extend(out.to_ndarray().reshape(-1) for out in resampler.resample(None))
-    if skipped and not chunks:
+            if not started:  # sample 0 is time 0 of the video: pad (or cut) to where the audio starts
+                first = float(frame.time) if frame.time is not None else origin
+                samples.start_at(int(round((first - origin) * sample_rate)))
+                started = True
+            for out in resampler.resample(frame):
+                samples.add(out.to_ndarray().reshape(-1))
+    for out in resampler.resample(None):
+        samples.add(out.to_ndarray().reshape(-1))
+    if skipped and not started:
         raise MediaError(container.name, f"every audio packet is damaged ({skipped} of them)")
     if skipped:
         log.warning("%s: skipped %d damaged audio packets", container.name, skipped)
-    return chunks, first_time
+    return samples.result()
 
 
 def extract_audio(path: str | Path, sample_rate: int = 16000) -> np.ndarray:
@@ -96,37 +149,12 @@ def extract_audio(path: str | Path, sample_rate: int = 16000) -> np.ndarray:
                 return np.zeros(0, dtype=np.float32)
             resampler = av.AudioResampler(format="flt", layout="mono", rate=sample_rate)
             end, origin = _video_end(container), _timeline_start(container)
-            chunks, first_time = _decode_tolerant(container, container.streams.audio[0], resampler, end)
-            offset = (first_time or 0.0) - origin
+            audio = _decode_tolerant(container, container.streams.audio[0], resampler, end, origin, sample_rate)
     except av.FFmpegError as exc:
         raise MediaError(path, f"cannot read the audio ({exc.strerror or exc})") from exc
-    audio = _joined(chunks, int(round(offset * sample_rate)))
     if end is not None:
         audio = audio[: max(int(round((end - origin) * sample_rate)), 0)]
     return audio
-
-
-def _joined(chunks: list[np.ndarray], shift: int) -> np.ndarray:
-    """The chunks as one float32 array, ``shift`` samples of leading silence added (or cut when negative).
-
-    One preallocated output, filled chunk by chunk and each chunk released as it is copied, so the
-    peak stays near the decoded chunks plus the output (2× the waveform) rather than 3×.
-    """
-    skip = max(-shift, 0)
-    total = sum(len(c) for c in chunks)
-    out = np.zeros(max(shift, 0) + max(total - skip, 0), np.float32)
-    pos = max(shift, 0)
-    chunks.reverse()  # pop from the end: each chunk is freed right after its copy
-    while chunks:
-        chunk = chunks.pop()
-        if skip >= len(chunk):
-            skip -= len(chunk)
-            continue
-        part = chunk[skip:].astype(np.float32, copy=False)
-        skip = 0
-        out[pos:pos + len(part)] = part
-        pos += len(part)
-    return out
 
 
 def audio_slice(audio: np.ndarray, start_s: float, end_s: float, sample_rate: int = 16000) -> np.ndarray:
