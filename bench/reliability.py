@@ -66,9 +66,9 @@ def long_audio(hours: float) -> dict:
         picture = make_video(MEDIA / "four-seconds.mp4", [(50, "red"), (50, "blue")], size=(64, 48), audio=False)
         _with_silent_track(picture, hours, path)
     rec = Recorder()
-    with tempfile.TemporaryDirectory(prefix="hhir-bench-") as tmp, Store(Path(tmp) / "p.sqlite") as store:
-        with rec.stage("analyze"):
-            analyze(store, path)
+    with tempfile.TemporaryDirectory(prefix="hhir-bench-") as tmp, Store(Path(tmp) / "p.sqlite") as store, \
+            rec.stage("analyze"):
+        analyze(store, path)
     return {"file_mb": round(path.stat().st_size / 2**20, 1), "audio_hours": hours, "stages": rec.to_json(),
             "process_peak_mb": round(_peak_mb(), 1)}
 
