@@ -102,7 +102,7 @@ def test_a_sqlite_project_is_refused_for_a_remote_cluster(tmp_path: Path, capsys
     from hhir.cli import main
 
     db = tmp_path / "project.sqlite"
-    assert main(["analyze", "--ray", "10.0.0.1:6379", "--db", str(db), str(tmp_path / "film.mp4")]) == 2
+    assert main(["analyze", "--ray", "127.0.0.1:6379", "--db", str(db), str(tmp_path / "film.mp4")]) == 2
     err = capsys.readouterr().err
     assert "only be analysed on the local Ray (--ray auto)" in err and "postgresql://" in err and "Traceback" not in err
 

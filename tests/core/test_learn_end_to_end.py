@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -63,7 +64,7 @@ def test_annotate_train_evaluate_activate(project, capsys) -> None:
     _annotate(store, ids["silent"], "no_interaction")
     out = _run(capsys, "train", "--db", str(db), "--epochs", "40", "--patience", "40", "--hidden-dim", "16",
                "--lr", "0.003", "--validation-fraction", "0", "--test-fraction", "0")
-    model_id = out.split()[1]
+    model_id = re.search(r"^model (\S+):", out, re.MULTILINE).group(1)  # the summary, after the epoch lines
     info = store.model(model_id)
     assert info.kind == "trained" and info.metrics["train.scene.macro_f1"] == 1.0  # it learned the two scenes
 

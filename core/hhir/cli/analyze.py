@@ -24,7 +24,11 @@ def open_store(db_path: Path | None):
     from hhir.store import Store
     from hhir.store.paths import default_db_path
 
-    return Store(db_path or user_settings().database or default_db_path())
+    store = Store(db_path or user_settings().database or default_db_path())
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:  # released when the command ends (a server project holds connections)
+        ctx.call_on_close(store.close)
+    return store
 
 
 @contextmanager
