@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from hhir.cli import main
 from hhir.store import Store
 
@@ -36,6 +38,7 @@ def _wait_for_transcript(db: Path, proc: subprocess.Popen, limit_s: float = 300)
     raise AssertionError("the analysis never reached its transcript")
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_cleanly_keeps_finished_stages_and_the_next_run_resumes(tmp_path: Path, scene_video: Path) -> None:
     db = tmp_path / "p.sqlite"
     command = [sys.executable, "-m", "hhir.cli", "analyze", str(scene_video), "--db", str(db)]

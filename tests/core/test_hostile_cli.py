@@ -306,6 +306,7 @@ def _generic_args(command: click.Command, hostile: Path) -> list[str]:
 
 
 # torch warns about a checkpoint's pickle protocol before refusing it: a user sees a warning, not an error
+@pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::UserWarning:torch.*")
 def test_every_command_over_the_hostile_corpus_prints_no_traceback(tmp_path: Path, capsys, monkeypatch) -> None:
     import hhir.exchange.safety as safety

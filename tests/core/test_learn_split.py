@@ -48,6 +48,7 @@ def test_the_rule_is_seeded_independent_of_discovery_order_and_keeps_films_toget
     assert choose_side({"train": 1, "validation": 0, "test": 0}, 0.0, 0.0) == "train"
 
 
+@pytest.mark.slow
 def test_no_held_out_video_is_ever_in_a_later_models_training_data(tmp_path: Path, encoders) -> None:
     store = build_project(tmp_path / "p.sqlite3", encoders, n_videos=8, seed=3)
     first = train(store, TrainOptions(**SMALL), encoders=encoders)

@@ -120,6 +120,7 @@ def test_hostile_names_no_audio_and_two_shots(tmp_path, name):
     db.close()
 
 
+@pytest.mark.slow
 def test_cli_json(tmp_path, scene_video):
     out = tmp_path / "out.json"
     db = tmp_path / "cli.sqlite"

@@ -66,6 +66,7 @@ def run_and_kill(path: Path, vid: int, start: int, delay_s: float) -> list[int]:
     return [int(x) for x in lines[:-1]]  # the last piece may be a half-written line
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
 def test_sigkill_during_writes_loses_no_committed_edit(tmp_path: Path) -> None:
     path = tmp_path / "p.sqlite"

@@ -75,6 +75,7 @@ def _video(store: Store, clips: int = 3) -> tuple[int, list[Clip]]:
     return v.id, store.set_clips(v.id, made)
 
 
+@pytest.mark.slow
 def test_server_going_away_refuses_edits_visibly_and_recovers(pg_server, pg_url: str) -> None:
     store = Store(pg_url)
     vid, clips = _video(store)

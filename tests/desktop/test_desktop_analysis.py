@@ -8,6 +8,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 
+import pytest
+
 from hhir.types import AnnotationState
 from hhir_studio.jobs import JobState
 from hhir_studio.session import current_predictions
@@ -60,6 +62,7 @@ class GapMeter:
         self.timer.stop()
 
 
+@pytest.mark.slow
 def test_analysis_resumes_after_close_and_never_blocks_the_ui(tmp_path, scene_video, open_window, qtbot):
     db = tmp_path / "project.sqlite3"
     window = open_window(db)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from hhir.store import Store
 from hhir.types import AnnotationState, ModelInfo
 from hhir_studio.jobs import JobSpec, JobState
@@ -23,6 +25,7 @@ def _jobs(window, title):
     return [j for j in window.runner.jobs() if j.spec.title == title]
 
 
+@pytest.mark.slow
 def test_a_split_gets_suggestions_and_a_named_undo_that_survives_a_restart(filled_db, open_window, qtbot):
     db, video_id = filled_db
     with Store(db) as store:

@@ -50,6 +50,7 @@ def test_window_on_a_server_project_undoes_only_your_own_edits(qapp, pg_url: str
         team.close()
 
 
+@pytest.mark.slow
 def test_an_edit_while_the_server_is_away_is_refused_on_the_status_line(qapp, pg_server, pg_url: str) -> None:
     from hhir.store import Store
     from hhir.types import Clip, Target, VideoInfo

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from hhir.learn.options import TrainingEpoch
 from hhir_studio.dialogs.training import TrainingDialog
 from hhir_studio.jobs import JobState
@@ -24,6 +26,7 @@ def test_epochs_from_the_worker_thread_draw_the_curves(filled_db, open_window, q
     dialog.plot.grab()  # paints without error
 
 
+@pytest.mark.slow
 def test_training_without_features_fails_with_a_message(filled_db, open_window, qtbot):
     db, video_id = filled_db
     window = open_window(db)
@@ -41,6 +44,7 @@ def test_training_without_features_fails_with_a_message(filled_db, open_window, 
     assert window.store.active_model() == active_before
 
 
+@pytest.mark.slow
 def test_training_writes_to_the_model_folder_of_the_settings(filled_db, open_window, qtbot, tmp_path):
     from dataclasses import replace
 
