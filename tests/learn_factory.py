@@ -21,9 +21,10 @@ def load_encoders():
 
 
 def add_videos(store: Store, encoders, first: int, count: int, seed: int = 0, annotator: str | None = "ann",
-               review: bool = False) -> list[int]:
+               review: bool = False, rate: float = 0.35) -> list[int]:
     """Add ``count`` videos of 4 clips with cached features; ``annotator`` ticks present labels
-    (and marks absent ones explicitly, unless ``review``: then the clips are marked reviewed)."""
+    (each present with probability ``rate``) and marks absent ones explicitly, unless ``review``:
+    then the clips are marked reviewed."""
     labels = [label.name for label in store.labels()]
     rng = np.random.default_rng(seed * 1000 + first)
     ids = []
@@ -35,7 +36,7 @@ def add_videos(store: Store, encoders, first: int, count: int, seed: int = 0, an
                                                 text=f"line {v} {i}") for i in range(4)])
         rows, items = [], []
         for clip in clips:
-            present = rng.random(len(labels)) < 0.35
+            present = rng.random(len(labels)) < rate
             for modality, enc in (("video", encoders.video), ("text", encoders.text), ("audio", encoders.audio)):
                 x = rng.normal(0, 0.3, enc.dim).astype(np.float32)
                 x[: len(labels)] += 2.0 * present
@@ -51,7 +52,8 @@ def add_videos(store: Store, encoders, first: int, count: int, seed: int = 0, an
     return ids
 
 
-def build_project(path: Path, encoders, n_videos: int = 5, seed: int = 0, review: bool = False) -> Store:
+def build_project(path: Path, encoders, n_videos: int = 5, seed: int = 0, review: bool = False,
+                  rate: float = 0.35) -> Store:
     store = Store(path)
-    add_videos(store, encoders, 0, n_videos, seed, review=review)
+    add_videos(store, encoders, 0, n_videos, seed, review=review, rate=rate)
     return store

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from hhir.learn.heads import HeadComparison
@@ -14,10 +13,10 @@ from hhir.learn.options import TrainOptions
 from hhir.learn.train import train
 from hhir.models.bundle import ModelBundle
 from hhir.models.manifest import LIGHT_HEAD_FILE
-from hhir.pipeline.feature_cache import feature_id
 from hhir.scoring.starter import MODEL_ID as STARTER_ID
 from hhir.store import Store
-from hhir.types import AnnotationState, Clip, ModelInfo, Shot, Target, VideoInfo
+from hhir.types import ModelInfo
+from learn_factory import build_project
 
 SMALL = dict(hidden_dim=8, num_heads=2, num_layers=1, dropout=0.0, batch_size=4, lr=1e-2, epochs=15, patience=15, threads=1)
 
@@ -32,27 +31,11 @@ def encoders():
 def _project(path: Path, encoders, n_videos: int = 6) -> Store:
     """Videos of 4 annotated clips whose cached features carry their labels, and starter scores that
     carry nothing (a constant 0.5)."""
-    store = Store(path)
+    store = build_project(path, encoders, n_videos, seed=3, rate=0.4)
     labels = [label.name for label in store.labels()]
     starter = store.register_model(ModelInfo(STARTER_ID, "starter"))
-    rng = np.random.default_rng(3)
-    for v in range(n_videos):
-        video = store.add_video(VideoInfo(path=str(path.parent / f"v{v}.mp4"), duration_s=24, fps=25, frame_count=600,
-                                          width=160, height=120, has_audio=True, fingerprint=f"fp-{v}"))
-        store.set_shots(video.id, [Shot(i, i * 100, (i + 1) * 100, i * 4.0, (i + 1) * 4.0) for i in range(6)])
-        clips = store.set_clips(video.id, [Clip(i, i, i + 2, i * 4.0, (i + 3) * 4.0, i * 100, (i + 3) * 100, text=f"line {v} {i}")
-                                           for i in range(4)])
-        rows, items = [], []
-        for clip in clips:
-            present = rng.random(len(labels)) < 0.4
-            for modality, enc in (("video", encoders.video), ("text", encoders.text), ("audio", encoders.audio)):
-                x = rng.normal(0, 0.3, enc.dim).astype(np.float32)
-                x[: len(labels)] += 2.0 * present
-                rows.append((video.fingerprint, clip.start_s, clip.end_s, feature_id(enc.id, modality, clip.text), x))
-            items += [(Target(video.id, clip.id), name, AnnotationState.PRESENT if p else AnnotationState.ABSENT)
-                      for name, p in zip(labels, present)]
-        store.put_features(rows)
-        store.annotate_many(items, "ann")
+    for video in store.videos():
+        clips = store.clips(video.id)
         store.set_predictions(starter.id, video.id, {n: 0.5 for n in labels}, {c.id: {n: 0.5 for n in labels} for c in clips})
     return store
 

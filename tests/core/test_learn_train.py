@@ -5,11 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from hhir.errors import HHIRError, ModelError
-from hhir.pipeline.feature_cache import feature_id
 from hhir.jobs import Cancelled, CancelToken
 from hhir.learn.heldout import evaluate_bundle
 from hhir.learn.options import TrainOptions
@@ -17,9 +15,8 @@ from hhir.learn.split import read_split
 from hhir.learn.train import models_dir, train
 from hhir.learn.versions import activate, rollback
 from hhir.store import Store
-from hhir.types import AnnotationState, Clip, LabelDef, Shot, Target, VideoInfo
-
-SMALL = dict(hidden_dim=8, num_heads=2, num_layers=1, dropout=0.0, batch_size=4, lr=1e-2, epochs=25, patience=25)
+from hhir.types import AnnotationState, LabelDef, Target
+from learn_factory import SMALL, build_project
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -38,31 +35,6 @@ def encoders():
     from hhir.scoring.encoders import profile_encoders
 
     return profile_encoders("offline")
-
-
-def build_project(path: Path, encoders, n_videos: int = 5, seed: int = 0) -> Store:
-    """Videos of 4 clips whose cached features carry their labels; every clip annotated by 'ann'."""
-    store = Store(path)
-    labels = [label.name for label in store.labels()]
-    rng = np.random.default_rng(seed)
-    for v in range(n_videos):
-        video = store.add_video(VideoInfo(path=str(path.parent / f"v{v}.mp4"), duration_s=24, fps=25, frame_count=600,
-                                          width=160, height=120, has_audio=True, fingerprint=f"fp-{seed}-{v}"))
-        store.set_shots(video.id, [Shot(i, i * 100, (i + 1) * 100, i * 4.0, (i + 1) * 4.0) for i in range(6)])
-        clips = store.set_clips(video.id, [Clip(i, i, i + 2, i * 4.0, (i + 3) * 4.0, i * 100, (i + 3) * 100, text=f"line {v} {i}")
-                                           for i in range(4)])
-        rows, items = [], []
-        for clip in clips:
-            present = rng.random(len(labels)) < 0.35
-            for modality, enc in (("video", encoders.video), ("text", encoders.text), ("audio", encoders.audio)):
-                x = rng.normal(0, 0.3, enc.dim).astype(np.float32)
-                x[: len(labels)] += 2.0 * present
-                rows.append((video.fingerprint, clip.start_s, clip.end_s, feature_id(enc.id, modality, clip.text), x))
-            items += [(Target(video.id, clip.id), name, AnnotationState.PRESENT if p else AnnotationState.ABSENT)
-                      for name, p in zip(labels, present)]
-        store.put_features(rows)
-        store.annotate_many(items, "ann")
-    return store
 
 
 def test_train_learns_registers_a_bundle_and_is_reproducible(tmp_path: Path, encoders) -> None:
