@@ -38,10 +38,12 @@ def train(payload: dict, progress: ProgressFn, cancel: CancelToken, emit: EmitFn
 
 
 def activate(payload: dict, progress: ProgressFn, cancel: CancelToken, emit: EmitFn) -> list[int]:
-    """Make a model active and recompute predictions; returns the videos whose predictions changed."""
-    from hhir_studio.dialogs.train_request import run_activation
+    """A model version (or the starter, ``model_id`` null) becomes active, from the training dialog
+    or the Model menu; returns the videos whose predictions were recomputed."""
+    from hhir_studio.videos.refresh import run_use_model
 
-    return run_activation(str(payload["db_path"]), str(payload["model_id"]), progress, cancel)
+    model_id = payload.get("model_id")
+    return run_use_model(str(payload["db_path"]), None if model_id is None else str(model_id), progress, cancel)
 
 
 def refresh_clips(payload: dict, progress: ProgressFn, cancel: CancelToken, emit: EmitFn) -> int:
@@ -52,13 +54,5 @@ def refresh_clips(payload: dict, progress: ProgressFn, cancel: CancelToken, emit
     return run_refresh(from_json(payload["request"], AnalysisRequest), int(payload["video_id"]), progress, cancel)
 
 
-def use_model(payload: dict, progress: ProgressFn, cancel: CancelToken, emit: EmitFn) -> list[int]:
-    """The Model menu: a model version (or the starter, ``model_id`` null) becomes active."""
-    from hhir_studio.videos.refresh import run_use_model
-
-    model_id = payload.get("model_id")
-    return run_use_model(str(payload["db_path"]), None if model_id is None else str(model_id), progress, cancel)
-
-
 OPS: dict[str, Operation] = {"analyse": analyse, "train": train, "activate": activate,
-                             "refresh_clips": refresh_clips, "use_model": use_model}
+                             "refresh_clips": refresh_clips}

@@ -1,4 +1,4 @@
-"""What a training or activation job needs, and the functions the child process runs for them (no
+"""What a training job needs, and the function the child process runs for it (no
 Qt here: the child imports this module)."""
 
 from __future__ import annotations
@@ -28,18 +28,5 @@ def run_training(request: TrainRequest, on_epoch: Callable, progress: ProgressFn
     store = Store(request.db_path)
     try:
         return train(store, options, progress, cancel, on_epoch=on_epoch, out_dir=request.out_dir)
-    finally:
-        store.close()
-
-
-def run_activation(db_path: str, model_id: str, progress: ProgressFn, cancel: CancelToken) -> list[int]:
-    """Make ``model_id`` active and recompute predictions; returns the videos rescored."""
-    from hhir.learn.versions import activate
-    from hhir.store import Store
-
-    store = Store(db_path)
-    try:
-        progress(0.1, f"Activating {model_id} and recomputing predictions")
-        return activate(store, model_id)
     finally:
         store.close()

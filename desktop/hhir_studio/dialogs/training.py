@@ -11,6 +11,7 @@ from hhir.jobs import CancelToken, ProgressFn
 from hhir.learn.options import TrainOptions
 from hhir_studio.dialogs.plot import CurvePlot
 from hhir_studio.dialogs.train_request import TrainRequest
+from hhir_studio.videos.refresh import activate_in_child
 from hhir_studio.jobs import Job, JobRunner, JobSpec
 
 
@@ -31,12 +32,6 @@ def train_in_child(request: TrainRequest, on_epoch, progress: ProgressFn, cancel
     result = run_in_child("train", to_json(request, TrainRequest), progress, cancel,
                           lambda event: on_epoch(from_json(event["epoch"], TrainingEpoch)))
     return from_json(result, TrainResult)
-
-
-def activate_in_child(db_path: str, model_id: str, progress: ProgressFn, cancel: CancelToken) -> list[int]:
-    from hhir_studio.ops.child import run_in_child
-
-    return [int(v) for v in run_in_child("activate", {"db_path": db_path, "model_id": model_id}, progress, cancel)]
 
 
 class StatusLine(QLabel):

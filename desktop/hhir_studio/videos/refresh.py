@@ -36,7 +36,7 @@ def activate_in_child(db_path: str, model_id: str | None, progress: ProgressFn, 
     """Worker side: make ``model_id`` (None: the starter) active and recompute predictions."""
     from hhir_studio.ops.child import run_in_child
 
-    return [int(v) for v in run_in_child("use_model", {"db_path": db_path, "model_id": model_id}, progress, cancel)]
+    return [int(v) for v in run_in_child("activate", {"db_path": db_path, "model_id": model_id}, progress, cancel)]
 
 
 def run_use_model(db_path: str, model_id: str | None, progress: ProgressFn, cancel: CancelToken) -> list[int]:
