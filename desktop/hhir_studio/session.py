@@ -322,13 +322,6 @@ class _ActiveModel:
         return self._model
 
 
-def current_predictions(store: Store, video_id: int) -> Predictions | None:
-    """The active model's scores, else the zero-shot starter's (what a fresh project has)."""
-    from hhir.scoring.starter import MODEL_ID as STARTER_ID
-
-    return store.predictions(video_id) or store.predictions(video_id, STARTER_ID)
-
-
 def _queue_order(store: Store, video_id: int, annotator: str) -> list[Target]:
     """The active-learning queue for this video (most useful unreviewed clip first)."""
     from hhir.learn.queue import review_queue

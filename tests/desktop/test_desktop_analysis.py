@@ -12,7 +12,7 @@ import pytest
 
 from hhir.types import AnnotationState
 from hhir_studio.jobs import JobState
-from hhir_studio.session import current_predictions
+from hhir import predictions as current_predictions
 
 SHOT_STARTS = [0, 40, 75, 120, 150]
 
