@@ -53,8 +53,9 @@ def tuned_thresholds(store: object) -> dict[str, float]:
 
 @lru_cache(maxsize=16)
 def _manifest_thresholds(path: str, _stamp: int) -> tuple[tuple[str, float], ...]:
-    # Only two fields are needed: reading them directly keeps the UI from building a model (or
-    # importing torch) to colour a timeline. The full manifest is validated when the bundle loads.
+    # Only two fields are needed, read here by hand: this module sits below hhir.models in the
+    # layers (settings and exports use it), so the bundle's own reader is out of reach. The full
+    # manifest is validated when the bundle loads; bad values here only cost the tuned thresholds.
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         labels, values = data["labels"], data["thresholds"]
