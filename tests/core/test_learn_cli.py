@@ -43,7 +43,9 @@ def test_train_prints_epoch_lines_and_a_summary_and_json(tmp_path: Path, encoder
     assert result["split"]["test"] == json.loads(json.dumps(result["split"]["test"]))
     assert "epoch 1/40: train loss" in captured.err  # progress stays readable next to the JSON
     with Store(db) as store:
-        first, second = store.models()
+        # Two models trained in the same second sort by their random id suffix: pick them by id.
+        (second,) = [m for m in store.models() if m.id == result["model"]]
+        (first,) = [m for m in store.models() if m.id != result["model"]]
         assert second.parent is None and store.active_model().id == second.id  # the first was never activated
         # The second model was trained on the same sides: the split is the project's.
         assert result["split"]["test"] == [fp for fp, s in store.video_sides().items() if s.side == "test"]
