@@ -36,8 +36,11 @@ def configure_frozen() -> None:
 
 
 def _attach_console() -> None:
-    """A windowed Windows build starts without a console: print to the one it was run from."""
-    if sys.platform == "win32":
+    """A windowed Windows build started from a console has no output: print to that console.
+
+    Only when it has no output of its own: started with its output redirected (a pipe, as the build's
+    measurements and the release workflow run it), it keeps writing there."""
+    if sys.platform == "win32" and (sys.stdout is None or sys.stderr is None):
         import ctypes
 
         if ctypes.windll.kernel32.AttachConsole(-1):  # -1: the parent process's console
