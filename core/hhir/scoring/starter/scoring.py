@@ -2,8 +2,10 @@
 
 Each built-in label has a hand-set logistic rule over the evidence it can be heard or seen in:
 
-- "asks": a question in the transcript (a '?' or an interrogative opening) or a rising pitch at the
-  end of an utterance; speech alone adds nothing.
+- "asks": a question in the transcript (a '?'; in unpunctuated text, a question's form: an inverted
+  auxiliary, a wh-word with an auxiliary, a question tag; never an exclamative, an imperative or a
+  subordinate opening), weakly a question's form closed with '.', and a rising pitch at the end of an
+  utterance; speech alone adds nothing.
 - "yells at": loudness relative to the film's own dialogue level (the median level of its speech
   clips, so a quiet film's loudest line is not shouting) and '!' in the transcript.
 - "talks to": speech (with words in the transcript) while more than one person is present.
@@ -25,7 +27,7 @@ from typing import Callable
 import numpy as np
 
 from hhir.scoring.starter.cues import ClipCues
-from hhir.scoring.starter.text import exclamation, question
+from hhir.scoring.starter.text import exclamation, question, question_form
 
 _TEXT_WEIGHT = 8.0
 _UNKNOWN_BIAS = -1.2
@@ -82,14 +84,19 @@ def _people(n: float) -> str:
 
 
 def _asks(x: Clip) -> tuple[float, str]:
-    said = question(x.text)
+    said, form = question(x.text), question_form(x.text)
     rise = x.cues.end_rise_semitones if _talk(x.cues) > 0 else 0.0
     rising = rise >= _RISE_SEMITONES
-    logit = -2.5 + 3.5 * bool(said) + 1.5 * rising
+    # A '?' (or an unpunctuated question) is strong; a question's form closed with '.' is weak, as
+    # the recogniser punctuates ("Are you coming." is rare, "When darkness wakes, ..." is no question).
+    logit = -2.5 + 3.5 * bool(said) + 1.5 * bool(form and not said) + 1.5 * rising
+    tune = f"; rising pitch at an utterance's end (+{rise:.1f} semitones)" if rising else ""
     if said:
-        return logit, f"question: '{said}'"
+        return logit, f"question: '{said}'{tune}"
+    if form:
+        return logit, f"a question's form without '?': '{form}'{tune}"
     if rising:
-        return logit, f"rising pitch at an utterance's end (+{rise:.1f} semitones)"
+        return logit, tune[2:]
     return logit, "no question in the transcript or the intonation"
 
 
