@@ -134,6 +134,21 @@ def question_form(text: str) -> str:
                  if s.rstrip().endswith(".") and interrogative(s)), "")
 
 
+# What people say when they hand something over or ask for it to be handed: "gives to"'s only cue in
+# words (a hand-over is brief and small in the picture). Kept by hand: a short list of set phrases.
+_HANDING = re.compile(r"\b(here you (?:go|are)|here it is|here'?s (?:your|the|my|a|some)|take (?:this|it|these|that|mine)|"
+                      r"(?:this|it)(?:'s| is) for you|i (?:brought|got) you|a (?:gift|present) for|"
+                      r"(?:give|hand|pass|lend|bring) (?:me|him|her|them|us|you|it)|"
+                      r"thanks? (?:you )?for (?:the|this|these|your)|"
+                      r"(?:gave|handed|brought) (?:me|you|him|her|them|us|it))\b", re.IGNORECASE)
+
+
+def handing(text: str) -> str:
+    """The first phrase of handing over in ``text`` ("here you go", "take this", "pass me") ('' when none)."""
+    found = _HANDING.search(text.replace("\u2019", "'"))
+    return found.group(0) if found else ""
+
+
 def exclamation(text: str) -> str:
     """The first sentence of ``text`` that ends in '!' ('' when none)."""
     return next((s.strip() for s in _SENTENCE.findall(text) if s.rstrip().endswith("!")), "")
