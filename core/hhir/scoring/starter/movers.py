@@ -77,7 +77,7 @@ def _aligned(gray: np.ndarray, shifts: np.ndarray) -> tuple[np.ndarray, np.ndarr
     valid = np.empty(gray.shape, dtype=bool)
     ones = np.ones((h, w), np.float32)
     for i, (dx, dy) in enumerate(shifts):
-        m = np.float32([[1, 0, -dx], [0, 1, -dy]])
+        m = np.array([[1, 0, -dx], [0, 1, -dy]], dtype=np.float32)
         out[i] = cv2.warpAffine(gray[i], m, (w, h), flags=cv2.INTER_LINEAR, borderValue=0)
         valid[i] = cv2.warpAffine(ones, m, (w, h), flags=cv2.INTER_NEAREST, borderValue=0) > 0.5
     return out, valid
@@ -105,19 +105,14 @@ def _travelling(blobs: list[np.ndarray], masks: list[np.ndarray]) -> list[np.nda
     return out
 
 
-def mover_cues(frames: np.ndarray) -> tuple[float, float, float]:
-    """``(movers, mover_pairs, moving_fraction)`` of ``(T, H, W, 3)`` uint8 frames.
+def motion_cues(frames: np.ndarray) -> tuple[float, float, float, float]:
+    """``(movers, mover_pairs, moving_fraction, camera_travel)`` of ``(T, H, W, 3)`` uint8 frames.
 
     ``movers``: the most figure-sized blobs that travel against the (camera-aligned) background in
     one of a few picked frames; ``mover_pairs``: the most pairs of them beside each other; both 0
     when too much of the picture changes (``moving_fraction`` is high: a close-up or a cut).
+    ``camera_travel``: how far the camera moved over the clip, as a fraction of the frame's width.
     """
-    return tuple(motion_cues(frames)[:3])  # type: ignore[return-value]
-
-
-def motion_cues(frames: np.ndarray) -> tuple[float, float, float, float]:
-    """``(movers, mover_pairs, moving_fraction, camera_travel)``; ``camera_travel`` is how far the
-    camera moved over the clip, as a fraction of the frame's width (0 for a still camera)."""
     import cv2
 
     if len(frames) < 3:
