@@ -53,8 +53,6 @@ HIDDEN_IMPORTS: tuple[str, ...] = (
     "numpy",
     "hhir_studio.ops.codec",
     "hhir_studio.operations",
-    "hhir_studio.dialogs.train_request",
-    "hhir_studio.videos.request",
     "hhir.pipeline",
     "PySide6.QtMultimedia",
     "PySide6.QtMultimediaWidgets",

@@ -79,10 +79,10 @@ def main(argv: list[str] | None = None) -> int:
 
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["--op-child"]:  # the window's background process: hhir_studio.ops.child
-        from hhir_studio.operations import OPS
+        from hhir_studio.operations import serve
         from hhir_studio.ops.child import child_main
 
-        return child_main(argv[1], argv[2], OPS)
+        return child_main(argv[1], argv[2], serve)
     if "--self-test" in argv:  # does this installation work? (also what the frozen app runs)
         from hhir_studio.selftest import self_test
 

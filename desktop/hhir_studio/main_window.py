@@ -20,6 +20,7 @@ from hhir_studio.actions import ActionRegistry
 from hhir_studio.jobs import Job, JobRunner, JobSpec
 from hhir_studio.labels.panel import LabelPanel
 from hhir_studio.models_menu import ModelMenu
+from hhir_studio.operations import OpChanges
 from hhir_studio.player.view import PlayerView
 from hhir_studio.session import ReviewSession, VideoSnapshot
 from hhir_studio.status import WindowStatus
@@ -124,12 +125,27 @@ class MainWindow(QMainWindow):
         s.status_reported.connect(lambda text: self.statusBar().showMessage(text, 5000))
         s.structure_changed.connect(self._refresh_changed_clips)
         self.analysis.job_added.connect(self.videos.track)
-        self.analysis.video_analysed.connect(self._on_video_analysed)
-        self.analysis.structure_changed.connect(self._on_structure_changed)
         self.analysis.refused.connect(self.notify_error)
+        self.runner.changed.connect(self.apply_changes)
         self.runner.job_failed.connect(lambda job, message: self.notify_error(message))
 
     # --- reactions -----------------------------------------------------------------------
+    def apply_changes(self, changes: OpChanges) -> None:
+        """The one place what an operation changed reaches the views, whichever dialog or menu
+        started it (``JobRunner.changed``)."""
+        for video_id in changes.analyzed:
+            self._on_video_analysed(video_id)
+        for video_id in changes.structure:
+            self._on_structure_changed(video_id)
+        if changes.predictions or changes.active_model:
+            self.session.videos_changed.emit()
+            data = self.session.data
+            if data is not None and (changes.active_model or data.video.id in changes.predictions):
+                self.session.reload()
+            self.status.refresh()
+        if changes.active_model or changes.models:
+            self.models.refresh()
+
     def _on_video_opened(self, video_id: int) -> None:
         video = self.session.data.video
         if Path(video.path).exists():
@@ -241,16 +257,12 @@ class MainWindow(QMainWindow):
         if not Path(path).exists():  # said once, here, rather than as a failed job
             self.statusBar().showMessage(f"⚠ {path}: the file is missing; the new clips get suggestions once it is back", 15000)
             return None
-        job = self.analysis.refresh_clips(video_id)
-        job.finished.connect(lambda _new, vid=video_id: self._on_video_analysed(vid))
-        return job
+        return self.analysis.refresh_clips(video_id)
 
     def activate_model(self, model_id: str | None) -> Job:
         """Use ``model_id`` (None: the zero-shot starter) for suggestions; predictions are
-        recomputed in the background and the open video re-read when they are."""
-        job = self.analysis.activate(model_id)
-        job.finished.connect(lambda _ids: (self.session.reload(), self.status.refresh(), self.videos.refresh()))
-        return job
+        recomputed in the background and the views follow (:meth:`apply_changes`)."""
+        return self.analysis.activate(model_id)
 
     def rollback_model(self) -> Job:
         """Go back to the active model's parent (or the starter), as ``hhir models rollback`` does."""

@@ -1,6 +1,7 @@
 """Heavy operations in a child process, driven from a job-runner thread.
 
-Analysis, training and model activation run torch, decoders and Whisper in their own interpreter,
+Every operation on the project (:data:`hhir_studio.operations.OPS`: analysis, shot edits, training,
+model activation, export) runs in its own interpreter,
 so they never hold the window's GIL (a loaded machine otherwise starves the UI thread for whole
 seconds), a crash in native code cannot take the window down (the job fails with a message
 instead), and cancelling (or closing the app) stops the work at once.
@@ -8,7 +9,8 @@ instead), and cancelling (or closing the app) stops the work at once.
 Protocol: the app is started again as ``hhir-studio --op-child OP PAYLOAD`` (the payload is a JSON
 object; the operations are :data:`hhir_studio.operations.OPS`). The child prints one JSON object
 per line on stdout: ``{"progress": f, "message": m}`` and ``{"event": {...}}`` while it works, then
-``{"result": value}``, ``{"error": text}`` or ``{"cancelled": true}``. A line ``cancel`` on its
+``{"result": {"value": v, "changes": c}}`` (the operation's value and
+:class:`~hhir_studio.operations.OpChanges`), ``{"error": text}`` or ``{"cancelled": true}``. A line ``cancel`` on its
 stdin sets its cancel token. Its stderr goes to a file beside the logs.
 """
 
@@ -32,6 +34,7 @@ log = logging.getLogger(__name__)
 
 CHILD_FLAG = "--op-child"
 EventFn = Callable[[dict], None]
+ServeFn = Callable[[str, Any, ProgressFn, CancelToken, EventFn], Any]
 _POLL_S = 0.1
 _GRACE_S = 10.0  # after "cancel": time to finish the current batch before the child is killed
 CLOSING_GRACE_S = 1.0  # the same when the app is closing: it must be gone within 2 s
@@ -48,7 +51,7 @@ def child_command(op: str, payload_json: str) -> list[str]:
 def run_in_child(op: str, payload: dict, progress: ProgressFn, cancel: CancelToken,
                  on_event: EventFn | None = None) -> Any:
     """Worker side: start the child for ``op``, relay its progress and events, pass on
-    cancellation; returns the operation's JSON result.
+    cancellation; returns the operation's JSON answer (``{"value": ..., "changes": ...}``).
 
     Raises:
         Cancelled: the user cancelled (the child stopped, or was killed after a grace period).
@@ -151,9 +154,10 @@ def _handle(message: dict, progress: ProgressFn, on_event: EventFn) -> tuple[boo
     raise HHIRError(str(message.get("error", "the operation failed")))
 
 
-def child_main(op: str, payload_json: str, operations: dict[str, Callable]) -> int:
-    """Child side: run ``operations[op]`` on the payload, reporting as JSON lines; reads ``cancel``
-    from stdin. The table is passed in so this module depends on no operation."""
+def child_main(op: str, payload_json: str, serve: ServeFn) -> int:
+    """Child side: ``serve(op, payload, progress, cancel, emit)`` (:func:`hhir_studio.operations.serve`),
+    reporting as JSON lines; reads ``cancel`` from stdin. ``serve`` is passed in so this module
+    depends on no operation."""
     from hhir.logs import setup_logging
 
     setup_logging("background")
@@ -169,9 +173,8 @@ def child_main(op: str, payload_json: str, operations: dict[str, Callable]) -> i
             sys.stdout.flush()
 
     try:
-        function = operations[op]
-        result = function(json.loads(payload_json), lambda f, m: emit({"progress": f, "message": m}), token,
-                          lambda event: emit({"event": event}))
+        result = serve(op, json.loads(payload_json), lambda f, m: emit({"progress": f, "message": m}), token,
+                       lambda event: emit({"event": event}))
     except Cancelled:
         emit({"cancelled": True})
         return 0
