@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         from hhir_studio.operations import serve
         from hhir_studio.ops.child import child_main
 
-        return child_main(argv[1], argv[2], serve)
+        return child_main(argv[1], serve)
     if "--self-test" in argv:  # does this installation work? (also what the frozen app runs)
         from hhir_studio.selftest import self_test
 

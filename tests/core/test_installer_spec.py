@@ -224,7 +224,7 @@ def test_the_analysis_child_and_what_it_imports_lazily_are_bundled():
 
 
 def test_entry_routes_the_analysis_child_flag_with_its_request(tmp_path):
-    """``entry.py --op-child OP PAYLOAD`` must reach the child (not the window) with the request intact."""
+    """``entry.py --op-child OP`` must reach the child (not the window) with the request (on stdin) intact."""
     from hhir_studio.ops.child import CHILD_FLAG
 
     import entry
@@ -232,8 +232,8 @@ def test_entry_routes_the_analysis_child_flag_with_its_request(tmp_path):
     assert entry.CHILD_FLAG == CHILD_FLAG
     missing = tmp_path / "--self-test no such video.mp4"
     request = {"project": str(tmp_path / "p.sqlite"), "video_path": str(missing), "options": {}}
-    proc = subprocess.run([sys.executable, str(INSTALLERS / "entry.py"), CHILD_FLAG, "analyze", json.dumps(request)],
-                          capture_output=True, text=True, timeout=300, cwd=ROOT, stdin=subprocess.DEVNULL,
+    proc = subprocess.run([sys.executable, str(INSTALLERS / "entry.py"), CHILD_FLAG, "analyze"], input=json.dumps(request) + "\n",
+                          capture_output=True, text=True, timeout=300, cwd=ROOT,
                           env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "HHIR_DATA_DIR": str(tmp_path)})
     events = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
     assert proc.returncode != 0 and events, proc.stderr[-2000:]

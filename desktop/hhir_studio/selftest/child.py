@@ -27,7 +27,7 @@ def check_child(workdir: Path) -> list[str]:
     except Exception as exc:  # noqa: BLE001 - reported as one line, with the command and the last step
         last = steps[-1] if steps else "before any progress"
         return [f"analysis child: {type(exc).__name__}: {exc} (last step {last!r}; "
-                f"command {child_command('analyze', '<request>')[:-1]})"]
+                f"command {child_command('analyze')})"]
     return _stored_problems(Path(request.project), video_id, video, len(steps))
 
 
