@@ -116,6 +116,22 @@ def test_settings_dialog_validates_and_applies(filled_db, open_window, _config_d
     assert window.session.annotator == "ana" and window.analysis.settings.clip_size == 2
 
 
+def test_settings_dialog_never_shows_a_password_and_keeps_it_when_untouched(filled_db, open_window, _config_dir):
+    import dataclasses
+
+    from hhir_studio.dialogs.settings import SettingsDialog
+
+    db, _ = filled_db
+    window = open_window(db)
+    url = "postgresql://ann:Pw-9f-shown-nowhere@db.example.org:5432/films"
+    settings = dataclasses.replace(window.session.settings, database=url)
+    dialog = SettingsDialog(settings, window, [])
+    assert "Pw-9f" not in dialog.database.text() and dialog.database.text() == "postgresql://ann:***@db.example.org:5432/films"
+    assert dialog.result_settings().database == url  # untouched: the password is kept
+    dialog.database.setText("postgresql://ann@db.example.org/films")  # the user took it out
+    assert dialog.result_settings().database == "postgresql://ann@db.example.org/films"
+
+
 def test_export_dialog_runs_a_background_export(filled_db, open_window, qtbot, tmp_path):
     from hhir_studio.dialogs.export import ExportDialog
 
