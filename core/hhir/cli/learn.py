@@ -19,7 +19,7 @@ DB = click.option("--db", "db_path", type=DATABASE, default=None, help=DB_HELP)
 
 
 def _store(db_path: Path | None):
-    from hhir.cli.analyze import open_store
+    from hhir.cli.context import open_store
 
     return open_store(db_path)
 
@@ -79,7 +79,7 @@ def train(db_path, epochs, seed, lr, weight_decay, batch_size, hidden_dim, patie
     the figures at the tuned thresholds the model will be used with, where the bundle went and
     whether it was activated.
     """
-    from hhir.cli.analyze import cancel_on_ctrl_c
+    from hhir.cli.context import cancel_on_ctrl_c
     from hhir.cli.config import chosen, user_settings
     from hhir.cli.train_report import as_json, epoch_line, stage_printer, summary_lines
     from hhir.learn.options import TrainOptions
@@ -129,55 +129,6 @@ def evaluate(db_path, bundle, annotator, threshold, json_out) -> None:
     _print_evaluation(e)
 
 
-@click.group("models")
-def models_group() -> None:
-    """Model versions: list, activate, roll back (and import the seed checkpoint)."""
-
-
-@models_group.command("list")
-@DB
-def list_models(db_path) -> None:
-    """Every model of the project; * marks the active one."""
-    store = _store(db_path)
-    active = store.active_model()
-    # Figures at the tuned thresholds the model is used with; test (held out) first, else validation.
-    click.echo(f"{'':2}{'id':<36}{'kind':<10}{'parent':<36}{'macro F1 @tuned':>16}")
-    for m in store.models():
-        mark = "*" if m.active else " "
-        click.echo(f"{mark:2}{m.id:<36}{m.kind:<10}{m.parent or '-':<36}{_tuned_figure(m.metrics):>16}")
-    if active is None or active.kind == "starter":
-        click.echo("the zero-shot starter is in use")
-
-
-def _tuned_figure(metrics: dict) -> str:
-    for part, mark in (("test", "test"), ("validation", "val")):
-        f1 = metrics.get(f"{part}.scene_tuned.macro_f1")
-        if f1 is not None:
-            return f"{f1:.3f} ({mark})"
-    return "n/a"
-
-
-@models_group.command("activate")
-@click.argument("model_id")
-@DB
-def activate_cmd(model_id, db_path) -> None:
-    """Use MODEL_ID for predictions (recomputes them; old ones stay with their model)."""
-    from hhir.learn.versions import activate
-
-    done = activate(_store(db_path), model_id)
-    click.echo(f"active: {model_id}; predictions recomputed for {len(done)} video(s)")
-
-
-@models_group.command("rollback")
-@DB
-def rollback_cmd(db_path) -> None:
-    """Go back to the active model's parent (or the starter)."""
-    from hhir.learn.versions import rollback
-
-    now = rollback(_store(db_path))
-    click.echo(f"active: {now.id if now is not None else 'starter'}")
-
-
 @click.command()
 @DB
 @click.option("--video", "video_id", type=int, default=None)
@@ -215,17 +166,3 @@ def queue(db_path, video_id, annotator, limit) -> None:
         click.echo(f"video {item.target.video_id} clip {item.target.clip_id}: priority {item.priority:.3f} "
                    f"({item.label}: uncertainty {item.uncertainty:.2f}, disagreement {item.disagreement:.2f}"
                    f"{', annotators disagree' if item.conflict else ''})")
-
-
-def register(cli: click.Group) -> None:
-    from hhir.cli.labels import labels_group
-    from hhir.cli.split import split_group
-
-    for command in (train, evaluate, agreement, queue, labels_group, split_group):
-        cli.add_command(command)
-    cli.add_command(models_group)
-    try:
-        from hhir.cli.analyze import register_models
-    except ImportError:  # the analysis commands are not installed
-        return
-    register_models(models_group)
