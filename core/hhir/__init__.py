@@ -64,10 +64,11 @@ def open_project(location: str | None = None) -> Store:
 
 
 def predictions(project: Store, video_id: int) -> Predictions | None:
-    """The scores shown for a video: its active trained model's, else the zero-shot starter's."""
-    from hhir.scoring.starter import MODEL_ID as STARTER_ID
+    """The scores shown for a video: its active trained model's, else the zero-shot starter's
+    (:mod:`hhir.scoring.shown`, the one statement of that rule)."""
+    from hhir.scoring.shown import shown_predictions
 
-    return project.predictions(video_id) or project.predictions(video_id, STARTER_ID)
+    return shown_predictions(project, video_id)
 
 
 def __getattr__(name: str) -> Any:

@@ -119,13 +119,15 @@ class VideoListPanel(QWidget):
     def _status(self, video: Video, state: str | None = None) -> str:
         """"n/m reviewed" from count queries (the open video's from its rows already in memory);
         before it has clips, where its analysis stands."""
+        from hhir.scoring.shown import has_shown_predictions
+
         store, data = self.session.store, self.session.data
         if data is not None and data.video.id == video.id:
             total, marks, scored = len(data.clips), data.reviewed, data.predictions is not None
         else:
             total = store.clip_count(video.id)
             marks = store.reviewed(video.id, self.session.annotator) if total else set()
-            scored = total > 0 and (store.has_predictions(video.id) or store.has_predictions(video.id, _starter_id()))
+            scored = total > 0 and has_shown_predictions(store, video.id)
         if not total:
             return _UNANALYSED.get(state or "", "not analysed")
         reviewed = sum(1 for t in marks if t.clip_id is not None)
@@ -194,12 +196,6 @@ _UNANALYSED = {
     queue_book.FAILED: "analysis failed",
     queue_book.CANCELLED: "cancelled",
 }
-
-
-def _starter_id() -> str:
-    from hhir.scoring.starter import MODEL_ID
-
-    return MODEL_ID
 
 
 def _side_text(side) -> str:

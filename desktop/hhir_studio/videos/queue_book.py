@@ -41,13 +41,13 @@ class QueueBook:
     def to_resume(self) -> list[Video]:
         """Videos whose analysis was queued or running when the app last closed, plus older
         videos without a recorded state and without any scores (an interrupted analysis)."""
-        from hhir.scoring.starter import MODEL_ID as STARTER_ID
+        from hhir.scoring.shown import has_shown_predictions
 
         states, store = self.states(), self.store
         out = []
         for video in store.videos():
             state = states.get(video.id)
-            unscored = not (store.has_predictions(video.id) or store.has_predictions(video.id, STARTER_ID))
+            unscored = not has_shown_predictions(store, video.id)
             if state in UNFINISHED or (state is None and unscored):
                 out.append(video)
         return out
