@@ -1,8 +1,8 @@
 """Which model the suggestions come from, said everywhere they are shown, and the Model menu's
 versions: list, activate, roll back (what ``hhir models list | activate | rollback`` does).
 
-Activation recomputes every video's predictions, so it runs as a job (``activate_job``), never on
-the UI thread.
+Activation recomputes every video's predictions, so it runs as the ``activate`` operation in the
+background (:data:`hhir_studio.operations.OPS`), never on the UI thread.
 """
 
 from __future__ import annotations

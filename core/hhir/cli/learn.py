@@ -70,14 +70,18 @@ def _print_evaluation(e) -> None:
 @click.option("--annotator", default=None, help="Learn from this annotator only (default: everyone, majority vote).")
 @click.option("--profile", default=None, help="Encoders whose cached features to use when no trained model is active (default: the settings').")
 @click.option("--activate", is_flag=True, help="Make the new model active and recompute predictions.")
+@click.option("--manifest", type=click.Path(exists=True, path_type=Path), default=None,
+              help="Train from a dataset written by 'hhir export --format manifest' (its labels and features, no "
+                   "videos) instead of the project; the bundle is saved, not added to a project.")
 @click.option("--json", "json_out", is_flag=True, help="Print the result as one JSON object (epoch lines go to stderr).")
 def train(db_path, epochs, seed, lr, weight_decay, batch_size, hidden_dim, patience, threshold,
-          validation_fraction, test_fraction, annotator, profile, activate, json_out) -> None:
+          validation_fraction, test_fraction, annotator, profile, activate, manifest, json_out) -> None:
     """Train a new model version from the project's annotations.
 
     Prints one line per epoch (train loss, validation loss and F1) and a summary: the best epoch,
     the figures at the tuned thresholds the model will be used with, where the bundle went and
-    whether it was activated.
+    whether it was activated. With --manifest it trains on an exported dataset on a machine
+    without the project or its videos (the manifest's test split stays out of training).
     """
     from hhir.cli.context import cancel_on_ctrl_c
     from hhir.cli.config import chosen, user_settings
@@ -90,21 +94,32 @@ def train(db_path, epochs, seed, lr, weight_decay, batch_size, hidden_dim, patie
                            patience=patience, seed=seed, validation_fraction=validation_fraction,
                            test_fraction=test_fraction, hidden_dim=hidden_dim, annotator=annotator,
                            profile=chosen(profile, user_settings().profile))
-    store = _store(db_path)
+    if manifest is not None and (activate or db_path is not None):
+        raise click.UsageError("--manifest trains without a project: leave out --db and --activate "
+                               "(hhir models import-seed or the bundle folder's --model use the result)")
     out_dir = user_settings().model_dir or None  # where the app's training writes bundles too
+    store = _store(db_path) if manifest is None else None
     try:
         with cancel_on_ctrl_c() as token:
-            result = run_train(store, options, stage_printer(err=json_out), token, out_dir=out_dir,
-                               on_epoch=lambda e: click.echo(epoch_line(e), err=json_out))
+            on_epoch = lambda e: click.echo(epoch_line(e), err=json_out)  # noqa: E731
+            if store is None:
+                from hhir.learn.from_manifest import train_from_manifest
+
+                result = train_from_manifest(manifest, options, out_dir, stage_printer(err=json_out), token, on_epoch)
+            else:
+                result = run_train(store, options, stage_printer(err=json_out), token, out_dir=out_dir, on_epoch=on_epoch)
     except Cancelled:
         raise click.exceptions.Abort() from None
     for line in result.skipped:
         click.echo(f"skipped: {line}", err=True)
-    done = activate_model(store, result.model.id) if activate else []
+    done = activate_model(store, result.model.id) if activate and store is not None else []
     if json_out:
         click.echo(json.dumps(as_json(result, patience, activate, len(done)), indent=1))
         return
-    for line in summary_lines(result, patience, activate, len(done)):
+    lines = summary_lines(result, patience, activate, len(done))
+    if store is None:  # from a manifest: there is no project to activate it in
+        lines[-1] = f"not in a project: predict with it by hhir analyze --model {result.path}"
+    for line in lines:
         click.echo(line)
     for e in result.evaluations:
         _print_evaluation(e)
