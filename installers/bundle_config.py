@@ -166,7 +166,7 @@ def binary_folders(platform: str = sys.platform) -> list[tuple[Path, str]]:
 
 def data_files() -> list[tuple[Path, str]]:
     """Single files: ``(source, destination folder)``. FFmpeg is an executable, not a library to
-    analyse (it is static), so it travels as data, keeping its executable bit."""
+    analyze (it is static), so it travels as data, keeping its executable bit."""
     return [(ffmpeg_binary(), "imageio_ffmpeg/binaries")]
 
 

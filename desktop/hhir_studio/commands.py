@@ -51,7 +51,7 @@ def register_all(registry: ActionRegistry, w: CommandTargets) -> None:
     add = registry.register
     jump = lambda: s.settings.jump_seconds  # noqa: E731
 
-    add(ActionSpec("file.open", "&Open videos…", ("Ctrl+O",), "&File", True, "Add videos to the project and analyse them"), w.open_videos)
+    add(ActionSpec("file.open", "&Open videos…", ("Ctrl+O",), "&File", True, "Add videos to the project and analyze them"), w.open_videos)
     add(ActionSpec("file.export", "&Export…", ("Ctrl+E",), "&File"), w.export, has_video)
     add(ActionSpec("file.settings", "&Settings…", ("Ctrl+,",), "&File"), w.settings)
     add(ActionSpec("file.quit", "&Quit", ("Ctrl+Q",), "&File"), w.quit)

@@ -118,7 +118,7 @@ class MainWindow(QMainWindow):
         self.timeline.clip_clicked.connect(s.select_clip)
         self.transcript.seek_requested.connect(self.player.seek)
         self.videos.open_requested.connect(self.open_video)
-        self.videos.files_dropped.connect(self.analyse)
+        self.videos.files_dropped.connect(self.analyze)
         s.video_opened.connect(self._on_video_opened)
         s.data_changed.connect(self._on_data_changed)
         s.selection_changed.connect(self._on_selection_changed)
@@ -134,7 +134,7 @@ class MainWindow(QMainWindow):
         """The one place what an operation changed reaches the views, whichever dialog or menu
         started it (``JobRunner.changed``)."""
         for video_id in changes.analyzed:
-            self._on_video_analysed(video_id)
+            self._on_video_analyzed(video_id)
         for video_id in changes.structure:
             self._on_structure_changed(video_id)
         if changes.predictions or changes.active_model:
@@ -228,7 +228,7 @@ class MainWindow(QMainWindow):
             self._queue_timebase(str(copy))
             self.statusBar().showMessage("Playing from the fast-seeking playback copy", 5000)
 
-    def _on_video_analysed(self, video_id: int) -> None:
+    def _on_video_analyzed(self, video_id: int) -> None:
         self.session.videos_changed.emit()
         if self.session.data is None:
             self.open_video(video_id)
@@ -236,7 +236,7 @@ class MainWindow(QMainWindow):
             self.session.reload()
 
     def _on_structure_changed(self, video_id: int) -> None:
-        self._on_video_analysed(video_id)
+        self._on_video_analyzed(video_id)
         self._refresh_changed_clips(video_id)
         orphans = len(self.store.orphan_annotations(video_id))
         if orphans:  # never silently: the user should know some labels lost their clip
@@ -271,27 +271,27 @@ class MainWindow(QMainWindow):
         return self.activate_model(rollback_target(self.store))
 
     # --- commands ------------------------------------------------------------------------
-    def analyse(self, paths: list[str]) -> list[Job]:
+    def analyze(self, paths: list[str]) -> list[Job]:
         """Queue videos for analysis (opened or dropped)."""
-        return self.analysis.analyse(paths)
+        return self.analysis.analyze(paths)
 
     def open_video(self, video_id: int) -> None:
         self.player.pause()
         self.session.open_video(video_id)
 
     def resume_unfinished(self) -> list[Job]:
-        """Queue again every video that was queued or being analysed when the app last closed
+        """Queue again every video that was queued or being analyzed when the app last closed
         (it resumes where it stopped); a missing file is named instead."""
         videos = self.analysis.book.to_resume()
         for video in videos:
             if not Path(video.path).exists():
                 self.notify_error(f"{video.path}: the file is missing; its analysis resumes once it is back")
-        return self.analyse([v.path for v in videos if Path(v.path).exists()])
+        return self.analyze([v.path for v in videos if Path(v.path).exists()])
 
     def open_dialog(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(self, "Open videos", "", VIDEO_FILTER)
         if paths:
-            self.analyse(paths)
+            self.analyze(paths)
 
     def toggle_loop(self) -> None:
         self.player.set_looping(self.registry.action("play.loop").isChecked())
@@ -374,4 +374,4 @@ class MainWindow(QMainWindow):
     def dropEvent(self, event: QDropEvent) -> None:
         paths = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
         if paths:
-            self.analyse(paths)
+            self.analyze(paths)

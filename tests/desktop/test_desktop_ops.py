@@ -84,7 +84,7 @@ def test_a_child_that_dies_fails_the_job_with_a_message_and_a_dialog(filled_db, 
                 os.kill(pid, signal.SIGKILL)  # what a segfault in native code looks like from outside
                 killed.append(pid)
 
-    (job,) = window.analysis.analyse([str(scene_video)])
+    (job,) = window.analysis.analyze([str(scene_video)])
     job.progressed.connect(kill_on_first_progress)
     with qtbot.waitSignal(job.ended, timeout=300_000):
         pass

@@ -46,11 +46,11 @@ class _Bar:
 @click.option("--threshold", type=float, default=None, help="Detector threshold (default: the detector's).")
 @click.option("--json", "json_out", default=None, help="Write the results as JSON to this file, or - for stdout.")
 @click.option("--ray", "ray_address", default=None, metavar="auto|ADDRESS",
-              help="Analyse the videos on Ray, one task per video: 'auto' starts a local Ray, else a cluster's address.")
+              help="Analyze the videos on Ray, one task per video: 'auto' starts a local Ray, else a cluster's address.")
 @click.option("--workers", type=click.IntRange(1, 10_000), default=None, help="Ray analysis workers (default: one per two of the cluster's CPUs).")
 def analyze(videos, db_path, profile, model_bundle, clip_size, clip_stride, detector, threshold, json_out,
             ray_address, workers) -> None:
-    """Analyse videos: shots, clips, transcript, features and predictions, stored in the project."""
+    """Analyze videos: shots, clips, transcript, features and predictions, stored in the project."""
     from hhir.cli.config import chosen, user_settings
     from hhir.pipeline import AnalysisOptions, analyze as run_analysis, video_result
 

@@ -1,6 +1,6 @@
 """Does the window's analysis path work in this installation? Run one analysis in a child process.
 
-The desktop app never analyses in its own process: it starts itself again with ``--op-child``
+The desktop app never analyzes in its own process: it starts itself again with ``--op-child``
 (see :mod:`hhir_studio.ops.child`). A frozen build can pass every in-process check and still break
 here: the flag not routed, a module the child imports lazily left out. This check drives the real
 child command, exactly as the window does, on a generated video, and reads the result back.
@@ -12,7 +12,7 @@ from pathlib import Path
 
 
 def check_child(workdir: Path) -> list[str]:
-    """Analyse a generated video through the window's child process; return failures."""
+    """Analyze a generated video through the window's child process; return failures."""
     from hhir.jobs import CancelToken
     from hhir.pipeline import AnalysisOptions
     from hhir.selftest import make_test_video

@@ -34,7 +34,7 @@ class AnalysisController(QObject):
         self.db_path = db_path
         self.settings = settings
         self.book = book  # records every video and its analysis state in the project
-        self.closing = False  # set when the app quits: jobs stopped then stay "queued"/"analysing"
+        self.closing = False  # set when the app quits: jobs stopped then stay QUEUED/ANALYZING
         self._jobs: dict[str, Job] = {}
 
     def _options(self) -> AnalysisOptions:
@@ -42,7 +42,7 @@ class AnalysisController(QObject):
         return AnalysisOptions(profile=s.profile, clip_size=s.clip_size, clip_stride=s.clip_stride,
                                model_bundle=s.active_bundle or None)
 
-    def analyse(self, paths: list[str | Path]) -> list[Job]:
+    def analyze(self, paths: list[str | Path]) -> list[Job]:
         """Queue every path not already queued or running; returns the new jobs."""
         jobs = []
         for raw in paths:
@@ -76,8 +76,8 @@ class AnalysisController(QObject):
     def _follow(self, job: Job, video_id: int) -> None:
         book = self.book
         if job.state is JobState.RUNNING:  # nothing was ahead of it: it started on submit
-            book.mark(video_id, queue_book.ANALYSING)
-        job.started.connect(lambda: book.mark(video_id, queue_book.ANALYSING))
+            book.mark(video_id, queue_book.ANALYZING)
+        job.started.connect(lambda: book.mark(video_id, queue_book.ANALYZING))
         job.finished.connect(lambda _result: book.mark(video_id, queue_book.DONE))
         job.failed.connect(lambda _message: book.mark(video_id, queue_book.FAILED))
         job.cancelled.connect(lambda: None if self.closing else book.mark(video_id, queue_book.CANCELLED))

@@ -28,7 +28,7 @@ NAME, STATUS, PROGRESS, CANCEL = range(4)
 STATUS_W, PROGRESS_W, CANCEL_W = 112, 64, 28
 DEFAULT_WIDTH = 330  # the dock's width at first start: name, status, bar and cancel button fit
 EMPTY_HINT = ("No videos yet.\n\nDrop video files here, or use File ▸ Open videos… (Ctrl+O). Each is "
-              "analysed in the background; its clips then appear on the timeline for review.")
+              "analyzed in the background; its clips then appear on the timeline for review.")
 
 
 class VideoListPanel(QWidget):
@@ -129,7 +129,7 @@ class VideoListPanel(QWidget):
             marks = store.reviewed(video.id, self.session.annotator) if total else set()
             scored = total > 0 and has_shown_predictions(store, video.id)
         if not total:
-            return _UNANALYSED.get(state or "", "not analysed")
+            return _UNANALYZED.get(state or "", "not analyzed")
         reviewed = sum(1 for t in marks if t.clip_id is not None)
         return f"{reviewed}/{total} reviewed{'' if scored else ' · no predictions'}"
 
@@ -190,9 +190,9 @@ class VideoListPanel(QWidget):
             event.acceptProposedAction()
 
 
-_UNANALYSED = {
+_UNANALYZED = {
     queue_book.QUEUED: "queued: resumes at start",
-    queue_book.ANALYSING: "interrupted: resumes at start",
+    queue_book.ANALYZING: "interrupted: resumes at start",
     queue_book.FAILED: "analysis failed",
     queue_book.CANCELLED: "cancelled",
 }
