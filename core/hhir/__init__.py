@@ -12,6 +12,12 @@ The public API is what ``__all__`` lists; everything else is importable but may 
 
 Qt-free. Names are loaded on first use, and heavy libraries (torch, transformers, faster_whisper,
 cv2, scenedetect, av) only inside the functions that need them, so ``import hhir`` stays cheap.
+
+Packages, top layer first (docs/internals.md, "Layers"): ``cli``; ``cluster``; ``learn``;
+``exchange``; ``pipeline``; ``scoring``; ``models``, ``store`` and ``speech``; ``segment``; ``media``.
+Modules: ``selftest`` and ``doctor`` (installation checks), ``thresholds`` (a label's threshold
+now), ``settings`` (the settings file), ``logs``, ``appdirs`` (default folders), ``fsutil``
+(atomic files), ``jobs`` (progress and cancel), ``errors`` and ``types`` (the shared records).
 """
 
 from __future__ import annotations
