@@ -67,7 +67,7 @@ class MainWindow(QMainWindow):
         self.registry = ActionRegistry(self)
         self.registry.on_error = lambda text: self.statusBar().showMessage(text, 15000)
         commands.register_all(self.registry, commands.CommandTargets(
-            self.session, self.player, self.timeline, open_videos=self.open_dialog, export=self.export_dialog,
+            self.session, self.player, self.timeline, open_videos=self.open_dialog, export=self.export_dialog, import_=self.import_dialog,
             settings=self.settings_dialog, quit=self.close, toggle_loop=self.toggle_loop, split_shot=self.split_shot,
             merge_shot=self.merge_shot, move_cut=self.move_cut, train=self.training_dialog))
         self._assemble()
@@ -137,10 +137,10 @@ class MainWindow(QMainWindow):
             self._on_video_analyzed(video_id)
         for video_id in changes.structure:
             self._on_structure_changed(video_id)
-        if changes.predictions or changes.active_model:
+        if changes.predictions or changes.labels or changes.active_model:
             self.session.videos_changed.emit()
             data = self.session.data
-            if data is not None and (changes.active_model or data.video.id in changes.predictions):
+            if data is not None and (changes.active_model or data.video.id in (*changes.predictions, *changes.labels)):
                 self.session.reload()
             self.status.refresh()
         if changes.active_model or changes.models:
@@ -323,6 +323,11 @@ class MainWindow(QMainWindow):
         from hhir_studio.dialogs.export import ExportDialog
 
         ExportDialog(self, self.runner).exec()
+
+    def import_dialog(self) -> None:
+        from hhir_studio.dialogs.import_ import ImportDialog
+
+        ImportDialog(self, self.runner).exec()
 
     def training_dialog(self) -> None:
         from hhir_studio.dialogs.training import TrainingDialog

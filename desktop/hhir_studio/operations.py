@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from hhir.exchange.model import ExportOptions, ExportReport
+from hhir.exchange.model import ExportOptions, ExportReport, ImportOptions, ImportReport
 from hhir.jobs import CancelToken, ProgressFn
 from hhir.learn.options import TrainOptions
 from hhir.learn.train import TrainResult
@@ -44,6 +44,7 @@ class OpChanges:
         analyzed: videos whose analysis finished (the first one opens when none is open).
         structure: videos whose shots and clips were rebuilt (their new clips get suggestions next).
         predictions: videos whose suggestions were recomputed.
+        labels: videos whose annotations or transcript were written from outside (an import).
         active_model: suggestions now come from another model (or the starter).
         models: a model version was added.
     """
@@ -51,6 +52,7 @@ class OpChanges:
     analyzed: tuple[int, ...] = ()
     structure: tuple[int, ...] = ()
     predictions: tuple[int, ...] = ()
+    labels: tuple[int, ...] = ()
     active_model: bool = False
     models: bool = False
 
@@ -239,6 +241,26 @@ def export(request: ExportRequest, ctx: Context) -> Outcome:
         report = export_project(store, request.fmt, request.out, request.options, ctx.progress, ctx.cancel)
     return Outcome(report, OpChanges())
 
+
+
+@dataclass(frozen=True)
+class ImportRequest:
+    project: str
+    fmt: str
+    path: str
+    options: ImportOptions
+
+
+@operation("import", ImportRequest, ImportReport, title=lambda r: f"Import {r.fmt}", model=False)
+def import_(request: ImportRequest, ctx: Context) -> Outcome:
+    """Import a file or folder as ``hhir import`` does (validated whole before the first write); the
+    value is the ``ImportReport``."""
+    from hhir.exchange import import_ as import_file
+
+    with _project(request.project) as store:
+        report = import_file(store, request.fmt, request.path, request.options, ctx.progress, ctx.cancel)
+    structure = report.videos if report.shots_written else ()
+    return Outcome(report, OpChanges(structure=structure, labels=report.videos))
 
 
 # --- running them ---------------------------------------------------------------------------

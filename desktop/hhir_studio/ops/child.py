@@ -1,7 +1,7 @@
 """Heavy operations in a child process, driven from a job-runner thread.
 
 Every operation on the project (:data:`hhir_studio.operations.OPS`: analysis, shot edits, training,
-model activation, export) runs in its own interpreter,
+model activation, export, import) runs in its own interpreter,
 so they never hold the window's GIL (a loaded machine otherwise starves the UI thread for whole
 seconds), a crash in native code cannot take the window down (the job fails with a message
 instead), and cancelling (or closing the app) stops the work at once.
