@@ -258,7 +258,10 @@ def _profiles(root: Path, pickled: Path) -> dict[str, Path]:
 
 def _leaf_commands(group: click.Group, prefix: tuple[str, ...] = ()) -> dict[tuple[str, ...], click.Command]:
     found = {}
-    for name, command in group.commands.items():
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):  # Click's API: the hhir group loads its commands on demand
+        command = group.get_command(ctx, name)
+        assert command is not None, name
         if isinstance(command, click.Group):
             found.update(_leaf_commands(command, (*prefix, name)))
         else:
