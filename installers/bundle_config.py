@@ -53,8 +53,6 @@ HIDDEN_IMPORTS: tuple[str, ...] = (
     "numpy",
     "hhir_studio.ops.codec",
     "hhir_studio.operations",
-    "hhir_studio.dialogs.train_request",
-    "hhir_studio.videos.request",
     "hhir.pipeline",
     "PySide6.QtMultimedia",
     "PySide6.QtMultimediaWidgets",
@@ -201,7 +199,7 @@ def binary_folders(platform: str | None = None) -> list[tuple[Path, str]]:
 
 def data_files() -> list[tuple[Path, str]]:
     """Single files: ``(source, destination folder)``. FFmpeg is an executable, not a library to
-    analyse (it is static), so it travels as data, keeping its executable bit."""
+    analyze (it is static), so it travels as data, keeping its executable bit."""
     return [(ffmpeg_binary(), "imageio_ffmpeg/binaries")]
 
 

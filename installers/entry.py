@@ -3,7 +3,7 @@
 ``hhir-studio`` starts the desktop app. ``hhir-studio --self-test`` runs the whole analysis offscreen
 on a video it generates, runs it again through the window's analysis child process (the app started
 again with ``--op-child``), plays that video in the Qt player, prints what failed and exits 0
-or 1. ``--op-child OP PAYLOAD`` goes to the desktop app untouched: it is how the window starts its
+or 1. ``--op-child OP`` (its request on stdin) goes to the desktop app untouched: it is how the window starts its
 background analysis.
 ``hhir-studio --startup-time`` opens the main window, prints the seconds from process start until
 its event loop runs, and quits (used to measure a build).

@@ -63,6 +63,8 @@ def models_dir(store) -> Path:
         from hhir import appdirs
 
         url = store.location.url
+        if not url.database:  # postgresql:///?service=NAME: the service file names the server
+            return appdirs.user_data_dir() / "servers" / f"service-{url.query['service']}" / "models"
         return appdirs.user_data_dir() / "servers" / f"{url.host or 'local'}-{url.port or 5432}-{url.database}" / "models"
     return Path(store.path).parent / "models"
 

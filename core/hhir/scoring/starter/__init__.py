@@ -10,6 +10,9 @@ Typical use::
     cues = np.stack([clip_cues(frames, audio_slice, text) for ...])
     scene, per_clip = predict(cues, texts, store.labels())
     why = explain(cues, texts, store.labels()).reasons   # per clip: {label: "question: '...'"}
+
+Files: ``cues`` (the cue vector's layout), ``audio``, ``visual`` (with ``movers``) and ``text`` (the
+cues of each modality), ``scoring`` (cues to scores) and ``calibration`` (Platt scaling).
 """
 
 from __future__ import annotations
