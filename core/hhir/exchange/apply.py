@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from hhir.errors import ImportFormatError
+from hhir.exchange.clock import frame_span, half_frame, video_clock
 from hhir.exchange.model import ClipRef, Conflict, ImportData, ImportOptions, ImportReport, LabelRecord, VideoRef
 from hhir.exchange.naming import sanitize, scene_names, seed_scene_keys, video_stem
 from hhir.types import AnnotationState, Clip, Target, Video
 
 if TYPE_CHECKING:
+    from hhir.media.timebase import TimeBase
     from hhir.store import Store
 
 _Key = tuple[Target, str, str]  # target, label, annotator
@@ -39,6 +41,7 @@ class Resolver:
             for key in (names[v.id], seed_keys[v.id], sanitize(video_stem(v.path)), video_stem(v.path)):
                 self._by_name.setdefault(key.lower(), v)
         self._clips: dict[int, list[Clip]] = {}
+        self._clocks: dict[int, TimeBase] = {}
 
     def video(self, ref: VideoRef, where: str) -> Video:
         if ref.fingerprint:
@@ -55,18 +58,30 @@ class Resolver:
         raise ImportFormatError(f"{where}: no video in the project matches {named!r} (pass a video id)")
 
     def clip(self, video: Video, ref: ClipRef, where: str) -> Clip:
+        """The clip whose start and end are each within half a frame of ``ref``'s, on the stream's
+        own clock (what exports write); files written before exports used it, on ``frame / fps``."""
         clips = self._clips.setdefault(video.id, self.store.clips(video.id))
-        tolerance = max(0.5 / video.fps if video.fps > 0 else 0.02, 0.002)
         if ref.start_s >= 0 and ref.end_s >= 0:
-            for clip in clips:
-                if abs(clip.start_s - ref.start_s) <= tolerance and abs(clip.end_s - ref.end_s) <= tolerance:
-                    return clip
+            if video.id not in self._clocks:
+                self._clocks[video.id] = video_clock(video)
+            clock = self._clocks[video.id]
+            for timed in (clock, None):
+                found = [c for c in clips if self._matches(timed, video.fps, c, ref)]
+                if found:
+                    return found[0]
         elif ref.index >= 0:
             found = next((c for c in clips if c.index == ref.index), None)
             if found is not None:
                 return found
         span = f"{ref.start_s:.3f}-{ref.end_s:.3f} s" if ref.start_s >= 0 else f"index {ref.index}"
         raise ImportFormatError(f"{where}: no clip of video {video.id} matches {span}")
+
+
+    @staticmethod
+    def _matches(clock: TimeBase | None, fps: float, clip: Clip, ref: ClipRef) -> bool:
+        start, end = frame_span(clock, clip.start_frame, clip.end_frame, fps)
+        return (abs(start - ref.start_s) <= half_frame(clock, clip.start_frame, fps)
+                and abs(end - ref.end_s) <= half_frame(clock, max(clip.end_frame - 1, 0), fps))
 
 
 def resolve_labels(store: Store, data: ImportData, options: ImportOptions) -> dict[_Key, tuple[AnnotationState, str]]:

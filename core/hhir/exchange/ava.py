@@ -5,7 +5,7 @@ AVA's keyframes are: one row per whole second (written ``0007``, as AVA does) in
 a present label, per box and label. We have no person boxes, so the one box is the whole frame
 (0, 0, 1, 1, normalised as in AVA) with ``person_id`` 0. A second that several overlapping clips
 cover gets its label once; a clip too short to hold a whole second goes to the second nearest
-its middle. ``label_map.pbtxt`` is in the form of AVA's ``ava_action_list`` (ids from 1,
+its middle. Seconds are on the stream's own clock, as a player seeks. ``label_map.pbtxt`` is in the form of AVA's ``ava_action_list`` (ids from 1,
 ``label_type: PERSON_INTERACTION``).
 """
 
@@ -35,11 +35,13 @@ def label_map(labels: tuple[str, ...]) -> str:
                    for i, n in enumerate(labels, start=1))
 
 
-def keyframes(clip: Clip) -> range:
-    """The whole seconds an AVA reader sees the clip at."""
-    seconds = range(math.ceil(clip.start_s), math.ceil(clip.end_s))
+def keyframes(clip: Clip, span: tuple[float, float] | None = None) -> range:
+    """The whole seconds an AVA reader sees the clip at; ``span`` is the clip on the stream's own
+    clock (:meth:`VideoData.span`), else its frame-clock seconds."""
+    start, end = span or (clip.start_s, clip.end_s)
+    seconds = range(math.ceil(start), math.ceil(end))
     if not seconds:
-        middle = round((clip.start_s + clip.end_s) / 2)
+        middle = round((start + end) / 2)
         seconds = range(middle, middle + 1)
     return seconds
 
@@ -54,7 +56,7 @@ def export_ava(data: ExportData, out: Path) -> tuple[list[Path], int]:
             clip = clips.get(a.target.clip_id) if a.target.clip_id is not None else None
             if clip is None or a.state is not AnnotationState.PRESENT or a.label not in ids:
                 continue  # one row per second and label, whichever annotators agree on it
-            rows.update((video.name, second, ids[a.label]) for second in keyframes(clip))
+            rows.update((video.name, second, ids[a.label]) for second in keyframes(clip, video.span(clip)))
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     for name, second, action in sorted(rows):

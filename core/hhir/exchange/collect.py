@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from hhir.errors import HHIRError
+from hhir.exchange.clock import video_clock
 from hhir.exchange.model import ExportData, ExportOptions, VideoData
 from hhir.exchange.naming import assign_splits, scene_names
 from hhir.scoring.truth import judged_annotations
@@ -65,6 +66,7 @@ def _video_data(store: Store, video: Video, name: str, split: str, options: Expo
         annotations=tuple(sorted(annotations, key=_annotation_order)),
         reviewed=reviewed,
         predictions=predictions,
+        clock=video_clock(video),
     )
 
 

@@ -6,6 +6,9 @@ vocabulary ``hhir-states`` (present / absent); the label set itself is the contr
 vocabulary ``hhir-labels``. Clips overlap (a sliding window), and ELAN wants the annotations
 of one tier apart, so overlapping clips go to extra lanes: ``clips#2``, ``asks#2@alice``….
 Labels of the whole video are on ``scene:<label>@<annotator>`` tiers.
+
+Times are on the stream's own clock (:mod:`hhir.exchange.clock`): a shot or clip starts where
+ELAN shows its first frame, so an annotation drawn at a cut ELAN shows matches the clip.
 """
 
 from __future__ import annotations
@@ -119,8 +122,8 @@ def _vocabulary(root: ET.Element, cv_id: str, description: str, entries: list[tu
 def video_document(data: ExportData, video: VideoData) -> bytes:
     """The EAF XML of one video."""
     doc = _Doc(video)
-    doc.tier("shots", [(s.start_s, s.end_s, str(s.index)) for s in video.shots])
-    _laned(doc, "clips", "", [(c.start_s, c.end_s, str(c.index)) for c in video.clips])
+    doc.tier("shots", [(*video.span(s), str(s.index)) for s in video.shots])
+    _laned(doc, "clips", "", [(*video.span(c), str(c.index)) for c in video.clips])
     doc.tier("transcript", [(t.start_s, t.end_s, t.text) for t in video.transcript])
     for label, annotator, scene, spans in _label_tiers(data, video):
         name = f"scene:{label}" if scene else label
@@ -136,8 +139,7 @@ def _label_tiers(data: ExportData, video: VideoData) -> Iterator[tuple[str, str,
         for label in data.label_names:
             mine = [a for a in video.annotations if a.annotator == annotator and a.label == label]
             scene = [(0.0, video.video.duration_s, a.state.value) for a in mine if a.target.clip_id is None]
-            spans = [(clips[a.target.clip_id].start_s, clips[a.target.clip_id].end_s, a.state.value)
-                     for a in mine if a.target.clip_id in clips]
+            spans = [(*video.span(clips[a.target.clip_id]), a.state.value) for a in mine if a.target.clip_id in clips]
             if spans:
                 yield label, annotator, False, spans
             if scene:

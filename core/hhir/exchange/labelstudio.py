@@ -96,10 +96,11 @@ class _Tasks:
         url = media_url(video.video.path, self.options)
         if url is None:
             self.outside.add(video.video.path)
+        start, end = video.span(clip) if clip else (0.0, video.video.duration_s)
         task = {"data": {
             "video": url or video.video.path, "media_path": video.video.path, "scene": video.name,
             "fingerprint": video.video.fingerprint, "clip_index": clip.index if clip else -1,
-            "start": clip.start_s if clip else 0.0, "end": clip.end_s if clip else video.video.duration_s,
+            "start": round(start, 6), "end": round(end, 6),
             "text": clip.text if clip else "", "annotators": who,
         }}
         task["annotations"] = [self._annotation(mine, name, email) for email, name in who.items()]

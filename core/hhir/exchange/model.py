@@ -9,6 +9,7 @@ resolves the references and writes to the store in one call.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from hhir.types import (
     Annotation,
@@ -21,6 +22,9 @@ from hhir.types import (
     TranscriptSegment,
     Video,
 )
+
+if TYPE_CHECKING:
+    from hhir.media.timebase import TimeBase
 
 
 @dataclass(frozen=True)
@@ -125,6 +129,13 @@ class VideoData:
     annotations: tuple[Annotation, ...]
     reviewed: frozenset[Target] = frozenset()
     predictions: Predictions | None = None
+    clock: TimeBase | None = None  # the stream's own clock (hhir.exchange.clock); None: frame / fps
+
+    def span(self, item: Clip | Shot) -> tuple[float, float]:
+        """Player seconds of a clip or shot: its first frame's presentation time and the next's."""
+        from hhir.exchange.clock import clip_span
+
+        return clip_span(self.clock, item, self.video.fps)
 
 
 @dataclass(frozen=True)
