@@ -115,5 +115,5 @@ def _field(where: str, obj: object, name: str, kind: type | tuple, optional: boo
 
 
 def _stem(path: object) -> str:
-    text = str(path).replace("\\", "/").rsplit("/", 1)[-1]
+    text = str(path).split("#", 1)[0].replace("\\", "/").rsplit("/", 1)[-1]  # without the media fragment
     return text.rsplit("=", 1)[-1].rsplit(".", 1)[0]  # a local-files URL ends in ?d=<path>
