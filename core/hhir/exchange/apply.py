@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from hhir.errors import ImportFormatError
 from hhir.exchange.clock import frame_span, half_frame, video_clock
-from hhir.exchange.model import ClipRef, Conflict, ImportData, ImportOptions, ImportReport, LabelRecord, VideoRef
+from hhir.exchange.model import ClipRef, Conflict, ImportData, ImportOptions, ImportReport, LabelRecord, ReviewRecord, VideoRef
 from hhir.exchange.naming import sanitize, scene_names, seed_scene_keys, video_stem
 from hhir.types import AnnotationState, Clip, Target, Video
 
@@ -84,10 +84,11 @@ class Resolver:
                 and abs(end - ref.end_s) <= half_frame(clock, max(clip.end_frame - 1, 0), fps))
 
 
-def resolve_labels(store: Store, data: ImportData, options: ImportOptions) -> dict[_Key, tuple[AnnotationState, str]]:
+def resolve_labels(store: Store, data: ImportData, options: ImportOptions,
+                   resolver: Resolver | None = None) -> dict[_Key, tuple[AnnotationState, str]]:
     """Every label record as (target, label, annotator) -> (state, where); raises on any problem."""
     known = {label.name for label in store.labels()}
-    resolver = Resolver(store, options)
+    resolver = resolver or Resolver(store, options)
     items: dict[_Key, tuple[AnnotationState, str]] = {}
     for record in data.labels:
         if record.label not in known:
@@ -100,7 +101,12 @@ def resolve_labels(store: Store, data: ImportData, options: ImportOptions) -> di
     return items
 
 
-def _target(resolver: Resolver, record: LabelRecord) -> Target:
+def resolve_reviews(resolver: Resolver, data: ImportData, options: ImportOptions) -> set[tuple[Target, str]]:
+    """Every review record as (target, annotator); raises when one matches no clip."""
+    return {(_target(resolver, r), options.annotator or r.annotator) for r in data.reviewed}
+
+
+def _target(resolver: Resolver, record: LabelRecord | ReviewRecord) -> Target:
     video = resolver.video(record.video, record.where)
     if record.clip is None:
         return Target(video.id)
@@ -109,16 +115,32 @@ def _target(resolver: Resolver, record: LabelRecord) -> Target:
 
 def write_labels(
     store: Store, items: dict[_Key, tuple[AnnotationState, str]], fmt: str, path: str, options: ImportOptions,
+    reviews: set[tuple[Target, str]] | None = None,
 ) -> ImportReport:
-    """Write resolved items, one ``annotate_many`` per (video, annotator); report conflicts."""
+    """Write resolved items, one ``annotate_many`` per (video, annotator), then mark the reviews;
+    report conflicts.
+
+    An absent label on a target its annotator reviewed (in the file or already here) is what the
+    review itself says (:mod:`hhir.scoring.truth`): it is not written as an explicit mark, so a
+    reviewed clip exported and imported is the same reviewed clip, not a clip of absent marks.
+    """
+    reviews = reviews or set()
     groups: dict[tuple[int, str], list[tuple[Target, str, AnnotationState | None]]] = {}
     conflicts: list[Conflict] = []
     unchanged = replaced = 0
     existing = _existing(store, {(t.video_id, a) for t, _, a in items})
+    had = _review_times(store, {t.video_id for t, _ in reviews} | {t.video_id for t, _, _ in items})
+    label_times = store.label_times()
+    new_reviews = sorted((r for r in reviews if r[0] not in had.get(r[1], {})), key=lambda r: (r[0].video_id, r[0].clip_id or -1, r[1]))
+    fresh = set(new_reviews)
     for (target, label, annotator), (state, where) in items.items():
         before = existing.get((target, label, annotator))
         if before == state:
             unchanged += 1
+            continue
+        if before is None and state is AnnotationState.ABSENT and (
+                (target, annotator) in fresh or _covers(had.get(annotator, {}).get(target), label_times.get(label))):
+            unchanged += 1  # the review says it
             continue
         if before is not None:
             conflicts.append(Conflict(target, label, before.value, state.value, annotator, where))
@@ -128,9 +150,25 @@ def write_labels(
         groups.setdefault((target.video_id, annotator), []).append((target, label, state))
     for (_, annotator), group in sorted(groups.items()):
         store.annotate_many(group, annotator, source=f"import:{fmt}")
+    for target, annotator in new_reviews:
+        store.set_reviewed(target, annotator)
     written = sum(len(g) for g in groups.values())
-    videos = tuple(sorted({t.video_id for t, _, _ in items}))
-    return ImportReport(fmt, path, written, unchanged, tuple(conflicts), replaced, videos=videos)
+    videos = tuple(sorted({t.video_id for t, _, _ in items} | {t.video_id for t, _ in reviews}))
+    return ImportReport(fmt, path, written, unchanged, tuple(conflicts), replaced, videos=videos, reviews_written=len(new_reviews))
+
+
+def _review_times(store: Store, video_ids: set[int]) -> dict[str, dict[Target, str]]:
+    found: dict[str, dict[Target, str]] = {}
+    for video_id in video_ids:
+        for annotator, times in store.review_times(video_id).items():
+            found.setdefault(annotator, {}).update(times)
+    return found
+
+
+def _covers(reviewed_at: str | None, label_created: str | None) -> bool:
+    from hhir.scoring.truth import review_covers
+
+    return reviewed_at is not None and review_covers(reviewed_at, label_created)
 
 
 def _existing(store: Store, groups: set[tuple[int, str]]) -> dict[_Key, AnnotationState]:
@@ -143,4 +181,6 @@ def _existing(store: Store, groups: set[tuple[int, str]]) -> dict[_Key, Annotati
 
 def import_labels(store: Store, data: ImportData, fmt: str, path: str, options: ImportOptions) -> ImportReport:
     """Resolve then write: the whole file is validated before the first write."""
-    return write_labels(store, resolve_labels(store, data, options), fmt, path, options)
+    resolver = Resolver(store, options)
+    items = resolve_labels(store, data, options, resolver)
+    return write_labels(store, items, fmt, path, options, resolve_reviews(resolver, data, options))

@@ -67,6 +67,8 @@ def _video_data(store: Store, video: Video, name: str, split: str, options: Expo
         reviewed=reviewed,
         predictions=predictions,
         clock=video_clock(video),
+        reviewers=tuple(sorted(((t, name) for name, times in store.review_times(video.id, options.annotator).items()
+                                for t in times if t in reviewed), key=lambda r: (r[0].clip_id or -1, r[1]))),
     )
 
 

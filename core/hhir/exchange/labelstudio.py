@@ -24,6 +24,10 @@ declares them. A scene task has ``clip_index`` -1.
   ``data.range`` the same as a player shows it (``0:06.607 to 0:26.360``), in the task's header;
   ``data.video`` ends in a media fragment ``#t=start,end`` so the browser's player starts at the
   clip; ``data.fps`` is the Video tag's ``frameRate``.
+* ``data.reviewed_by``: the annotators whose annotation is a review of the clip (they looked and
+  left the other labels unticked). On import those clips are marked reviewed by them again, and so
+  is every clip annotated in Label Studio by someone the task did not carry (submitting a task
+  there is a review); the other annotators' annotations bring their marks only.
 * Predictions: the active model's scores, else the zero-shot starter's, with the model id as
   ``model_version``: one result on ``interaction`` choosing the labels at or above their
   threshold, so a prediction accepted in Label Studio ("create annotations from predictions") is
@@ -112,6 +116,7 @@ class _Tasks:
             "start": round(start, 6), "end": round(end, 6), "range": f"{clock_text(start)} to {clock_text(end)}",
             "fps": round(video.video.fps or 25.0, 6),
             "text": clip.text if clip else "", "annotators": who,
+            "reviewed_by": sorted(name for target, name in video.reviewers if target.clip_id == clip_id and name in who.values()),
         }}
         task["annotations"] = [self._annotation(mine, name, email) for email, name in who.items()]
         if video.predictions is not None:

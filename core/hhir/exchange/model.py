@@ -114,6 +114,7 @@ class ImportReport:
     segments_written: int = 0
     shots_written: int = 0
     videos: tuple[int, ...] = ()
+    reviews_written: int = 0
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,7 @@ class VideoData:
     reviewed: frozenset[Target] = frozenset()
     predictions: Predictions | None = None
     clock: TimeBase | None = None  # the stream's own clock (hhir.exchange.clock); None: frame / fps
+    reviewers: tuple[tuple[Target, str], ...] = ()  # (target, annotator) of every review exported
 
     def span(self, item: Clip | Shot) -> tuple[float, float]:
         """Player seconds of a clip or shot: its first frame's presentation time and the next's."""
@@ -178,10 +180,22 @@ class LabelRecord:
 
 
 @dataclass(frozen=True)
+class ReviewRecord:
+    """An imported review: ``annotator`` looked at the clip (``clip`` None: the whole video) and
+    judged every label, so a label left alone there is absent (:mod:`hhir.scoring.truth`)."""
+
+    video: VideoRef
+    clip: ClipRef | None
+    annotator: str
+    where: str
+
+
+@dataclass(frozen=True)
 class ImportData:
     """What one file held, before it is matched to the project."""
 
     labels: tuple[LabelRecord, ...] = ()
+    reviewed: tuple[ReviewRecord, ...] = ()
     transcripts: tuple[tuple[VideoRef, tuple[TranscriptSegment, ...]], ...] = ()
     shots: tuple[tuple[VideoRef, tuple[Shot, ...]], ...] = ()
     known_labels: tuple[str, ...] = field(default=())

@@ -17,8 +17,10 @@ of the whole video are not part of this layout.
 What the seed's notebook does with the files decides which clips are written:
 
 * it gives a clip without a label row -1 and stops training on it, so only clips with a present
-  label or marked reviewed are exported; a reviewed clip with nothing present gets the row
-  ``no_interaction``; an unreviewed clip with no present label is left out, files and all;
+  label are exported; a clip with none is left out, files and all. ``no_interaction`` is a label
+  like the others, present where someone ticked it: a reviewed clip with nothing ticked has every
+  label absent, ``no_interaction`` included (:mod:`hhir.scoring.truth`, what training, the
+  manifest, Label Studio and EAF say), so no row is invented for it; the notes count such clips;
 * it keeps the last row per clip, and trains on the union of its clips' labels per scene. The CSV
   still lists every present label of a clip; their order puts last, for as many clips as needed,
   a label no other clip of the scene carries last (a matching), so each scene's label set reaches
@@ -86,8 +88,7 @@ def scene_rows(video: VideoData, key: str) -> SceneRows:
     for a in video.annotations:
         if a.state is AnnotationState.PRESENT and a.target.clip_id is not None:
             present.setdefault(a.target.clip_id, set()).add(a.label)
-    labels = {c.id: sorted(present.get(c.id) or ([NOTHING_PRESENT] if Target(video.video.id, c.id) in video.reviewed else []))
-              for c in video.clips}
+    labels = {c.id: sorted(present.get(c.id, ())) for c in video.clips}
     clips = tuple(c for c in video.clips if labels[c.id])
     last = _last_labels({c.id: labels[c.id] for c in clips})
     rows = tuple((clip_name(key, c.index), label) for c in clips
@@ -145,9 +146,15 @@ def export_seed(data: ExportData, out: Path, progress: ProgressFn, cancel: Cance
 
 def _notes(data: ExportData, scenes: list[SceneRows]) -> list[str]:
     notes = [f"{s.key}: no clip is reviewed or has a present label, so the scene is left out" for s in scenes if not s.clips]
-    left_out = sum(len(v.clips) for v in data.videos) - sum(len(s.clips) for s in scenes)
-    if left_out:
-        notes.append(f"{left_out} unreviewed clips without a present label left out (the seed's notebook cannot train on a clip without a label)")
+    kept = {c.id for s in scenes for c in s.clips}
+    left = [(v, c) for v in data.videos for c in v.clips if c.id not in kept]
+    reviewed = sum(1 for v, c in left if Target(v.video.id, c.id) in v.reviewed)
+    if len(left) - reviewed:
+        notes.append(f"{len(left) - reviewed} unreviewed clips without a present label left out "
+                     "(the seed's notebook cannot train on a clip without a label)")
+    if reviewed:
+        notes.append(f"{reviewed} reviewed clips with no label present left out: {NOTHING_PRESENT} is written only where it is "
+                     "marked present, as every format says (tick it on clips where nobody interacts)")
     hidden = sum(s.hidden_clip_labels for s in scenes)
     if hidden:
         notes.append(f"the seed's notebook reads one label per clip (the CSV's last row): {hidden} further clip labels are "

@@ -22,18 +22,35 @@ def import_transcripts(store: Store, data: ImportData, fmt: str, path: str, opti
 
     resolver = Resolver(store, options)
     plans = [(resolver.video(ref, path), list(segments)) for ref, segments in data.transcripts]
-    conflicts, written, videos = [], 0, []
+    conflicts, written, videos, replaced = [], 0, [], 0
     for video, segments in plans:
         current = store.transcript(video.id)
         if _same_segments(current, segments):
             continue
-        if current and not options.replace:
-            conflicts.append(Conflict(Target(video.id), "transcript", f"{len(current)} segments", f"{len(segments)} segments", "", path))
-            continue
+        if current:
+            existing, imported = _segment_difference(current, segments)
+            conflicts.append(Conflict(Target(video.id), "transcript", existing, imported, "", path))
+            if not options.replace:
+                continue
+            replaced += 1  # one video's transcript
         replace_transcript(store, video.id, segments)
         written += len(segments)
         videos.append(video.id)
-    return ImportReport(fmt, path, conflicts=tuple(conflicts), segments_written=written, videos=tuple(videos))
+    return ImportReport(fmt, path, conflicts=tuple(conflicts), replaced=replaced, segments_written=written, videos=tuple(videos))
+
+
+def _segment_difference(current: list[TranscriptSegment], imported: list[TranscriptSegment]) -> tuple[str, str]:
+    """The first segment where two transcripts differ, as each side has it."""
+    n = next((i for i, (a, b) in enumerate(zip(current, imported)) if not _same_segments([a], [b])), min(len(current), len(imported)))
+
+    def side(segments: list[TranscriptSegment]) -> str:
+        head = f"{len(segments)} segments"
+        if n >= len(segments):
+            return f"{head}, none from segment {n + 1}"
+        seg = segments[n]
+        return f"{head}, segment {n + 1} at {seg.start_s:.3f}-{seg.end_s:.3f} s: {seg.text.strip()[:60]!r}"
+
+    return side(current), side(imported)
 
 
 def _same_segments(a: list[TranscriptSegment], b: list[TranscriptSegment]) -> bool:
