@@ -69,6 +69,10 @@ def _write(
         from hhir.exchange.ava import export_ava
 
         files, rows = export_ava(data, out)
+    elif fmt == "ava-slowfast":
+        from hhir.exchange.ava_slowfast import export_ava_slowfast
+
+        files, rows, notes = export_ava_slowfast(data, out)
     elif fmt == "labelstudio":
         from hhir.exchange.labelstudio import export_labelstudio
         from hhir.thresholds import threshold_lookup
