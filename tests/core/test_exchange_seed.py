@@ -168,3 +168,23 @@ def test_a_reviewed_clip_with_nothing_ticked_is_not_given_no_interaction(store, 
     manifest = read_manifest(tmp_path / "manifest")
     row = next(r for r in manifest.rows if r.clip_index == clips[1].index)
     assert row.values[manifest.labels.index("no_interaction")] == 0
+
+
+def test_a_single_video_is_refused_with_the_reason_unless_no_test_split_is_asked(store, tmp_path: Path, coded_video: Path) -> None:
+    from hhir.errors import HHIRError
+
+    _project(store, coded_video)
+    with pytest.raises(HHIRError, match=r"all in the train split: the seed's notebook trains on clip_train/ and its test cell reads clip_test/"):
+        export(store, "seed", tmp_path / "out", ExportOptions(test_fraction=0.2))
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*.*"))  # refused before any cut
+    report = export(store, "seed", tmp_path / "train-only", ExportOptions(test_fraction=0.0))
+    assert report.rows == 3 and (tmp_path / "train-only" / "clip_train").is_dir()
+
+
+def test_two_labelled_videos_give_the_test_cell_its_clips(store, tmp_path: Path) -> None:
+    from seed_notebook_reader import scene_labels
+
+    for name in ("One-1.mp4", "Two-1.mp4"):
+        _labelled(store, make_video(tmp_path / name, SHOTS, speech=[(0.2, name[:3])]), {0: ["asks"]}, reviewed=set())
+    export(store, "seed", tmp_path / "out", ExportOptions(test_fraction=0.5))
+    assert len(scene_labels(tmp_path / "out", "train")) == len(scene_labels(tmp_path / "out", "test")) == 1

@@ -54,7 +54,7 @@ def _write(
     if fmt == "seed":
         from hhir.exchange.seed_layout import export_seed
 
-        files, rows, notes = export_seed(data, out, progress, cancel)
+        files, rows, notes = export_seed(data, out, progress, cancel, need_test=options.test_fraction > 0)
     elif fmt == "manifest":
         from hhir.exchange.manifest import export_manifest
 

@@ -120,14 +120,22 @@ def _last_labels(labels: dict[int, list[str]]) -> dict[int, str]:
     return {clip_id: owner.get(clip_id, names[0]) for clip_id, names in labels.items()}
 
 
-def export_seed(data: ExportData, out: Path, progress: ProgressFn, cancel: CancelToken) -> tuple[list[Path], int, list[str]]:
+def export_seed(data: ExportData, out: Path, progress: ProgressFn, cancel: CancelToken,
+                need_test: bool = False) -> tuple[list[Path], int, list[str]]:
     """Write the layout; returns the files written, the number of label rows and notes on what the
-    seed's notebook will not see."""
+    seed's notebook will not see.
+
+    With ``need_test`` (a test fraction was asked for), an export whose labelled scenes would all
+    land in one split is refused before anything is written: the notebook's test cell reads
+    ``clip_test/`` and its training ``clip_train/``, and a scene goes whole to one of them.
+    """
     missing = [v.video.path for v in data.videos if not Path(v.video.path).is_file()]
     if missing:
         raise HHIRError(f"{missing[0]}: the original video is missing, so its clips cannot be cut")
     keys = seed_scene_keys({v.video.id: v.name for v in data.videos})
     scenes = [(video, scene_rows(video, keys[video.video.id])) for video in data.videos]
+    if need_test:
+        _require_both_splits(scenes)
     total = max(sum(len(s.clips) for _, s in scenes), 1)
     files: list[Path] = []
     rows = done = 0
@@ -142,6 +150,20 @@ def export_seed(data: ExportData, out: Path, progress: ProgressFn, cancel: Cance
         files.append(write_text(out / f"{video.split}_labels" / f"{scene.key}.csv", _csv(scene.rows)))
         rows += len(scene.rows)
     return files, rows, _notes(data, [s for _, s in scenes])
+
+
+def _require_both_splits(scenes: list[tuple[VideoData, SceneRows]]) -> None:
+    splits = {video.split for video, scene in scenes if scene.clips}
+    if len(splits) == 2:
+        return
+    written = sum(1 for _, scene in scenes if scene.clips)
+    if not written:
+        raise HHIRError("seed: no clip has a present label, so the seed's notebook has nothing to train or test on")
+    raise HHIRError(
+        f"seed: {written} scene(s) with labelled clips, all in the {splits.pop()} split: the seed's notebook trains on "
+        "clip_train/ and its test cell reads clip_test/, and a scene goes whole to one of them, so it needs labelled "
+        "clips in at least two videos; label another video, or pass --test-fraction 0 to write the train split "
+        "alone (the notebook's test cell then has nothing to read)")
 
 
 def _notes(data: ExportData, scenes: list[SceneRows]) -> list[str]:
