@@ -66,16 +66,15 @@ class Resolver:
                 self._clocks[video.id] = video_clock(video)
             clock = self._clocks[video.id]
             for timed in (clock, None):
-                found = [c for c in clips if self._matches(timed, video.fps, c, ref)]
-                if found:
-                    return found[0]
+                matching = [c for c in clips if self._matches(timed, video.fps, c, ref)]
+                if matching:
+                    return matching[0]
         elif ref.index >= 0:
             found = next((c for c in clips if c.index == ref.index), None)
             if found is not None:
                 return found
         span = f"{ref.start_s:.3f}-{ref.end_s:.3f} s" if ref.start_s >= 0 else f"index {ref.index}"
         raise ImportFormatError(f"{where}: no clip of video {video.id} matches {span}")
-
 
     @staticmethod
     def _matches(clock: TimeBase | None, fps: float, clip: Clip, ref: ClipRef) -> bool:

@@ -82,7 +82,7 @@ def frame_list_rows(video: VideoData, first_index: int) -> list[str]:
     return rows
 
 
-def _csv(rows: list[list]) -> str:
+def _csv(rows: list[list[object]]) -> str:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(rows)
     return buffer.getvalue()
@@ -91,8 +91,8 @@ def _csv(rows: list[list]) -> str:
 def export_ava_slowfast(data: ExportData, out: Path) -> tuple[list[Path], int, list[str]]:
     """Write the files above; returns them, the label row count and notes (the frame commands)."""
     ids = {n: i for i, n in enumerate(data.label_names, start=1)}
-    boxes: dict[str, list[list]] = {"train": [], "test": []}
-    predicted: list[list] = []
+    boxes: dict[str, list[list[object]]] = {"train": [], "test": []}
+    predicted: list[list[object]] = []
     frames: dict[str, list[str]] = {"train": [], "test": []}
     for video in data.videos:
         split = "test" if video.split == "test" else "train"
