@@ -185,7 +185,7 @@ def _accepted(tasks: list) -> dict:
     found = {}
     for task in tasks:
         for pred in task.get("predictions", []):
-            made = [a for a in task.get("annotations", []) if a.get("prediction") and a["prediction"].get("id") == pred.get("id")]
+            made = [a for a in task.get("annotations", []) if a.get("parent_prediction") == pred.get("id")]
             suggested = sorted(c for r in pred["result"] for c in r["value"]["choices"])
             found[(task["data"]["fingerprint"], task["data"]["clip_index"])] = (
                 suggested, [sorted(c for r in a["result"] for c in r["value"]["choices"]) for a in made])
@@ -236,7 +236,9 @@ def run(venv: Path, work: Path) -> dict:
                                        "same_labels": _labels_of(back) == _labels_of(back_again) == _labels_of(tasks),
                                        "same_predictions": _predictions_of(back_again) == _predictions_of(tasks)},
         "accepted_predictions": {"tasks": len(accepted),
-                                 "equal_to_suggested": all(made and all(m == s for m in made) for s, made in accepted.values())},
+                                 "equal_to_suggested": all(made and all(m == s for m in made) for s, made in accepted.values()),
+                                 "differing": [[*key, s, made] for key, (s, made) in accepted.items()
+                                               if not (made and all(m == s for m in made))][:5]},
     }
     result["ok"] = (counts == expected and not result["sdk_problems"] and all(served.values())
                     and result["back_to_hhir"]["same_as_source"] and result["back_to_hhir"]["conflicts"] == 0
