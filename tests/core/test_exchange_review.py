@@ -103,3 +103,17 @@ def test_an_eaf_transcript_tier_edited_in_elan_is_read_back(source, tmp_path: Pa
     report = import_(store, "eaf", path, ImportOptions(replace=True))
     assert report.segments_written == 2 and report.replaced == 1
     assert [s.text for s in store.transcript(video.id)] == ["Where is the train station?", "Next to the bridge."]
+
+
+def test_an_eaf_rewritten_by_pympi_keeps_its_reviews(source, tmp_path: Path) -> None:
+    from pympi.Elan import Eaf
+
+    store, _ = source
+    export(store, "eaf", tmp_path / "out", ExportOptions())
+    path = next((tmp_path / "out").glob("*.eaf"))
+    Eaf(str(path)).to_file(str(path))  # what an ELAN user's script does with the file
+    target, _ = make_project(tmp_path / "q.sqlite")
+    report = import_(target, "eaf", path, ImportOptions())
+    assert report.reviews_written == 2 and _reviews(target) == _reviews(store)
+    assert portable(target) == portable(store)
+    target.close()
