@@ -63,10 +63,13 @@ lint: setup
 # a fresh HHIR project and a fresh Label Studio project get the same labels (tests/interop/).
 LS_VENV := .interop-venv
 LS_VERSION := 1.23.2
+# label-studio 1.23.2 asks for sentry-sdk>=2.16.0 with no upper bound; sentry-sdk 3 drops the
+# send_default_pii option the server passes, and the server dies at start.
+LS_SENTRY := sentry-sdk>=2.16.0,<3
 
 $(LS_VENV)/.installed:
 	test -x $(LS_VENV)/bin/python || $(PY) -m venv $(LS_VENV)
-	$(LS_VENV)/bin/python -m pip install -q label-studio==$(LS_VERSION) 2>&1 | { grep -v "^WARNING: Location" || true; }
+	$(LS_VENV)/bin/python -m pip install -q label-studio==$(LS_VERSION) "$(LS_SENTRY)" 2>&1 | { grep -v "^WARNING: Location" || true; }
 	touch $@
 
 interop-venv: $(LS_VENV)/.installed

@@ -52,6 +52,7 @@ FORMATS: tuple[FormatInfo, ...] = (
     FormatInfo("manifest", "One row per clip (CSV + JSONL) with 1/0/-1 labels, split, and cached features (safetensors)"),
     FormatInfo("eaf", "ELAN EAF 3.0 per video: shots, clips, transcript and one tier per label"),
     FormatInfo("ava", "AVA-style action CSV (whole-frame boxes) with a label map", can_import=False),
+    FormatInfo("ava-slowfast", "AVA files and frame lists SlowFast's AVA loader reads as they are", can_import=False),
     FormatInfo("labelstudio", "Label Studio JSON tasks with annotations and predictions"),
     FormatInfo("srt", "Transcripts as SubRip subtitles, one file per video"),
     FormatInfo("vtt", "Transcripts as WebVTT subtitles, one file per video"),
