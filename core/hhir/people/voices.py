@@ -27,13 +27,14 @@ import hashlib
 import logging
 import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
 from hhir.errors import ModelError
+from hhir.jobs import CancelToken, ProgressFn, no_progress
 
 log = logging.getLogger(__name__)
 
@@ -236,3 +237,289 @@ class VoiceEncoder:
         partials = self.embed_partials(np.stack([mel[s] for s in slices]))
         mean = partials.mean(axis=0)
         return (mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float32)
+
+
+# --- Voice activity -----------------------------------------------------------------------------
+
+VAD_CHUNK_S = 600.0
+"""Voice activity runs on 10-minute chunks: faster-whisper's VAD copies its whole input twice."""
+
+
+def voice_activity(audio: np.ndarray, threshold: float = 0.5, min_silence_s: float = 0.25,
+                   min_speech_s: float = 0.25, pad_s: float = 0.05) -> list[tuple[float, float]]:
+    """Stretches of speech, ``(start_s, end_s)`` in order, from the Silero VAD model.
+
+    Args:
+        threshold: Speech probability above which a 32 ms window is speech.
+        min_silence_s: A pause shorter than this does not end a stretch.
+        min_speech_s: Stretches shorter than this are dropped.
+        pad_s: Padding added on each side of a stretch.
+    """
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    audio = np.asarray(audio, dtype=np.float32).reshape(-1)
+    options = VadOptions(threshold=threshold, min_speech_duration_ms=int(min_speech_s * 1000),
+                         min_silence_duration_ms=int(min_silence_s * 1000), speech_pad_ms=int(pad_s * 1000))
+    chunk = int(VAD_CHUNK_S * SAMPLE_RATE)
+    stretches: list[tuple[float, float]] = []
+    for offset in range(0, len(audio), chunk):
+        part = audio[offset:offset + chunk]
+        if len(part) < 512:  # one VAD window; a sliver at the end holds no speech worth a turn
+            break
+        for s in get_speech_timestamps(part, options, sampling_rate=SAMPLE_RATE):
+            start, end = (offset + s["start"]) / SAMPLE_RATE, (offset + s["end"]) / SAMPLE_RATE
+            if stretches and start - stretches[-1][1] < min_silence_s:  # across a chunk boundary
+                stretches[-1] = (stretches[-1][0], end)
+            else:
+                stretches.append((start, end))
+    return stretches
+
+
+# --- Speech turns -------------------------------------------------------------------------------
+
+SPEAKER_THRESHOLD = 0.32
+"""Average-linkage cosine distance under which two stretches of voice are one speaker (chosen on a
+development recording: docs/people.md, "Voices")."""
+WINDOW_STEP_S = 0.4  # a voice label every 0.4 s of speech, from the 1.6 s window centred there
+SMOOTH_WINDOWS = 5  # labels are the majority over 5 steps (2 s): a turn is not shorter than ~1 s
+MAX_CLUSTERED = 3000  # non-overlapping windows clustered pairwise at most (70 MB of distances)
+
+
+@dataclass(frozen=True)
+class SpeechTurn:
+    """One speaker speaking without a break: ``speaker`` numbers the voices of the film from 0, in
+    the order they first speak; ``embedding`` is the turn's 256-d unit-length voice vector."""
+
+    start_s: float
+    end_s: float
+    speaker: int
+    embedding: np.ndarray = field(compare=False, repr=False)
+
+
+def _window_starts(n: int) -> np.ndarray:
+    size, step = PARTIAL_FRAMES * HOP, int(WINDOW_STEP_S * SAMPLE_RATE)
+    if n <= size:
+        return np.zeros(1, int)
+    starts = list(range(0, n - size + 1, step))
+    if starts[-1] != n - size:
+        starts.append(n - size)
+    return np.asarray(starts)
+
+
+def _embed_stretch(encoder: VoiceEncoder, audio: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Centres (samples, relative) of the 1.6 s windows over one stretch of speech, and their
+    embeddings. A stretch shorter than a window is padded with silence, as Resemblyzer does."""
+    size = PARTIAL_FRAMES * HOP
+    n = len(audio)
+    audio = normalize_volume(audio)
+    starts = _window_starts(n)
+    if n < size:
+        audio = np.pad(audio, (0, size - n))
+    mel = mel_frames(audio)
+    batch = np.stack([mel[s // HOP:s // HOP + PARTIAL_FRAMES] for s in starts])
+    centres = np.minimum(starts + size // 2, n // 2) if n < size else starts + size // 2
+    return centres, encoder.embed_partials(batch)
+
+
+def _cluster(windows: np.ndarray, threshold: float) -> np.ndarray:
+    """One voice per cluster: average-linkage agglomerative clustering (cosine) of a subset of the
+    windows that do not overlap (at most :data:`MAX_CLUSTERED`, evenly spread), every window then
+    labelled with the nearest cluster's mean voice. Returns ``(n_voices, 256)`` unit means."""
+    from scipy.cluster.hierarchy import fcluster, linkage
+
+    stride = int(round(PARTIAL_FRAMES * HOP / (WINDOW_STEP_S * SAMPLE_RATE)))
+    picked = windows[::stride]
+    if len(picked) > MAX_CLUSTERED:
+        picked = picked[np.linspace(0, len(picked) - 1, MAX_CLUSTERED).astype(int)]
+    if len(picked) < 2:
+        labels = np.zeros(len(picked), int)
+    else:
+        tree = linkage(picked.astype(np.float64), method="average", metric="cosine")
+        labels = fcluster(tree, t=threshold, criterion="distance") - 1
+    return _means(picked, labels)
+
+
+def _means(vectors: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    means = np.stack([vectors[labels == k].mean(axis=0) for k in range(labels.max() + 1)])
+    return means / np.linalg.norm(means, axis=1, keepdims=True)
+
+
+def _smooth(labels: np.ndarray, width: int) -> np.ndarray:
+    """Majority label over ``width`` neighbouring steps (ties keep the label already there)."""
+    if len(labels) < 3:
+        return labels
+    half = width // 2
+    out = labels.copy()
+    for i in range(len(labels)):
+        around = labels[max(0, i - half):i + half + 1]
+        counts = np.bincount(around)
+        if counts.max() > counts[labels[i]]:
+            out[i] = int(np.argmax(counts))
+    return out
+
+
+def speech_turns(audio: np.ndarray, encoder: VoiceEncoder | None = None,
+                 threshold: float = SPEAKER_THRESHOLD, progress: ProgressFn = no_progress,
+                 cancel: CancelToken | None = None) -> list[SpeechTurn]:
+    """Who speaks when over a whole film: stretches of speech split where the voice changes, each
+    turn with its voice embedding and a speaker number shared by every turn of the same voice.
+
+    A voice label every 0.4 s of speech (the nearest of the voices clustered over the film, then
+    the majority over 2 s); a turn is a run of one label inside one stretch of speech.
+
+    Returns:
+        Turns in time order; empty for silent or empty audio.
+    """
+    audio = np.asarray(audio, dtype=np.float32).reshape(-1)
+    encoder = encoder or VoiceEncoder()
+    stretches = voice_activity(audio)
+    per_stretch = []
+    for k, (start_s, end_s) in enumerate(stretches):
+        if cancel is not None:
+            cancel.check()
+        a, b = int(start_s * SAMPLE_RATE), int(end_s * SAMPLE_RATE)
+        per_stretch.append(_embed_stretch(encoder, audio[a:b]))
+        progress((k + 1) / len(stretches) * 0.95, "Finding voices")
+    if not per_stretch:
+        progress(1.0, "Finding voices")
+        return []
+    centres = _cluster(np.concatenate([emb for _, emb in per_stretch]), threshold)
+    turns = []
+    for (start_s, end_s), (mids, emb) in zip(stretches, per_stretch, strict=True):
+        labels = _smooth(np.argmax(emb @ centres.T, axis=1), SMOOTH_WINDOWS)
+        edges = np.flatnonzero(np.diff(labels)) + 1
+        for lo, hi in zip([0, *edges], [*edges, len(labels)], strict=True):
+            t0 = start_s if lo == 0 else start_s + (mids[lo - 1] + mids[lo]) / 2 / SAMPLE_RATE
+            t1 = end_s if hi == len(labels) else start_s + (mids[hi - 1] + mids[hi]) / 2 / SAMPLE_RATE
+            vector = emb[lo:hi].mean(axis=0)
+            turns.append(SpeechTurn(float(t0), float(t1), int(labels[lo]), vector / max(float(np.linalg.norm(vector)), 1e-12)))
+    order = {old: new for new, old in enumerate(dict.fromkeys(t.speaker for t in turns))}
+    progress(1.0, "Finding voices")
+    return [replace(t, speaker=order[t.speaker]) for t in turns]
+
+
+# --- Alignment to the transcript ----------------------------------------------------------------
+
+
+class TimedSpan(Protocol):
+    """Anything with a start and an end in seconds: a transcript segment, a word."""
+
+    @property
+    def start_s(self) -> float: ...
+
+    @property
+    def end_s(self) -> float: ...
+
+
+def speakers_of(spans: Sequence[TimedSpan], turns: Sequence[SpeechTurn], tolerance_s: float = 0.3) -> list[int | None]:
+    """The speaker of each span (words or transcript segments): the one whose turns overlap it
+    most, else the nearest turn within ``tolerance_s`` (word times and voice activity disagree by
+    a few tens of milliseconds), else None."""
+    if not turns:
+        return [None] * len(spans)
+    starts = np.array([t.start_s for t in turns])
+    ends = np.array([t.end_s for t in turns])
+    speakers = np.array([t.speaker for t in turns])
+    result: list[int | None] = []
+    for span in spans:
+        overlap = np.minimum(ends, span.end_s) - np.maximum(starts, span.start_s)
+        if overlap.max() > 0:
+            totals: dict[int, float] = {}
+            for spk, ov in zip(speakers[overlap > 0], overlap[overlap > 0], strict=True):
+                totals[int(spk)] = totals.get(int(spk), 0.0) + float(ov)
+            result.append(max(totals, key=totals.__getitem__))
+            continue
+        gap = np.maximum(starts - span.end_s, span.start_s - ends)
+        result.append(int(speakers[np.argmin(gap)]) if gap.min() <= tolerance_s else None)
+    return result
+
+
+# --- Measuring attribution ----------------------------------------------------------------------
+
+
+def diarization_error(reference: Sequence[tuple[float, float, str]], turns: Sequence[SpeechTurn],
+                      step_s: float = 0.01) -> dict[str, float]:
+    """Diarization error rate of ``turns`` against reference ``(start_s, end_s, speaker)`` turns,
+    no collar, overlapping reference speech scored: missed, false alarm and confused speech as
+    fractions of the reference's speech time, under the best one-to-one mapping of voices to
+    reference speakers. Sampled every ``step_s``. (pyannote.metrics computes the same, but brings
+    pyannote.core and its dependencies for twenty lines of counting.)"""
+    from scipy.optimize import linear_sum_assignment
+
+    end = max([e for _, e, _ in reference] + [t.end_s for t in turns] + [0.0])
+    times = (np.arange(int(np.ceil(end / step_s))) + 0.5) * step_s
+    names = sorted({name for _, _, name in reference})
+    ref = np.zeros((len(names), len(times)), bool)
+    for s, e, name in reference:
+        ref[names.index(name), (times >= s) & (times < e)] = True
+    n_hyp = max([t.speaker for t in turns] + [-1]) + 1
+    hyp = np.zeros((n_hyp, len(times)), bool)
+    for t in turns:
+        hyp[t.speaker, (times >= t.start_s) & (times < t.end_s)] = True
+    n_ref, n_sys = ref.sum(0), hyp.sum(0)
+    together = ref.astype(np.int64) @ hyp.T.astype(np.int64)  # frames each pair speaks together
+    rows, cols = linear_sum_assignment(-together) if together.size else ([], [])
+    correct = int(together[rows, cols].sum())
+    total = max(int(n_ref.sum()), 1)
+    missed = int(np.maximum(n_ref - n_sys, 0).sum())
+    false_alarm = int(np.maximum(n_sys - n_ref, 0).sum())
+    confused = int(np.minimum(n_ref, n_sys).sum()) - correct
+    return {"der": (missed + false_alarm + confused) / total, "missed": missed / total,
+            "false_alarm": false_alarm / total, "confusion": confused / total,
+            "speech_s": total * step_s}
+
+
+# --- The face that speaks -----------------------------------------------------------------------
+
+MIN_CORRELATION = 0.3
+"""Pearson correlation of mouth opening with voice loudness below which no track is said to speak."""
+MIN_FRAMES = 5
+
+
+def voice_loudness(audio: np.ndarray, times_s: np.ndarray, window_s: float = 0.04) -> np.ndarray:
+    """The voice's loudness in dB (RMS over ``window_s``) around each time."""
+    audio = np.asarray(audio, dtype=np.float32).reshape(-1)
+    half = max(1, int(window_s * SAMPLE_RATE / 2))
+    out = np.empty(len(times_s), np.float64)
+    for i, t in enumerate(np.asarray(times_s, dtype=np.float64)):
+        c = int(round(t * SAMPLE_RATE))
+        part = audio[max(0, c - half):c + half].astype(np.float64)
+        out[i] = 10.0 * np.log10(np.mean(part**2) + 1e-10) if part.size else -100.0
+    return out
+
+
+def speaking_tracks(turns: Sequence[SpeechTurn], mouths: np.ndarray, audio: np.ndarray,
+                    min_correlation: float = MIN_CORRELATION) -> list[int | None]:
+    """The on-screen track speaking each turn, or None.
+
+    Args:
+        turns: Speech turns.
+        mouths: ``(n, 3)`` rows of ``(frame_time_s, track_id, mouth_open_score)``, one per track
+            and sampled frame where the track's face is visible.
+        audio: The film's 16 kHz mono waveform.
+        min_correlation: Below this correlation of a track's mouth opening with the voice's
+            loudness over the turn, the track is not speaking.
+
+    Returns:
+        Per turn, the track whose mouth opens and closes most with the voice (Pearson correlation
+        over the turn's frames; at least :data:`MIN_FRAMES` frames, covering half the turn's
+        frames), or None where no track fits: off-screen speech, a still face, a turn too short.
+    """
+    mouths = np.asarray(mouths, dtype=np.float64).reshape(-1, 3)
+    result: list[int | None] = []
+    for turn in turns:
+        rows = mouths[(mouths[:, 0] >= turn.start_s) & (mouths[:, 0] <= turn.end_s)]
+        frames = np.unique(rows[:, 0])
+        best, best_r = None, min_correlation
+        for track in np.unique(rows[:, 1]):
+            own = rows[rows[:, 1] == track]
+            if len(own) < max(MIN_FRAMES, len(frames) / 2):
+                continue
+            loud = voice_loudness(audio, own[:, 0])
+            if np.std(own[:, 2]) < 1e-6 or np.std(loud) < 1e-6:
+                continue
+            r = float(np.corrcoef(own[:, 2], loud)[0, 1])
+            if r > best_r:
+                best, best_r = int(track), r
+        result.append(best)
+    return result
