@@ -8,8 +8,8 @@ The pieces, all offline and license-clean for an installer:
   already installed for transcription, so no new dependency.
 * Speaker embeddings: Resemblyzer's GE2E voice encoder (Apache-2.0): a 3-layer LSTM(40 → 256) and a
   linear layer on 40-band mel power frames, 256-d, L2-normed. Its weights are vendored as
-  ``resources/voices/voice_encoder.safetensors`` (converted from the wheel's ``pretrained.pt`` by
-  :func:`vendor_encoder`, see ``resources/voices/README.md``), so nothing is unpickled at run time
+  ``resources/models/voices/voice_encoder.safetensors`` (converted from the wheel's ``pretrained.pt`` by
+  :func:`vendor_encoder`, see ``resources/models/voices/README.md``), so nothing is unpickled at run time
   and Resemblyzer's own dependencies (librosa, numba, webrtcvad) are not needed. The mel front end
   below reproduces ``librosa.feature.melspectrogram`` with Resemblyzer's settings in numpy.
 * Turns: sliding 1.6 s windows inside each voiced stretch are embedded; a stretch is cut where the
@@ -44,7 +44,7 @@ N_FFT = 400  # 25 ms
 HOP = 160  # 10 ms
 PARTIAL_FRAMES = 160  # 1.6 s: the utterance length the encoder was trained on
 EMBEDDING_DIM = 256
-ENCODER_RESOURCE = ("voices", "voice_encoder.safetensors")
+ENCODER_RESOURCE = ("models", "voices", "voice_encoder.safetensors")
 RESEMBLYZER_PT_SHA256 = "39373b86598fa3da9fcddee6142382efe09777e8d37dc9c0561f41f0070f134e"
 """``resemblyzer/pretrained.pt`` in ``Resemblyzer-0.1.4-py3-none-any.whl``: the file vendored."""
 _INT16_MAX = 2**15 - 1
@@ -155,7 +155,7 @@ def vendor_encoder(source: Path, out_dir: Path) -> Path:
         raise ModelError(f"{source}: not Resemblyzer 0.1.4's pretrained.pt (checksum differs)")
     state = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)["model_state"]
     tensors = {key: state[key].contiguous().float() for key in _ENCODER_KEYS}
-    out = Path(out_dir) / ENCODER_RESOURCE[1]
+    out = Path(out_dir) / ENCODER_RESOURCE[-1]
     out.parent.mkdir(parents=True, exist_ok=True)
     save_file(tensors, str(out), metadata={
         "source": "Resemblyzer 0.1.4 (resemble-ai), resemblyzer/pretrained.pt, model_state",
@@ -174,10 +174,12 @@ class VoiceEncoder:
 
     Args:
         weights: The safetensors file; the vendored one by default.
-        threads: torch intra-op threads while embedding (0: leave torch's setting).
+        threads: torch intra-op threads while embedding (0: leave torch's setting). One by default:
+            an LSTM over a few dozen windows gains little from a second thread, and on a loaded
+            machine two threads measured six times the CPU time of one for the same batch.
     """
 
-    def __init__(self, weights: Path | None = None, threads: int = 0) -> None:
+    def __init__(self, weights: Path | None = None, threads: int = 1) -> None:
         self.weights = Path(weights) if weights is not None else None
         self.threads = threads
         self._net = None
@@ -286,14 +288,19 @@ MAX_CLUSTERED = 3000  # non-overlapping windows clustered pairwise at most (70 M
 
 
 @dataclass(frozen=True)
-class SpeechTurn:
+class VoiceTurn:
     """One speaker speaking without a break: ``speaker`` numbers the voices of the film from 0, in
-    the order they first speak; ``embedding`` is the turn's 256-d unit-length voice vector."""
+    the order they first speak; ``embedding`` is the turn's 256-d unit-length voice vector;
+    ``confidence`` its cosine similarity to the speaker's mean voice (1: typical of that voice).
+
+    What the voice analysis finds; the store keeps it as :class:`hhir.types.SpeechTurn` (with the
+    video, the speaking track and character where known), without the embedding."""
 
     start_s: float
     end_s: float
     speaker: int
     embedding: np.ndarray = field(compare=False, repr=False)
+    confidence: float = 1.0
 
 
 def _window_starts(n: int) -> np.ndarray:
@@ -360,7 +367,7 @@ def _smooth(labels: np.ndarray, width: int) -> np.ndarray:
 
 def speech_turns(audio: np.ndarray, encoder: VoiceEncoder | None = None,
                  threshold: float = SPEAKER_THRESHOLD, progress: ProgressFn = no_progress,
-                 cancel: CancelToken | None = None) -> list[SpeechTurn]:
+                 cancel: CancelToken | None = None) -> list[VoiceTurn]:
     """Who speaks when over a whole film: stretches of speech split where the voice changes, each
     turn with its voice embedding and a speaker number shared by every turn of the same voice.
 
@@ -392,7 +399,9 @@ def speech_turns(audio: np.ndarray, encoder: VoiceEncoder | None = None,
             t0 = start_s if lo == 0 else start_s + (mids[lo - 1] + mids[lo]) / 2 / SAMPLE_RATE
             t1 = end_s if hi == len(labels) else start_s + (mids[hi - 1] + mids[hi]) / 2 / SAMPLE_RATE
             vector = emb[lo:hi].mean(axis=0)
-            turns.append(SpeechTurn(float(t0), float(t1), int(labels[lo]), vector / max(float(np.linalg.norm(vector)), 1e-12)))
+            vector /= max(float(np.linalg.norm(vector)), 1e-12)
+            label = int(labels[lo])
+            turns.append(VoiceTurn(float(t0), float(t1), label, vector, float(vector @ centres[label])))
     order = {old: new for new, old in enumerate(dict.fromkeys(t.speaker for t in turns))}
     progress(1.0, "Finding voices")
     return [replace(t, speaker=order[t.speaker]) for t in turns]
@@ -411,7 +420,7 @@ class TimedSpan(Protocol):
     def end_s(self) -> float: ...
 
 
-def speakers_of(spans: Sequence[TimedSpan], turns: Sequence[SpeechTurn], tolerance_s: float = 0.3) -> list[int | None]:
+def speakers_of(spans: Sequence[TimedSpan], turns: Sequence[VoiceTurn], tolerance_s: float = 0.3) -> list[int | None]:
     """The speaker of each span (words or transcript segments): the one whose turns overlap it
     most, else the nearest turn within ``tolerance_s`` (word times and voice activity disagree by
     a few tens of milliseconds), else None."""
@@ -437,7 +446,7 @@ def speakers_of(spans: Sequence[TimedSpan], turns: Sequence[SpeechTurn], toleran
 # --- Measuring attribution ----------------------------------------------------------------------
 
 
-def diarization_error(reference: Sequence[tuple[float, float, str]], turns: Sequence[SpeechTurn],
+def diarization_error(reference: Sequence[tuple[float, float, str]], turns: Sequence[VoiceTurn],
                       step_s: float = 0.01) -> dict[str, float]:
     """Diarization error rate of ``turns`` against reference ``(start_s, end_s, speaker)`` turns,
     no collar, overlapping reference speech scored: missed, false alarm and confused speech as
@@ -488,7 +497,7 @@ def voice_loudness(audio: np.ndarray, times_s: np.ndarray, window_s: float = 0.0
     return out
 
 
-def speaking_tracks(turns: Sequence[SpeechTurn], mouths: np.ndarray, audio: np.ndarray,
+def speaking_tracks(turns: Sequence[VoiceTurn], mouths: np.ndarray, audio: np.ndarray,
                     min_correlation: float = MIN_CORRELATION) -> list[int | None]:
     """The on-screen track speaking each turn, or None.
 
