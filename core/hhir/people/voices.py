@@ -29,7 +29,7 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -57,7 +57,7 @@ _TARGET_DBFS = -30.0
 # embedding against Resemblyzer's own code's output on a real recording.
 
 
-def _hz_to_mel(hz: np.ndarray) -> np.ndarray:
+def _hz_to_mel(hz: np.ndarray | float) -> np.ndarray:
     """Slaney's mel scale (linear below 1 kHz, logarithmic above), as librosa's default."""
     hz = np.asarray(hz, dtype=np.float64)
     mel = hz / (200.0 / 3)
@@ -80,7 +80,7 @@ def _slaney_filterbank() -> np.ndarray:
     rising = -ramps[:-2] / widths[:-1, None]
     falling = ramps[2:] / widths[1:, None]
     weights = np.maximum(0.0, np.minimum(rising, falling))
-    return (weights * (2.0 / (edges[2:] - edges[:-2]))[:, None]).astype(np.float32)
+    return np.asarray(weights * (2.0 / (edges[2:] - edges[:-2]))[:, None], dtype=np.float32)
 
 
 _MEL_BASIS = _slaney_filterbank()
@@ -93,7 +93,7 @@ def mel_frames(audio: np.ndarray) -> np.ndarray:
     x = np.pad(np.asarray(audio, dtype=np.float32).reshape(-1), N_FFT // 2)
     frames = np.lib.stride_tricks.sliding_window_view(x, N_FFT)[::HOP]
     power = np.abs(np.fft.rfft(frames * _WINDOW, axis=1)).astype(np.float32) ** 2
-    return power @ _MEL_BASIS.T
+    return np.asarray(power @ _MEL_BASIS.T, dtype=np.float32)
 
 
 def normalize_volume(audio: np.ndarray) -> np.ndarray:
@@ -182,9 +182,9 @@ class VoiceEncoder:
     def __init__(self, weights: Path | None = None, threads: int = 1) -> None:
         self.weights = Path(weights) if weights is not None else None
         self.threads = threads
-        self._net = None
+        self._net: Any = None
 
-    def _load(self):
+    def _load(self) -> Any:
         if self._net is None:
             import torch
             from safetensors import SafetensorError
@@ -225,7 +225,7 @@ class VoiceEncoder:
                 out = raw / torch.linalg.vector_norm(raw, dim=1, keepdim=True).clamp_min(1e-12)
         finally:
             torch.set_num_threads(previous)
-        return out.numpy()
+        return np.asarray(out.numpy(), dtype=np.float32)
 
     def embed_utterance(self, audio: np.ndarray, rate: float = 1.3, min_coverage: float = 0.75) -> np.ndarray:
         """One utterance's ``(256,)`` embedding: the normalised mean of its partials' embeddings
@@ -238,7 +238,7 @@ class VoiceEncoder:
         mel = mel_frames(audio)
         partials = self.embed_partials(np.stack([mel[s] for s in slices]))
         mean = partials.mean(axis=0)
-        return (mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float32)
+        return np.asarray(mean / max(float(np.linalg.norm(mean)), 1e-12), dtype=np.float32)
 
 
 # --- Voice activity -----------------------------------------------------------------------------
@@ -348,7 +348,7 @@ def _cluster(windows: np.ndarray, threshold: float) -> np.ndarray:
 
 def _means(vectors: np.ndarray, labels: np.ndarray) -> np.ndarray:
     means = np.stack([vectors[labels == k].mean(axis=0) for k in range(labels.max() + 1)])
-    return means / np.linalg.norm(means, axis=1, keepdims=True)
+    return np.asarray(means / np.linalg.norm(means, axis=1, keepdims=True), dtype=np.float32)
 
 
 def _smooth(labels: np.ndarray, width: int) -> np.ndarray:
