@@ -1,5 +1,5 @@
-"""Voices: speaker attribution and cost. ``python bench/voices_bench.py [--extra AUDIO_OR_VIDEO RTTM]...
-[--out OUT.json]``.
+"""Voices: speaker attribution and cost. ``python bench/voices_bench.py [--extra MEDIA RTTM]...
+[--long-minutes N] [--out OUT.json]``.
 
 Measures, in one run:
 
@@ -12,6 +12,7 @@ Measures, in one run:
   real time, wall-clock and CPU time, measured in this run (the machine may be loaded: say so
   with the figures; CPU time is the steadier of the two there).
 
+``--long-minutes N`` also runs on the call repeated to N minutes (cost, turns, peak memory).
 ``--extra`` adds a local recording with a reference RTTM of your own (never committed).
 Prints one JSON object.
 """
@@ -115,10 +116,29 @@ def cost(audio: np.ndarray, encoder) -> dict:
             "cpu_real_time_factor": round(total_cpu / (minutes * 60), 4)}
 
 
+def long_run(audio: np.ndarray, encoder, minutes: float) -> dict:
+    """The call repeated to ``minutes``: cost and the process's peak memory above the audio itself."""
+    import resource
+
+    from hhir.people import voices
+
+    long = np.tile(audio, int(np.ceil(minutes * 60 * 16000 / len(audio))))[: int(minutes * 60 * 16000)]
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    started, cpu = time.perf_counter(), time.process_time()
+    turns = voices.speech_turns(long, encoder)
+    wall, used = time.perf_counter() - started, time.process_time() - cpu
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"audio_minutes": minutes, "turns": len(turns), "voices": len({t.speaker for t in turns}),
+            "cpu_s_per_audio_min": round(used / minutes, 2), "wall_s_per_audio_min": round(wall / minutes, 2),
+            "peak_rss_mb_before": round(before), "peak_rss_mb_after": round(peak),
+            "audio_mb": round(long.nbytes / 2**20)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--extra", nargs=2, action="append", default=[], metavar=("MEDIA", "RTTM"))
     parser.add_argument("--out")
+    parser.add_argument("--long-minutes", type=float, default=0.0, help="also run on the call repeated to this length")
     args = parser.parse_args()
     from hhir.people import voices
 
@@ -138,6 +158,8 @@ def main() -> None:
         from hhir.media.audio import extract_audio
 
         report["recordings"].append(attribution(Path(media).name, extract_audio(media), read_rttm(Path(rttm)), encoder)[0])
+    if args.long_minutes:
+        report["long"] = long_run(call, encoder, args.long_minutes)
     text = json.dumps(report, indent=1)
     print(text)
     if args.out:

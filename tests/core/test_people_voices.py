@@ -261,3 +261,10 @@ def test_whispers_words_get_their_speaker_on_the_real_call(call, call_turns):
         mapping[voice] = max(set(names), key=names.count)
     right = sum(mapping.get(f) == t for f, t in zip(found, truth, strict=True))
     assert right / len(spans) >= 0.85  # measured 0.93 (bench/voices_bench.py)
+
+
+def test_mel_frames_computed_in_blocks_equal_one_pass(call, monkeypatch):
+    whole = voices.mel_frames(call[: 16000 * 5])
+    monkeypatch.setattr(voices, "_MEL_BLOCK", 37)
+    np.testing.assert_array_equal(voices.mel_frames(call[: 16000 * 5]), whole)
+    assert whole.shape == (1 + 16000 * 5 // 160, 40)

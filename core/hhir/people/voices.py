@@ -48,6 +48,7 @@ ENCODER_RESOURCE = ("models", "voices", "voice_encoder.safetensors")
 RESEMBLYZER_PT_SHA256 = "39373b86598fa3da9fcddee6142382efe09777e8d37dc9c0561f41f0070f134e"
 """``resemblyzer/pretrained.pt`` in ``Resemblyzer-0.1.4-py3-none-any.whl``: the file vendored."""
 _INT16_MAX = 2**15 - 1
+_BATCH = 128  # windows through the LSTM at once: a long stretch of speech stays a few MB at a time
 _TARGET_DBFS = -30.0
 
 
@@ -85,6 +86,7 @@ def _slaney_filterbank() -> np.ndarray:
 
 _MEL_BASIS = _slaney_filterbank()
 _WINDOW = 0.5 - 0.5 * np.cos(2.0 * np.pi * np.arange(N_FFT) / N_FFT)  # periodic Hann
+_MEL_BLOCK = 6000
 
 
 def mel_frames(audio: np.ndarray) -> np.ndarray:
@@ -92,8 +94,12 @@ def mel_frames(audio: np.ndarray) -> np.ndarray:
     zero padding, 25 ms periodic Hann windows every 10 ms, power 2, 40 Slaney mel bands."""
     x = np.pad(np.asarray(audio, dtype=np.float32).reshape(-1), N_FFT // 2)
     frames = np.lib.stride_tricks.sliding_window_view(x, N_FFT)[::HOP]
-    power = np.abs(np.fft.rfft(frames * _WINDOW, axis=1)).astype(np.float32) ** 2
-    return np.asarray(power @ _MEL_BASIS.T, dtype=np.float32)
+    out = np.empty((len(frames), N_MELS), np.float32)
+    for lo in range(0, len(frames), _MEL_BLOCK):  # a minute at a time: the STFT's float64 copies stay small
+        block = frames[lo:lo + _MEL_BLOCK]
+        power = np.abs(np.fft.rfft(block * _WINDOW, axis=1)).astype(np.float32) ** 2
+        out[lo:lo + len(block)] = power @ _MEL_BASIS.T
+    return out
 
 
 def normalize_volume(audio: np.ndarray) -> np.ndarray:
@@ -218,14 +224,17 @@ class VoiceEncoder:
         previous = torch.get_num_threads()
         if self.threads:
             torch.set_num_threads(self.threads)
+        out = np.empty((len(mels), EMBEDDING_DIM), np.float32)
         try:
             with torch.inference_mode():
-                _, (hidden, _) = net["lstm"](torch.from_numpy(np.ascontiguousarray(mels, np.float32)))
-                raw = torch.relu(net["linear"](hidden[-1]))
-                out = raw / torch.linalg.vector_norm(raw, dim=1, keepdim=True).clamp_min(1e-12)
+                for lo in range(0, len(mels), _BATCH):
+                    batch = torch.from_numpy(np.ascontiguousarray(mels[lo:lo + _BATCH], np.float32))
+                    _, (hidden, _) = net["lstm"](batch)
+                    raw = torch.relu(net["linear"](hidden[-1]))
+                    out[lo:lo + len(batch)] = (raw / torch.linalg.vector_norm(raw, dim=1, keepdim=True).clamp_min(1e-12)).numpy()
         finally:
             torch.set_num_threads(previous)
-        return np.asarray(out.numpy(), dtype=np.float32)
+        return out
 
     def embed_utterance(self, audio: np.ndarray, rate: float = 1.3, min_coverage: float = 0.75) -> np.ndarray:
         """One utterance's ``(256,)`` embedding: the normalised mean of its partials' embeddings
@@ -284,6 +293,7 @@ SPEAKER_THRESHOLD = 0.32
 development recording: docs/people.md, "Voices")."""
 WINDOW_STEP_S = 0.4  # a voice label every 0.4 s of speech, from the 1.6 s window centred there
 SMOOTH_WINDOWS = 5  # labels are the majority over 5 steps (2 s): a turn is not shorter than ~1 s
+RELIABLE_S = 1.0
 MAX_CLUSTERED = 3000  # non-overlapping windows clustered pairwise at most (70 MB of distances)
 
 
@@ -390,7 +400,11 @@ def speech_turns(audio: np.ndarray, encoder: VoiceEncoder | None = None,
     if not per_stretch:
         progress(1.0, "Finding voices")
         return []
-    centres = _cluster(np.concatenate([emb for _, emb in per_stretch]), threshold)
+    windows = np.concatenate([emb for _, emb in per_stretch])
+    # A stretch shorter than a window is mostly padding: its voice joins a voice, never founds one.
+    reliable = np.concatenate([np.full(len(emb), e - s >= RELIABLE_S)
+                               for (s, e), (_, emb) in zip(stretches, per_stretch, strict=True)])
+    centres = _cluster(windows[reliable] if reliable.any() else windows, threshold)
     turns = []
     for (start_s, end_s), (mids, emb) in zip(stretches, per_stretch, strict=True):
         labels = _smooth(np.argmax(emb @ centres.T, axis=1), SMOOTH_WINDOWS)
