@@ -134,6 +134,37 @@ def long_run(audio: np.ndarray, encoder, minutes: float) -> dict:
             "audio_mb": round(long.nbytes / 2**20)}
 
 
+def espeak_dialogue() -> tuple[np.ndarray, list[tuple[float, float, str]]]:
+    """Two espeak-ng voices alternating six sentences (the test's dialogue), with its reference."""
+    import subprocess
+    import tempfile
+    from fractions import Fraction
+
+    from scipy.signal import resample_poly
+
+    lines = ["Where were you last night?", "I told you, I was at the station until late.",
+             "That is not what your brother said.", "My brother says a lot of things.",
+             "Then tell us where the car is.", "It is behind the old mill, by the river."]
+    speakers = [("en-us+m3", "25"), ("en-gb+f4", "80")]
+    parts, reference, t = [np.zeros(8000, np.float32)], [], 0.5
+    for i, line in enumerate(lines):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "s.wav"
+            subprocess.run(["espeak-ng", "-v", speakers[i % 2][0], "-p", speakers[i % 2][1], "-s", "150",
+                            "-w", str(path), "--stdin"], input=line.encode(), check=True, capture_output=True)
+            with wave.open(str(path)) as w:
+                rate = w.getframerate()
+                x = np.frombuffer(w.readframes(w.getnframes()), np.int16).astype(np.float32) / 32768
+        ratio = Fraction(16000, rate)
+        x = resample_poly(x, ratio.numerator, ratio.denominator).astype(np.float32)
+        x = x / np.abs(x).max() * 0.5
+        reference.append((t, t + len(x) / 16000, f"voice{i % 2}"))
+        parts += [x, np.zeros(8000, np.float32)]
+        t += len(x) / 16000 + 0.5
+    track = np.concatenate(parts)
+    return track + np.random.default_rng(0).normal(0, 0.003, len(track)).astype(np.float32), reference
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--extra", nargs=2, action="append", default=[], metavar=("MEDIA", "RTTM"))
@@ -153,7 +184,8 @@ def main() -> None:
     result["utterances"] = len(utterances)
     result["utterances_right"] = round(_mapped_accuracy(found, [who for _, _, who in utterances]), 3)
     result.update(word_accuracy(call, turns, utterances))
-    report = {"recordings": [result], "cost": cost(call, encoder)}
+    report = {"recordings": [result, attribution("two espeak-ng voices, 6 sentences", *espeak_dialogue(), encoder)[0]],
+              "cost": cost(call, encoder)}
     for media, rttm in args.extra:
         from hhir.media.audio import extract_audio
 

@@ -7,6 +7,7 @@ import json
 import subprocess
 import tempfile
 import wave
+import zipfile
 from fractions import Fraction
 from pathlib import Path
 
@@ -120,6 +121,11 @@ def test_vendoring_refuses_a_file_that_is_not_the_released_checkpoint(tmp_path):
     with pytest.raises(ModelError, match="pretrained.pt: not Resemblyzer"):
         voices.vendor_encoder(fake, tmp_path / "out")
     assert not (tmp_path / "out").exists()
+    wheel = tmp_path / "Resemblyzer-0.1.4-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as z:
+        z.writestr("resemblyzer/__init__.py", "")
+    with pytest.raises(ModelError, match="whl: cannot read Resemblyzer's pretrained.pt"):
+        voices.vendor_encoder(wheel, tmp_path / "out")
 
 
 def test_a_damaged_weights_file_is_a_one_line_model_error(tmp_path):
@@ -128,6 +134,13 @@ def test_a_damaged_weights_file_is_a_one_line_model_error(tmp_path):
     with pytest.raises(ModelError, match="voice_encoder.safetensors: cannot read") as info:
         voices.VoiceEncoder(bad).embed_utterance(np.zeros(16000, np.float32))
     assert "\n" not in str(info.value)
+    import torch
+    from safetensors.torch import save_file
+
+    other = tmp_path / "other.safetensors"
+    save_file({"weight": torch.zeros(2)}, str(other))
+    with pytest.raises(ModelError, match="other.safetensors: not a voice encoder"):
+        voices.VoiceEncoder(other).embed_utterance(np.zeros(16000, np.float32))
 
 
 def test_partials_follow_resemblyzers_slicing():

@@ -24,6 +24,7 @@ Audio is 16 kHz mono float32 with sample 0 at time 0 (:func:`hhir.media.audio.ex
 from __future__ import annotations
 
 import hashlib
+import threading
 import logging
 import zipfile
 from collections.abc import Sequence
@@ -152,11 +153,14 @@ def vendor_encoder(source: Path, out_dir: Path) -> Path:
     from safetensors.torch import save_file
 
     source = Path(source)
-    if source.suffix == ".whl":
-        with zipfile.ZipFile(source) as wheel:
-            data = wheel.read("resemblyzer/pretrained.pt")
-    else:
-        data = source.read_bytes()
+    try:
+        if source.suffix == ".whl":
+            with zipfile.ZipFile(source) as wheel:
+                data = wheel.read("resemblyzer/pretrained.pt")
+        else:
+            data = source.read_bytes()
+    except (OSError, KeyError, zipfile.BadZipFile) as exc:
+        raise ModelError(f"{source}: cannot read Resemblyzer's pretrained.pt ({exc})") from exc
     if hashlib.sha256(data).hexdigest() != RESEMBLYZER_PT_SHA256:
         raise ModelError(f"{source}: not Resemblyzer 0.1.4's pretrained.pt (checksum differs)")
     state = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)["model_state"]
@@ -189,28 +193,32 @@ class VoiceEncoder:
         self.weights = Path(weights) if weights is not None else None
         self.threads = threads
         self._net: Any = None
+        self._lock = threading.Lock()
 
     def _load(self) -> Any:
-        if self._net is None:
-            import torch
-            from safetensors import SafetensorError
-            from safetensors.torch import load_file
+        with self._lock:
+            return self._net if self._net is not None else self._build()
 
-            path = self.weights or _default_weights()
-            try:
-                state = load_file(str(path))
-            except (OSError, SafetensorError) as exc:
-                raise ModelError(f"{path}: cannot read the voice encoder's weights ({exc})") from exc
-            missing = [k for k in _ENCODER_KEYS if k not in state]
-            if missing:
-                raise ModelError(f"{path}: not a voice encoder (no {missing[0]})")
-            net = torch.nn.ModuleDict({"lstm": torch.nn.LSTM(N_MELS, 256, 3, batch_first=True),
-                                       "linear": torch.nn.Linear(256, EMBEDDING_DIM)})
-            try:
-                net.load_state_dict(state, strict=True)
-            except RuntimeError as exc:
-                raise ModelError(f"{path}: the voice encoder's tensors do not fit ({exc})") from exc
-            self._net = net.eval()
+    def _build(self) -> Any:
+        import torch
+        from safetensors import SafetensorError
+        from safetensors.torch import load_file
+
+        path = self.weights or _default_weights()
+        try:
+            state = load_file(str(path))
+        except (OSError, SafetensorError) as exc:
+            raise ModelError(f"{path}: cannot read the voice encoder's weights ({exc})") from exc
+        missing = [k for k in _ENCODER_KEYS if k not in state]
+        if missing:
+            raise ModelError(f"{path}: not a voice encoder (no {missing[0]})")
+        net = torch.nn.ModuleDict({"lstm": torch.nn.LSTM(N_MELS, 256, 3, batch_first=True),
+                                   "linear": torch.nn.Linear(256, EMBEDDING_DIM)})
+        try:
+            net.load_state_dict(state, strict=True)
+        except RuntimeError as exc:
+            raise ModelError(f"{path}: the voice encoder's tensors do not fit ({exc})") from exc
+        self._net = net.eval()
         return self._net
 
     def embed_partials(self, mels: np.ndarray) -> np.ndarray:
@@ -221,7 +229,7 @@ class VoiceEncoder:
         net = self._load()
         if len(mels) == 0:
             return np.zeros((0, EMBEDDING_DIM), np.float32)
-        previous = torch.get_num_threads()
+        previous = torch.get_num_threads()  # a process-wide setting: put back as soon as done
         if self.threads:
             torch.set_num_threads(self.threads)
         out = np.empty((len(mels), EMBEDDING_DIM), np.float32)
