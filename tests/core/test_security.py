@@ -220,7 +220,7 @@ def _tree(root: Path) -> set[Path]:
     return set(root.rglob("*"))
 
 
-@pytest.mark.parametrize("fmt", ["manifest", "eaf", "ava", "labelstudio", "srt", "vtt", "shots"])
+@pytest.mark.parametrize("fmt", ["manifest", "eaf", "ava", "ava-slowfast", "labelstudio", "srt", "vtt", "shots"])
 def test_export_names_stay_inside_the_output_folder(tmp_path: Path, fmt: str) -> None:
     out = tmp_path / "sandbox" / "deep" / "out"
     out.mkdir(parents=True)
@@ -350,45 +350,3 @@ def test_unrelated_sqlite_file_is_refused_and_left_byte_for_byte(tmp_path: Path)
         Store(db)
     assert db.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["browser-history.sqlite"]
-
-
-# Archives that expand without bound -------------------------------------------------------------
-
-def _bomb(path: Path, members: int, member_bytes: int) -> Path:
-    import zipfile
-
-    block = b"\0" * (1 << 20)
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
-        for i in range(members):
-            with zf.open(f"part{i}.csv", "w", force_zip64=True) as out:
-                for _ in range(member_bytes // len(block)):
-                    out.write(block)
-    return path
-
-
-def test_zip_bomb_is_refused_before_anything_is_written(tmp_path: Path) -> None:
-    from hhir.errors import ImportFormatError
-    from hhir.exchange.safety import safe_extract
-
-    archive = _bomb(tmp_path / "bomb.zip", 3, 40 << 20)  # 120 MiB of zeros in a few hundred KiB
-    assert archive.stat().st_size < 1 << 20
-    dest = tmp_path / "dest"
-    with pytest.raises(ImportFormatError, match=r"bomb\.zip: expands to 120 MiB, more than the 64 MiB"):
-        safe_extract(archive, dest, max_bytes=64 << 20)
-    assert not dest.exists() or not any(dest.rglob("*"))
-    assert len(safe_extract(archive, tmp_path / "roomy", max_bytes=200 << 20)) == 3  # under the limit: extracts
-
-
-def test_archive_with_too_many_members_is_refused(tmp_path: Path) -> None:
-    import zipfile
-
-    from hhir.errors import ImportFormatError
-    from hhir.exchange.safety import MAX_EXTRACT_FILES, safe_extract
-
-    archive = tmp_path / "many.zip"
-    with zipfile.ZipFile(archive, "w") as zf:
-        for i in range(MAX_EXTRACT_FILES + 1):
-            zf.writestr(f"f{i}", b"")
-    with pytest.raises(ImportFormatError, match=rf"many\.zip: {MAX_EXTRACT_FILES + 1} members, more than"):
-        safe_extract(archive, tmp_path / "dest")
-    assert not (tmp_path / "dest").exists()

@@ -9,6 +9,14 @@ Public API (what the CLI and the app's export dialog call)::
 
 Every exported file is written atomically; ``out`` is a folder. Imports validate the whole file
 before writing anything and never overwrite a different existing annotation without ``replace``.
+
+Files: ``exporters`` and ``importers`` (dispatch), ``collect`` (what an export reads, filtered
+once), ``apply`` (writing imported records), ``model`` (not a learned model: the options, reports
+and typed records between the store and the formats), ``naming`` (file names, split by scene),
+``safety`` (atomic writes, safe joins, defused XML); one file per format: ``manifest`` and
+``manifest_read``, ``seed_layout``, ``eaf``, ``ava``, ``labelstudio`` and ``labelstudio_read``,
+``transcripts`` (SRT, WebVTT), ``scenes`` (PySceneDetect CSV) and ``structure`` (importing a whole
+transcript or shot list).
 """
 
 from __future__ import annotations
@@ -44,6 +52,7 @@ FORMATS: tuple[FormatInfo, ...] = (
     FormatInfo("manifest", "One row per clip (CSV + JSONL) with 1/0/-1 labels, split, and cached features (safetensors)"),
     FormatInfo("eaf", "ELAN EAF 3.0 per video: shots, clips, transcript and one tier per label"),
     FormatInfo("ava", "AVA-style action CSV (whole-frame boxes) with a label map", can_import=False),
+    FormatInfo("ava-slowfast", "AVA files and frame lists SlowFast's AVA loader reads as they are", can_import=False),
     FormatInfo("labelstudio", "Label Studio JSON tasks with annotations and predictions"),
     FormatInfo("srt", "Transcripts as SubRip subtitles, one file per video"),
     FormatInfo("vtt", "Transcripts as WebVTT subtitles, one file per video"),
