@@ -32,6 +32,12 @@ class ReviewAPI(StoreBase):
         with self._reading() as s:
             return repo_annotations.orphans(s, video_id)
 
+    def reattach(self, orphan_id: int, clip_id: int, annotator: str | None = None) -> Change:
+        """Put a decision kept aside (``orphan_annotations(...)[i].id``) on a clip of its video: one
+        committed, undoable step (``annotator``'s; default the decision's own annotator)."""
+        with self._writing() as s:
+            return repo_annotations.reattach(s, orphan_id, clip_id, annotator)
+
     def set_reviewed(self, target: Target, annotator: str, reviewed: bool = True) -> Change:
         """Mark a clip or scene (not) reviewed by ``annotator``: one committed, undoable step."""
         with self._writing() as s:

@@ -53,13 +53,16 @@ def _table_name(key: Key) -> str:
     return next(name for name, table in _TABLES.items() if isinstance(key, table.key))
 
 
+def _value(value: Value | None) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    if isinstance(value, repo_shots.ShotsValue):  # already plain lists: asdict's deep copy of a long film's shots is slow
+        return {"shots": value.shots, "reviews": value.reviews, "region": value.region}
+    return asdict(value)
+
+
 def _encode(edit: RowEdit) -> dict[str, Any]:
-    return {
-        "table": _table_name(edit.key),
-        "key": asdict(edit.key),
-        "before": None if edit.before is None else asdict(edit.before),
-        "after": None if edit.after is None else asdict(edit.after),
-    }
+    return {"table": _table_name(edit.key), "key": asdict(edit.key), "before": _value(edit.before), "after": _value(edit.after)}
 
 
 def _decode(data: dict[str, Any]) -> tuple[_Table, RowEdit]:
@@ -120,6 +123,9 @@ def _apply(s: Session, entry: EditRow, undo: bool) -> Change:
     video = rows.VideoRows(s, entry.video_id)
     video.preload([edit.key for _, edit in decoded if isinstance(edit.key, rows.AnnotationKey)])
     for table, edit in reversed(decoded) if undo else decoded:
+        if isinstance(edit.key, repo_shots.ShotsKey):  # a rebuild also needs the region it leaves
+            repo_shots.write_shots(video, edit.key, edit.before if undo else edit.after, edit.after if undo else edit.before)
+            continue
         table.write(video, edit.key, edit.before if undo else edit.after)
     entry.undone = undo
     s.flush()
@@ -140,12 +146,12 @@ def undo(s: Session, video_id: int, annotator: str | None = None) -> Change | No
     """Revert the video's latest step (``annotator``'s latest when given)."""
     query = select(EditRow).where(EditRow.video_id == video_id, EditRow.undone.is_(False)).order_by(EditRow.seq.desc())
     query = _owned(query, annotator)
-    entry = s.scalars(query).first()
+    entry = s.scalars(query.limit(1)).first()
     return None if entry is None else _apply(s, entry, undo=True)
 
 
 def redo(s: Session, video_id: int, annotator: str | None = None) -> Change | None:
     """Re-apply the video's earliest undone step (``annotator``'s when given)."""
     query = _owned(select(EditRow).where(EditRow.video_id == video_id, EditRow.undone.is_(True)).order_by(EditRow.seq), annotator)
-    entry = s.scalars(query).first()
+    entry = s.scalars(query.limit(1)).first()
     return None if entry is None else _apply(s, entry, undo=False)

@@ -33,6 +33,7 @@ class OrphanAnnotation:
     annotator: str
     source: str
     updated_at: str
+    id: int | None = None  # the row, for ``Store.reattach``
 
 
 @dataclass(frozen=True)
