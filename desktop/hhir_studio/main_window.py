@@ -62,7 +62,7 @@ class MainWindow(QMainWindow):
         self.labels = LabelPanel(self.session, self)
         self.transcript = TranscriptPanel(self.session, self)
         self.videos = VideoListPanel(self.session, self)
-        self.shots = ShotEditor(self.session, self.analysis, self.player)
+        self.shots = ShotEditor(self.session, self.player)
         self.registry = ActionRegistry(self)
         self.registry.on_error = lambda text: self.statusBar().showMessage(text, 15000)
         commands.register_all(self.registry, commands.CommandTargets(
@@ -125,7 +125,6 @@ class MainWindow(QMainWindow):
         s.structure_changed.connect(self._refresh_changed_clips)
         self.analysis.job_added.connect(self.videos.track)
         self.analysis.video_analysed.connect(self._on_video_analysed)
-        self.analysis.structure_changed.connect(self._on_structure_changed)
         self.analysis.refused.connect(self.notify_error)
         self.runner.job_failed.connect(lambda job, message: self.notify_error(message))
 
@@ -219,14 +218,6 @@ class MainWindow(QMainWindow):
         elif self.session.data.video.id == video_id:
             self.session.reload()
 
-    def _on_structure_changed(self, video_id: int) -> None:
-        self._on_video_analysed(video_id)
-        self._refresh_changed_clips(video_id)
-        orphans = len(self.store.orphan_annotations(video_id))
-        if orphans:  # never silently: the user should know some labels lost their clip
-            self.statusBar().showMessage(
-                f"Clips rebuilt. {orphans} label(s) kept aside: their clip's time range no longer exists", 15000)
-
     def _clips_without_scores(self) -> bool:
         """Scored, but not every clip: clips rebuilt since (a fresh, unscored video is the
         analysis' to score, not this)."""
@@ -241,8 +232,10 @@ class MainWindow(QMainWindow):
         if not Path(path).exists():  # said once, here, rather than as a failed job
             self.statusBar().showMessage(f"⚠ {path}: the file is missing; the new clips get suggestions once it is back", 15000)
             return None
+        known = set(self.runner.jobs())
         job = self.analysis.refresh_clips(video_id)
-        job.finished.connect(lambda _new, vid=video_id: self._on_video_analysed(vid))
+        if job not in known:  # a refresh still waiting covers this edit too, and re-reads already
+            job.finished.connect(lambda _new, vid=video_id: self._on_video_analysed(vid))
         return job
 
     def activate_model(self, model_id: str | None) -> Job:

@@ -1,7 +1,8 @@
-"""The controller that queues analyses and shot edits on the job runner.
+"""The controller that queues analyses on the job runner (shot edits are stored by the session at
+once; only their background rescoring comes through here).
 
-An analysis runs in a child process (see ``hhir_studio.ops.child``) driven by a worker thread; a shot
-edit runs on the worker thread itself. Each opens its own ``Store`` on the same file (SQLite in WAL
+An analysis runs in a child process (see ``hhir_studio.ops.child``) driven by a worker
+thread. Each opens its own ``Store`` on the same file (SQLite in WAL
 mode lets the UI read while they write), so no database object is shared. ``hhir.pipeline`` (and
 with it torch) is never imported by the window.
 """
@@ -13,11 +14,10 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from hhir.settings import Settings
-from hhir.types import Shot
 from hhir_studio.jobs import Job, JobRunner, JobSpec, JobState
 from hhir_studio.videos import queue_book
 from hhir_studio.videos.queue_book import QueueBook
-from hhir_studio.videos.request import AnalysisRequest, analyse_in_child, run_shot_edit
+from hhir_studio.videos.request import AnalysisRequest, analyse_in_child
 
 
 class AnalysisController(QObject):
@@ -25,7 +25,6 @@ class AnalysisController(QObject):
 
     job_added = Signal(str, object)  # resolved video path, Job
     video_analysed = Signal(int)
-    structure_changed = Signal(int)
     refused = Signal(str)  # a file that is not a readable video: the message names it
 
     def __init__(self, runner: JobRunner, db_path: Path, settings: Settings, parent: QObject | None = None,
@@ -84,20 +83,17 @@ class AnalysisController(QObject):
         job.failed.connect(lambda _message: book.mark(video_id, queue_book.FAILED))
         job.cancelled.connect(lambda: None if self.closing else book.mark(video_id, queue_book.CANCELLED))
 
-    def edit_shots(self, video_id: int, shots: list[Shot]) -> Job:
-        request = self._request("")
-        spec = JobSpec("Rebuild clips", lambda p, c: run_shot_edit(request, video_id, shots, p, c))
-        job = self.runner.submit(spec)
-        job.finished.connect(lambda vid: self.structure_changed.emit(int(vid)))
-        return job
-
     def refresh_clips(self, video_id: int) -> Job:
         """Features and suggestions of the clips a shot edit created (only those), in the child."""
         from hhir_studio.videos.refresh import refresh_in_child
 
+        key = ("refresh", video_id)
+        waiting = [j for j in self.runner.jobs() if j.spec.key == key and j.state is JobState.QUEUED]
+        if waiting:  # one that has not started yet will see this edit's clips too
+            return waiting[0]
         request = self._request("")
         return self.runner.submit(JobSpec("Suggestions for the changed clips",
-                                          lambda p, c: refresh_in_child(request, video_id, p, c), key=("refresh", video_id)))
+                                          lambda p, c: refresh_in_child(request, video_id, p, c), key=key))
 
     def activate(self, model_id: str | None) -> Job:
         """Suggestions from ``model_id`` (None: the zero-shot starter); every video is rescored."""

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hhir.jobs import CancelToken, ProgressFn
-from hhir.types import Shot
 
 
 @dataclass(frozen=True)
@@ -44,24 +43,5 @@ def run_analysis(request: AnalysisRequest, progress: ProgressFn, cancel: CancelT
     store = Store(request.db_path)
     try:
         return analyze(store, request.video_path, _options(request), progress, cancel)
-    finally:
-        store.close()
-
-
-def run_shot_edit(request: AnalysisRequest, video_id: int, shots: list[Shot], progress: ProgressFn, cancel: CancelToken) -> int:
-    """Worker side: store corrected shots and rebuild the clips from them (annotations follow).
-
-    The shots are marked as set by a person, so a later analysis keeps them whatever its detector
-    settings; shots and clips are stored together, with no cancel point between them.
-    """
-    from hhir.pipeline import replace_shots
-    from hhir.store import Store
-
-    store = Store(request.db_path)
-    try:
-        progress(0.1, "Saving corrected shots and rebuilding clips")
-        replace_shots(store, video_id, shots, _options(request))
-        progress(1.0, "Clips rebuilt")
-        return video_id
     finally:
         store.close()
