@@ -133,7 +133,12 @@ class MainWindow(QMainWindow):
         video = self.session.data.video
         if Path(video.path).exists():
             copy = existing_proxy(video.fingerprint) if self.session.settings.playback_copies else None
-            self.player.load(video.path, video.fps, video.frame_count, source=str(copy) if copy else None)
+            data = self.session.data
+            # the frames the analysis decoded (its shots tile them), else the header's estimate until
+            # the stream's timestamps are read
+            decoded = data.shots[-1].end_frame if data.shots else 0
+            self.player.load(video.path, video.fps, decoded or video.frame_count, source=str(copy) if copy else None,
+                             decoded=bool(decoded))
             self._queue_timebase(self.player.source)
             if copy is None:
                 self._queue_playback_copy(video)

@@ -50,6 +50,8 @@ class PlayerView(QWidget):
         self.path = ""
         self.source = ""  # the file played: ``path`` itself or its playback copy
         self.timebase: TimeBase = constant_timebase(self.fps, 0)  # frames on the player's clock
+        self._count_known = False  # frame_count is the number of frames the analysis decoded
+        self._rate_text = "25 fps"
         self._position_ms = 0  # on the player's clock
         self._pending_ms: int | None = None  # where to go once a swapped source has loaded
         self._resume = False  # play on once it has (it was playing when swapped)
@@ -85,15 +87,21 @@ class PlayerView(QWidget):
 
     # --- media ---------------------------------------------------------------------------
     def load(self, path: str, fps: float, frame_count: int, source: str | None = None,
-             timebase: TimeBase | None = None) -> None:
+             timebase: TimeBase | None = None, decoded: bool = False) -> None:
         """Show ``path`` paused at its first frame, played from ``source`` (its playback copy) if given.
+
+        ``frame_count`` is the number of frames decoded when ``decoded`` (the analysis counted them:
+        the end of the last shot); otherwise the header's estimate, replaced by the count of the
+        stream's own timestamps once :meth:`set_timebase` brings them.
 
         ``timebase`` is ``source``'s (:func:`hhir.media.timebase.read_timebase`); without one the
         stream's start and ``fps`` are used until :meth:`set_timebase` brings the exact one.
         """
         self.path, self.fps, self.frame_count = str(path), fps or 25.0, frame_count
+        self._count_known = decoded
         self.source = str(source or path)
         self.timebase = timebase or quick_timebase(self.source, self.fps, frame_count)
+        self._rate_text = self.rate_text()
         self._loop = None
         # A seek made before the source has loaded (the restored clip after a restart) is applied
         # once it has: the player would drop it and stay on frame 0.
@@ -109,10 +117,15 @@ class PlayerView(QWidget):
             return  # it belongs to a file no longer played
         frame = self.current_frame()
         self.timebase = timebase
+        if timebase.exact and not self._count_known and timebase.frame_count:
+            self.frame_count = timebase.frame_count  # the header only estimated it
+            frame = min(frame, self.frame_count - 1)
+        self._rate_text = self.rate_text()
         if self._pending_ms is not None:
             self._pending_ms = self._ms(frame)
         elif not self.is_playing:
             self._set_position(self._ms(frame), emit=False)
+        self._update_readout()
 
     def _ms(self, frame: int) -> int:
         return int(round(self.timebase.position(frame) * 1000.0))
@@ -126,6 +139,7 @@ class PlayerView(QWidget):
         self._resume = self.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState
         self.source = str(source)
         self.timebase = quick_timebase(self.source, self.fps, self.frame_count)
+        self._rate_text = self.rate_text()
         self._position_ms = self._pending_ms = self._ms(frame)
         self._from_event_loop("setSource", Q_ARG(QUrl, QUrl.fromLocalFile(self.source)))
         if not self._resume:  # a queued pause could land after the play below
@@ -133,6 +147,8 @@ class PlayerView(QWidget):
 
     def _on_status(self, status: QMediaPlayer.MediaStatus) -> None:
         loaded = (QMediaPlayer.MediaStatus.LoadedMedia, QMediaPlayer.MediaStatus.BufferedMedia)
+        if self.player.source() != QUrl.fromLocalFile(self.source):
+            return  # the file shown before a switch reporting late: the pending frame is the new file's
         if status in loaded and self._pending_ms is not None:
             ms, self._pending_ms = self._pending_ms, None
             self._set_position(ms)
@@ -258,12 +274,30 @@ class PlayerView(QWidget):
         self._update_readout()
         self.position_changed.emit(self.position_s)
 
+    @property
+    def shown_s(self) -> float:
+        """Where the frame on screen starts in the stream's own timestamps (seconds from the
+        container's start: a stream that starts late shows its first frame at that time)."""
+        return self.timebase.frame_start(self.current_frame())
+
+    def rate_text(self) -> str:
+        """The frame rate as the timestamps give it: the header's for a constant rate, the average
+        (said to vary) when the intervals differ."""
+        starts = self.timebase.starts[: self.frame_count or None]
+        if not self.timebase.exact or len(starts) < 3:
+            return f"{self.fps:g} fps"
+        steps = [b - a for a, b in zip(starts, starts[1:])]
+        if max(steps) - min(steps) <= 0.002:  # constant within a millisecond or two of rounding
+            return f"{self.fps:g} fps"
+        return f"{(len(starts) - 1) / (starts[-1] - starts[0]):.2f} fps (variable)"
+
     def _update_readout(self) -> None:
         total = self.frame_count or self._last_frame() + 1
+        end_s = self.timebase.frame_start(total) if self.timebase.exact else self.duration_s
         parts = [
-            f"{clock(self.position_s)} / {clock(self.duration_s)}",
+            f"{clock(self.shown_s)} / {clock(end_s)}",
             f"frame {self.current_frame():>6d} / {total}",
-            f"{self.fps:g} fps",
+            self._rate_text,
             f"{self.speed:g}×",
         ]
         if self.looping:
