@@ -18,6 +18,7 @@ from hhir.store import Store
 from hhir_studio import commands
 from hhir_studio.actions import ActionRegistry
 from hhir_studio.jobs import Job, JobRunner, JobSpec
+from hhir_studio.history.panel import HistoryPanel
 from hhir_studio.labels.panel import LabelPanel
 from hhir_studio.models_menu import ModelMenu
 from hhir_studio.player.view import PlayerView
@@ -62,13 +63,14 @@ class MainWindow(QMainWindow):
         self.labels = LabelPanel(self.session, self)
         self.transcript = TranscriptPanel(self.session, self)
         self.videos = VideoListPanel(self.session, self)
+        self.history = HistoryPanel(self.session, self)
         self.shots = ShotEditor(self.session, self.player)
         self.registry = ActionRegistry(self)
         self.registry.on_error = lambda text: self.statusBar().showMessage(text, 15000)
         commands.register_all(self.registry, commands.CommandTargets(
             self.session, self.player, self.timeline, open_videos=self.open_dialog, export=self.export_dialog,
             settings=self.settings_dialog, quit=self.close, toggle_loop=self.toggle_loop, split_shot=self.split_shot,
-            merge_shot=self.merge_shot, move_cut=self.move_cut, train=self.training_dialog))
+            merge_shot=self.merge_shot, move_cut=self.move_cut, train=self.training_dialog, show_history=self.show_history))
         self._assemble()
         self._wire()
         self.videos.refresh()
@@ -85,6 +87,9 @@ class MainWindow(QMainWindow):
         videos = self._dock("Videos", self.videos, Qt.DockWidgetArea.LeftDockWidgetArea)
         labels = self._dock("Labels", self.labels, Qt.DockWidgetArea.RightDockWidgetArea)
         self._dock("Transcript", self.transcript, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.history_dock = self._dock("History", self.history, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.tabifyDockWidget(self.findChild(QDockWidget, "dock Transcript"), self.history_dock)
+        self.findChild(QDockWidget, "dock Transcript").raise_()
         self._dock_widths = ([videos, labels], [VIDEOS_WIDTH, 460])  # applied once shown (see showEvent)
         self.registry.build_menus(self.menuBar(), commands.MENUS)
         toolbar = QToolBar("Main", self)
@@ -113,6 +118,8 @@ class MainWindow(QMainWindow):
         self.player.position_changed.connect(self.timeline.set_playhead)
         self.player.position_changed.connect(self.transcript.set_position)
         self.player.media_failed.connect(self.notify_error)
+        self.player.goto_failed.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.player.goto_done.connect(lambda: self.timeline.setFocus(Qt.FocusReason.OtherFocusReason))
         self.timeline.seek_requested.connect(self.player.seek)
         self.timeline.clip_clicked.connect(s.select_clip)
         self.transcript.seek_requested.connect(self.player.seek)
@@ -281,6 +288,13 @@ class MainWindow(QMainWindow):
 
     def toggle_loop(self) -> None:
         self.player.set_looping(self.registry.action("play.loop").isChecked())
+
+    def show_history(self) -> None:
+        """Bring the History dock forward with its table focused (Escape or a click goes back)."""
+        self.history_dock.show()
+        self.history_dock.raise_()
+        self.history.refresh()
+        self.history.focus_table()
 
     def split_shot(self) -> None:
         self.shots.split_at_playhead()

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from hhir.store import repo_shots, rows
 from hhir.store.common import now_iso
-from hhir.store.records import Change
+from hhir.store.records import Change, HistoryStep
 from hhir.store.schema import EditRow
 from hhir.types import Target
 
@@ -131,6 +131,14 @@ def _apply(s: Session, entry: EditRow, undo: bool) -> Change:
     s.flush()
     targets = _current_targets(video, [edit for _, edit in decoded])
     return Change(video_id=entry.video_id, kind=entry.kind, description=entry.description, targets=targets)
+
+
+def steps(s: Session, video_id: int) -> list[HistoryStep]:
+    """Every step kept for the video, oldest first (undone ones too, marked)."""
+    cols = (EditRow.seq, EditRow.created_at, EditRow.annotator, EditRow.kind, EditRow.description, EditRow.targets, EditRow.undone)
+    query = select(*cols).where(EditRow.video_id == video_id).order_by(EditRow.seq)
+    return [HistoryStep(seq, when, who, kind, what, tuple(Target(int(v), None if c is None else int(c)) for v, c in targets or ()),
+                        bool(undone)) for seq, when, who, kind, what, targets, undone in s.execute(query)]
 
 
 def next_steps(s: Session, video_id: int, annotator: str | None = None) -> tuple[str | None, str | None]:

@@ -15,11 +15,11 @@ import math
 from PySide6.QtCore import Q_ARG, QMetaObject, Qt, QUrl, Signal
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
 from PySide6.QtMultimediaWidgets import QVideoWidget
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QSizePolicy, QSpinBox, QVBoxLayout, QWidget
 
 from hhir.media.timebase import TimeBase, constant_timebase, quick_timebase
 
-SPEEDS = (0.25, 0.5, 1.0, 1.5, 2.0, 4.0)
+SPEEDS = (0.1, 0.25, 0.5, 1.0, 1.5, 2.0, 4.0)
 
 
 def frame_at(position_ms: float, fps: float) -> int:
@@ -38,10 +38,34 @@ def clock(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:06.3f}" if hours else f"{minutes:02d}:{secs:06.3f}"
 
 
+class GotoBox(QLineEdit):
+    """The go-to box: Enter and Escape are its own while it has the focus (in the window they are
+    shortcuts: Enter marks a clip reviewed)."""
+
+    cancelled = Signal()
+
+    def event(self, event) -> bool:
+        from PySide6.QtCore import QEvent
+
+        if event.type() == QEvent.Type.ShortcutOverride and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Escape):
+            event.accept()
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() == Qt.Key.Key_Escape:
+            self.clear()
+            self.cancelled.emit()
+            return
+        super().keyPressEvent(event)
+
+
 class PlayerView(QWidget):
     position_changed = Signal(float)  # seconds
     playing_changed = Signal(bool)
     media_failed = Signal(str)
+    goto_failed = Signal(str)  # why the go-to box's text names no frame
+    goto_done = Signal()  # the go-to box went to its frame: focus may go back
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -66,6 +90,20 @@ class PlayerView(QWidget):
         self.player.setVideoOutput(self.video)
         self.readout = QLabel("--:--.---", self)
         self.readout.setObjectName("readout")
+        self.goto = GotoBox(self)  # a frame number or a time, as the readout shows them
+        self.goto.setObjectName("gotoBox")
+        self.goto.setPlaceholderText("go to frame or time")
+        self.goto.setToolTip("A frame number (1126) or a time (01:02.5, 62.5s); Enter goes there (Ctrl+G)")
+        self.goto.setMaximumWidth(150)
+        self.goto.returnPressed.connect(self._go_typed)
+        self.goto.cancelled.connect(self.goto_done)
+        self.step = QSpinBox(self)  # frames per Ctrl+←/→
+        self.step.setObjectName("stepFrames")
+        self.step.setRange(1, 10_000)
+        self.step.setValue(10)
+        self.step.setPrefix("step ")
+        self.step.setSuffix(" fr")
+        self.step.setToolTip("Frames moved by Ctrl+← and Ctrl+→")
         self._build()
         self.player.positionChanged.connect(self._on_position)
         self.player.playbackStateChanged.connect(
@@ -79,6 +117,8 @@ class PlayerView(QWidget):
         bar.setContentsMargins(6, 2, 6, 2)
         bar.addWidget(self.readout)
         bar.addStretch(1)
+        bar.addWidget(self.goto)
+        bar.addWidget(self.step)
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(0)
@@ -218,6 +258,54 @@ class PlayerView(QWidget):
         """Pause and move ``n`` frames (negative: back)."""
         self.player.pause()
         self.seek_frame(self.current_frame() + n)
+
+    def step_many(self, direction: int) -> None:
+        """Move the step box's number of frames (``direction`` -1: back)."""
+        self.step_frames(direction * self.step.value())
+
+    def first_frame(self) -> None:
+        self.player.pause()
+        self.seek_frame(0)
+
+    def last_frame(self) -> None:
+        self.player.pause()
+        self.seek_frame(self._last_frame())
+
+    def go_to(self, text: str) -> str | None:
+        """Show the frame ``text`` names: a frame number, or a time as the readout shows it
+        (``mm:ss.fff``, ``h:mm:ss``, ``62.5s`` or ``62.5``: the stream's own time). Returns None, or
+        why ``text`` names no frame."""
+        text = text.strip().lower()
+        if not text:
+            return "type a frame number or a time"
+        try:
+            if text.isdigit():
+                self.player.pause()
+                self.seek_frame(int(text))
+                return None
+            seconds = 0.0
+            for part in text.removesuffix("s").split(":"):
+                seconds = seconds * 60 + float(part)
+        except ValueError:
+            return f"{text!r} is not a frame number or a time (frame 1126, 01:02.5 or 62.5s)"
+        if not math.isfinite(seconds) or seconds < 0:
+            return f"{text!r} is not a time in the video"
+        self.player.pause()
+        self.seek_frame(self.timebase.frame_at(seconds))
+        return None
+
+    def _go_typed(self) -> None:
+        problem = self.go_to(self.goto.text())
+        if problem is not None:
+            self.goto.setToolTip(problem)
+            self.goto_failed.emit(problem)
+            return
+        self.goto.clear()
+        self.goto_done.emit()
+
+    def focus_goto(self) -> None:
+        self.goto.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.goto.selectAll()
 
     def jump(self, seconds: float) -> None:
         """Move by ``seconds`` in whole frames, so the frame under the playhead stays exact."""
