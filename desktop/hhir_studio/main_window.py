@@ -4,13 +4,14 @@ edits go through the session, background work through the job runner.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QShowEvent
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMenu, QSplitter, QToolBar, QWidget
+from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QMainWindow, QMenu, QScrollArea, QSplitter, QToolBar, QWidget
 
 from hhir.media.proxy import existing_proxy
 from hhir.settings import Settings
@@ -57,6 +58,9 @@ class MainWindow(QMainWindow):
         self._copies_queued: set[str] = set()  # fingerprints whose playback copy is built or being built
         self.runner = JobRunner(self)
         self._failures = None  # the FailureNotice, made on the first failure
+        self._focus_at_failure: QWidget | None = None  # where the keys were when it opened
+        self._focus_before: QWidget | None = None  # where the keys were when a menu opened
+        self._own_failures: QWidget | None = None  # a dialog that shows its own job's failure
         self.analysis = AnalysisController(self.runner, store.reopen_value(), settings, self, book=QueueBook(store))
         self.player = PlayerView(self)
         self.timeline = TimelineView(self.session.threshold, self)
@@ -73,6 +77,7 @@ class MainWindow(QMainWindow):
             merge_shot=self.merge_shot, move_cut=self.move_cut, train=self.training_dialog, show_history=self.show_history))
         self._assemble()
         self._wire()
+        self._watch_menus()
         self.videos.refresh()
         self._restore_geometry()
 
@@ -85,7 +90,7 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(1, 0)
         self.setCentralWidget(splitter)
         videos = self._dock("Videos", self.videos, Qt.DockWidgetArea.LeftDockWidgetArea)
-        labels = self._dock("Labels", self.labels, Qt.DockWidgetArea.RightDockWidgetArea)
+        labels = self._dock("Labels", self._scrolling(self.labels), Qt.DockWidgetArea.RightDockWidgetArea)
         self._dock("Transcript", self.transcript, Qt.DockWidgetArea.RightDockWidgetArea)
         self.history_dock = self._dock("History", self.history, Qt.DockWidgetArea.RightDockWidgetArea)
         self.tabifyDockWidget(self.findChild(QDockWidget, "dock Transcript"), self.history_dock)
@@ -104,6 +109,18 @@ class MainWindow(QMainWindow):
 
     def _menu(self, title: str) -> QMenu:
         return next(a.menu() for a in self.menuBar().actions() if a.text() == title)
+
+    def _scrolling(self, panel: QWidget) -> QScrollArea:
+        """``panel`` in a vertical scroll area: a short window scrolls it instead of growing taller
+        than the screen (the window stays usable at 1024x640)."""
+        area = QScrollArea(self)
+        area.setObjectName(f"scroll {panel.objectName()}")
+        area.setWidget(panel)
+        area.setWidgetResizable(True)
+        area.setFrameShape(QScrollArea.Shape.NoFrame)
+        area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        area.setMinimumWidth(panel.minimumSizeHint().width() + area.verticalScrollBar().sizeHint().width())
+        return area
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -133,7 +150,7 @@ class MainWindow(QMainWindow):
         self.analysis.job_added.connect(self.videos.track)
         self.analysis.video_analysed.connect(self._on_video_analysed)
         self.analysis.refused.connect(self.notify_error)
-        self.runner.job_failed.connect(lambda job, message: self.notify_error(message))
+        self.runner.job_failed.connect(self._job_failed)
 
     # --- reactions -----------------------------------------------------------------------
     def _on_video_opened(self, video_id: int) -> None:
@@ -282,9 +299,47 @@ class MainWindow(QMainWindow):
         return self.analyse([v.path for v in videos if Path(v.path).exists()])
 
     def open_dialog(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, "Open videos", "", VIDEO_FILTER)
+        with self.keeping_focus():
+            paths, _ = QFileDialog.getOpenFileNames(self, "Open videos", "", VIDEO_FILTER)
         if paths:
             self.analyse(paths)
+
+    # --- focus ---------------------------------------------------------------------------
+    def _focus_now(self) -> QWidget:
+        """The widget of this window with the keyboard now (the timeline, where the keys work, if none)."""
+        widget = QApplication.focusWidget()
+        return widget if widget is not None and widget.window() is self else self.timeline
+
+    def give_focus_back(self, widget: QWidget | None = None) -> None:
+        """Back to ``widget`` (default: the one that had the keys before the last dialog or menu),
+        so arrow and label keys work again without a click."""
+        target = widget or self._focus_before or self.timeline
+        self.activateWindow()
+        self.raise_()
+        target.setFocus(Qt.FocusReason.PopupFocusReason)
+
+    @contextlib.contextmanager
+    def keeping_focus(self):
+        """Run a dialog; the keys go back where they were when it closes, however it closes."""
+        before = self._focus_now()
+        try:
+            yield
+        finally:
+            self.give_focus_back(before)
+
+    def _watch_menus(self) -> None:
+        """Every menu (a click, Alt, or Escape closing it) gives the keys back when it closes."""
+        for menu in self.menuBar().findChildren(QMenu):
+            menu.aboutToShow.connect(self._remember_focus)
+            menu.aboutToHide.connect(lambda: QTimer.singleShot(0, self._after_menu))
+
+    def _remember_focus(self) -> None:
+        if QApplication.activePopupWidget() is None or self._focus_before is None:
+            self._focus_before = self._focus_now()
+
+    def _after_menu(self) -> None:
+        if QApplication.activeModalWidget() is None and QApplication.activePopupWidget() is None:
+            self.give_focus_back()
 
     def toggle_loop(self) -> None:
         self.player.set_looping(self.registry.action("play.loop").isChecked())
@@ -309,7 +364,9 @@ class MainWindow(QMainWindow):
         from hhir_studio.dialogs.settings import SettingsDialog
 
         dialog = SettingsDialog(self.session.settings, self, [label.name for label in self.session.labels])
-        if dialog.exec():
+        with self.keeping_focus():
+            accepted = dialog.exec()
+        if accepted:
             self.apply_settings(dialog.result_settings())
 
     def apply_settings(self, settings: Settings) -> None:
@@ -322,12 +379,19 @@ class MainWindow(QMainWindow):
     def export_dialog(self) -> None:
         from hhir_studio.dialogs.export import ExportDialog
 
-        ExportDialog(self, self.runner).exec()
+        with self.keeping_focus():
+            dialog = ExportDialog(self, self.runner)
+            self._own_failures = dialog  # its status line shows its job's failure: not a second time here
+            try:
+                dialog.exec()
+            finally:
+                self._own_failures = None
 
     def training_dialog(self) -> None:
         from hhir_studio.dialogs.training import TrainingDialog
 
-        TrainingDialog(self, self.runner).exec()
+        with self.keeping_focus():
+            TrainingDialog(self, self.runner).exec()
 
     def notify_error(self, message: str) -> None:
         """The one place errors reach the user: a dialog with the details (:class:`FailureNotice`),
@@ -338,7 +402,16 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"⚠ {message}", 15000)
         if self._failures is None:
             self._failures = FailureNotice(self)
+            self._failures.finished.connect(lambda _result: self.give_focus_back(self._focus_at_failure))
+        if not self._failures.isVisible():
+            self._focus_at_failure = self._focus_now()
         self._failures.report(message)
+
+    def _job_failed(self, job: Job, message: str) -> None:
+        dialog = self._own_failures
+        if dialog is not None and getattr(dialog, "job", None) is job:
+            return  # the dialog that started the job says so itself
+        self.notify_error(message)
 
     # --- window --------------------------------------------------------------------------
     def _restore_geometry(self) -> None:

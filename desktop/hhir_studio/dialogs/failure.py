@@ -41,8 +41,9 @@ def _tail(path: Path, lines: int) -> str:
 
 
 class FailureNotice(QMessageBox):
-    """One non-modal dialog for the failures of background work; a new failure is added to it
-    (the newest first), so a burst of them never stacks windows."""
+    """One non-modal dialog for the failures of background work; a failure while it is open is
+    added to it (the newest first), so a burst of them never stacks windows. Once closed it
+    starts afresh: the next failure is shown alone, not after the ones already read."""
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(QMessageBox.Icon.Warning, "Something went wrong", "", QMessageBox.StandardButton.Close, parent)
@@ -52,6 +53,7 @@ class FailureNotice(QMessageBox):
         self.addButton(logs, QMessageBox.ButtonRole.ActionRole)
         logs.clicked.disconnect()  # an action button would close the box; this one only opens the folder
         logs.clicked.connect(open_log_folder)
+        self.finished.connect(lambda _result: self.messages.clear())
 
     def report(self, message: str) -> None:
         self.messages.insert(0, message)

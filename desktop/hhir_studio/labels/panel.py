@@ -41,7 +41,7 @@ class ProbabilityBar(QWidget):
         self.colour = colour
         self.value: float | None = None
         self.threshold = DEFAULT_THRESHOLD
-        self.setMinimumWidth(90)
+        self.setMinimumWidth(40)
 
     def sizeHint(self) -> QSize:
         return QSize(120, 16)
@@ -144,7 +144,9 @@ class LabelPanel(QWidget):
         for i, action in enumerate(actions):
             button = QToolButton(self)
             button.setDefaultAction(action)
-            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            # no minimum from the text: the row shares the panel's width and lays out again on every resize
+            button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+            button.setMinimumWidth(60)
             self.actions_row.addWidget(button, i // 2, i % 2)
 
     def refresh(self) -> None:

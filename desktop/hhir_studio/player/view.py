@@ -90,11 +90,14 @@ class PlayerView(QWidget):
         self.player.setVideoOutput(self.video)
         self.readout = QLabel("--:--.---", self)
         self.readout.setObjectName("readout")
+        self.readout.setWordWrap(True)  # two lines in a narrow window rather than a wide minimum
+        self.readout.setMinimumWidth(160)
         self.goto = GotoBox(self)  # a frame number or a time, as the readout shows them
         self.goto.setObjectName("gotoBox")
         self.goto.setPlaceholderText("go to frame or time")
         self.goto.setToolTip("A frame number (1126) or a time (01:02.5, 62.5s); Enter goes there (Ctrl+G)")
         self.goto.setMaximumWidth(150)
+        self.goto.setMinimumWidth(90)
         self.goto.returnPressed.connect(self._go_typed)
         self.goto.cancelled.connect(self.goto_done)
         self.step = QSpinBox(self)  # frames per Ctrl+←/→
