@@ -1,5 +1,5 @@
 """Focus after dialogs, menus and errors, under a real X server and window manager (Xvfb and
-openbox, as ``make sysdeps`` installs them): offscreen Qt has no window manager to move the
+openbox, as ``make sysdeps`` installs them, keys typed on the X keyboard with xdotool): offscreen Qt has no window manager to move the
 activation around, so the window is run in a child process on its own virtual screen."""
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import pytest
 
 HERE = Path(__file__).resolve().parent
 
-pytestmark = pytest.mark.skipif(not (shutil.which("Xvfb") and shutil.which("openbox")),
-                                reason="needs Xvfb and openbox (make sysdeps)")
+pytestmark = pytest.mark.skipif(not (shutil.which("Xvfb") and shutil.which("openbox") and shutil.which("xdotool")),
+                                reason="needs Xvfb, openbox and xdotool (make sysdeps)")
 
 
 @pytest.fixture
