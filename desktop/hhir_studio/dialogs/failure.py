@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
 
@@ -48,6 +48,9 @@ class FailureNotice(QMessageBox):
     def __init__(self, parent: QWidget) -> None:
         super().__init__(QMessageBox.Icon.Warning, "Something went wrong", "", QMessageBox.StandardButton.Close, parent)
         self.setModal(False)
+        # background work failing must not take the keyboard from a person labelling: the notice
+        # shows beside the window, and the keys go on reaching the window until it is clicked
+        self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
         self.messages: list[str] = []
         logs = QPushButton("Open log folder", self)
         self.addButton(logs, QMessageBox.ButtonRole.ActionRole)
