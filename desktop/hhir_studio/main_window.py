@@ -194,7 +194,28 @@ class MainWindow(QMainWindow):
         self.timeline.set_layout(layout)
         self.registry.refresh()
 
+    def restore_last_state(self) -> None:
+        """Open the video and clip that were open when the app last closed (else the first video)."""
+        stored = {v.id: v for v in self.store.videos()}
+        if not stored or self.session.data is not None:
+            return
+        saved = _window_settings()
+        video_id, clip_id = saved.value("review/video"), saved.value("review/clip")
+        video_id = int(video_id) if video_id is not None and int(video_id) in stored else next(iter(stored))
+        self.open_video(video_id)
+        data = self.session.data
+        if clip_id is not None and data is not None and data.video.id == video_id and data.clip(int(clip_id)) is not None:
+            self.session.select_clip(int(clip_id))
+
+    def _remember_selection(self) -> None:
+        selected = self.session.selected
+        if selected is not None:
+            saved = _window_settings()
+            saved.setValue("review/video", selected.video_id)
+            saved.setValue("review/clip", selected.clip_id)
+
     def _on_selection_changed(self) -> None:
+        self._remember_selection()
         clip = self.session.selected_clip()
         self.timeline.set_selected_clip(clip.id if clip else None)
         self.player.set_loop_range((clip.start_s, clip.end_s) if clip else None)

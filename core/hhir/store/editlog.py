@@ -124,7 +124,10 @@ def _apply(s: Session, entry: EditRow, undo: bool) -> Change:
     video.preload([edit.key for _, edit in decoded if isinstance(edit.key, rows.AnnotationKey)])
     for table, edit in reversed(decoded) if undo else decoded:
         if isinstance(edit.key, repo_shots.ShotsKey):  # a rebuild also needs the region it leaves
-            repo_shots.write_shots(video, edit.key, edit.before if undo else edit.after, edit.after if undo else edit.before)
+            target, leaving = (edit.before, edit.after) if undo else (edit.after, edit.before)
+            assert target is None or isinstance(target, repo_shots.ShotsValue)  # noqa: S101 - the key says which table
+            assert leaving is None or isinstance(leaving, repo_shots.ShotsValue)  # noqa: S101
+            repo_shots.write_shots(video, edit.key, target, leaving)
             continue
         table.write(video, edit.key, edit.before if undo else edit.after)
     entry.undone = undo
