@@ -41,17 +41,21 @@ class Painted(QObject):
 
 app = _application([])
 window = create_window(Arguments(Path(sys.argv[1]), []))
+created = time.perf_counter() - T0
 frame = Painted("window_painted_s", lambda: True)
 window.installEventFilter(frame)
 panel = Painted("last_clip_painted_s", lambda: window.labels.title.text().startswith(sys.argv[2]))
 window.labels.installEventFilter(panel)
 window.show()
+app.processEvents()
+marks["window_shown_s"] = time.perf_counter() - T0
 QTimer.singleShot(0, window.restore_last_state)
 QTimer.singleShot(0, window.resume_unfinished)
 end = time.perf_counter() + 120
-while len(marks) < 2 and time.perf_counter() < end:
+while len(marks) < 3 and time.perf_counter() < end:
     app.processEvents()
     time.sleep(0.005)
+marks["window_created_s"] = created
 print(json.dumps(marks))
 window.close()
 """

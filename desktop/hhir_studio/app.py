@@ -101,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         QMessageBox.critical(None, "HHIR Studio", str(exc))
         return 2
     window.show()
+    app.processEvents()  # the window is painted before the project's state is read
     from PySide6.QtCore import QTimer
 
     # the window paints first; the project's last state (video, clip) right after, before any job
