@@ -74,7 +74,7 @@ class ReviewSession(QObject):
     data_changed = Signal()
     selection_changed = Signal()
     status_reported = Signal(str)
-    structure_changed = Signal(int)  # an undo/redo rebuilt a video's clips
+    structure_changed = Signal(int)  # a shot edit, or its undo/redo, rebuilt a video's clips
 
     def __init__(self, store: Store, settings: Settings, parent: QObject | None = None) -> None:
         super().__init__(parent)
