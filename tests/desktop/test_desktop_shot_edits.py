@@ -89,3 +89,28 @@ def test_a_split_and_a_merge_on_a_reviewed_clip_keep_its_decisions_and_review(fi
     assert window.store.orphan_annotations(video_id) == []
     assert {(a.label, a.state) for a in window.store.annotations(video_id)} == before
     assert len(window.store.reviewed(video_id, session.annotator)) == 1
+
+
+def test_a_decision_kept_aside_is_listed_in_the_label_panel_and_put_back(filled_db, open_window, qtbot):
+    db, video_id = filled_db
+    window = open_window(db)
+    window.open_video(video_id)
+    session = window.session
+    _focus(window, qtbot)
+    for clip, presses in zip(session.data.clips, (1, 2, 1)):  # asks: present, absent, present
+        session.select_clip(clip.id)
+        for _ in range(presses):
+            _press(window, qtbot, Qt.Key.Key_1)
+    window.player.seek(0.5)  # shot 1: merged with shot 2, three clips become two
+    _press(window, qtbot, Qt.Key.Key_M)
+    assert "1 label(s) kept aside" in window.statusBar().currentMessage()
+    panel = window.labels
+    assert panel.aside.isVisible() and panel.aside.count() == 1
+    assert panel.aside.item(0).text().startswith("asks: absent, 00:01.600–00:06.000")
+    second = session.data.clips[1]
+    session.select_clip(second.id)  # the clip the annotator says it belongs to
+    qtbot.mouseClick(panel.put_back, Qt.MouseButton.LeftButton)
+    assert window.store.orphan_annotations(video_id) == [] and not panel.aside.isVisible()
+    assert session.state("asks") is AnnotationState.ABSENT
+    _press(window, qtbot, Qt.Key.Key_Z, CTRL)  # undoable like any edit
+    assert panel.aside.count() == 1 and session.state("asks") is AnnotationState.PRESENT

@@ -108,6 +108,7 @@ class LabelPanel(QWidget):
         self.put_back = QPushButton("Put back on the selected clip", self)
         self.put_back.setObjectName("putBack")
         self.put_back.clicked.connect(self._put_back)
+        self.put_back.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # a click leaves the keys where they were
         for widget in (self.aside_title, self.aside, self.put_back):
             box.addWidget(widget)
             widget.setVisible(False)
