@@ -114,3 +114,4 @@ def test_a_decision_kept_aside_is_listed_in_the_label_panel_and_put_back(filled_
     assert session.state("asks") is AnnotationState.ABSENT
     _press(window, qtbot, Qt.Key.Key_Z, CTRL)  # undoable like any edit
     assert panel.aside.count() == 1 and session.state("asks") is AnnotationState.PRESENT
+
