@@ -15,7 +15,7 @@ adjudication). The undo log: ``editlog`` and ``rows``. The file itself: ``locati
 ``schema`` (the tables), ``records`` (returned records), ``common``, ``default_labels``."""
 
 from hhir.store.paths import default_db_path
-from hhir.store.records import Change, OrphanAnnotation
+from hhir.store.records import Change, HistoryStep, OrphanAnnotation
 from hhir.store.store import Store
 
-__all__ = ["Change", "OrphanAnnotation", "Store", "default_db_path"]
+__all__ = ["Change", "HistoryStep", "OrphanAnnotation", "Store", "default_db_path"]
