@@ -27,7 +27,6 @@ from hhir.people.records import Detection, Face, PeopleOptions
 log = logging.getLogger(__name__)
 _BODY_WIDTH = 0.4  # half-width of the body box, as a fraction of the body circle's radius
 _SAME_PERSON = 0.45  # IoU over which two person boxes of one frame are one person
-_FACE_IN_BODY = 0.3  # IoU of a BlazeFace face with the face BlazePose found, to count as the same person
 
 
 def model_file(name: str) -> Path:
@@ -161,16 +160,14 @@ def detect(bgr: np.ndarray, frame: int, options: PeopleOptions = PeopleOptions()
     h, w = bgr.shape[:2]
     faces = _faces(bgr, options)
     pose_boxes, pose_scores, pose_points = _run(_load(anc.POSE), bgr, options.tiles, options.body_score)
-    face_boxes = np.array([f.box for f in faces], np.float32).reshape(-1, 4)
-    overlap = anc.iou_matrix(pose_boxes, face_boxes)
     out: list[Detection] = []
     used: set[int] = set()
     for i in range(len(pose_boxes)):
-        j = int(np.argmax(overlap[i])) if len(faces) else -1
-        face = faces[j] if j >= 0 and overlap[i, j] >= _FACE_IN_BODY and j not in used else None
-        if face is not None:
-            used.add(j)
         box = _clip_box(_body_box(pose_boxes[i], pose_points[i], w / h))
+        j = _face_of(pose_boxes[i], box, faces, used)
+        face = faces[j] if j is not None else None
+        if j is not None:
+            used.add(j)
         out.append(Detection(frame, box, float(pose_scores[i]), "body", face, _descriptor(bgr, box, face)))
     for j, face in enumerate(faces):
         if j not in used and not any(_inside(face.box, d.box) for d in out):
@@ -183,6 +180,21 @@ def _distinct(found: list[Detection]) -> list[Detection]:
     found = sorted(found, key=lambda d: -d.score)
     boxes = np.array([d.box for d in found], np.float32).reshape(-1, 4)
     return [found[i] for i in sorted(anc.nms(boxes, np.array([d.score for d in found], np.float32), _SAME_PERSON))]
+
+
+def _face_of(pose_face: np.ndarray, body: tuple[float, ...], faces: list[Face], used: set[int]) -> int | None:
+    """The BlazeFace face that belongs to a BlazePose person: inside the body box, nearest the part
+    BlazePose itself looked at, and no farther from it than that part's own size."""
+    centre = (pose_face[:2] + pose_face[2:]) / 2
+    reach = float(max(pose_face[2] - pose_face[0], pose_face[3] - pose_face[1]))
+    best, best_d = None, reach
+    for j, face in enumerate(faces):
+        if j in used or not _inside(face.box, body):
+            continue
+        d = float(np.hypot((face.box[0] + face.box[2]) / 2 - centre[0], (face.box[1] + face.box[3]) / 2 - centre[1]))
+        if d <= best_d:
+            best, best_d = j, d
+    return best
 
 
 def _inside(inner: tuple[float, ...], outer: tuple[float, ...]) -> bool:
