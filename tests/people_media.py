@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tests.media_factory import make_video
+from media_factory import make_video
 
 SIZE = (640, 360)
 HEIGHT = 300  # a person's height in pixels

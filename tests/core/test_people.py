@@ -10,7 +10,7 @@ from hhir.people.records import BoxSource, Detection, PeopleOptions, Track, Trac
 from hhir.people.tracker import ShotTracker, fill
 from hhir.people.video import find_people, sample_plan
 from hhir.types import Shot
-from tests.people_media import SHOTS, make_people_video, scene
+from people_media import SHOTS, make_people_video, scene
 
 
 def _frame(placed, background=(90, 110, 140)) -> np.ndarray:
