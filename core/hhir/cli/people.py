@@ -1,10 +1,12 @@
-"""``hhir people list | name | confirm | merge | split | move | split-track | merge-tracks``.
+"""``hhir people list | name | confirm | merge | split | move | split-track | merge-tracks | export | import``.
 
 Every edit is one committed, undoable step of the video's history, recorded under ``--annotator``
 (default: the settings' annotator, else the login name), as in the app.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 
@@ -159,6 +161,37 @@ def merge_tracks(keep, other, annotator, db_path) -> None:
     """Join track OTHER into track KEEP (both of one shot)."""
     store = _store(db_path)
     click.echo(store.merge_tracks(keep, other, _annotator(annotator)).description)
+
+
+@people_group.command("export")
+@click.argument("video")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["vidor", "ava"]), default="vidor", show_default=True,
+              help="vidor: VidOR-style JSON trajectories; ava: AVA-style CSV, a box and person id per second.")
+@DB
+def export(video, out, fmt, db_path) -> None:
+    """Write the people of VIDEO to the file OUT."""
+    from hhir.exchange.people_io import export_people
+
+    store = _store(db_path)
+    v = _video(store, video)
+    click.echo(f"wrote {printable(str(export_people(store, v.id, fmt, out)))}")
+
+
+@people_group.command("import")
+@click.argument("video")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["vidor", "ava"]), default="vidor", show_default=True)
+@click.option("--replace", is_flag=True, help="Overwrite people a person edited or imported before.")
+@DB
+def import_(video, file, fmt, replace, db_path) -> None:
+    """Make the people in FILE the people of VIDEO (kept by later analyses)."""
+    from hhir.exchange.people_io import import_people
+
+    store = _store(db_path)
+    v = _video(store, video)
+    found = import_people(store, v.id, fmt, file, replace)
+    click.echo(f"imported {len(found.groups)} people, {len(found.tracks)} tracks into video {v.id}")
 
 
 def register(cli: click.Group) -> None:

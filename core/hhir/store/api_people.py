@@ -10,12 +10,15 @@ from hhir.types import Character, PersonTrack, SpeechTurn
 
 class PeopleAPI(StoreBase):
     def set_people(self, video_id: int, tracks: list[PersonTrack], groups: list[list[int]], params: str,
-                   names: dict[int, str] | None = None, confirmed: bool = False) -> None:
+                   names: dict[int, str] | None = None, confirmed: bool | list[bool] = False,
+                   numbers: list[int] | None = None) -> None:
         """Replace a video's people with the analysis' (or an import's): ``groups`` lists, per
         character (numbered 1, 2, ... in this order), the indices of its tracks; the stage
-        ``people`` is marked with ``params``. Not an undo step: it is what analysis found."""
+        ``people`` is marked with ``params``. Not an undo step: it is what analysis found.
+        ``numbers``: the characters' person numbers (default 1, 2, ...); ``confirmed``: for all
+        characters or one flag each."""
         with self._writing() as s:
-            repo_people.set_people(s, video_id, tracks, groups, params, names, confirmed)
+            repo_people.set_people(s, video_id, tracks, groups, params, names, confirmed, numbers)
 
     def characters(self, video_id: int) -> list[Character]:
         """A video's characters by number."""

@@ -45,17 +45,23 @@ def speech_turns(s: Session, video_id: int) -> list[SpeechTurn]:
 # analysis results -----------------------------------------------------------------------------------
 
 def set_people(s: Session, video_id: int, found: list[PersonTrack], groups: list[list[int]], params: str,
-               names: dict[int, str] | None = None, confirmed: bool = False) -> None:
+               names: dict[int, str] | None = None, confirmed: bool | list[bool] = False,
+               numbers: list[int] | None = None) -> None:
     """Replace a video's people with analysis results (or an import): ``groups`` are lists of indices
-    into ``found``, one per character, numbered 1, 2, ... in that order; ``names`` by group index."""
+    into ``found``, one per character, numbered 1, 2, ... in that order (or by ``numbers``); ``names``
+    by group index; ``confirmed`` for all groups or per group."""
+    numbers = numbers or list(range(1, len(groups) + 1))
+    flags = confirmed if isinstance(confirmed, list) else [confirmed] * len(groups)
+    if len(numbers) != len(groups) or len(set(numbers)) != len(numbers) or len(flags) != len(groups) or min(numbers, default=1) < 1:
+        raise StoreError(f"video {video_id}: one distinct person number (from 1) and one confirmed flag per character")
     video_row(s, video_id)
     s.execute(delete(PersonTrackRow).where(PersonTrackRow.video_id == video_id))
     s.execute(delete(CharacterRow).where(CharacterRow.video_id == video_id))
     s.flush()
     now, owner = now_iso(), {}
-    for number, group in enumerate(groups, start=1):
-        name = (names or {}).get(number - 1)
-        row = CharacterRow(video_id=video_id, number=number, name=name, confirmed=confirmed, annotator=None, updated_at=now)
+    for i, (number, group) in enumerate(zip(numbers, groups)):
+        name = (names or {}).get(i)
+        row = CharacterRow(video_id=video_id, number=number, name=name, confirmed=flags[i], annotator=None, updated_at=now)
         s.add(row)
         s.flush()
         owner.update({i: row.id for i in group})

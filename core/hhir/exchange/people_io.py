@@ -1,0 +1,60 @@
+"""A video's people in and out: the formats' shared record and the one way an import is stored."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from hhir.errors import HHIRError
+from hhir.store import Store
+from hhir.types import PersonTrack
+
+USER_SET = "user"  # the people stage's params for people a person set or imported: analysis keeps them
+FORMATS = ("vidor", "ava")
+
+
+@dataclass(frozen=True)
+class PeopleImport:
+    """What a file says about a video's people: tracks, and per character the indices of its tracks,
+    its person number, name and whether a person confirmed it."""
+
+    tracks: list[PersonTrack]
+    groups: list[list[int]]
+    numbers: list[int]
+    names: list[str | None]
+    confirmed: list[bool]
+
+
+def export_people(store: Store, video_id: int, fmt: str, out: str | Path) -> Path:
+    """Write a video's people in ``fmt`` (``vidor`` or ``ava``) to the file ``out``."""
+    if fmt == "vidor":
+        from hhir.exchange.people_vidor import export_vidor
+
+        return export_vidor(store, video_id, out)
+    if fmt == "ava":
+        from hhir.exchange.people_ava import export_people_ava
+
+        return export_people_ava(store, video_id, out)
+    raise HHIRError(f"unknown people format {fmt!r}; known: {', '.join(FORMATS)}")
+
+
+def import_people(store: Store, video_id: int, fmt: str, path: str | Path, replace: bool = False) -> PeopleImport:
+    """Read a file of ``fmt`` and make it the video's people (validated whole first; nothing changes
+    on an error). People a person edited are kept unless ``replace``."""
+    video = store.video(video_id)
+    shots = [(s.start_frame, s.end_frame) for s in store.shots(video_id)]
+    if fmt == "vidor":
+        from hhir.exchange.people_vidor import read_vidor
+
+        found = read_vidor(path, video, shots)
+    elif fmt == "ava":
+        from hhir.exchange.people_ava import read_people_ava
+
+        found = read_people_ava(path, video, shots)
+    else:
+        raise HHIRError(f"unknown people format {fmt!r}; known: {', '.join(FORMATS)}")
+    if not replace and store.stage_done(video_id, "people", USER_SET) and (store.person_tracks(video_id) or store.characters(video_id)):
+        raise HHIRError(f"{path}: video {video_id} has people a person edited or imported; import with --replace to overwrite them")
+    names = {i: n for i, n in enumerate(found.names) if n}
+    store.set_people(video_id, found.tracks, found.groups, USER_SET, names, found.confirmed, found.numbers)
+    return found
