@@ -3,8 +3,8 @@
 The ``.tflite`` files ship in ``hhir.resources`` (``resources/models/people``, Apache-2.0, copied
 from the mediapipe 0.10.21 wheel: see the README there) and run on ``ai-edge-litert``, one thread
 each. BlazePose's detector finds a person by their face and gives the hip centre and the radius of
-a circle holding the whole body; the body box here is that circle's height and 0.8 of its radius
-wide (a standing person's proportions), widened to hold the face, and clipped to the frame.
+a circle holding the whole body (with a margin); the body box is drawn from that circle with the
+proportions measured on hand-drawn boxes (``_HEIGHT``, ``_WIDTH``, ``_RAISE``), clipped to the frame.
 A face with no body around it is a person too (close-ups), boxed by the face.
 """
 
@@ -25,7 +25,14 @@ from hhir.people.descriptors import body_descriptor, face_descriptor
 from hhir.people.records import Detection, Face, PeopleOptions
 
 log = logging.getLogger(__name__)
-_BODY_WIDTH = 0.4  # half-width of the body box, as a fraction of the body circle's radius
+# The body box's proportions against BlazePose's body circle (radius r, centred on the hip), set on
+# the calibration frames of bench/fixtures/people_vtest_boxes.json (7 people matched; never on the
+# frames the figures are measured on): height 0.71 of 2r, width 0.40 of the height, centre 0.09 of
+# the height above the hip.
+_HEIGHT = 0.71
+_WIDTH = 0.40
+_RAISE = 0.09
+_REACH = 0.25  # a face this far (of the body box's width) outside a body box still belongs to it
 _SAME_PERSON = 0.45  # IoU over which two person boxes of one frame are one person
 
 
@@ -123,16 +130,16 @@ def _run(model: _Model, bgr: np.ndarray, tiles: int, min_score: float) -> tuple[
     return boxes[keep], scores[keep], points[keep]
 
 
-def _body_box(face_box: np.ndarray, points: np.ndarray, aspect: float) -> np.ndarray:
+def _body_box(points: np.ndarray, aspect: float) -> np.ndarray:
     """A body box from BlazePose's hip centre and full-body point; ``aspect`` is the frame's w/h, so
-    the circle's radius (a length in pixels) is the same both ways."""
+    the circle's radius (a length in pixels) is the same both ways. Proportions: ``_HEIGHT``,
+    ``_WIDTH``, ``_RAISE`` (see the module's docstring)."""
     hip, top = points[0], points[1]
-    r_y = float(np.hypot(top[0] * aspect - hip[0] * aspect, top[1] - hip[1]))
-    r_x = r_y / aspect
-    box = np.array([hip[0] - _BODY_WIDTH * r_x, hip[1] - r_y, hip[0] + _BODY_WIDTH * r_x, hip[1] + r_y], np.float32)
-    box[:2] = np.minimum(box[:2], face_box[:2])
-    box[2:] = np.maximum(box[2:], face_box[2:])
-    return np.clip(box, 0.0, 1.0)
+    radius = float(np.hypot((top[0] - hip[0]) * aspect, top[1] - hip[1]))  # in frame heights
+    height = _HEIGHT * 2 * radius
+    half_w = _WIDTH * height / 2 / aspect
+    y0 = hip[1] - (0.5 + _RAISE) * height
+    return np.clip(np.array([hip[0] - half_w, y0, hip[0] + half_w, y0 + height], np.float32), 0.0, 1.0)
 
 
 def _clip_box(box: np.ndarray) -> tuple[float, float, float, float]:
@@ -163,15 +170,20 @@ def detect(bgr: np.ndarray, frame: int, options: PeopleOptions = PeopleOptions()
     out: list[Detection] = []
     used: set[int] = set()
     for i in range(len(pose_boxes)):
-        box = _clip_box(_body_box(pose_boxes[i], pose_points[i], w / h))
+        box = _clip_box(_body_box(pose_points[i], w / h))
         j = _face_of(pose_boxes[i], box, faces, used)
         face = faces[j] if j is not None else None
         if j is not None:
             used.add(j)
         out.append(Detection(frame, box, float(pose_scores[i]), "body", face, _descriptor(bgr, box, face)))
+    bodies = list(out)
     for j, face in enumerate(faces):
-        if j not in used and not any(_inside(face.box, d.box) for d in out):
-            out.append(Detection(frame, face.box, face.score, "face", face, _descriptor(bgr, face.box, face)))
+        if j in used or any(_inside(face.box, _widened(d.box)) for d in bodies):
+            continue
+        box = _person_of_face(face, w / h)
+        if any(_overlap_of_smaller(box, d.box) >= _SAME_PERSON for d in bodies):
+            continue  # the body of this face was found, only its face not placed in it
+        out.append(Detection(frame, box, face.score, "face", face, _descriptor(bgr, _head_and_shoulders(face), face)))
     return _distinct(out)
 
 
@@ -183,18 +195,50 @@ def _distinct(found: list[Detection]) -> list[Detection]:
 
 
 def _face_of(pose_face: np.ndarray, body: tuple[float, ...], faces: list[Face], used: set[int]) -> int | None:
-    """The BlazeFace face that belongs to a BlazePose person: inside the body box, nearest the part
-    BlazePose itself looked at, and no farther from it than that part's own size."""
+    """The BlazeFace face that belongs to a BlazePose person: its centre inside the body box widened by
+    ``_REACH`` of its width each side (a head turned away sits at the box's edge), nearest the part
+    BlazePose itself looked at."""
     centre = (pose_face[:2] + pose_face[2:]) / 2
-    reach = float(max(pose_face[2] - pose_face[0], pose_face[3] - pose_face[1]))
-    best, best_d = None, reach
+    best, best_d = None, np.inf
     for j, face in enumerate(faces):
-        if j in used or not _inside(face.box, body):
+        if j in used or not _inside(face.box, _widened(body)):
             continue
         d = float(np.hypot((face.box[0] + face.box[2]) / 2 - centre[0], (face.box[1] + face.box[3]) / 2 - centre[1]))
-        if d <= best_d:
+        if d < best_d:
             best, best_d = j, d
     return best
+
+
+def _widened(box: tuple[float, ...]) -> tuple[float, ...]:
+    grow = _REACH * (box[2] - box[0])
+    return (box[0] - grow, box[1], box[2] + grow, box[3])
+
+
+def _person_of_face(face: Face, aspect: float) -> tuple[float, float, float, float]:
+    """The person around a face no body was found for (close-ups), from a body's usual proportions:
+    a head is about 1/7.5 of a standing body's height, the shoulders about three heads wide; what
+    the frame cuts off stays cut off."""
+    x0, y0, x1, y1 = face.box
+    head_h = y1 - y0
+    cx = (x0 + x1) / 2
+    half_w = 1.5 * head_h / aspect
+    return _clip_box(np.array([cx - half_w, y0 - 0.25 * head_h, cx + half_w, y0 + 7.5 * head_h], np.float32))
+
+
+def _overlap_of_smaller(a: tuple[float, ...], b: tuple[float, ...]) -> float:
+    """The share of the smaller box that the other covers."""
+    w = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    h = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+    return w * h / smaller if smaller > 0 else 0.0
+
+
+def _head_and_shoulders(face: Face) -> tuple[float, float, float, float]:
+    """Where a face-only person's clothes and hair are sure to be: the face, a little wider, and
+    down to the chest (the rest of their estimated box may be background)."""
+    x0, y0, x1, y1 = face.box
+    fw, fh = x1 - x0, y1 - y0
+    return _clip_box(np.array([x0 - 0.25 * fw, y0, x1 + 0.25 * fw, y1 + 1.5 * fh], np.float32))
 
 
 def _inside(inner: tuple[float, ...], outer: tuple[float, ...]) -> bool:

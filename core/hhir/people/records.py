@@ -38,7 +38,7 @@ class Detection:
 
     ``kind`` says which detector found the person: ``body`` (BlazePose's detector: a body box from
     its hip, shoulder and extent points) or ``face`` (a face with no body found around it: the box
-    is then the face's own). ``descriptor`` is the appearance vector the characters are grouped by.
+    is the body a head of that size has, as far as the frame shows it). ``descriptor`` is the appearance vector the characters are grouped by.
     """
 
     frame: int
