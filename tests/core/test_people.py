@@ -74,9 +74,11 @@ def test_tracker_links_by_overlap_and_fills_between_samples():
     tracks = tracker.finish()
     assert len(tracks) == 2 and {t.shot_index for t in tracks} == {3}
     left = min(tracks, key=lambda t: t.boxes[0].box[0])
-    assert [b.frame for b in left.boxes] == list(range(11))
-    assert left.detected == 3 and left.boxes[2].source == BoxSource.INTERPOLATED
-    assert left.boxes[2].box[0] == pytest.approx(0.12)
+    assert [b.frame for b in left.boxes] == [0, 5, 10] and left.detected == 3
+    filled = left.filled()
+    assert [b.frame for b in filled] == list(range(11))
+    assert filled[2].source == BoxSource.INTERPOLATED and filled[5].source == BoxSource.DETECTOR
+    assert filled[2].box[0] == pytest.approx(0.12)
 
 
 def test_tracker_drops_a_single_unsure_detection_and_ends_lost_tracks():

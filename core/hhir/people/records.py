@@ -62,8 +62,8 @@ class TrackBox:
 
 @dataclass(frozen=True)
 class Track:
-    """One person followed through one shot (a track never crosses a cut): a box on every frame from
-    ``start_frame`` to ``end_frame`` inclusive, detected on sampled frames and interpolated between."""
+    """One person followed through one shot (a track never crosses a cut): the boxes detected on
+    sampled frames from ``start_frame`` to ``end_frame``; :meth:`filled` adds the frames between."""
 
     shot_index: int
     boxes: tuple[TrackBox, ...]
@@ -80,8 +80,12 @@ class Track:
 
     @property
     def detected(self) -> int:
-        """How many of its boxes a detector found (the others are interpolated)."""
+        """How many of its boxes a detector found."""
         return sum(1 for b in self.boxes if b.source == BoxSource.DETECTOR)
+
+    def filled(self) -> tuple[TrackBox, ...]:
+        """A box on every frame from the first to the last, interpolated between the detected ones."""
+        return fill(list(self.boxes))
 
 
 @dataclass(frozen=True)
@@ -115,3 +119,24 @@ class PeopleOptions:
     def key(self) -> str:
         return (f"people-v1:s{self.samples_per_s:g}:w{self.width}:t{self.tiles}:b{self.body_score:g}"
                 f":f{self.face_score:g}:g{self.group_distance:g}")
+
+
+def interpolate(a: TrackBox, b: TrackBox) -> list[TrackBox]:
+    """The boxes of the frames strictly between ``a`` and ``b``, linearly interpolated."""
+    gap = b.frame - a.frame
+    out = []
+    for frame in range(a.frame + 1, b.frame):
+        t = (frame - a.frame) / gap
+        box = tuple(float(x + (y - x) * t) for x, y in zip(a.box, b.box))
+        out.append(TrackBox(frame, (box[0], box[1], box[2], box[3]), min(a.confidence, b.confidence), BoxSource.INTERPOLATED))
+    return out
+
+
+def fill(boxes: list[TrackBox]) -> tuple[TrackBox, ...]:
+    """``boxes`` (sorted by frame) with the frames between them interpolated."""
+    out: list[TrackBox] = []
+    for prev, nxt in zip(boxes, boxes[1:]):
+        out.append(prev)
+        out.extend(interpolate(prev, nxt))
+    out.extend(boxes[-1:])
+    return tuple(out)

@@ -4,8 +4,10 @@ Each live track predicts its next box from its last two (constant velocity: samp
 a second apart, people move between them); the cost of linking is 1 − IoU of that prediction with a
 detection, solved as one assignment per sampled frame (``scipy.optimize.linear_sum_assignment``).
 A track not seen for ``max_missed`` samples ends. A track never crosses a cut: the caller runs one
-:class:`ShotTracker` per shot. Frames between two detections of a track are filled by linear
-interpolation of the box, marked ``interpolated``.
+:class:`ShotTracker` per shot. A track keeps the boxes detected on sampled frames; the frames between
+two of them are filled by linear interpolation when asked (:meth:`Track.filled`, and
+``PersonTrack.box_at`` for stored tracks), so a two-hour film holds a few boxes a second in memory,
+not one per frame.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from hhir.people.anchors import iou_matrix
-from hhir.people.records import BoxSource, Detection, Track, TrackBox
+from hhir.people.records import BoxSource, Detection, Track, TrackBox, fill, interpolate  # noqa: F401 - re-exported
 
 MIN_IOU = 0.2  # a link needs at least this overlap with the predicted box
 MIN_DETECTIONS = 2  # a track seen once is kept only when the detector was sure of it
@@ -67,7 +69,7 @@ class ShotTracker:
         self._live = still
 
     def finish(self) -> list[Track]:
-        """The shot's tracks, with every frame between a track's first and last detection filled."""
+        """The shot's tracks (their detected boxes; :meth:`Track.filled` has every frame between)."""
         tracks = [t for t in self._done + self._live if _keep(t.detections)]
         self._live, self._done = [], []
         return sorted((_track(self.shot_index, t.detections) for t in tracks), key=lambda t: (t.start_frame, t.boxes[0].box))
@@ -77,30 +79,9 @@ def _keep(detections: list[Detection]) -> bool:
     return len(detections) >= MIN_DETECTIONS or max(d.score for d in detections) >= SURE_SCORE
 
 
-def interpolate(a: TrackBox, b: TrackBox) -> list[TrackBox]:
-    """The boxes of the frames strictly between ``a`` and ``b``, linearly interpolated."""
-    gap = b.frame - a.frame
-    out = []
-    for frame in range(a.frame + 1, b.frame):
-        t = (frame - a.frame) / gap
-        box = tuple(float(x + (y - x) * t) for x, y in zip(a.box, b.box))
-        out.append(TrackBox(frame, (box[0], box[1], box[2], box[3]), min(a.confidence, b.confidence), BoxSource.INTERPOLATED))
-    return out
-
-
-def fill(boxes: list[TrackBox]) -> tuple[TrackBox, ...]:
-    """``boxes`` (sorted by frame) with the frames between them interpolated."""
-    out: list[TrackBox] = []
-    for prev, nxt in zip(boxes, boxes[1:]):
-        out.append(prev)
-        out.extend(interpolate(prev, nxt))
-    out.extend(boxes[-1:])
-    return tuple(out)
-
-
 def _track(shot_index: int, detections: list[Detection]) -> Track:
     from hhir.people.characters import track_descriptors
 
     sampled = [TrackBox(d.frame, d.box, d.score, BoxSource.DETECTOR, d.face) for d in detections]
     body, face = track_descriptors(detections)
-    return Track(shot_index, fill(sampled), body, face)
+    return Track(shot_index, tuple(sampled), body, face)
