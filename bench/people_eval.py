@@ -4,7 +4,8 @@
 ``bench/fixtures/people_vtest_boxes.json``: drawn by hand before any detector ran on those frames)
 and prints, per detector, true and false positives and misses at IoU ≥ 0.5 and ≥ 0.3 (one-to-one,
 best IoU first; a detection overlapping an ``ignore`` box counts neither way), recall, precision
-and milliseconds per frame, as one JSON object.
+the mean absolute error of the number of people counted per frame, and milliseconds per frame, as
+one JSON object.
 
 Detectors: ``blaze`` (hhir.people, whole frame), ``blaze-tiles2`` (plus a 2×2 tile grid), ``hog``
 (OpenCV's default people detector at full resolution, weight > 0.5: its best case) and
@@ -94,14 +95,15 @@ def main(video: str, boxes: str) -> None:
     for name, run in detectors.items():
         run(next(iter(frames.values())))  # load once before timing
         totals = {0.5: np.zeros(3, int), 0.3: np.zeros(3, int)}
-        spent = 0.0
+        spent, count_errors = 0.0, []
         for key, truth in spec["frames"].items():
             t0 = time.perf_counter()
             found = run(frames[int(key)])
             spent += time.perf_counter() - t0
+            count_errors.append(abs(len(found) - len(truth["people"])))
             for th in totals:
                 totals[th] += match(found, truth["people"], truth.get("ignore", []), th)
-        out = {"ms_per_frame": round(1000 * spent / len(frames), 1)}
+        out = {"ms_per_frame": round(1000 * spent / len(frames), 1), "count_mean_abs_error": round(float(np.mean(count_errors)), 2)}
         for th, (tp, fp, fn) in totals.items():
             out[f"iou{th}"] = {"tp": int(tp), "fp": int(fp), "missed": int(fn), "recall": round(tp / max(1, tp + fn), 3),
                                "precision": round(tp / max(1, tp + fp), 3)}

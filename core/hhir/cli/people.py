@@ -7,11 +7,16 @@ Every edit is one committed, undoable step of the video's history, recorded unde
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from hhir.cli.dbparam import DATABASE, DB_HELP
 from hhir.errors import HHIRError, printable
+
+if TYPE_CHECKING:
+    from hhir.store import Store
+    from hhir.types import Character, Video
 
 DB = click.option("--db", "db_path", type=DATABASE, default=None, help=DB_HELP)
 ANNOTATOR = click.option("--annotator", default=None, help="Who makes the edit (default: the settings' annotator, else the login name).")
@@ -20,22 +25,25 @@ ANNOTATOR = click.option("--annotator", default=None, help="Who makes the edit (
 def _annotator(name: str | None) -> str:
     from hhir.cli.config import user_settings
 
-    return name or user_settings().annotator_name()
+    chosen: str = name or user_settings().annotator_name()
+    return chosen
 
 
-def _store(db_path):
+def _store(db_path: Path | None) -> Store:
     from hhir.cli.analyze import open_store
 
-    return open_store(db_path)
+    store: Store = open_store(db_path)
+    return store
 
 
-def _video(store, ref: str):
+def _video(store: Store, ref: str) -> Video:
     from hhir.cli.split import _video as find
 
-    return find(store, ref)
+    video: Video = find(store, ref)
+    return video
 
 
-def _character(store, video_id: int, ref: str):
+def _character(store: Store, video_id: int, ref: str) -> Character:
     """A character of the video by its number or its name."""
     chars = store.characters(video_id)
     found = [c for c in chars if (ref.isdigit() and c.number == int(ref)) or c.name == ref]
@@ -53,7 +61,7 @@ def people_group() -> None:
 @people_group.command("list")
 @click.argument("video")
 @DB
-def list_people(video, db_path) -> None:
+def list_people(video: str, db_path: Path | None) -> None:
     """The characters of VIDEO (id, path or file name) and their tracks."""
     store = _store(db_path)
     v = _video(store, video)
@@ -80,7 +88,7 @@ def list_people(video, db_path) -> None:
 @click.argument("name")
 @ANNOTATOR
 @DB
-def name(video, person, name, annotator, db_path) -> None:
+def name(video: str, person: str, name: str, annotator: str | None, db_path: Path | None) -> None:
     """Name PERSON (number or current name) of VIDEO; naming confirms the character."""
     store = _store(db_path)
     v = _video(store, video)
@@ -93,7 +101,7 @@ def name(video, person, name, annotator, db_path) -> None:
 @click.argument("person")
 @ANNOTATOR
 @DB
-def confirm(video, person, annotator, db_path) -> None:
+def confirm(video: str, person: str, annotator: str | None, db_path: Path | None) -> None:
     """Confirm that PERSON's tracks are all one person."""
     store = _store(db_path)
     v = _video(store, video)
@@ -106,7 +114,7 @@ def confirm(video, person, annotator, db_path) -> None:
 @click.argument("other")
 @ANNOTATOR
 @DB
-def merge(video, keep, other, annotator, db_path) -> None:
+def merge(video: str, keep: str, other: str, annotator: str | None, db_path: Path | None) -> None:
     """Merge character OTHER into KEEP (numbers or names)."""
     store = _store(db_path)
     v = _video(store, video)
@@ -119,7 +127,7 @@ def merge(video, keep, other, annotator, db_path) -> None:
 @click.argument("tracks", nargs=-1, required=True, type=int)
 @ANNOTATOR
 @DB
-def split(video, tracks, annotator, db_path) -> None:
+def split(video: str, tracks: tuple[int, ...], annotator: str | None, db_path: Path | None) -> None:
     """Move TRACKS (ids) out of their character into a new one."""
     store = _store(db_path)
     _video(store, video)
@@ -132,7 +140,7 @@ def split(video, tracks, annotator, db_path) -> None:
 @click.argument("tracks", nargs=-1, required=True, type=int)
 @ANNOTATOR
 @DB
-def move(video, person, tracks, annotator, db_path) -> None:
+def move(video: str, person: str, tracks: tuple[int, ...], annotator: str | None, db_path: Path | None) -> None:
     """Put TRACKS (ids) into character PERSON (number or name; 'none': into nobody)."""
     store = _store(db_path)
     v = _video(store, video)
@@ -145,7 +153,7 @@ def move(video, person, tracks, annotator, db_path) -> None:
 @click.argument("frame", type=int)
 @ANNOTATOR
 @DB
-def split_track(track, frame, annotator, db_path) -> None:
+def split_track(track: int, frame: int, annotator: str | None, db_path: Path | None) -> None:
     """Cut TRACK before FRAME (where the tracker swapped two people); the rest is a new track."""
     store = _store(db_path)
     change, new_id = store.split_track(track, frame, _annotator(annotator))
@@ -157,7 +165,7 @@ def split_track(track, frame, annotator, db_path) -> None:
 @click.argument("other", type=int)
 @ANNOTATOR
 @DB
-def merge_tracks(keep, other, annotator, db_path) -> None:
+def merge_tracks(keep: int, other: int, annotator: str | None, db_path: Path | None) -> None:
     """Join track OTHER into track KEEP (both of one shot)."""
     store = _store(db_path)
     click.echo(store.merge_tracks(keep, other, _annotator(annotator)).description)
@@ -169,7 +177,7 @@ def merge_tracks(keep, other, annotator, db_path) -> None:
 @click.option("--format", "fmt", type=click.Choice(["vidor", "ava"]), default="vidor", show_default=True,
               help="vidor: VidOR-style JSON trajectories; ava: AVA-style CSV, a box and person id per second.")
 @DB
-def export(video, out, fmt, db_path) -> None:
+def export(video: str, out: Path, fmt: str, db_path: Path | None) -> None:
     """Write the people of VIDEO to the file OUT."""
     from hhir.exchange.people_io import export_people
 
@@ -184,7 +192,7 @@ def export(video, out, fmt, db_path) -> None:
 @click.option("--format", "fmt", type=click.Choice(["vidor", "ava"]), default="vidor", show_default=True)
 @click.option("--replace", is_flag=True, help="Overwrite people a person edited or imported before.")
 @DB
-def import_(video, file, fmt, replace, db_path) -> None:
+def import_(video: str, file: Path, fmt: str, replace: bool, db_path: Path | None) -> None:
     """Make the people in FILE the people of VIDEO (kept by later analyses)."""
     from hhir.exchange.people_io import import_people
 

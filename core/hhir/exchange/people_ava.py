@@ -22,7 +22,7 @@ from pathlib import Path
 
 from hhir.errors import ImportFormatError
 from hhir.exchange.naming import scene_names
-from hhir.exchange.people_io import PeopleImport
+from hhir.exchange.people_record import PeopleImport
 from hhir.exchange.safety import read_import_text
 from hhir.fsutil import write_text
 from hhir.scoring.truth import judged_annotations
@@ -55,7 +55,7 @@ def people_rows(store: Store, video_id: int) -> list[tuple[str, int, tuple[float
     name = scene_names([(video.id, video.path)])[video.id]
     number = {c.id: c.number for c in store.characters(video_id)}
     labels = _labels_by_second(store, video)
-    rows = set()
+    rows: set[tuple[str, int, tuple[float, ...], str, int]] = set()
     for track in store.person_tracks(video_id):
         if track.character_id is None:
             continue
@@ -65,8 +65,8 @@ def people_rows(store: Store, video_id: int) -> list[tuple[str, int, tuple[float
             if box is None:
                 continue
             rounded = tuple(round(v, 3) for v in box)
-            for action in sorted(labels.get(second, ())) or [""]:
-                rows.add((name, second, rounded, str(action), number[track.character_id]))
+            actions = [str(a) for a in sorted(labels.get(second, ()))] or [""]
+            rows.update((name, second, rounded, action, number[track.character_id]) for action in actions)
     return sorted(rows, key=lambda r: (r[1], r[4], r[3]))
 
 
@@ -75,7 +75,8 @@ def export_people_ava(store: Store, video_id: int, out: str | Path) -> Path:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     for name, second, box, action, person in people_rows(store, video_id):
-        writer.writerow([name, f"{second:04d}", *(f"{v:.3f}" for v in box), action, person])
+        row: list[object] = [name, f"{second:04d}", *(f"{v:.3f}" for v in box), action, person]
+        writer.writerow(row)
     return write_text(Path(out), buffer.getvalue())
 
 

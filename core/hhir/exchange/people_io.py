@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from hhir.errors import HHIRError
 from hhir.store import Store
-from hhir.types import PersonTrack
+from hhir.exchange.people_record import PeopleImport
 
 USER_SET = "user"  # the people stage's params for people a person set or imported: analysis keeps them
 FORMATS = ("vidor", "ava")
-
-
-@dataclass(frozen=True)
-class PeopleImport:
-    """What a file says about a video's people: tracks, and per character the indices of its tracks,
-    its person number, name and whether a person confirmed it."""
-
-    tracks: list[PersonTrack]
-    groups: list[list[int]]
-    numbers: list[int]
-    names: list[str | None]
-    confirmed: list[bool]
 
 
 def export_people(store: Store, video_id: int, fmt: str, out: str | Path) -> Path:

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from hhir.errors import ImportFormatError
 from hhir.exchange.naming import scene_names
-from hhir.exchange.people_io import PeopleImport
+from hhir.exchange.people_record import PeopleImport
 from hhir.exchange.safety import read_import_text
 from hhir.fsutil import write_text
 from hhir.store import Store

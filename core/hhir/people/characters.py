@@ -47,7 +47,8 @@ def _together(tracks: list[Track]) -> np.ndarray:
     shot = np.array([t.shot_index for t in tracks])
     start = np.array([t.start_frame for t in tracks])
     end = np.array([t.end_frame for t in tracks])
-    return (shot[:, None] == shot[None, :]) & (start[:, None] <= end[None, :]) & (start[None, :] <= end[:, None])
+    out: np.ndarray = (shot[:, None] == shot[None, :]) & (start[:, None] <= end[None, :]) & (start[None, :] <= end[:, None])
+    return out
 
 
 def distances(tracks: list[Track]) -> np.ndarray:

@@ -151,7 +151,9 @@ def _faces(bgr: np.ndarray, options: PeopleOptions) -> list[Face]:
     boxes, scores, points = [], [], []
     for spec in (anc.FACE_SHORT, anc.FACE_FULL):
         b, s, p = _run(_load(spec), bgr, 1 if spec is anc.FACE_SHORT else options.tiles, options.face_score)
-        boxes.append(b), scores.append(s), points.append(p)
+        boxes.append(b)
+        scores.append(s)
+        points.append(p)
     all_boxes, all_scores, all_points = np.concatenate(boxes), np.concatenate(scores), np.concatenate(points)
     keep = anc.nms(all_boxes, all_scores)
     return [Face(_clip_box(all_boxes[i]), float(all_scores[i]), tuple((float(x), float(y)) for x, y in all_points[i]))

@@ -59,7 +59,8 @@ class ShotTracker:
             if overlap[r, c] >= MIN_IOU:
                 self._live[r].detections.append(detections[c])
                 self._live[r].missed = 0
-                matched_tracks.add(r), matched_dets.add(c)
+                matched_tracks.add(r)
+                matched_dets.add(c)
         still: list[_Live] = []
         for i, track in enumerate(self._live):
             if i not in matched_tracks:

@@ -5,6 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from hhir.people.records import PeopleOptions
 
 
 @dataclass(frozen=True)
@@ -35,7 +39,7 @@ class AnalysisOptions:
     people_samples_per_s: float = 2.0
     people_tiles: int = 1
 
-    def people_options(self):
+    def people_options(self) -> PeopleOptions:
         """The people stage's settings (``hhir.people.records.PeopleOptions``)."""
         from hhir.people.records import PeopleOptions
 

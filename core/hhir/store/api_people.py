@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hhir.store import repo_people
+from hhir.store import repo_people, rows_people
 from hhir.store.base import StoreBase
 from hhir.store.records import Change
 from hhir.types import Character, PersonTrack, SpeechTurn
@@ -28,7 +28,7 @@ class PeopleAPI(StoreBase):
     def person_tracks(self, video_id: int) -> list[PersonTrack]:
         """A video's tracks with their stored boxes, by shot and first frame."""
         with self._reading() as s:
-            return repo_people.tracks(s, video_id)
+            return rows_people.tracks(s, video_id)
 
     def set_speech_turns(self, video_id: int, turns: list[SpeechTurn], params: str) -> None:
         """Replace a video's speech turns and mark the stage ``speakers`` with ``params``."""

@@ -7,6 +7,7 @@ by id, before and after; :func:`write_people` makes the rows exactly one of the 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -28,8 +29,8 @@ class PeopleKey:
 
 @dataclass(frozen=True)
 class PeopleValue:
-    characters: list[list]  # [id, number, name, confirmed, annotator, updated_at]
-    tracks: list[list]  # [id, shot_index, start_frame, end_frame, character_id, assigned_by, source, boxes]
+    characters: list[list[Any]]  # [id, number, name, confirmed, annotator, updated_at]
+    tracks: list[list[Any]]  # [id, shot_index, start_frame, end_frame, character_id, assigned_by, source, boxes]
 
 
 def box_record(r: PersonBoxRow) -> PersonBox:

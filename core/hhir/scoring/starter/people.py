@@ -9,10 +9,15 @@ at the next prediction without recomputing any cue.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from hhir.scoring.starter.cues import CUE_NAMES
 from hhir.types import Clip, PersonTrack
+
+if TYPE_CHECKING:
+    from hhir.store import Store
 
 _GRID = 16  # frames looked at per clip, evenly spaced
 _MOVES = 0.5  # a track whose centre travels this many of its box widths in the clip is a moving figure
@@ -61,8 +66,9 @@ def with_people(cues: np.ndarray, clips: list[Clip], tracks: list[PersonTrack] |
     return out
 
 
-def video_tracks(store, video_id: int) -> list[PersonTrack] | None:
+def video_tracks(store: Store, video_id: int) -> list[PersonTrack] | None:
     """The video's tracks when its people stage ran (an empty list: it ran and saw nobody)."""
     if not store.stage_params("people").get(video_id):
         return None
-    return store.person_tracks(video_id)
+    tracks: list[PersonTrack] = store.person_tracks(video_id)
+    return tracks
