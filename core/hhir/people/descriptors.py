@@ -1,7 +1,7 @@
 """Appearance vectors that group tracks into characters, with no learned weights.
 
-No face-recognition network ships under a licence and in a package this product can use (see
-docs/people.md), so identity comes from two measured, weight-free signals:
+The face-recognition networks in registry packages fetch their weights at run time, pin an old
+torch or need dlib built from source (docs/people.md), so identity comes from two weight-free signals:
 
 - the body: hue and saturation histograms of the upper and lower half of the person's box
   (clothes and hair; Hellinger-normalised), ``BODY_DIM`` values;
