@@ -52,8 +52,10 @@ def test_a_corrupt_detector_file_is_refused(tmp_path, monkeypatch):
 
     copy = tmp_path / "res"
     shutil.copytree(resources_dir(), copy)
+    assert detector.file_problems() == []
     (copy / "models" / "people" / "pose_detection.tflite").write_bytes(b"not a model")
     monkeypatch.setenv("HHIR_RESOURCES", str(copy))
+    assert len(detector.file_problems()) == 1 and "pose_detection.tflite: not the file shipped" in detector.file_problems()[0]
     detector._load.cache_clear()
     try:
         with pytest.raises(ModelError, match=r"pose_detection\.tflite.*not the one shipped"):

@@ -43,6 +43,21 @@ def model_file(name: str) -> Path:
     return resource("models", "people", name)
 
 
+def file_problems() -> list[str]:
+    """One line per shipped detector file that is missing or not the one shipped (empty: all fine)."""
+    problems = []
+    for spec in (anc.FACE_SHORT, anc.FACE_FULL, anc.POSE):
+        path = model_file(spec.file)
+        try:
+            same = hashlib.sha256(path.read_bytes()).hexdigest() == spec.sha256
+        except OSError as exc:
+            problems.append(f"{path}: cannot be read ({exc.strerror or exc})")
+            continue
+        if not same:
+            problems.append(f"{path}: not the file shipped (its hash differs)")
+    return problems
+
+
 @dataclass
 class _Model:
     spec: anc.AnchorSpec
