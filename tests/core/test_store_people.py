@@ -20,13 +20,12 @@ def _track(shot: int, frames: range, x: float) -> PersonTrack:
 
 
 @pytest.fixture
-def project(tmp_path):
-    store = Store(tmp_path / "p.hhir")
+def project(store):
+    """Runs on SQLite and on the tests' PostgreSQL server (the ``store`` fixture of conftest)."""
     video_id = _video(store)
     found = [_track(0, range(0, 40, 10), 0.1), _track(0, range(0, 40, 10), 0.6), _track(1, range(50, 90, 10), 0.1)]
     store.set_people(video_id, found, [[0, 2], [1]], "people-v1:test")
-    yield store, video_id
-    store.close()
+    return store, video_id
 
 
 def _state(store: Store, video_id: int):
