@@ -123,3 +123,41 @@ def test_an_import_does_not_overwrite_a_persons_edits_unless_asked(project):
     assert store.characters(vid)[1].name == "Bo"
     import_people(store, vid, "vidor", out, replace=True)
     assert store.characters(vid)[1].name is None
+
+
+def test_labelstudio_rectangles_per_track_read_back(project):
+    from defusedxml.ElementTree import fromstring
+
+    store, vid, tmp = project
+    before = _people(store, vid)
+    out = export_people(store, vid, "labelstudio", tmp / "people.json")
+    config = fromstring((tmp / "people.config.xml").read_text())
+    assert [e.get("value") for e in config.iter("Label")] == ["Ana", "person 3", "person 4", "nobody"]
+    assert config.find("Video").get("framerate") == "10"
+    (task,) = json.loads(out.read_text())
+    results = task["annotations"][0]["result"]
+    assert [r["type"] for r in results] == ["videorectangle"] * 4
+    first = results[0]["value"]
+    assert first["labels"] == ["Ana"] and first["sequence"][0] == {
+        "frame": 1, "enabled": True, "rotation": 0, "x": 10.0, "y": 10.0, "width": 20.0, "height": 85.0, "time": 0.0}
+    assert first["sequence"][-1]["enabled"] is False  # the track ends at its last box
+    assert results[3]["value"]["labels"] == ["nobody"]
+    store.set_people(vid, [], [], "people-v1:test")
+    import_people(store, vid, "labelstudio", out)
+    after = _people(store, vid)
+    def shape(rows):
+        return [(w[:2] if w else None, s, [f for f, *_ in b]) for w, s, b in rows]
+
+    assert shape(after) == shape(before)
+    assert _boxes(after) == [pytest.approx(b, abs=1e-8) for b in _boxes(before)]
+    assert export_people(store, vid, "labelstudio", tmp / "again.json").read_text() == out.read_text()
+
+
+def test_labelstudio_track_across_a_cut_is_refused(project):
+    store, vid, tmp = project
+    out = export_people(store, vid, "labelstudio", tmp / "people.json")
+    (task,) = json.loads(out.read_text())
+    task["annotations"][0]["result"][0]["value"]["sequence"][-1]["frame"] = 60  # into the second shot
+    (tmp / "cut.json").write_text(json.dumps([task]))
+    with pytest.raises(ImportFormatError, match="crosses a cut"):
+        import_people(store, vid, "labelstudio", tmp / "cut.json")

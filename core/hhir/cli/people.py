@@ -174,8 +174,9 @@ def merge_tracks(keep: int, other: int, annotator: str | None, db_path: Path | N
 @people_group.command("export")
 @click.argument("video")
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["vidor", "ava"]), default="vidor", show_default=True,
-              help="vidor: VidOR-style JSON trajectories; ava: AVA-style CSV, a box and person id per second.")
+@click.option("--format", "fmt", type=click.Choice(["vidor", "ava", "labelstudio"]), default="vidor", show_default=True,
+              help="vidor: VidOR-style JSON trajectories; ava: AVA-style CSV, a box and person id per second; "
+                   "labelstudio: a task with a video rectangle per track (and its labeling config beside it).")
 @DB
 def export(video: str, out: Path, fmt: str, db_path: Path | None) -> None:
     """Write the people of VIDEO to the file OUT."""
@@ -189,7 +190,7 @@ def export(video: str, out: Path, fmt: str, db_path: Path | None) -> None:
 @people_group.command("import")
 @click.argument("video")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["vidor", "ava"]), default="vidor", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["vidor", "ava", "labelstudio"]), default="vidor", show_default=True)
 @click.option("--replace", is_flag=True, help="Overwrite people a person edited or imported before.")
 @DB
 def import_(video: str, file: Path, fmt: str, replace: bool, db_path: Path | None) -> None:
