@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 
 import pytest
 
@@ -161,3 +162,35 @@ def test_labelstudio_track_across_a_cut_is_refused(project):
     (tmp / "cut.json").write_text(json.dumps([task]))
     with pytest.raises(ImportFormatError, match="crosses a cut"):
         import_people(store, vid, "labelstudio", tmp / "cut.json")
+
+
+def test_eaf_tier_per_character_with_speech_turns_read_by_pympi_and_back(project):
+    import pympi
+
+    from hhir.exchange.people_eaf import import_speech_eaf
+    from hhir.types import SpeechTurn
+
+    store, vid, tmp = project
+    chars = store.characters(vid)
+    store.set_speech_turns(vid, [SpeechTurn(0, vid, 0.5, 1.25, 0, None, chars[0].id), SpeechTurn(0, vid, 2.0, 3.5, 1, None, chars[1].id),
+                                 SpeechTurn(0, vid, 4.0, 4.5, 2)], "voices-test")
+    out = export_people(store, vid, "eaf", tmp / "people.eaf")
+    eaf = pympi.Elan.Eaf(str(out))
+    assert sorted(eaf.get_tier_names()) == sorted(["person 1 speech", "person 1 on screen", "person 3 speech", "person 3 on screen",
+                                                   "person 4 speech", "person 4 on screen", "voices"])
+    assert eaf.get_annotation_data_for_tier("person 1 speech") == [(500, 1250, "voice 0")]
+    assert eaf.get_parameters_for_tier("person 1 speech")["PARTICIPANT"] == "Ana"
+    assert eaf.get_annotation_data_for_tier("person 1 on screen") == [(0, 4900, "on screen"), (5000, 9600, "on screen")]
+    assert eaf.get_annotation_data_for_tier("voices") == [(4000, 4500, "voice 2")]
+    before = [(t.start_s, t.end_s, t.speaker, t.character_id) for t in store.speech_turns(vid)]
+    store.set_speech_turns(vid, [], "voices-test")
+    import_speech_eaf(store, vid, out)
+    assert [(t.start_s, t.end_s, t.speaker, t.character_id) for t in store.speech_turns(vid)] == before
+    def undated(path):
+        return re.sub(r'DATE="[^"]*"', "", path.read_text())
+
+    assert undated(export_people(store, vid, "eaf", tmp / "again.eaf")) == undated(out)
+    (tmp / "bad.eaf").write_text(out.read_text().replace("person 3 speech", "person 9 speech"))
+    with pytest.raises(ImportFormatError, match="no person 9"):
+        import_speech_eaf(store, vid, tmp / "bad.eaf")
+    assert len(store.speech_turns(vid)) == 3
