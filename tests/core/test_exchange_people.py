@@ -124,6 +124,8 @@ def test_an_import_does_not_overwrite_a_persons_edits_unless_asked(project):
     assert store.characters(vid)[1].name == "Bo"
     import_people(store, vid, "vidor", out, replace=True)
     assert store.characters(vid)[1].name is None
+    # the naming named rows the import replaced: it is no longer undoable; the label decision still is
+    assert store.history(vid, "ann")[0] == "talks to: present (clip 1)"
 
 
 def test_labelstudio_rectangles_per_track_read_back(project):
