@@ -6,5 +6,5 @@ video, the selection and a person's edits), ``actions`` and ``commands`` (every 
 ``models_menu`` (the Model menu), ``status`` (the status line), ``theme``, ``jobs`` (the job runner)
 and ``operations`` (every background operation on the project, declared once; no Qt, the child
 process imports it). Packages: ``ops`` (the child process), one per view (``videos``, ``player``,
-``timeline``, ``labels``, ``transcript``, ``dialogs``), ``selftest`` and ``tools``.
+``timeline``, ``labels``, ``transcript``, ``dialogs``, ``history``), ``selftest`` and ``tools``.
 """

@@ -14,9 +14,12 @@ Files: ``exporters`` and ``importers`` (dispatch), ``collect`` (what an export r
 once), ``apply`` (writing imported records), ``model`` (not a learned model: the options, reports
 and typed records between the store and the formats), ``naming`` (file names, split by scene),
 ``safety`` (atomic writes, safe joins, defused XML); one file per format: ``manifest`` and
-``manifest_read``, ``seed_layout``, ``eaf``, ``ava``, ``labelstudio`` and ``labelstudio_read``,
+``manifest_read``, ``seed_layout``, ``eaf``, ``ava`` and ``ava_slowfast`` (SlowFast's file names and
+keyframe window), ``labelstudio`` and ``labelstudio_read``,
 ``transcripts`` (SRT, WebVTT), ``scenes`` (PySceneDetect CSV) and ``structure`` (importing a whole
-transcript or shot list).
+transcript or shot list); ``clock`` (every exported time is the presentation time of its frame).
+People (who is on screen): ``people_record`` (what a people file says), ``people_io`` (storing an
+import), one file per format: ``people_ava``, ``people_vidor``, ``people_labelstudio``, ``people_eaf``.
 """
 
 from __future__ import annotations
