@@ -14,7 +14,8 @@ import click
 
 from hhir.errors import HHIRError, printable
 
-_COMMAND_MODULES = ("hhir.cli.analyze", "hhir.cli.learn", "hhir.cli.exchange", "hhir.cli.team", "hhir.cli.people")
+_COMMAND_MODULES = ("hhir.cli.analyze", "hhir.cli.learn", "hhir.cli.exchange", "hhir.cli.team", "hhir.cli.people",
+                    "hhir.cli.interactions")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -1,0 +1,93 @@
+"""Interactions beyond the store: the clip labels they imply in the manifest, and ``hhir interactions``."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from hhir.cli import main
+from hhir.exchange import ExportOptions, ImportOptions, export, import_
+from hhir.store import Store
+from hhir.types import AnnotationState, PersonBox, PersonTrack, Target
+from test_exchange_helpers import add_scene
+
+
+def _track(shot: int, frames: range, x: float) -> PersonTrack:
+    return PersonTrack(0, 0, shot, tuple(PersonBox(f, x, 0.2, x + 0.2, 0.9, 0.8) for f in frames))
+
+
+@pytest.fixture
+def project(tmp_path: Path):
+    """A 4-shot scene (40 frames a shot at 25 fps) with two named characters, and a scene without people."""
+    store = Store(tmp_path / "p.sqlite")
+    video = add_scene(store, "/media/scene 0.mp4", "fp0", n_shots=4)
+    plain = add_scene(store, "/media/plain.mp4", "fp1", n_shots=2)
+    store.set_people(video.id, [_track(0, range(0, 80, 10), 0.1), _track(0, range(0, 160, 10), 0.6)], [[0], [1]], "t",
+                     names={0: "Ana", 1: "Ben"})
+    yield store, video, plain
+    store.close()
+
+
+def _manifest(folder: Path) -> dict[tuple[str, str, str], str]:
+    with open(folder / "manifest.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    return {(r["video"], r["clip_index"], r["annotator"]): r for r in rows}
+
+
+def test_manifest_carries_derived_labels_and_explicit_decisions_win(project, tmp_path: Path) -> None:
+    store, video, plain = project
+    ana, ben = store.characters(video.id)
+    clips = store.clips(video.id)
+    inside = [c for c in clips if c.start_frame < 30 and c.end_frame > 20]  # the clips [20, 30) touches
+    outside = [c for c in clips if c not in inside]
+    store.add_interaction(video.id, ana.id, "asks", "character", ben.id, 20, 30, "alice")
+    store.add_interaction(video.id, ben.id, "watches", "group", None, 0, 160, "alice", state="absent")
+    overruled = inside[-1]
+    store.annotate(Target(video.id, overruled.id), "asks", AnnotationState.ABSENT, "alice")  # her clip decision wins
+    store.annotate(Target(plain.id, store.clips(plain.id)[0].id), "asks", AnnotationState.PRESENT, "alice")  # no people: as today
+    export(store, "manifest", tmp_path / "m", ExportOptions())
+    rows = _manifest(tmp_path / "m")
+    name = next(k[0] for k in rows if k[0] != "plain.mp4" and "plain" not in k[0])
+    for clip in inside:
+        expected = "0" if clip == overruled else "1"
+        assert rows[(name, str(clip.index), "alice")]["asks"] == expected
+    for clip in outside:
+        assert (name, str(clip.index), "alice") not in rows and rows[(name, str(clip.index), "")]["asks"] == "-1"
+    assert rows[(name, "-1", "alice")]["asks"] == "1"  # the scene
+    assert rows[(name, "-1", "alice")]["watches"] == "-1"  # an absent interaction implies nothing about the clip
+    plain_name = next(k[0] for k in rows if "plain" in k[0])
+    assert rows[(plain_name, "0", "alice")]["asks"] == "1"
+    # importing the manifest back into the same project changes nothing
+    report = import_(store, "manifest", tmp_path / "m", ImportOptions())
+    assert report.annotations_written == 0 and report.unchanged > 0 and not report.conflicts
+
+
+def test_cli_add_list_set_delete(project, capsys) -> None:
+    store, video, _ = project
+    db, vid = str(store.path), str(video.id)
+    ben = store.characters(video.id)[1]
+    assert main(["interactions", "add", vid, "Ana", "asks", "2", "0.4s", "48", "--annotator", "alice", "--db", db]) == 0
+    assert main(["interactions", "add", vid, f"id:{ben.id}", "talks to", "offscreen", "50", "60", "--annotator", "alice", "--db", db]) == 0
+    first, second = store.interactions(video.id)
+    assert (first.start_frame, first.end_frame, first.target_id, first.annotator) == (10, 48, ben.id, "alice")
+    assert (second.actor_id, second.target_kind, second.target_id) == (ben.id, "offscreen", None)
+    capsys.readouterr()
+    assert main(["interactions", "list", vid, "--person", "Ana", "--db", db]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 1 and "Ana -> Ben: asks" in out[0] and "10-48 (0.40-1.92 s)" in out[0]
+    assert main(["interactions", "set", str(first.id), "--target", "group", "--end", "2s", "--annotator", "alice", "--db", db]) == 0
+    changed = store.interaction(first.id)
+    assert (changed.target_kind, changed.end_frame) == ("group", 50)
+    assert main(["interactions", "set", str(first.id), "--state", "absent", "--annotator", "bob", "--db", db]) == 2
+    assert "alice's" in capsys.readouterr().err
+    assert main(["interactions", "add", vid, "Ana", "asks", "Nobody", "0", "5", "--db", db]) == 2
+    assert main(["interactions", "add", vid, "Ana", "asks", "Ben", "x5", "7", "--db", db]) == 2
+    assert main(["interactions", "add", vid, "Ana", "asks", "Ben", "9", "5", "--db", db]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 3 and all(line.startswith("error: ") for line in err)
+    assert main(["interactions", "delete", str(second.id), "--annotator", "alice", "--db", db]) == 0
+    assert [i.id for i in store.interactions(video.id)] == [first.id]
+    store.undo(video.id, "alice")
+    assert len(store.interactions(video.id)) == 2
