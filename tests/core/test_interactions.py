@@ -91,3 +91,69 @@ def test_cli_add_list_set_delete(project, capsys) -> None:
     assert [i.id for i in store.interactions(video.id)] == [first.id]
     store.undo(video.id, "alice")
     assert len(store.interactions(video.id)) == 2
+
+
+# who -> whom per event, for each annotator (None: they did not record it); spans: alice's [s, s+20),
+# bob's shifted by 3 frames (tIoU 17/23 > 0.5), never reaching the next event 40 frames on
+EVENTS = [
+    (("Ana", "asks", "Ben"), ("Ana", "asks", "Ben")),
+    (("Ana", "asks", "Ben"), ("Ana", "talks to", "Ben")),
+    (("Ben", "watches", "Ana"), ("Ben", "watches", "group")),
+    (("Cy", "talks to", "group"), ("Ana", "talks to", "group")),
+    (("Cy", "yells at", "Dee"), ("Cy", "yells at", "Dee")),
+    (("Dee", "gives to", "Cy"), ("Dee", "gives to", "Cy")),
+    (("Ben", "talks to", "offscreen"), ("Ben", "talks to", "offscreen")),
+    (("Ana", "walks with", "Ben"), ("Ana", "walks with", "Ben")),
+    (("Dee", "asks", "unknown"), ("Dee", "asks", "Cy")),
+    (("Ana", "asks", "Cy"), None),
+    (None, ("Ben", "yells at", "Cy")),
+    (("Cy", "watches", "Ana"), ("Cy", "watches", "Ana")),
+]
+
+
+def test_agreement_per_part_equals_scikit_learn(tmp_path: Path, capsys) -> None:
+    from sklearn.metrics import cohen_kappa_score, f1_score
+
+    from hhir.learn.agreement import agreement
+
+    store = Store(tmp_path / "two.sqlite")
+    video = add_scene(store, "/media/two.mp4", "fp-two", n_shots=13)
+    store.set_people(video.id, [_track(0, range(0, 40, 10), x) for x in (0.1, 0.3, 0.5, 0.7)], [[0], [1], [2], [3]], "t",
+                     names={0: "Ana", 1: "Ben", 2: "Cy", 3: "Dee"})
+    ids = {c.name: c.id for c in store.characters(video.id)}
+
+    def add(who: tuple[str, str, str], start: int, annotator: str) -> None:
+        actor, label, whom = who
+        kind = "character" if whom in ids else whom
+        store.add_interaction(video.id, ids[actor], label, kind, ids.get(whom), start, start + 20, annotator)
+
+    for n, (alice, bob) in enumerate(EVENTS):
+        if alice:
+            add(alice, n * 40, "alice")
+        if bob:
+            add(bob, n * 40 + 3, "bob")
+    store.add_interaction(video.id, ids["Ana"], "asks", "character", ids["Ben"], 0, 20, "bob", state="absent")  # not a vote
+    (found,) = agreement(store).interactions
+    both = [(a, b) for a, b in EVENTS if a and b]
+    for part, kappa in ((0, found.actor_kappa), (2, found.target_kappa), (1, found.label_kappa)):
+        expected = cohen_kappa_score([a[part] for a, _ in both], [b[part] for _, b in both])
+        assert kappa == pytest.approx(expected)
+    # F1 over the union of records: a record both made alike is (1, 1), one only one of them made is (1, 0) or (0, 1)
+    y_alice, y_bob = [], []
+    for a, b in EVENTS:
+        if a == b:
+            y_alice.append(1), y_bob.append(1)
+            continue
+        if a:
+            y_alice.append(1), y_bob.append(0)
+        if b:
+            y_alice.append(0), y_bob.append(1)
+    assert found.pair_f1 == pytest.approx(f1_score(y_alice, y_bob))
+    assert (found.annotator_a, found.annotator_b, found.records_a, found.records_b, found.paired, found.matched) == (
+        "alice", "bob", 11, 11, 10, 6)
+    db = str(store.path)
+    capsys.readouterr()
+    assert main(["agreement", "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert f"kappa actor {found.actor_kappa:.3f}" in out and f"pair-level F1 {found.pair_f1:.3f}" in out
+    store.close()
