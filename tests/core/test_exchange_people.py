@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 
 import pytest
 
@@ -123,3 +124,75 @@ def test_an_import_does_not_overwrite_a_persons_edits_unless_asked(project):
     assert store.characters(vid)[1].name == "Bo"
     import_people(store, vid, "vidor", out, replace=True)
     assert store.characters(vid)[1].name is None
+    # the naming named rows the import replaced: it is no longer undoable; the label decision still is
+    assert store.history(vid, "ann")[0] == "talks to: present (clip 1)"
+
+
+def test_labelstudio_rectangles_per_track_read_back(project):
+    from defusedxml.ElementTree import fromstring
+
+    store, vid, tmp = project
+    before = _people(store, vid)
+    out = export_people(store, vid, "labelstudio", tmp / "people.json")
+    config = fromstring((tmp / "people.config.xml").read_text())
+    assert [e.get("value") for e in config.iter("Label")] == ["Ana", "person 3", "person 4", "nobody"]
+    assert config.find("Video").get("framerate") == "10"
+    (task,) = json.loads(out.read_text())
+    results = task["annotations"][0]["result"]
+    assert [r["type"] for r in results] == ["videorectangle"] * 4
+    first = results[0]["value"]
+    assert first["labels"] == ["Ana"] and first["sequence"][0] == {
+        "frame": 1, "enabled": True, "rotation": 0, "x": 10.0, "y": 10.0, "width": 20.0, "height": 85.0, "time": 0.0}
+    assert first["sequence"][-1]["enabled"] is False  # the track ends at its last box
+    assert results[3]["value"]["labels"] == ["nobody"]
+    store.set_people(vid, [], [], "people-v1:test")
+    import_people(store, vid, "labelstudio", out)
+    after = _people(store, vid)
+    def shape(rows):
+        return [(w[:2] if w else None, s, [f for f, *_ in b]) for w, s, b in rows]
+
+    assert shape(after) == shape(before)
+    assert _boxes(after) == [pytest.approx(b, abs=1e-8) for b in _boxes(before)]
+    assert export_people(store, vid, "labelstudio", tmp / "again.json").read_text() == out.read_text()
+
+
+def test_labelstudio_track_across_a_cut_is_refused(project):
+    store, vid, tmp = project
+    out = export_people(store, vid, "labelstudio", tmp / "people.json")
+    (task,) = json.loads(out.read_text())
+    task["annotations"][0]["result"][0]["value"]["sequence"][-1]["frame"] = 60  # into the second shot
+    (tmp / "cut.json").write_text(json.dumps([task]))
+    with pytest.raises(ImportFormatError, match="crosses a cut"):
+        import_people(store, vid, "labelstudio", tmp / "cut.json")
+
+
+def test_eaf_tier_per_character_with_speech_turns_read_by_pympi_and_back(project):
+    import pympi
+
+    from hhir.exchange.people_eaf import import_speech_eaf
+    from hhir.types import SpeechTurn
+
+    store, vid, tmp = project
+    chars = store.characters(vid)
+    store.set_speech_turns(vid, [SpeechTurn(0, vid, 0.5, 1.25, 0, None, chars[0].id), SpeechTurn(0, vid, 2.0, 3.5, 1, None, chars[1].id),
+                                 SpeechTurn(0, vid, 4.0, 4.5, 2)], "voices-test")
+    out = export_people(store, vid, "eaf", tmp / "people.eaf")
+    eaf = pympi.Elan.Eaf(str(out))
+    assert sorted(eaf.get_tier_names()) == sorted(["person 1 speech", "person 1 on screen", "person 3 speech", "person 3 on screen",
+                                                   "person 4 speech", "person 4 on screen", "voices"])
+    assert eaf.get_annotation_data_for_tier("person 1 speech") == [(500, 1250, "voice 0")]
+    assert eaf.get_parameters_for_tier("person 1 speech")["PARTICIPANT"] == "Ana"
+    assert eaf.get_annotation_data_for_tier("person 1 on screen") == [(0, 4900, "on screen"), (5000, 9600, "on screen")]
+    assert eaf.get_annotation_data_for_tier("voices") == [(4000, 4500, "voice 2")]
+    before = [(t.start_s, t.end_s, t.speaker, t.character_id) for t in store.speech_turns(vid)]
+    store.set_speech_turns(vid, [], "voices-test")
+    import_speech_eaf(store, vid, out)
+    assert [(t.start_s, t.end_s, t.speaker, t.character_id) for t in store.speech_turns(vid)] == before
+    def undated(path):
+        return re.sub(r'DATE="[^"]*"', "", path.read_text())
+
+    assert undated(export_people(store, vid, "eaf", tmp / "again.eaf")) == undated(out)
+    (tmp / "bad.eaf").write_text(out.read_text().replace("person 3 speech", "person 9 speech"))
+    with pytest.raises(ImportFormatError, match="no person 9"):
+        import_speech_eaf(store, vid, tmp / "bad.eaf")
+    assert len(store.speech_turns(vid)) == 3

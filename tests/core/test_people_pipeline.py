@@ -54,7 +54,7 @@ def test_the_starter_counts_people_from_the_tracks(analysed):
     assert np.all(counted[:, CUE_NAMES.index("faces_max")] >= 1)
 
 
-def test_reanalysis_keeps_the_people_and_a_persons_names(analysed):
+def test_reanalysis_keeps_the_people_and_a_persons_names(analysed):  # runs before the CLI test, which replaces them
     store, video_id, path = analysed
     before = store.person_tracks(video_id)
     first = store.characters(video_id)[0]
@@ -66,15 +66,25 @@ def test_reanalysis_keeps_the_people_and_a_persons_names(analysed):
     assert store.characters(video_id)[0].name is None
 
 
-def test_cli_lists_and_names_people(analysed, tmp_path):
+def test_cli_lists_names_exports_and_imports_people(analysed, tmp_path, capsys):
     from hhir.cli import main
 
     store, video_id, _ = analysed
     db = str(store.path)
+    assert main(["people", "list", str(video_id), "--db", db]) == 0
+    listed = capsys.readouterr().out
+    assert listed.count("person ") == 2 and listed.count("track ") == 6 and "suggested" in listed
     assert main(["people", "name", str(video_id), "2", "Ada", "--annotator", "cli", "--db", db]) == 0
     assert store.characters(video_id)[1].name == "Ada"
     assert main(["people", "name", str(video_id), "7", "Nobody", "--db", db]) == 2
-    store.undo(video_id, "cli")
+    before = store.person_tracks(video_id)
+    out = tmp_path / "people.json"
+    assert main(["people", "export", str(video_id), str(out), "--format", "vidor", "--db", db]) == 0
+    assert main(["people", "import", str(video_id), str(out), "--format", "vidor", "--db", db]) == 2  # a person named someone
+    assert main(["people", "import", str(video_id), str(out), "--format", "vidor", "--replace", "--db", db]) == 0
+    after = store.person_tracks(video_id)
+    assert [[b.frame for b in t.boxes] for t in after] == [[b.frame for b in t.boxes] for t in before]
+    assert store.characters(video_id)[1].name == "Ada"
 
 
 def test_no_people_option_skips_the_stage(tmp_path):

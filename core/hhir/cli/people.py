@@ -174,8 +174,10 @@ def merge_tracks(keep: int, other: int, annotator: str | None, db_path: Path | N
 @people_group.command("export")
 @click.argument("video")
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["vidor", "ava"]), default="vidor", show_default=True,
-              help="vidor: VidOR-style JSON trajectories; ava: AVA-style CSV, a box and person id per second.")
+@click.option("--format", "fmt", type=click.Choice(["vidor", "ava", "labelstudio", "eaf"]), default="vidor", show_default=True,
+              help="vidor: VidOR-style JSON trajectories; ava: AVA-style CSV, a box and person id per second; "
+                   "labelstudio: a task with a video rectangle per track (and its labeling config beside it); "
+                   "eaf: ELAN tiers per character with their speech turns.")
 @DB
 def export(video: str, out: Path, fmt: str, db_path: Path | None) -> None:
     """Write the people of VIDEO to the file OUT."""
@@ -189,7 +191,8 @@ def export(video: str, out: Path, fmt: str, db_path: Path | None) -> None:
 @people_group.command("import")
 @click.argument("video")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["vidor", "ava"]), default="vidor", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["vidor", "ava", "labelstudio", "eaf"]), default="vidor", show_default=True,
+              help="eaf reads speech turns only (to the characters of the video, by person number).")
 @click.option("--replace", is_flag=True, help="Overwrite people a person edited or imported before.")
 @DB
 def import_(video: str, file: Path, fmt: str, replace: bool, db_path: Path | None) -> None:
@@ -198,6 +201,11 @@ def import_(video: str, file: Path, fmt: str, replace: bool, db_path: Path | Non
 
     store = _store(db_path)
     v = _video(store, video)
+    if fmt == "eaf":
+        from hhir.exchange.people_eaf import import_speech_eaf
+
+        click.echo(f"imported {len(import_speech_eaf(store, v.id, file))} speech turns into video {v.id}")
+        return
     found = import_people(store, v.id, fmt, file, replace)
     click.echo(f"imported {len(found.groups)} people, {len(found.tracks)} tracks into video {v.id}")
 

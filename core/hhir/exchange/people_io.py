@@ -9,11 +9,12 @@ from hhir.store import Store
 from hhir.exchange.people_record import PeopleImport
 
 USER_SET = "user"  # the people stage's params for people a person set or imported: analysis keeps them
-FORMATS = ("vidor", "ava")
+FORMATS = ("vidor", "ava", "labelstudio", "eaf")
 
 
 def export_people(store: Store, video_id: int, fmt: str, out: str | Path) -> Path:
-    """Write a video's people in ``fmt`` (``vidor`` or ``ava``) to the file ``out``."""
+    """Write a video's people in ``fmt`` (``vidor``, ``ava``, ``labelstudio``; ``eaf``: their speech
+    turns) to the file ``out``."""
     if fmt == "vidor":
         from hhir.exchange.people_vidor import export_vidor
 
@@ -22,6 +23,14 @@ def export_people(store: Store, video_id: int, fmt: str, out: str | Path) -> Pat
         from hhir.exchange.people_ava import export_people_ava
 
         return export_people_ava(store, video_id, out)
+    if fmt == "labelstudio":
+        from hhir.exchange.people_labelstudio import export_people_labelstudio
+
+        return export_people_labelstudio(store, video_id, out)
+    if fmt == "eaf":
+        from hhir.exchange.people_eaf import export_people_eaf
+
+        return export_people_eaf(store, video_id, out)
     raise HHIRError(f"unknown people format {fmt!r}; known: {', '.join(FORMATS)}")
 
 
@@ -38,6 +47,12 @@ def import_people(store: Store, video_id: int, fmt: str, path: str | Path, repla
         from hhir.exchange.people_ava import read_people_ava
 
         found = read_people_ava(path, video, shots)
+    elif fmt == "labelstudio":
+        from hhir.exchange.people_labelstudio import read_people_labelstudio
+
+        found = read_people_labelstudio(path, video, shots)
+    elif fmt == "eaf":
+        raise HHIRError(f"{path}: an ELAN file carries speech turns, not boxes: read it with hhir.exchange.people_eaf.import_speech_eaf")
     else:
         raise HHIRError(f"unknown people format {fmt!r}; known: {', '.join(FORMATS)}")
     if not replace and store.stage_done(video_id, "people", USER_SET) and (store.person_tracks(video_id) or store.characters(video_id)):

@@ -109,7 +109,7 @@ class PeopleOptions:
         group_distance: cosine distance under which two tracks' descriptors count as one person.
     """
 
-    samples_per_s: float = 3.0
+    samples_per_s: float = 2.0
     width: int = 640
     tiles: int = 1
     body_score: float = 0.5

@@ -19,7 +19,7 @@ from hhir.store.rows_people import PeopleKey, add_track, snapshot, tracks
 from hhir.store.common import now_iso, video_row
 from hhir.store.editlog import RowEdit
 from hhir.store.records import Change
-from hhir.store.schema import CharacterRow, PersonBoxRow, PersonTrackRow, SpeechTurnRow
+from hhir.store.schema import CharacterRow, EditRow, PersonBoxRow, PersonTrackRow, SpeechTurnRow
 from hhir.types import Character, PersonTrack, SpeechTurn
 
 USER_SET = "user"  # the people stage's params once a person edited the people of a video
@@ -47,7 +47,8 @@ def speech_turns(s: Session, video_id: int) -> list[SpeechTurn]:
 def set_people(s: Session, video_id: int, found: list[PersonTrack], groups: list[list[int]], params: str,
                names: dict[int, str] | None = None, confirmed: bool | list[bool] = False,
                numbers: list[int] | None = None) -> None:
-    """Replace a video's people with analysis results (or an import): ``groups`` are lists of indices
+    """Replace a video's people with analysis results (or an import), and drop the undo steps of
+    earlier people edits of the video: ``groups`` are lists of indices
     into ``found``, one per character, numbered 1, 2, ... in that order (or by ``numbers``); ``names``
     by group index; ``confirmed`` for all groups or per group."""
     numbers = numbers or list(range(1, len(groups) + 1))
@@ -57,6 +58,9 @@ def set_people(s: Session, video_id: int, found: list[PersonTrack], groups: list
     video_row(s, video_id)
     s.execute(delete(PersonTrackRow).where(PersonTrackRow.video_id == video_id))
     s.execute(delete(CharacterRow).where(CharacterRow.video_id == video_id))
+    # Undo steps of earlier people edits name rows that are gone now: undoing one would bring back
+    # tracks of another analysis, so they go (other edits of the video keep their history).
+    s.execute(delete(EditRow).where(EditRow.video_id == video_id, EditRow.kind == "people"))
     s.flush()
     now, owner = now_iso(), {}
     for i, (number, group) in enumerate(zip(numbers, groups)):
