@@ -1,4 +1,4 @@
-"""``hhir interactions add | list | set | delete``: who does what to whom, and when.
+"""``hhir interactions add | list | set | delete | export | import``: who does what to whom, and when.
 
 ACTOR and TARGET name a character of the video by its person number or name (as ``hhir people
 list`` shows them), or by its database id as ``id:N``; TARGET may also be ``group``, ``offscreen``
@@ -163,6 +163,39 @@ def delete(interaction: int, annotator: str | None, db_path: Path | None) -> Non
     """Delete INTERACTION (undoable)."""
     store = _store(db_path)
     click.echo(store.delete_interaction(interaction, _annotator(annotator)).description)
+
+
+@interactions_group.command("export")
+@click.argument("video")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["vidor", "ava"]), default="vidor", show_default=True,
+              help="vidor: the people's VidOR-style JSON with relation_instances; ava: AVA-style CSV with a target_person_id column.")
+@click.option("--by", default=None, help="ava: only this annotator's interactions (AVA has no annotator column).")
+@DB
+def export(video: str, out: Path, fmt: str, by: str | None, db_path: Path | None) -> None:
+    """Write VIDEO's interactions to the file OUT."""
+    from hhir.exchange.interactions_io import export_interactions
+
+    store = _store(db_path)
+    v = _video(store, video)
+    click.echo(f"wrote {printable(str(export_interactions(store, v.id, fmt, out, by)))}")
+
+
+@interactions_group.command("import")
+@click.argument("video")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["vidor", "ava"]), default="vidor", show_default=True)
+@click.option("--replace", is_flag=True, help="Overwrite the video's interactions.")
+@ANNOTATOR
+@DB
+def import_(video: str, file: Path, fmt: str, replace: bool, annotator: str | None, db_path: Path | None) -> None:
+    """Make FILE's interactions VIDEO's (its characters, by person number, must be there: hhir people import)."""
+    from hhir.exchange.interactions_io import import_interactions
+
+    store = _store(db_path)
+    v = _video(store, video)
+    n = import_interactions(store, v.id, fmt, file, _annotator(annotator), replace)
+    click.echo(f"{printable(v.path)}: {n} interactions from {printable(str(file))}")
 
 
 def register(cli: click.Group) -> None:

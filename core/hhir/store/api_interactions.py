@@ -43,3 +43,10 @@ class InteractionsAPI(StoreBase):
         """Remove an interaction (its annotator's, or an unreviewed suggestion): one undoable step."""
         with self._writing() as s:
             return repo_interactions.delete(s, interaction_id, annotator)
+
+    def replace_interactions(self, video_id: int, items: list[Interaction]) -> None:
+        """Make ``items`` (ids ignored) the video's interactions, as an import: one transaction,
+        every item checked before anything changes; not an undo step, and earlier interaction undo
+        steps of the video are dropped."""
+        with self._writing() as s:
+            repo_interactions.replace_all(s, video_id, items)

@@ -220,3 +220,24 @@ def move_character(s: Session, old_id: int, new_id: int) -> list[RowEdit]:
         edits.append(RowEdit(InteractionKey(r.video_id, r.id), before, value(r)))
     s.flush()
     return edits
+
+
+def replace_all(s: Session, video_id: int, items: list[Interaction]) -> None:
+    """Make ``items`` the video's interactions (an import): all checked first, no undo step, and the
+    undo steps of earlier interaction edits of the video go (they name rows that are gone)."""
+    from sqlalchemy import delete as delete_rows
+
+    from hhir.store.schema import EditRow
+
+    values = []
+    for i in items:
+        v = InteractionValue(i.actor_id, i.label, i.target_kind, i.target_id, i.start_frame, i.end_frame, i.state, i.annotator,
+                             i.source, i.evidence, i.updated_at or now_iso(), i.updated_at or now_iso())
+        _check(s, video_id, v)
+        values.append(v)
+    s.execute(delete_rows(InteractionRow).where(InteractionRow.video_id == video_id))
+    s.execute(delete_rows(EditRow).where(EditRow.video_id == video_id, EditRow.kind == "interaction"))
+    s.add_all(InteractionRow(video_id=video_id, **{k: getattr(v, k) for k in InteractionValue.__dataclass_fields__}) for v in values)
+    s.flush()
+    if values:
+        repo_media.mark_stage(s, video_id, "people", USER_SET)

@@ -59,8 +59,9 @@ def set_people(s: Session, video_id: int, found: list[PersonTrack], groups: list
     s.execute(delete(PersonTrackRow).where(PersonTrackRow.video_id == video_id))
     s.execute(delete(CharacterRow).where(CharacterRow.video_id == video_id))
     # Undo steps of earlier people edits name rows that are gone now: undoing one would bring back
-    # tracks of another analysis, so they go (other edits of the video keep their history).
-    s.execute(delete(EditRow).where(EditRow.video_id == video_id, EditRow.kind == "people"))
+    # tracks of another analysis, so they go, and so do interaction steps, whose characters went with them
+    # (other edits of the video keep their history).
+    s.execute(delete(EditRow).where(EditRow.video_id == video_id, EditRow.kind.in_(("people", "interaction"))))
     s.flush()
     now, owner = now_iso(), {}
     for i, (number, group) in enumerate(zip(numbers, groups)):
