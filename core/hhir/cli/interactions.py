@@ -175,10 +175,12 @@ def delete(interaction: int, annotator: str | None, db_path: Path | None) -> Non
 def export(video: str, out: Path, fmt: str, by: str | None, db_path: Path | None) -> None:
     """Write VIDEO's interactions to the file OUT."""
     from hhir.exchange.interactions_io import export_interactions
+    from hhir.exchange.people_io import export_people
 
     store = _store(db_path)
     v = _video(store, video)
-    click.echo(f"wrote {printable(str(export_interactions(store, v.id, fmt, out, by)))}")
+    written = export_people(store, v.id, "vidor", out) if fmt == "vidor" else export_interactions(store, v.id, fmt, out, by)
+    click.echo(f"wrote {printable(str(written))}")
 
 
 @interactions_group.command("import")

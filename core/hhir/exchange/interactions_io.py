@@ -36,7 +36,7 @@ from hhir.exchange.people_ava import frame_at
 from hhir.exchange.safety import read_import_text
 from hhir.fsutil import write_text
 from hhir.store import Store
-from hhir.types import INTERACTION_SOURCES, INTERACTION_STATES, TARGET_KINDS, Interaction, Video
+from hhir.types import INTERACTION_SOURCES, INTERACTION_STATES, TARGET_KINDS, Interaction, PersonTrack, Video
 
 FORMATS = ("vidor", "ava")
 OTHER_TARGETS = tuple(k for k in TARGET_KINDS if k != "character")
@@ -126,7 +126,7 @@ def ava_rows(store: Store, video_id: int, annotator: str | None = None) -> list[
     name = scene_names([(video.id, video.path)])[video.id]
     action = {label.name: i for i, label in enumerate(store.labels(), start=1)}
     number = _numbers(store, video_id)
-    tracks = {}
+    tracks: dict[int, list[PersonTrack]] = {}
     for t in store.person_tracks(video_id):
         if t.character_id is not None:
             tracks.setdefault(t.character_id, []).append(t)
@@ -232,14 +232,10 @@ def store_records(store: Store, video_id: int, records: list[InteractionRecord],
 
 
 def export_interactions(store: Store, video_id: int, fmt: str, out: str | Path, annotator: str | None = None) -> Path:
-    """``vidor``: the people's VidOR-style file with the relation instances; ``ava``: the CSV above."""
-    if fmt == "vidor":
-        from hhir.exchange.people_io import export_people
-
-        return export_people(store, video_id, "vidor", out)
+    """``ava``: the CSV above. (``vidor``: the people's file carries them: ``people_io.export_people``.)"""
     if fmt == "ava":
         return export_ava(store, video_id, out, annotator)
-    raise HHIRError(f"unknown interactions format {fmt!r}; known: {', '.join(FORMATS)}")
+    raise HHIRError(f"unknown interactions format {fmt!r} here; known: ava (vidor comes with the people's file)")
 
 
 def import_interactions(store: Store, video_id: int, fmt: str, path: str | Path, annotator: str, replace: bool = False) -> int:

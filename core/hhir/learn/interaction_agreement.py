@@ -21,11 +21,15 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from itertools import combinations
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from hhir.learn.kappa import cohen_kappa
 from hhir.types import Interaction
+
+if TYPE_CHECKING:
+    from hhir.store import Store
 
 MIN_TIOU = 0.5
 
@@ -81,7 +85,7 @@ def assign(a: list[Interaction], b: list[Interaction], min_tiou: float = MIN_TIO
     return [(int(i), int(j)) for i, j in zip(rows, cols) if score[i, j] >= 0]
 
 
-def _kappa(a: list, b: list) -> float | None:
+def _kappa(a: list[object], b: list[object]) -> float | None:
     """Cohen's kappa of categorical ratings (categories compared as text, so ids and kinds mix)."""
     return cohen_kappa(np.array([str(x) for x in a], dtype=object), np.array([str(y) for y in b], dtype=object))
 
@@ -96,12 +100,12 @@ def compare(mine: dict[int, list[Interaction]], theirs: dict[int, list[Interacti
         pairs += [(a[i], b[j]) for i, j in assign(a, b, min_tiou)]
         matched += len(assign(a, b, min_tiou, exact=True))
     n_a, n_b = sum(map(len, mine.values())), sum(map(len, theirs.values()))
-    kappas = [_kappa([_parts(x)[k] for x, _ in pairs], [_parts(y)[k] for _, y in pairs]) for k in range(3)]
+    actor, target, label = (_kappa([_parts(x)[k] for x, _ in pairs], [_parts(y)[k] for _, y in pairs]) for k in range(3))
     f1 = 2 * matched / (n_a + n_b) if n_a + n_b else None
-    return InteractionAgreement(names[0], names[1], n_a, n_b, len(pairs), *kappas, matched, f1)
+    return InteractionAgreement(names[0], names[1], n_a, n_b, len(pairs), actor, target, label, matched, f1)
 
 
-def interaction_agreement(store, video_id: int | None = None, min_tiou: float = MIN_TIOU) -> list[InteractionAgreement]:
+def interaction_agreement(store: Store, video_id: int | None = None, min_tiou: float = MIN_TIOU) -> list[InteractionAgreement]:
     """Every pair of annotators with present interactions in the project (or one video)."""
     by_annotator: dict[str, dict[int, list[Interaction]]] = defaultdict(lambda: defaultdict(list))
     for i in store.interactions(video_id):
