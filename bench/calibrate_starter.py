@@ -1,4 +1,5 @@
-"""Fit the starter's Platt scaling on what is known: generated clips plus the annotated dev set.
+"""Fit the starter's Platt scaling on what is known: generated clips plus the annotated dev set
+(never the locked test set, bench/testset.json).
 
 The generated clips (``generated_films``) have known content: espeak-ng questions, statements,
 shouts and silence in films of their own, a quiet film whose loudest line is no shout, and wide

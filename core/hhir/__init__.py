@@ -12,6 +12,12 @@ The public API is what ``__all__`` lists; everything else is importable but may 
 
 Qt-free. Names are loaded on first use, and heavy libraries (torch, transformers, faster_whisper,
 cv2, scenedetect, av) only inside the functions that need them, so ``import hhir`` stays cheap.
+
+Packages, top layer first (docs/internals.md, "Layers"): ``cli``; ``cluster``; ``learn``;
+``exchange``; ``pipeline``; ``scoring``; ``models``, ``store`` and ``speech``; ``segment``; ``media``.
+Modules: ``selftest`` and ``doctor`` (installation checks), ``thresholds`` (a label's threshold
+now), ``settings`` (the settings file), ``logs``, ``appdirs`` (default folders), ``fsutil``
+(atomic files), ``jobs`` (progress and cancel), ``errors`` and ``types`` (the shared records).
 """
 
 from __future__ import annotations
@@ -64,10 +70,11 @@ def open_project(location: str | None = None) -> Store:
 
 
 def predictions(project: Store, video_id: int) -> Predictions | None:
-    """The scores shown for a video: its active trained model's, else the zero-shot starter's."""
-    from hhir.scoring.starter import MODEL_ID as STARTER_ID
+    """The scores shown for a video: its active trained model's, else the zero-shot starter's
+    (:mod:`hhir.scoring.shown`, the one statement of that rule)."""
+    from hhir.scoring.shown import shown_predictions
 
-    return project.predictions(video_id) or project.predictions(video_id, STARTER_ID)
+    return shown_predictions(project, video_id)
 
 
 def __getattr__(name: str) -> Any:

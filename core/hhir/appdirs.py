@@ -35,3 +35,11 @@ def resources_dir() -> Path:
 def resource(*parts: str) -> Path:
     """One shipped file, e.g. ``resource("labels", "default.json")``."""
     return resources_dir().joinpath(*parts)
+
+
+def downloads_allowed() -> bool:
+    """Whether a model missing here may be fetched from the network (``HHIR_ALLOW_DOWNLOAD=1``).
+
+    Off by default: nothing downloads unless allowed, for every kind of model (the text, audio and
+    video encoders and the speech recogniser alike)."""
+    return os.environ.get("HHIR_ALLOW_DOWNLOAD", "") == "1"

@@ -25,7 +25,7 @@ def parse_args(argv: list[str] | None) -> Arguments:
     parser = argparse.ArgumentParser(prog="hhir-studio", description="Review and correct interaction labels in film.")
     parser.add_argument("--db", type=_database_arg,
                         help="project database file, or postgresql://user@host/name (default: from the settings, else the user data folder)")
-    parser.add_argument("videos", nargs="*", type=Path, help="videos to add to the project and analyse")
+    parser.add_argument("videos", nargs="*", type=Path, help="videos to add to the project and analyze")
     parser.add_argument("--self-test", action="store_true", help="check this installation offscreen and exit (0 = it works)")
     ns = parser.parse_args(argv)
     return Arguments(ns.db, list(ns.videos))
@@ -79,10 +79,10 @@ def main(argv: list[str] | None = None) -> int:
 
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["--op-child"]:  # the window's background process: hhir_studio.ops.child
-        from hhir_studio.operations import OPS
+        from hhir_studio.operations import serve
         from hhir_studio.ops.child import child_main
 
-        return child_main(argv[1], argv[2], OPS)
+        return child_main(argv[1], serve)
     if "--self-test" in argv:  # does this installation work? (also what the frozen app runs)
         from hhir_studio.selftest import self_test
 
@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     window.show()
     window.resume_unfinished()
-    window.analyse([str(p) for p in args.videos])
+    window.analyze([str(p) for p in args.videos])
     stored = window.store.videos()
     if stored and window.session.data is None:
         window.open_video(stored[0].id)

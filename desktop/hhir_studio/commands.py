@@ -31,6 +31,7 @@ class CommandTargets:
     timeline: TimelineView
     open_videos: Callable[[], None]
     export: Callable[[], None]
+    import_: Callable[[], None]
     settings: Callable[[], None]
     quit: Callable[[], object]
     toggle_loop: Callable[[], None]
@@ -51,8 +52,10 @@ def register_all(registry: ActionRegistry, w: CommandTargets) -> None:
     add = registry.register
     jump = lambda: s.settings.jump_seconds  # noqa: E731
 
-    add(ActionSpec("file.open", "&Open videos…", ("Ctrl+O",), "&File", True, "Add videos to the project and analyse them"), w.open_videos)
+    add(ActionSpec("file.open", "&Open videos…", ("Ctrl+O",), "&File", True, "Add videos to the project and analyze them"), w.open_videos)
     add(ActionSpec("file.export", "&Export…", ("Ctrl+E",), "&File"), w.export, has_video)
+    add(ActionSpec("file.import", "&Import labels…", ("Ctrl+I",), "&File", tip="Labels, transcripts or shots from another tool"),
+        w.import_)
     add(ActionSpec("file.settings", "&Settings…", ("Ctrl+,",), "&File"), w.settings)
     add(ActionSpec("file.quit", "&Quit", ("Ctrl+Q",), "&File"), w.quit)
 

@@ -5,6 +5,11 @@ to its own ``QThread``; results come back by signals on the :class:`Job` (which 
 thread): ``progressed(float, str)``, ``finished(object)``, ``failed(str)``, ``cancelled()``.
 Model jobs (anything that loads models or decodes whole videos) queue and run one at a time so two
 analyses never fight over the CPU and memory; light jobs (export) start at once.
+
+Work on the project is an operation of :data:`hhir_studio.operations.OPS`, started with
+:meth:`JobRunner.run_op`: it runs in the child process, its job finishes with the operation's
+value, and what it changed (:class:`~hhir_studio.operations.OpChanges`) is announced once, by
+:attr:`JobRunner.changed`, before the job's own ``finished``.
 """
 
 from __future__ import annotations
@@ -14,12 +19,13 @@ import time
 from collections import deque
 from dataclasses import dataclass
 from enum import Enum
-from typing import Callable
+from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from hhir.errors import HHIRError
 from hhir.jobs import CancelToken, Cancelled, ProgressFn
+from hhir_studio.operations import OPS, EmitFn, Outcome, run_op
 
 log = logging.getLogger(__name__)
 
@@ -162,6 +168,7 @@ class JobRunner(QObject):
 
     job_submitted = Signal(object)
     job_failed = Signal(object, str)  # the one place errors reach the notifier
+    changed = Signal(object)  # OpChanges of every operation that finished: the window routes them
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -179,6 +186,14 @@ class JobRunner(QObject):
         else:
             self._start(job)
         return job
+
+    def run_op(self, op: str, request: Any, key: object = None, on_event: EmitFn | None = None) -> Job:
+        """Queue the operation ``op`` of :data:`~hhir_studio.operations.OPS` on ``request`` (its
+        declared request type); it runs in the child process. ``on_event`` gets the operation's
+        events on the worker thread (relay them to the UI with a queued signal)."""
+        operation = OPS[op]
+        return self.submit(JobSpec(operation.title(request), lambda p, c: run_op(op, request, p, c, on_event),
+                                   model=operation.model, key=key))
 
     def jobs(self) -> list[Job]:
         """Queued and running jobs."""
@@ -221,6 +236,9 @@ class JobRunner(QObject):
         thread.quit()
         thread.wait()
         _live_threads.discard(thread)
+        if isinstance(result, Outcome):  # an operation: its changes first, so views are current
+            self.changed.emit(result.changes)  # when the job's own finished handlers run
+            result = result.value
         job.state, job.result, job.error = state, result, error
         if state is JobState.DONE:
             job.finished.emit(result)

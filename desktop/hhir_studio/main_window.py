@@ -20,6 +20,7 @@ from hhir_studio.actions import ActionRegistry
 from hhir_studio.jobs import Job, JobRunner, JobSpec
 from hhir_studio.labels.panel import LabelPanel
 from hhir_studio.models_menu import ModelMenu
+from hhir_studio.operations import OpChanges
 from hhir_studio.player.view import PlayerView
 from hhir_studio.session import ReviewSession, VideoSnapshot
 from hhir_studio.status import WindowStatus
@@ -66,7 +67,7 @@ class MainWindow(QMainWindow):
         self.registry = ActionRegistry(self)
         self.registry.on_error = lambda text: self.statusBar().showMessage(text, 15000)
         commands.register_all(self.registry, commands.CommandTargets(
-            self.session, self.player, self.timeline, open_videos=self.open_dialog, export=self.export_dialog,
+            self.session, self.player, self.timeline, open_videos=self.open_dialog, export=self.export_dialog, import_=self.import_dialog,
             settings=self.settings_dialog, quit=self.close, toggle_loop=self.toggle_loop, split_shot=self.split_shot,
             merge_shot=self.merge_shot, move_cut=self.move_cut, train=self.training_dialog))
         self._assemble()
@@ -117,19 +118,34 @@ class MainWindow(QMainWindow):
         self.timeline.clip_clicked.connect(s.select_clip)
         self.transcript.seek_requested.connect(self.player.seek)
         self.videos.open_requested.connect(self.open_video)
-        self.videos.files_dropped.connect(self.analyse)
+        self.videos.files_dropped.connect(self.analyze)
         s.video_opened.connect(self._on_video_opened)
         s.data_changed.connect(self._on_data_changed)
         s.selection_changed.connect(self._on_selection_changed)
         s.status_reported.connect(lambda text: self.statusBar().showMessage(text, 5000))
         s.structure_changed.connect(self._refresh_changed_clips)
         self.analysis.job_added.connect(self.videos.track)
-        self.analysis.video_analysed.connect(self._on_video_analysed)
-        self.analysis.structure_changed.connect(self._on_structure_changed)
         self.analysis.refused.connect(self.notify_error)
+        self.runner.changed.connect(self.apply_changes)
         self.runner.job_failed.connect(lambda job, message: self.notify_error(message))
 
     # --- reactions -----------------------------------------------------------------------
+    def apply_changes(self, changes: OpChanges) -> None:
+        """The one place what an operation changed reaches the views, whichever dialog or menu
+        started it (``JobRunner.changed``)."""
+        for video_id in changes.analyzed:
+            self._on_video_analyzed(video_id)
+        for video_id in changes.structure:
+            self._on_structure_changed(video_id)
+        if changes.predictions or changes.labels or changes.active_model:
+            self.session.videos_changed.emit()
+            data = self.session.data
+            if data is not None and (changes.active_model or data.video.id in (*changes.predictions, *changes.labels)):
+                self.session.reload()
+            self.status.refresh()
+        if changes.active_model or changes.models:
+            self.models.refresh()
+
     def _on_video_opened(self, video_id: int) -> None:
         video = self.session.data.video
         if Path(video.path).exists():
@@ -212,7 +228,7 @@ class MainWindow(QMainWindow):
             self._queue_timebase(str(copy))
             self.statusBar().showMessage("Playing from the fast-seeking playback copy", 5000)
 
-    def _on_video_analysed(self, video_id: int) -> None:
+    def _on_video_analyzed(self, video_id: int) -> None:
         self.session.videos_changed.emit()
         if self.session.data is None:
             self.open_video(video_id)
@@ -220,7 +236,7 @@ class MainWindow(QMainWindow):
             self.session.reload()
 
     def _on_structure_changed(self, video_id: int) -> None:
-        self._on_video_analysed(video_id)
+        self._on_video_analyzed(video_id)
         self._refresh_changed_clips(video_id)
         orphans = len(self.store.orphan_annotations(video_id))
         if orphans:  # never silently: the user should know some labels lost their clip
@@ -241,16 +257,12 @@ class MainWindow(QMainWindow):
         if not Path(path).exists():  # said once, here, rather than as a failed job
             self.statusBar().showMessage(f"⚠ {path}: the file is missing; the new clips get suggestions once it is back", 15000)
             return None
-        job = self.analysis.refresh_clips(video_id)
-        job.finished.connect(lambda _new, vid=video_id: self._on_video_analysed(vid))
-        return job
+        return self.analysis.refresh_clips(video_id)
 
     def activate_model(self, model_id: str | None) -> Job:
         """Use ``model_id`` (None: the zero-shot starter) for suggestions; predictions are
-        recomputed in the background and the open video re-read when they are."""
-        job = self.analysis.activate(model_id)
-        job.finished.connect(lambda _ids: (self.session.reload(), self.status.refresh(), self.videos.refresh()))
-        return job
+        recomputed in the background and the views follow (:meth:`apply_changes`)."""
+        return self.analysis.activate(model_id)
 
     def rollback_model(self) -> Job:
         """Go back to the active model's parent (or the starter), as ``hhir models rollback`` does."""
@@ -259,27 +271,27 @@ class MainWindow(QMainWindow):
         return self.activate_model(rollback_target(self.store))
 
     # --- commands ------------------------------------------------------------------------
-    def analyse(self, paths: list[str]) -> list[Job]:
+    def analyze(self, paths: list[str]) -> list[Job]:
         """Queue videos for analysis (opened or dropped)."""
-        return self.analysis.analyse(paths)
+        return self.analysis.analyze(paths)
 
     def open_video(self, video_id: int) -> None:
         self.player.pause()
         self.session.open_video(video_id)
 
     def resume_unfinished(self) -> list[Job]:
-        """Queue again every video that was queued or being analysed when the app last closed
+        """Queue again every video that was queued or being analyzed when the app last closed
         (it resumes where it stopped); a missing file is named instead."""
         videos = self.analysis.book.to_resume()
         for video in videos:
             if not Path(video.path).exists():
                 self.notify_error(f"{video.path}: the file is missing; its analysis resumes once it is back")
-        return self.analyse([v.path for v in videos if Path(v.path).exists()])
+        return self.analyze([v.path for v in videos if Path(v.path).exists()])
 
     def open_dialog(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(self, "Open videos", "", VIDEO_FILTER)
         if paths:
-            self.analyse(paths)
+            self.analyze(paths)
 
     def toggle_loop(self) -> None:
         self.player.set_looping(self.registry.action("play.loop").isChecked())
@@ -311,6 +323,11 @@ class MainWindow(QMainWindow):
         from hhir_studio.dialogs.export import ExportDialog
 
         ExportDialog(self, self.runner).exec()
+
+    def import_dialog(self) -> None:
+        from hhir_studio.dialogs.import_ import ImportDialog
+
+        ImportDialog(self, self.runner).exec()
 
     def training_dialog(self) -> None:
         from hhir_studio.dialogs.training import TrainingDialog
@@ -362,4 +379,4 @@ class MainWindow(QMainWindow):
     def dropEvent(self, event: QDropEvent) -> None:
         paths = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
         if paths:
-            self.analyse(paths)
+            self.analyze(paths)

@@ -1,8 +1,8 @@
 """Which model the suggestions come from, said everywhere they are shown, and the Model menu's
 versions: list, activate, roll back (what ``hhir models list | activate | rollback`` does).
 
-Activation recomputes every video's predictions, so it runs as a job (``activate_job``), never on
-the UI thread.
+Activation recomputes every video's predictions, so it runs as the ``activate`` operation in the
+background (:data:`hhir_studio.operations.OPS`), never on the UI thread.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def held_out_f1(info: ModelInfo) -> tuple[str, float] | None:
 def describe_model(info: ModelInfo | None) -> str:
     """One line naming the model behind the suggestions: the starter, or id, date, held-out F1."""
     if info is None:
-        return "No suggestions yet: the video is still being analysed"
+        return "No suggestions yet: the video is still being analyzed"
     if info.kind == STARTER_KIND:
         return "Suggestions: zero-shot starter (not trained on your labels)"
     parts = [f"Suggestions: {info.kind} model {info.id}"]

@@ -1,58 +1,285 @@
-"""The operations the background child process can run, by name (:data:`OPS`). No Qt here: the
-child imports this module. ``hhir-studio --op-child OP PAYLOAD`` runs ``OPS[OP]``
-(:func:`hhir_studio.ops.child.child_main`).
+"""Every background operation on the project, each declared once (:data:`OPS`). No Qt here: the
+child process imports this module.
 
-Each operation takes its JSON payload, a progress callback, a cancel token and an ``emit`` for
-events (e.g. one per training epoch), and returns a JSON value.
+An operation is a name, a typed request (a frozen dataclass; pydantic carries it to the child as
+JSON), the function the child runs and the type of the value it returns. The function returns an
+:class:`Outcome`: that value and the :class:`OpChanges` it made. The window routes the changes to
+the views that show them (``MainWindow.apply_changes``), so an operation refreshes the same views
+whichever dialog or menu started it. A window starts one with ``runner.run_op(name, request)``
+(:meth:`hhir_studio.jobs.JobRunner.run_op`); it always runs in the child process
+(:mod:`hhir_studio.ops.child`), so the window's process never writes to the project file itself.
+
+Adding one is one function here::
+
+    @operation("name", NameRequest, ResultType, title=lambda r: f"Do {r.thing}")
+    def name(request: NameRequest, ctx: Context) -> Outcome:
+        with _project(request.project) as store:
+            ...
+        return Outcome(value, OpChanges(predictions=(video_id,)))
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
+from hhir.exchange.model import ExportOptions, ExportReport, ImportOptions, ImportReport
 from hhir.jobs import CancelToken, ProgressFn
-from hhir_studio.ops.codec import from_json, to_json
+from hhir.learn.options import TrainOptions
+from hhir.learn.train import TrainResult
+from hhir.pipeline.options import AnalysisOptions
+from hhir.types import Shot
 
 EmitFn = Callable[[dict], None]
-Operation = Callable[[dict, ProgressFn, CancelToken, EmitFn], Any]
 
 
-def analyse(payload: dict, progress: ProgressFn, cancel: CancelToken, emit: EmitFn) -> int:
-    """Analyse one video into the project; returns its id."""
-    from hhir_studio.videos.request import AnalysisRequest, run_analysis
+@dataclass(frozen=True)
+class OpChanges:
+    """What an operation changed in the project, so the window refreshes exactly the views that
+    show it (Anki's ``OpChanges``).
 
-    return run_analysis(from_json(payload, AnalysisRequest), progress, cancel)
+    Attributes:
+        analyzed: videos whose analysis finished (the first one opens when none is open).
+        structure: videos whose shots and clips were rebuilt (their new clips get suggestions next).
+        predictions: videos whose suggestions were recomputed.
+        labels: videos whose annotations or transcript were written from outside (an import).
+        active_model: suggestions now come from another model (or the starter).
+        models: a model version was added.
+    """
+
+    analyzed: tuple[int, ...] = ()
+    structure: tuple[int, ...] = ()
+    predictions: tuple[int, ...] = ()
+    labels: tuple[int, ...] = ()
+    active_model: bool = False
+    models: bool = False
 
 
-def train(payload: dict, progress: ProgressFn, cancel: CancelToken, emit: EmitFn) -> Any:
-    """Train a model from the project's annotations; one event per epoch; returns the TrainResult."""
+@dataclass(frozen=True)
+class Outcome:
+    """An operation's value (JSON-able through its declared type) and what it changed."""
+
+    value: Any
+    changes: OpChanges = field(default_factory=OpChanges)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the child hands an operation: progress, the cancel token, and ``emit`` for events the
+    window shows while the operation runs (e.g. one per training epoch)."""
+
+    progress: ProgressFn
+    cancel: CancelToken
+    emit: EmitFn
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One entry of :data:`OPS`. ``model``: queued with the other model jobs, one at a time
+    (anything that loads models or decodes whole videos); otherwise it starts at once."""
+
+    name: str
+    request: type
+    run: Callable[[Any, Context], Outcome]
+    value: type
+    title: Callable[[Any], str]
+    model: bool = True
+
+
+OPS: dict[str, Operation] = {}
+
+
+def operation(name: str, request: type, value: type, title: Callable[[Any], str],
+              model: bool = True) -> Callable[[Callable[[Any, Context], Outcome]], Callable[[Any, Context], Outcome]]:
+    """Declare the decorated function as the operation ``name`` taking ``request``."""
+    def register(run: Callable[[Any, Context], Outcome]) -> Callable[[Any, Context], Outcome]:
+        if name in OPS:
+            raise ValueError(f"operation {name!r} is declared twice")
+        OPS[name] = Operation(name, request, run, value, title, model)
+        return run
+
+    return register
+
+
+@contextmanager
+def _project(project: str) -> Iterator[Any]:
+    """The child's one Store on the project (a file path or a ``postgresql://`` URL)."""
+    from hhir.store import Store
+
+    store = Store(project)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def _name(path: str) -> str:
+    return path.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+# --- analysis and the edits that follow it --------------------------------------------------
+
+@dataclass(frozen=True)
+class AnalyzeRequest:
+    project: str
+    video_path: str
+    options: AnalysisOptions
+
+
+@operation("analyze", AnalyzeRequest, int, title=lambda r: f"Analyze {_name(r.video_path)}")
+def analyze(request: AnalyzeRequest, ctx: Context) -> Outcome:
+    """Analyze one video into the project; the value is its id."""
+    from hhir.pipeline import analyze as analyze_video
+
+    with _project(request.project) as store:
+        video_id = analyze_video(store, request.video_path, request.options, ctx.progress, ctx.cancel)
+    return Outcome(video_id, OpChanges(analyzed=(video_id,)))
+
+
+@dataclass(frozen=True)
+class ShotEditRequest:
+    project: str
+    video_id: int
+    shots: tuple[Shot, ...]
+    options: AnalysisOptions
+
+
+@operation("edit_shots", ShotEditRequest, int, title=lambda r: "Rebuild clips")
+def edit_shots(request: ShotEditRequest, ctx: Context) -> Outcome:
+    """Store corrected shots and rebuild the clips from them (annotations follow). The shots are
+    marked as set by a person, so a later analysis keeps them whatever its detector settings;
+    shots and clips are stored together, with no cancel point between them."""
+    from hhir.pipeline import replace_shots
+
+    with _project(request.project) as store:
+        ctx.progress(0.1, "Saving corrected shots and rebuilding clips")
+        replace_shots(store, request.video_id, list(request.shots), request.options)
+        ctx.progress(1.0, "Clips rebuilt")
+    return Outcome(request.video_id, OpChanges(structure=(request.video_id,)))
+
+
+@dataclass(frozen=True)
+class RefreshClipsRequest:
+    project: str
+    video_id: int
+    options: AnalysisOptions
+
+
+@operation("refresh_clips", RefreshClipsRequest, int, title=lambda r: "Suggestions for the changed clips")
+def refresh_clips(request: RefreshClipsRequest, ctx: Context) -> Outcome:
+    """Features of the clips a shot edit (or its undo) created and the video's suggestions again;
+    the value is how many clips were new."""
+    from hhir.pipeline.shot_edits import refresh_clips as refresh
+
+    with _project(request.project) as store:
+        new = refresh(store, request.video_id, request.options, ctx.progress, ctx.cancel)
+    return Outcome(new, OpChanges(predictions=(request.video_id,)))
+
+
+# --- models ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ActivateRequest:
+    project: str
+    model_id: str | None  # None: the zero-shot starter
+
+
+@operation("activate", ActivateRequest, list[int],
+           title=lambda r: f"Use model {r.model_id}" if r.model_id else "Use the zero-shot starter")
+def activate(request: ActivateRequest, ctx: Context) -> Outcome:
+    """A model version (or the starter) becomes active, as ``hhir models activate`` does; the value
+    is the videos whose predictions were recomputed."""
+    from hhir.learn.versions import activate as activate_model
+
+    with _project(request.project) as store:
+        ctx.progress(0.1, f"Switching suggestions to {request.model_id or 'the zero-shot starter'}")
+        videos = activate_model(store, request.model_id)
+    return Outcome(videos, OpChanges(predictions=tuple(videos), active_model=True))
+
+
+@dataclass(frozen=True)
+class TrainRequest:
+    project: str
+    options: TrainOptions
+    out_dir: str | None = None  # the settings' model folder; None = models/ beside the project
+
+
+@operation("train", TrainRequest, TrainResult, title=lambda r: "Train")
+def train(request: TrainRequest, ctx: Context) -> Outcome:
+    """Train a model on the project's annotations (registered, not activated); one event per
+    epoch; the value is the ``TrainResult``."""
     from hhir.learn.options import TrainingEpoch
-    from hhir.learn.train import TrainResult
-    from hhir_studio.dialogs.train_request import TrainRequest, run_training
+    from hhir.learn.train import train as train_model
+    from hhir_studio.ops.codec import to_json
 
     def on_epoch(epoch: TrainingEpoch) -> None:
-        emit({"epoch": to_json(epoch, TrainingEpoch)})
+        ctx.emit({"epoch": to_json(epoch, TrainingEpoch)})
 
-    return to_json(run_training(from_json(payload, TrainRequest), on_epoch, progress, cancel), TrainResult)
-
-
-def activate(payload: dict, progress: ProgressFn, cancel: CancelToken, emit: EmitFn) -> list[int]:
-    """A model version (or the starter, ``model_id`` null) becomes active, from the training dialog
-    or the Model menu; returns the videos whose predictions were recomputed."""
-    from hhir_studio.videos.refresh import run_use_model
-
-    model_id = payload.get("model_id")
-    return run_use_model(str(payload["db_path"]), None if model_id is None else str(model_id), progress, cancel)
+    with _project(request.project) as store:
+        result = train_model(store, request.options, ctx.progress, ctx.cancel, on_epoch=on_epoch, out_dir=request.out_dir)
+    return Outcome(result, OpChanges(models=True))
 
 
-def refresh_clips(payload: dict, progress: ProgressFn, cancel: CancelToken, emit: EmitFn) -> int:
-    """Features and suggestions of the clips a shot edit created; returns how many were new."""
-    from hhir_studio.videos.refresh import run_refresh
-    from hhir_studio.videos.request import AnalysisRequest
+# --- exchange -------------------------------------------------------------------------------
 
-    return run_refresh(from_json(payload["request"], AnalysisRequest), int(payload["video_id"]), progress, cancel)
+@dataclass(frozen=True)
+class ExportRequest:
+    project: str
+    fmt: str
+    out: str
+    options: ExportOptions
 
 
-OPS: dict[str, Operation] = {"analyse": analyse, "train": train, "activate": activate,
-                             "refresh_clips": refresh_clips}
+@operation("export", ExportRequest, ExportReport, title=lambda r: f"Export {r.fmt}", model=False)
+def export(request: ExportRequest, ctx: Context) -> Outcome:
+    """Export the project as ``hhir export`` does; the value is the ``ExportReport``."""
+    from hhir.exchange import export as export_project
+
+    with _project(request.project) as store:
+        report = export_project(store, request.fmt, request.out, request.options, ctx.progress, ctx.cancel)
+    return Outcome(report, OpChanges())
+
+
+
+@dataclass(frozen=True)
+class ImportRequest:
+    project: str
+    fmt: str
+    path: str
+    options: ImportOptions
+
+
+@operation("import", ImportRequest, ImportReport, title=lambda r: f"Import {r.fmt}", model=False)
+def import_(request: ImportRequest, ctx: Context) -> Outcome:
+    """Import a file or folder as ``hhir import`` does (validated whole before the first write); the
+    value is the ``ImportReport``."""
+    from hhir.exchange import import_ as import_file
+
+    with _project(request.project) as store:
+        report = import_file(store, request.fmt, request.path, request.options, ctx.progress, ctx.cancel)
+    structure = report.videos if report.shots_written else ()
+    return Outcome(report, OpChanges(structure=structure, labels=report.videos))
+
+
+# --- running them ---------------------------------------------------------------------------
+
+def run_op(op: str, request: Any, progress: ProgressFn, cancel: CancelToken,
+           on_event: EmitFn | None = None) -> Outcome:
+    """Worker side: run ``op`` on ``request`` in the child process; returns its :class:`Outcome`."""
+    from hhir_studio.ops.child import run_in_child
+    from hhir_studio.ops.codec import from_json, to_json
+
+    operation = OPS[op]
+    answer = run_in_child(op, to_json(request, operation.request), progress, cancel, on_event)
+    return Outcome(from_json(answer["value"], operation.value), from_json(answer["changes"], OpChanges))
+
+
+def serve(op: str, payload: Any, progress: ProgressFn, cancel: CancelToken, emit: EmitFn) -> dict:
+    """Child side: decode the request, run the operation, encode its value and changes."""
+    from hhir_studio.ops.codec import from_json, to_json
+
+    operation = OPS[op]
+    outcome = operation.run(from_json(payload, operation.request), Context(progress, cancel, emit))
+    return {"value": to_json(outcome.value, operation.value), "changes": to_json(outcome.changes, OpChanges)}

@@ -118,9 +118,9 @@ class ReviewSession(QObject):
     def _read(self, video_id: int) -> VideoSnapshot:
         """The video as one snapshot: one read transaction, so an analysis writing in another
         process can never show new clips with old scores (or the reverse)."""
-        from hhir.scoring.starter import MODEL_ID as STARTER_ID
+        from hhir.scoring.shown import SHOWN_MODELS
 
-        state = self.store.video_state(video_id, self.annotator, fallback_model=STARTER_ID)
+        state = self.store.video_state(video_id, self.annotator, models=SHOWN_MODELS)
         self._tuned = tuned_thresholds(_ActiveModel(state.active_model))
         annotations: list[Annotation] = state.annotations
         return VideoSnapshot(

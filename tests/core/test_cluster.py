@@ -64,7 +64,7 @@ def test_a_worker_killed_mid_video_is_retried_without_duplicates(local_ray, corp
     assert sorted(Path(v.path).name for v in videos) == sorted(p.name for p in corpus)
     assert [len(store.shots(v.id)) for v in videos] == [3, 3, 3]
     store.close()
-    # Analysing the same corpus again in one process adds nothing: the retried video was complete and single.
+    # Analyzing the same corpus again in one process adds nothing: the retried video was complete and single.
     again = tmp_path / "reference.sqlite"
     from hhir.pipeline import analyze
 
@@ -104,7 +104,7 @@ def test_a_sqlite_project_is_refused_for_a_remote_cluster(tmp_path: Path, capsys
     db = tmp_path / "project.sqlite"
     assert main(["analyze", "--ray", "127.0.0.1:6379", "--db", str(db), str(tmp_path / "film.mp4")]) == 2
     err = capsys.readouterr().err
-    assert "only be analysed on the local Ray (--ray auto)" in err and "postgresql://" in err and "Traceback" not in err
+    assert "only be analyzed on the local Ray (--ray auto)" in err and "postgresql://" in err and "Traceback" not in err
 
 
 @pytest.mark.postgresql

@@ -44,7 +44,7 @@ class Failures:
 
 
 def _labelled_video(store: Store) -> tuple[int, list[int]]:
-    """A video already analysed earlier: the one the person is reviewing."""
+    """A video already analyzed earlier: the one the person is reviewing."""
     shots = [Shot(i, i * 40, (i + 1) * 40, i * 1.6, (i + 1) * 1.6) for i in range(8)]
     video = store.add_video(VideoInfo("/media/reviewed.mp4", 12.8, 25.0, 320, 160, 120, True, fingerprint="reviewed"))
     store.set_shots(video.id, shots)
@@ -131,9 +131,9 @@ def test_labelling_during_analysis_and_prediction_writes(tmp_path: Path, scene_v
         assert failures.items == [], [f"{where}: {type(e).__name__}: {e}" for where, e in failures.items]
         stored = {(a.target, a.label): a.state for a in ui.annotations(video_id, "ui")}
         assert stored == expected
-        analysed = result["video_id"]
-        assert ui.shots(analysed) and ui.clips(analysed) and ui.transcript(analysed)
-        assert ui.predictions(analysed, STARTER_ID) is not None  # the analysis' own predictions
+        analyzed = result["video_id"]
+        assert ui.shots(analyzed) and ui.clips(analyzed) and ui.transcript(analyzed)
+        assert ui.predictions(analyzed, STARTER_ID) is not None  # the analysis' own predictions
         assert ui.predictions(video_id, "stress-trained") is not None and writes
         assert ui.integrity_problems() == []
     finally:

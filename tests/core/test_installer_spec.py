@@ -207,17 +207,16 @@ def _bundled(name: str) -> bool:
 
 
 CHILD_FILES = [ROOT / "desktop" / "hhir_studio" / "ops" / "child.py", ROOT / "desktop" / "hhir_studio" / "ops" / "codec.py",
-               ROOT / "desktop" / "hhir_studio" / "operations.py", ROOT / "desktop" / "hhir_studio" / "videos" / "refresh.py",
-               ROOT / "desktop" / "hhir_studio" / "videos" / "request.py", ROOT / "desktop" / "hhir_studio" / "dialogs" / "train_request.py",
+               ROOT / "desktop" / "hhir_studio" / "operations.py",
                *sorted((ROOT / "core" / "hhir" / "pipeline").glob("*.py")),
                ROOT / "desktop" / "hhir_studio" / "selftest" / "child.py"]
 
 
 def test_the_analysis_child_and_what_it_imports_lazily_are_bundled():
-    for name in ("hhir_studio.ops.child", "hhir_studio.operations", "hhir_studio.videos.request", "hhir.pipeline"):
+    for name in ("hhir_studio.ops.child", "hhir_studio.operations", "hhir.pipeline"):
         assert name in cfg.HIDDEN_IMPORTS and importlib.util.find_spec(name) is not None, name
     lazy = set().union(*(_imports_inside_functions(p) for p in CHILD_FILES))
-    assert {"hhir_studio.videos.request", "hhir.pipeline", "hhir.store"} <= lazy  # the walk sees the real imports
+    assert {"hhir_studio.ops.codec", "hhir.pipeline", "hhir.store"} <= lazy  # the walk sees the real imports
     for name in sorted(lazy):
         assert importlib.util.find_spec(name) is not None, f"{name} is imported by the analysis child but missing"
         assert _bundled(name), f"{name}: imported lazily by the analysis child, not named by the spec"
@@ -225,17 +224,16 @@ def test_the_analysis_child_and_what_it_imports_lazily_are_bundled():
 
 
 def test_entry_routes_the_analysis_child_flag_with_its_request(tmp_path):
-    """``entry.py --op-child OP PAYLOAD`` must reach the child (not the window) with the request intact."""
+    """``entry.py --op-child OP`` must reach the child (not the window) with the request (on stdin) intact."""
     from hhir_studio.ops.child import CHILD_FLAG
 
     import entry
 
     assert entry.CHILD_FLAG == CHILD_FLAG
     missing = tmp_path / "--self-test no such video.mp4"
-    request = {"db_path": str(tmp_path / "p.sqlite"), "video_path": str(missing), "profile": "offline",
-               "clip_size": 3, "clip_stride": 1, "model_bundle": None}
-    proc = subprocess.run([sys.executable, str(INSTALLERS / "entry.py"), CHILD_FLAG, "analyse", json.dumps(request)],
-                          capture_output=True, text=True, timeout=300, cwd=ROOT, stdin=subprocess.DEVNULL,
+    request = {"project": str(tmp_path / "p.sqlite"), "video_path": str(missing), "options": {}}
+    proc = subprocess.run([sys.executable, str(INSTALLERS / "entry.py"), CHILD_FLAG, "analyze"], input=json.dumps(request) + "\n",
+                          capture_output=True, text=True, timeout=300, cwd=ROOT,
                           env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "HHIR_DATA_DIR": str(tmp_path)})
     events = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
     assert proc.returncode != 0 and events, proc.stderr[-2000:]

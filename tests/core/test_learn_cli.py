@@ -96,3 +96,19 @@ def test_agreement_names_the_starter_when_no_model_is_trained(tmp_path: Path, ca
     out = capsys.readouterr().out
     assert "Cohen's kappa asks            ann vs bob: 0.000 (3 items)" in out  # ann ticked one clip, bob none
     assert "starter starter-v1 (no trained model is active) vs ann: " in out
+
+
+def test_train_from_an_exported_manifest_without_the_project(tmp_path: Path, encoders, capsys) -> None:
+    """A dataset exported with its features trains on a machine without the project or its videos."""
+    db = tmp_path / "p.sqlite3"
+    build_project(db, encoders, n_videos=4, seed=5).close()
+    assert main(["export", "--format", "manifest", str(tmp_path / "ds"), "--db", str(db)]) == 0
+    db.unlink()  # the other machine has only the dataset
+    capsys.readouterr()
+    assert main(["train", "--manifest", str(tmp_path / "ds"), "--validation-fraction", "0", *TRAIN]) == 0
+    out = capsys.readouterr().out.splitlines()
+    saved = next(line for line in out if line.startswith("saved to "))
+    assert Path(saved.removeprefix("saved to ")).is_dir()
+    assert any(line.startswith("not in a project: predict with it by hhir analyze --model ") for line in out)
+    assert main(["train", "--manifest", str(tmp_path / "ds"), "--activate", *TRAIN]) == 2
+    assert "--manifest trains without a project" in capsys.readouterr().err

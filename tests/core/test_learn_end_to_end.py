@@ -1,4 +1,4 @@
-"""Analyse generated videos, annotate them, then hhir train / evaluate / models activate / queue / agreement."""
+"""Analyze generated videos, annotate them, then hhir train / evaluate / models activate / queue / agreement."""
 
 from __future__ import annotations
 

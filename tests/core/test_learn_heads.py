@@ -78,3 +78,39 @@ def test_the_training_verdict_names_the_winner_and_the_place_on_the_learning_cur
     assert "this project trained on 45" in text
     assert "light head is better than the seed classifier" in verdict(HeadComparison("test", 20, 150, 0.5, 0.8, 0.7).as_dict())
     assert verdict(None) == ""
+
+
+def test_evaluate_scores_what_the_bundle_predicts_with_at_its_thresholds(tmp_path: Path, encoders) -> None:
+    """When the light head wins, ``hhir evaluate`` and the bundle's recorded figures are the light
+    head's at its own thresholds, not the seed classifier's at the head's thresholds."""
+    import numpy as np
+
+    from hhir.learn.dataset import collect
+    from hhir.learn.heldout import evaluate_bundle
+    from hhir.learn.loop import predict_samples
+    from hhir.learn.metrics import evaluate
+
+    store = _project(tmp_path / "p.sqlite3", encoders, n_videos=8)
+    # One epoch at a tiny learning rate: the seed's classifier learns nothing, the light head wins.
+    options = TrainOptions(**{**SMALL, "epochs": 1, "lr": 1e-6}, validation_fraction=0.25, test_fraction=0.25)
+    result = train(store, options, encoders=encoders)
+    assert result.comparison["winner"] == "light head"
+    bundle = ModelBundle.load(result.path, with_vivit=False)
+    assert bundle.light_head is not None
+    labels = list(bundle.labels)
+    ids = {e.modality: e.id for e in bundle.manifest.encoders}
+    test = [r for r in collect(store, labels, ids).records if r.video.fingerprint in result.split.test]
+    clips = [s for r in test for s in r.clip_samples()]
+    # The bundle's own predict (what analysis uses) on each held-out clip alone.
+    head_scores = np.array([[bundle.predict(s.video, s.text, s.audio)[1][0][n] for n in labels] for s in clips])
+    truth, known = np.stack([s.target for s in clips]), np.stack([s.known for s in clips])
+    expected = evaluate(truth, head_scores, labels, np.asarray(bundle.manifest.thresholds), known=known).macro_f1
+
+    evaluated = evaluate_bundle(store, result.path).evaluation
+    assert evaluated.part == "held-out"
+    assert evaluated.clip_tuned.macro_f1 == pytest.approx(expected, abs=1e-12)
+    recorded = next(e for e in result.evaluations if e.part == "test")
+    assert recorded.clip_tuned.macro_f1 == pytest.approx(expected, abs=1e-12)  # what `models list` shows
+    seed = evaluate(truth, predict_samples(bundle.classifier, clips), labels, np.asarray(bundle.manifest.thresholds), known=known).macro_f1
+    assert seed != pytest.approx(expected)  # the defect: the seed classifier was scored instead
+    store.close()

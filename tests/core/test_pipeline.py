@@ -28,15 +28,15 @@ class CountingStore(Store):
 
 
 @pytest.fixture(scope="module")
-def analysed(tmp_path_factory, scene_video):
+def analyzed(tmp_path_factory, scene_video):
     db = CountingStore(tmp_path_factory.mktemp("db") / "p.sqlite")
     video_id = analyze(db, scene_video)
     yield db, video_id
     db.close()
 
 
-def test_shots_clips_transcript_and_starter_predictions(analysed):
-    db, video_id = analysed
+def test_shots_clips_transcript_and_starter_predictions(analyzed):
+    db, video_id = analyzed
     result = video_result(db, video_id)
     assert result["frame_count"] == 200 and result["has_audio"] is True
     starts = [s["start_s"] for s in result["shots"][1:]]
@@ -53,10 +53,10 @@ def test_shots_clips_transcript_and_starter_predictions(analysed):
     assert all(0.0 <= p <= 1.0 for c in preds["clips"] for p in c["scores"].values())
 
 
-def test_manifest_export_carries_the_cached_features_by_default(analysed, tmp_path):
+def test_manifest_export_carries_the_cached_features_by_default(analyzed, tmp_path):
     from hhir.exchange import ExportOptions, export, read_manifest
 
-    db, video_id = analysed
+    db, video_id = analyzed
     export(db, "manifest", tmp_path / "m", ExportOptions())
     manifest = read_manifest(tmp_path / "m")
     assert set(manifest.encoders) == {"video", "text", "audio"}
@@ -65,15 +65,15 @@ def test_manifest_export_carries_the_cached_features_by_default(analysed, tmp_pa
     assert manifest.features["video"].shape[1] == 1024 and manifest.features["text"].shape[1] == 384
 
 
-def test_second_run_recomputes_nothing(analysed):
-    db, video_id = analysed
+def test_second_run_recomputes_nothing(analyzed):
+    db, video_id = analyzed
     before = CountingStore.feature_rows
     assert analyze(db, db.video(video_id).path) == video_id
     assert CountingStore.feature_rows == before
 
 
-def test_moved_file_is_the_same_video(analysed, tmp_path):
-    db, video_id = analysed
+def test_moved_file_is_the_same_video(analyzed, tmp_path):
+    db, video_id = analyzed
     moved = shutil.copy(db.video(video_id).path, tmp_path / "renamed copy.mp4")
     assert analyze(db, moved) == video_id
     assert len(db.videos()) == 1

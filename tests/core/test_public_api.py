@@ -30,7 +30,7 @@ def test_an_unknown_name_is_an_attribute_error():
 
 
 @pytest.mark.slow
-def test_the_documented_script_analyses_a_video_and_prints_its_predictions(scene_video, tmp_path):
+def test_the_documented_script_analyzes_a_video_and_prints_its_predictions(scene_video, tmp_path):
     (block,) = re.findall(r"## Public API.*?```python\n(.*?)```", DOC.read_text(encoding="utf-8"), re.DOTALL)
     script = tmp_path / "example.py"
     script.write_text(block, encoding="utf-8")

@@ -59,6 +59,41 @@ def test_missing_model_folder(tmp_path: Path) -> None:
         Transcriber(str(empty)).transcribe(make_waveform(2.0, [(0.1, "hi")]))
 
 
+def test_a_model_name_is_looked_up_locally_only_and_says_how_to_provide_it(tmp_path: Path, monkeypatch) -> None:
+    """A Whisper model name ("tiny.en") obeys "nothing downloads unless allowed" as the text model
+    does: no network lookup, and a message that says which folder to copy here."""
+    import socket
+
+    import huggingface_hub.constants
+
+    monkeypatch.delenv("HHIR_ALLOW_DOWNLOAD", raising=False)
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path / "empty cache"))
+    # The suite runs the hub offline; here it is online, as a user's machine is, so only the
+    # project's own rule can keep the lookup off the network (the guards below record any try).
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
+    looked_up: list[object] = []
+
+    def refuse(*args, **kwargs):
+        looked_up.append(args[:1])
+        raise OSError("network used")
+
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    with pytest.raises(ModelError) as raised:
+        Transcriber("tiny.en").transcribe(make_waveform(2.0, [(0.1, "hi")]))
+    assert looked_up == []
+    message = str(raised.value)
+    assert "speech model 'tiny.en' is not available" in message
+    assert "huggingface-cli download Systran/faster-whisper-tiny.en --local-dir" in message
+    assert "copy the folder here" in message and "\n" not in message
+
+
+def test_a_missing_model_path_is_named() -> None:
+    with pytest.raises(ModelError, match="/no/such/whisper: speech model folder does not exist"):
+        Transcriber("/no/such/whisper").transcribe(make_waveform(2.0, [(0.1, "hi")]))
+
+
 def test_long_audio_is_transcribed_in_windows_cut_between_words(transcriber: Transcriber, monkeypatch) -> None:
     """Whisper gets one window at a time (its features for a whole film would need gigabytes); a cut
     falls in the pause between sentences, and segment times stay on the film's clock."""

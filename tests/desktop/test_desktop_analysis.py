@@ -1,5 +1,5 @@
 """A real analysis through the window: closing mid-way keeps what was computed, reopening resumes,
-the event loop stays responsive throughout, and the analysed video can be reviewed at once."""
+the event loop stays responsive throughout, and the analyzed video can be reviewed at once."""
 
 from __future__ import annotations
 
@@ -66,7 +66,7 @@ class GapMeter:
 def test_analysis_resumes_after_close_and_never_blocks_the_ui(tmp_path, scene_video, open_window, qtbot):
     db = tmp_path / "project.sqlite3"
     window = open_window(db)
-    [job] = window.analyse([str(scene_video)])
+    [job] = window.analyze([str(scene_video)])
     assert window.videos.progress_bar(str(scene_video)) is not None
     qtbot.waitUntil(lambda: job.fraction >= 0.45, timeout=300_000)  # in the feature stage
     window.close()  # mid-analysis: the job is cancelled, its thread joined

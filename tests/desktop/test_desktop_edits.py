@@ -158,8 +158,8 @@ def test_the_state_line_is_not_ready_while_work_runs(filled_db, open_window, qtb
     window = open_window(db)
     assert window.status.state.text() == "Ready"
     release = threading.Event()
-    job = window.runner.submit(JobSpec("Analyse film.mp4", lambda p, c: release.wait(10)))
-    qtbot.waitUntil(lambda: window.status.state.text() == "Working: Analyse film.mp4", timeout=5000)
+    job = window.runner.submit(JobSpec("Analyze film.mp4", lambda p, c: release.wait(10)))
+    qtbot.waitUntil(lambda: window.status.state.text() == "Working: Analyze film.mp4", timeout=5000)
     release.set()
     qtbot.waitUntil(lambda: window.status.state.text() == "Ready", timeout=5000)
     assert job.state is JobState.DONE

@@ -46,7 +46,7 @@ def test_user_error_reaches_failed_with_its_message(qtbot):
     def work(progress, cancel):
         raise MediaError("/videos/broken.mp4", "no video stream")
 
-    job = runner.submit(JobSpec("analyse", work))
+    job = runner.submit(JobSpec("analyze", work))
     with qtbot.waitSignal(job.failed, timeout=5000) as blocker:
         pass
     assert blocker.args == ["/videos/broken.mp4: no video stream"]

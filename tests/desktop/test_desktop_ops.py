@@ -84,7 +84,7 @@ def test_a_child_that_dies_fails_the_job_with_a_message_and_a_dialog(filled_db, 
                 os.kill(pid, signal.SIGKILL)  # what a segfault in native code looks like from outside
                 killed.append(pid)
 
-    (job,) = window.analysis.analyse([str(scene_video)])
+    (job,) = window.analysis.analyze([str(scene_video)])
     job.progressed.connect(kill_on_first_progress)
     with qtbot.waitSignal(job.ended, timeout=300_000):
         pass
@@ -100,3 +100,32 @@ def test_an_unknown_operation_is_an_error_not_a_hang(tmp_path):
 
     with pytest.raises(HHIRError, match="KeyError"):
         run_in_child("no-such-op", {}, lambda *_: None, CancelToken())
+
+
+def test_the_request_reaches_the_child_on_stdin_never_on_its_command_line(tmp_path, scene_video):
+    """A request names the project, and a postgresql:// URL may hold a password: anyone on the
+    machine can read a process's command line (``ps``), so it must not be there."""
+    from hhir.pipeline import AnalysisOptions
+    from hhir_studio.operations import AnalyzeRequest, run_op
+
+    marker = "pw-Zq81-not-in-argv"
+    request = AnalyzeRequest(str(tmp_path / f"{marker}.sqlite3"), str(scene_video), AnalysisOptions())
+    command_lines: list[bytes] = []
+
+    def read_command_lines(*_):
+        for pid in _children_running_ops():
+            try:
+                command_lines.append((Path("/proc") / str(pid) / "cmdline").read_bytes())
+            except OSError:
+                pass
+
+    outcome = run_op("analyze", request, read_command_lines, CancelToken())
+    assert command_lines, "no child was seen while it worked"
+    assert all(b"--op-child" in line and b"analyze" in line for line in command_lines)
+    assert not any(marker.encode() in line or b"video_path" in line for line in command_lines), command_lines
+    assert outcome.changes.analyzed == (outcome.value,)  # the child got the request and ran it
+    store = Store(tmp_path / f"{marker}.sqlite3")
+    try:
+        assert [v.id for v in store.videos()] == [outcome.value]
+    finally:
+        store.close()

@@ -11,7 +11,7 @@ from media_factory import make_video
 
 @pytest.fixture
 def hd_project(tmp_path):
-    """A 640×360 film with one keyframe for 200 frames (a slow seek), analysed into a project."""
+    """A 640×360 film with one keyframe for 200 frames (a slow seek), analyzed into a project."""
     from hhir.media.probe import probe
     from hhir.segment.clips import build_clips
     from hhir.store import Store
@@ -46,7 +46,7 @@ def test_the_player_switches_to_the_copy_and_keeps_the_film_and_position(hd_proj
     window.player.seek(6.0)
     qtbot.waitUntil(lambda: window.player.source != str(film), timeout=60000)
     assert Path(window.player.source) == proxy_dir() / f"{fingerprint}.mp4"
-    assert window.player.path == str(film)  # the film is still what the app names and analyses
+    assert window.player.path == str(film)  # the film is still what the app names and analyzes
     qtbot.waitUntil(lambda: abs(window.player.position_s - 6.0) < 0.1, timeout=10000)
     assert not _copy_jobs(window)
     # opened again later: the copy is used at once, nothing is rebuilt

@@ -24,7 +24,7 @@ def test_an_empty_project_says_how_to_start_and_a_running_analysis_fits_the_vide
     assert panel.hint.isVisible() and "Drop video files here" in panel.hint.text() and not panel.tree.isVisible()
     release = threading.Event()
     window.runner.submit(JobSpec("Busy", lambda p, c: release.wait(30)))  # the analysis waits behind it
-    window.analyse([str(scene_video)])
+    window.analyze([str(scene_video)])
     assert not panel.hint.isVisible() and panel.tree.isVisible()
     qtbot.waitUntil(lambda: panel.tree.viewport().width() > 0)
     header, room = panel.tree.header(), panel.tree.viewport().width()

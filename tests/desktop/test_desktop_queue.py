@@ -27,7 +27,7 @@ def test_a_queued_video_is_stored_at_once_and_resumes_after_a_restart(tmp_path, 
         handle.write(b"\0" * 4096)
     window = open_window(db)
     release = _hold_the_queue(window)
-    jobs = window.analyse([str(scene_video), str(second)])
+    jobs = window.analyze([str(scene_video), str(second)])
     assert [j.state for j in jobs] == [JobState.QUEUED, JobState.QUEUED]
     with Store(db) as other:  # on disk before any analysis ran
         videos = other.videos()
@@ -55,7 +55,7 @@ def test_a_file_that_is_not_a_video_is_named_at_once_and_not_stored(tmp_path, op
     window = open_window(db)
     notes = tmp_path / "notes.mp4"
     notes.write_text("not a video")
-    assert window.analyse([str(notes)]) == []
+    assert window.analyze([str(notes)]) == []
     assert "notes.mp4" in window.statusBar().currentMessage()
     assert window.store.videos() == []
 
@@ -63,7 +63,7 @@ def test_a_file_that_is_not_a_video_is_named_at_once_and_not_stored(tmp_path, op
 def test_closing_during_analysis_says_so_and_stops_the_child_within_2_s(tmp_path, scene_video, open_window, qtbot):
     db = tmp_path / "project.sqlite3"
     window = open_window(db)
-    [job] = window.analyse([str(scene_video)])
+    [job] = window.analyze([str(scene_video)])
     qtbot.waitUntil(lambda: job.state is JobState.RUNNING and job.fraction > 0.0, timeout=120_000)  # the child works
     shown = []
     original = window.status.update_state
@@ -79,4 +79,4 @@ def test_closing_during_analysis_says_so_and_stops_the_child_within_2_s(tmp_path
     assert job.state is JobState.CANCELLED
     assert took < 2.0, f"closing took {took:.2f} s"
     assert any(text.startswith("Stopping analysis") for text in shown)
-    assert window.analysis.book.states() == {window.store.videos()[0].id: queue_book.ANALYSING}  # resumes next start
+    assert window.analysis.book.states() == {window.store.videos()[0].id: queue_book.ANALYZING}  # resumes next start

@@ -116,6 +116,22 @@ def test_settings_dialog_validates_and_applies(filled_db, open_window, _config_d
     assert window.session.annotator == "ana" and window.analysis.settings.clip_size == 2
 
 
+def test_settings_dialog_never_shows_a_password_and_keeps_it_when_untouched(filled_db, open_window, _config_dir):
+    import dataclasses
+
+    from hhir_studio.dialogs.settings import SettingsDialog
+
+    db, _ = filled_db
+    window = open_window(db)
+    url = "postgresql://ann:Pw-9f-shown-nowhere@db.example.org:5432/films"
+    settings = dataclasses.replace(window.session.settings, database=url)
+    dialog = SettingsDialog(settings, window, [])
+    assert "Pw-9f" not in dialog.database.text() and dialog.database.text() == "postgresql://ann:***@db.example.org:5432/films"
+    assert dialog.result_settings().database == url  # untouched: the password is kept
+    dialog.database.setText("postgresql://ann@db.example.org/films")  # the user took it out
+    assert dialog.result_settings().database == "postgresql://ann@db.example.org/films"
+
+
 def test_export_dialog_runs_a_background_export(filled_db, open_window, qtbot, tmp_path):
     from hhir_studio.dialogs.export import ExportDialog
 
@@ -137,6 +153,37 @@ def test_export_dialog_runs_a_background_export(filled_db, open_window, qtbot, t
     assert written and all(p.is_file() and p.resolve().is_relative_to(out.resolve()) for p in written)
     assert any("talks to" in p.read_text(errors="ignore") for p in written if p.suffix in (".csv", ".jsonl"))
     assert "Wrote" in dialog.status.text()
+
+
+def test_import_dialog_runs_the_import_in_the_background_and_the_open_video_shows_it(filled_db, open_window, qtbot, tmp_path):
+    from hhir_studio.dialogs.import_ import ImportDialog
+
+    db, video_id = filled_db
+    window = open_window(db)
+    window.open_video(video_id)
+    srt = tmp_path / "corrected.srt"
+    srt.write_text("1\n00:00:00,300 --> 00:00:02,200\nWhere is the bus station?\n\n"
+                   "2\n00:00:03,600 --> 00:00:05,800\nIt is next to the new bridge.\n", encoding="utf-8")
+    dialog = ImportDialog(window, window.runner)
+    dialog.format.setCurrentIndex(dialog.format.findData("srt"))
+    dialog.path.setText(str(srt))
+    assert dialog.open_video.isChecked()
+    job = dialog.begin()
+    with qtbot.waitSignal(window.runner.changed, timeout=60_000) as changed:
+        pass
+    qtbot.waitUntil(lambda: not job.active, timeout=60_000)
+    assert job.state is JobState.DONE, job.error
+    assert job.result.conflicts and job.result.segments_written == 0  # differs: kept, and said so
+    assert "kept" in dialog.status.text()
+    assert window.session.data.segments[0].text == "Where is the train station?"
+    dialog.replace.setChecked(True)
+    job = dialog.begin()
+    with qtbot.waitSignal(window.runner.changed, timeout=60_000) as changed:
+        pass
+    qtbot.waitUntil(lambda: not job.active, timeout=60_000)
+    assert job.state is JobState.DONE, job.error
+    assert changed.args[0].labels == (video_id,)
+    assert [s.text for s in window.session.data.segments] == ["Where is the bus station?", "It is next to the new bridge."]
 
 
 def test_label_toggle_updates_panels_in_place_without_rereading(filled_db, open_window, monkeypatch):

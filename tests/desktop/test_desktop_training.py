@@ -57,3 +57,34 @@ def test_training_writes_to_the_model_folder_of_the_settings(filled_db, open_win
     with qtbot.waitSignal(job.ended, timeout=120_000):
         pass
     assert dialog.request.out_dir == str(tmp_path / "bundles")
+
+
+def test_activating_from_the_training_dialog_and_the_model_menu_refresh_the_same_views(filled_db, open_window, qtbot):
+    """Both run the one ``activate`` operation; its changes reach the views through the runner,
+    not through wiring at each call site."""
+    from types import SimpleNamespace
+
+    from conftest import MODEL_ID
+
+    db, video_id = filled_db
+    window = open_window(db)
+    window.open_video(video_id)
+    seen: list[tuple] = []
+
+    def record(start):
+        counts = {"reloaded": 0, "videos": 0}
+        window.session.data_changed.connect(lambda: counts.__setitem__("reloaded", counts["reloaded"] + 1))
+        window.session.videos_changed.connect(lambda: counts.__setitem__("videos", counts["videos"] + 1))
+        with qtbot.waitSignal(window.runner.changed, timeout=120_000) as changed:
+            job = start()
+        qtbot.waitUntil(lambda: not job.active, timeout=120_000)
+        assert job.state is JobState.DONE, job.error
+        seen.append((changed.args[0].active_model, counts["reloaded"] > 0, counts["videos"] > 0))
+
+    record(lambda: window.activate_model(None))  # what the Model menu's "Zero-shot starter" calls
+    assert window.store.active_model() is None or window.store.active_model().kind == "starter"
+    dialog = TrainingDialog(window, window.runner)
+    dialog.result_ = SimpleNamespace(model=window.store.model(MODEL_ID))  # as if just trained
+    record(dialog.activate_new)
+    assert window.store.active_model().id == MODEL_ID
+    assert seen == [(True, True, True), (True, True, True)]

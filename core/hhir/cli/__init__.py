@@ -1,7 +1,12 @@
-"""The ``hhir`` command line.
+"""The ``hhir`` command line: every command is registered here, in :data:`COMMANDS`.
 
-Each area registers its commands from its own module (``analyze``, ``learn``, ``exchange``) so the
-CLI stays a thin client of the library.
+A command's module is imported when the command runs (or its own ``--help`` is asked for), so
+``hhir --help`` and a mistyped command cost what Click costs: no project store, SQLAlchemy or numpy.
+
+Modules: ``context`` (the ``--db`` option, the project it names, Ctrl-C as cancel), ``dbparam``
+(the ``--db`` value), ``config`` (what the settings file supplies), one module per command or group
+(``analyze``, ``doctor``, ``models``, ``learn``, ``labels``, ``split``, ``team``, ``exchange``) and
+their helpers (``train_report``, ``corpus``).
 """
 
 from __future__ import annotations
@@ -14,38 +19,57 @@ import click
 
 from hhir.errors import HHIRError, printable
 
-_COMMAND_MODULES = ("hhir.cli.analyze", "hhir.cli.learn", "hhir.cli.exchange", "hhir.cli.team", "hhir.cli.people",
-                    "hhir.cli.interactions")
+COMMANDS: dict[str, tuple[str, str]] = {
+    # name: ("module:attribute", the one line ``hhir --help`` shows)
+    "analyze": ("hhir.cli.analyze:analyze", "Analyze videos: shots, clips, transcript, suggestions."),
+    "doctor": ("hhir.cli.doctor:doctor", "What is installed, the models found, the project's health."),
+    "models": ("hhir.cli.models:models_group", "Model versions: list, activate, roll back, import-seed."),
+    "train": ("hhir.cli.learn:train", "Train a new model version from the project's annotations."),
+    "evaluate": ("hhir.cli.learn:evaluate", "Metrics of a model bundle on held-out annotated scenes."),
+    "agreement": ("hhir.cli.learn:agreement", "Kappa between annotators, and model-vs-human F1."),
+    "queue": ("hhir.cli.learn:queue", "Unreviewed clips, most useful to review first."),
+    "labels": ("hhir.cli.labels:labels_group", "The project's interaction labels: list, add."),
+    "split": ("hhir.cli.split:split_group", "Which videos train, validate and test every model."),
+    "disagreements": ("hhir.cli.team:disagreements", "Labels on which annotators' decisions differ."),
+    "adjudicate": ("hhir.cli.team:adjudicate", "Record the final decision where annotators differ."),
+    "export": ("hhir.cli.exchange:export_command", "Export the project's labels in a format."),
+    "import": ("hhir.cli.exchange:import_command", "Import a file or folder in a format into the project."),
+    "people": ("hhir.cli.people:people_group", "Who is on screen: characters and their tracks; name, merge, split, export."),
+    "interactions": ("hhir.cli.interactions:interactions_group", "Who does what to whom, when: add, list, set, delete, export."),
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class CommandTable(click.Group):
+    """A group whose commands are loaded from :data:`COMMANDS` when first used (Click's lazy
+    group); the listing in ``hhir --help`` comes from the table without importing anything."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        target, short_help = COMMANDS[cmd_name]
+        module, _, attribute = target.partition(":")
+        command = getattr(importlib.import_module(module), attribute)
+        if not isinstance(command, click.Command) or command.name != cmd_name:
+            raise RuntimeError(f"hhir.cli.COMMANDS[{cmd_name!r}]: {target} is not the command {cmd_name!r}")
+        command.short_help = short_help
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=CommandTable, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-v", "--verbose", is_flag=True, help="Log what each stage does.")
 def cli(verbose: bool) -> None:
-    """HHIR Studio: analyse videos, review interaction labels, train and export."""
+    """HHIR Studio: analyze videos, review interaction labels, train and export."""
     from hhir.logs import setup_logging
 
     setup_logging("hhir", verbose)
-
-
-def _register_commands() -> None:
-    for name in _COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:  # that area has no commands yet
-                continue
-            raise
-        module.register(cli)
-    models = cli.commands.get("models")
-    if not isinstance(models, click.Group):
-        models = click.Group("models", help="Model bundles: list, activate, roll back, import.")
-        cli.add_command(models)
-    from hhir.cli.analyze import register_models
-
-    register_models(models)
-
-
-_register_commands()
 
 
 def main(argv: list[str] | None = None) -> int:

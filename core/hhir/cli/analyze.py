@@ -1,52 +1,17 @@
-"""``hhir analyze``, ``hhir doctor`` and ``hhir models import-seed``."""
+"""``hhir analyze``."""
 
 from __future__ import annotations
 
 import json
-import signal
 import sys
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import click
 
-from hhir.cli.dbparam import DATABASE, DB_HELP
+from hhir.cli.context import DB_OPTION, cancel_on_ctrl_c, open_store
 from hhir.errors import HHIRError, printable
-from hhir.jobs import CancelToken, Cancelled
+from hhir.jobs import Cancelled
 
-DB_OPTION = click.option("--db", "db_path", type=DATABASE, default=None, help=DB_HELP)
-
-
-def open_store(db_path: Path | None):
-    """The project database named by --db, else the one the settings name (the app's), else the default."""
-    from hhir.cli.config import user_settings
-    from hhir.store import Store
-    from hhir.store.paths import default_db_path
-
-    store = Store(db_path or user_settings().database or default_db_path())
-    ctx = click.get_current_context(silent=True)
-    if ctx is not None:  # released when the command ends (a server project holds connections)
-        ctx.call_on_close(store.close)
-    return store
-
-
-@contextmanager
-def cancel_on_ctrl_c() -> Iterator[CancelToken]:
-    """The first Ctrl-C asks the running stage to stop at its next batch; a second one aborts."""
-    token = CancelToken()
-
-    def handler(signum, frame):  # noqa: ARG001 - signal handler signature
-        if token.cancelled:
-            raise KeyboardInterrupt
-        token.cancel()
-        click.echo("\nstopping after the current batch (Ctrl-C again to abort)…", err=True)
-
-    previous = signal.signal(signal.SIGINT, handler)
-    try:
-        yield token
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 class _Bar:
@@ -82,11 +47,11 @@ class _Bar:
 @click.option("--json", "json_out", default=None, help="Write the results as JSON to this file, or - for stdout.")
 @click.option("--people/--no-people", default=True, show_default=True, help="Find the people on screen (tracks and characters).")
 @click.option("--ray", "ray_address", default=None, metavar="auto|ADDRESS",
-              help="Analyse the videos on Ray, one task per video: 'auto' starts a local Ray, else a cluster's address.")
+              help="Analyze the videos on Ray, one task per video: 'auto' starts a local Ray, else a cluster's address.")
 @click.option("--workers", type=click.IntRange(1, 10_000), default=None, help="Ray analysis workers (default: one per two of the cluster's CPUs).")
 def analyze(videos, db_path, profile, model_bundle, clip_size, clip_stride, detector, threshold, json_out,
             people, ray_address, workers) -> None:
-    """Analyse videos: shots, clips, transcript, features and predictions, stored in the project."""
+    """Analyze videos: shots, clips, transcript, features and predictions, stored in the project."""
     from hhir.cli.config import chosen, user_settings
     from hhir.pipeline import AnalysisOptions, analyze as run_analysis, video_result
 
@@ -159,61 +124,3 @@ def _write_json(obj: dict, out: str) -> None:
     from hhir.fsutil import write_text
 
     write_text(Path(out), text + "\n")
-
-
-@click.command("import-seed")
-@click.argument("checkpoint", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Bundle folder to write (default: models/ beside the project database).")
-@click.option("--activate/--no-activate", default=True, show_default=True, help="Make it the project's active model.")
-@click.option("--labels", default=None, help="Comma-separated label names in the checkpoint's output order "
-              "(default: the seed's seven, for a checkpoint with seven outputs).")
-@click.option("--vivit/--no-vivit", "include_vivit", default=True, show_default=True,
-              help="Keep the seeded ViViT's weights in the bundle (about 275 MB) rather than rebuilding it from its seed.")
-@DB_OPTION
-def import_seed_command(checkpoint: Path, out: Path | None, activate: bool, labels: str | None, include_vivit: bool,
-                        db_path: Path | None) -> None:
-    """Convert a seed checkpoint (weights_2.pth) into a model bundle, without unpickling code."""
-    from hhir.learn.train import models_dir
-    from hhir.models.seed_checkpoint import import_seed
-    from hhir.types import ModelInfo
-
-    from hhir.cli.config import user_settings
-
-    store = open_store(db_path)
-    folder = Path(user_settings().model_dir) if user_settings().model_dir else models_dir(store)
-    out = out or folder / f"seed-{checkpoint.stem}"  # where trained models go
-    names = [n.strip() for n in labels.split(",")] if labels else None
-    bundle = import_seed(checkpoint, out, labels=names, include_vivit=include_vivit)
-    info = store.model(bundle.id) or store.register_model(ModelInfo(id=bundle.id, kind="imported", path=str(out)))
-    if activate:
-        store.activate(info.id)
-    click.echo(f"imported {checkpoint} as model {info.id} at {out}" + (" (active)" if activate else ""))
-
-
-@click.command()
-@DB_OPTION
-@click.option("--check", "full_check", is_flag=True, help="Run SQLite's full integrity check on the project file.")
-@click.option("--repair", is_flag=True, help="Rebuild a damaged project file into a fresh copy (the original is kept).")
-def doctor(db_path: Path | None, full_check: bool, repair: bool) -> None:
-    """Show what is installed, which models are found, and where the project database is."""
-    from hhir.doctor import check_lines, repair_lines, report
-
-    if full_check or repair:
-        ok, lines = (repair_lines if repair else check_lines)(db_path)
-        for line in lines:
-            click.echo(line)
-        if not ok:
-            raise click.exceptions.Exit(1)
-        return
-    for line in report(db_path):
-        click.echo(line)
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(analyze)
-    cli.add_command(doctor)
-
-
-def register_models(models: click.Group) -> None:
-    models.add_command(import_seed_command)

@@ -25,8 +25,3 @@ def user_settings() -> Settings:
 def chosen(flag: T | None, setting: T) -> T:
     """A flag the user gave wins over the setting."""
     return setting if flag is None else flag
-
-
-def reset() -> None:
-    """Forget the settings read so far (one CLI process normally reads them once)."""
-    user_settings.cache_clear()

@@ -40,7 +40,7 @@ class CorpusBar:
 
 
 def run_on_ray(store, videos: list, options, address: str, workers: int | None, cancel) -> list[int]:
-    """Analyse ``videos`` on Ray into ``store``'s project; the finished videos' ids.
+    """Analyze ``videos`` on Ray into ``store``'s project; the finished videos' ids.
 
     Raises:
         click.exceptions.Exit: 130 when cancelled (the next run resumes), 2 when a video failed.

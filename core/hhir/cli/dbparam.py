@@ -10,7 +10,6 @@ from pathlib import Path
 import click
 
 from hhir.errors import StoreError
-from hhir.store.location import is_url, parse
 
 
 class DatabaseParam(click.ParamType):
@@ -21,6 +20,8 @@ class DatabaseParam(click.ParamType):
     def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> Path | str:
         if isinstance(value, Path):
             return value
+        from hhir.store.location import is_url, parse  # the store (SQLAlchemy) only once --db is given
+
         text = str(value)
         if not is_url(text):
             return Path(text)

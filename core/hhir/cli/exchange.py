@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from hhir.cli.analyze import DB_OPTION, cancel_on_ctrl_c, open_store
+from hhir.cli.context import DB_OPTION, cancel_on_ctrl_c, open_store
 from hhir.exchange import FORMATS, ExportOptions, ImportOptions, export, import_
 
 _EXPORTS = [f.name for f in FORMATS if f.can_export]
@@ -88,9 +88,3 @@ def import_command(fmt, path, db_path, replace, annotator, video_id) -> None:
                    f"project has {c.existing}, file has {c.imported} [{c.where}]", err=True)
     if report.conflicts and not replace:
         click.echo("conflicting values were left as they are; pass --replace to overwrite them", err=True)
-
-
-def register(cli: click.Group) -> None:
-    """Add ``export`` and ``import`` to the ``hhir`` group."""
-    cli.add_command(export_command)
-    cli.add_command(import_command)

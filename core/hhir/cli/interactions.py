@@ -198,7 +198,3 @@ def import_(video: str, file: Path, fmt: str, replace: bool, annotator: str | No
     v = _video(store, video)
     n = import_interactions(store, v.id, fmt, file, _annotator(annotator), replace)
     click.echo(f"{printable(v.path)}: {n} interactions from {printable(str(file))}")
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(interactions_group)

@@ -18,7 +18,7 @@ def labels_group() -> None:
 @DB
 def list_labels(db_path) -> None:
     """Every label in display order, with its key, when it was added and its description."""
-    from hhir.cli.analyze import open_store
+    from hhir.cli.context import open_store
 
     store = open_store(db_path)
     times = store.label_times()
@@ -35,7 +35,7 @@ def list_labels(db_path) -> None:
 @DB
 def add_label(name, description, key, db_path) -> None:
     """Add the label NAME (or update the description and key of the one with that name)."""
-    from hhir.cli.analyze import open_store
+    from hhir.cli.context import open_store
     from hhir.types import LabelDef
 
     store = open_store(db_path)

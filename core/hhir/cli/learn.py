@@ -19,7 +19,7 @@ DB = click.option("--db", "db_path", type=DATABASE, default=None, help=DB_HELP)
 
 
 def _store(db_path: Path | None):
-    from hhir.cli.analyze import open_store
+    from hhir.cli.context import open_store
 
     return open_store(db_path)
 
@@ -70,16 +70,20 @@ def _print_evaluation(e) -> None:
 @click.option("--annotator", default=None, help="Learn from this annotator only (default: everyone, majority vote).")
 @click.option("--profile", default=None, help="Encoders whose cached features to use when no trained model is active (default: the settings').")
 @click.option("--activate", is_flag=True, help="Make the new model active and recompute predictions.")
+@click.option("--manifest", type=click.Path(exists=True, path_type=Path), default=None,
+              help="Train from a dataset written by 'hhir export --format manifest' (its labels and features, no "
+                   "videos) instead of the project; the bundle is saved, not added to a project.")
 @click.option("--json", "json_out", is_flag=True, help="Print the result as one JSON object (epoch lines go to stderr).")
 def train(db_path, epochs, seed, lr, weight_decay, batch_size, hidden_dim, patience, threshold,
-          validation_fraction, test_fraction, annotator, profile, activate, json_out) -> None:
+          validation_fraction, test_fraction, annotator, profile, activate, manifest, json_out) -> None:
     """Train a new model version from the project's annotations.
 
     Prints one line per epoch (train loss, validation loss and F1) and a summary: the best epoch,
     the figures at the tuned thresholds the model will be used with, where the bundle went and
-    whether it was activated.
+    whether it was activated. With --manifest it trains on an exported dataset on a machine
+    without the project or its videos (the manifest's test split stays out of training).
     """
-    from hhir.cli.analyze import cancel_on_ctrl_c
+    from hhir.cli.context import cancel_on_ctrl_c
     from hhir.cli.config import chosen, user_settings
     from hhir.cli.train_report import as_json, epoch_line, stage_printer, summary_lines
     from hhir.learn.options import TrainOptions
@@ -90,21 +94,32 @@ def train(db_path, epochs, seed, lr, weight_decay, batch_size, hidden_dim, patie
                            patience=patience, seed=seed, validation_fraction=validation_fraction,
                            test_fraction=test_fraction, hidden_dim=hidden_dim, annotator=annotator,
                            profile=chosen(profile, user_settings().profile))
-    store = _store(db_path)
+    if manifest is not None and (activate or db_path is not None):
+        raise click.UsageError("--manifest trains without a project: leave out --db and --activate "
+                               "(hhir models import-seed or the bundle folder's --model use the result)")
     out_dir = user_settings().model_dir or None  # where the app's training writes bundles too
+    store = _store(db_path) if manifest is None else None
     try:
         with cancel_on_ctrl_c() as token:
-            result = run_train(store, options, stage_printer(err=json_out), token, out_dir=out_dir,
-                               on_epoch=lambda e: click.echo(epoch_line(e), err=json_out))
+            on_epoch = lambda e: click.echo(epoch_line(e), err=json_out)  # noqa: E731
+            if store is None:
+                from hhir.learn.from_manifest import train_from_manifest
+
+                result = train_from_manifest(manifest, options, out_dir, stage_printer(err=json_out), token, on_epoch)
+            else:
+                result = run_train(store, options, stage_printer(err=json_out), token, out_dir=out_dir, on_epoch=on_epoch)
     except Cancelled:
         raise click.exceptions.Abort() from None
     for line in result.skipped:
         click.echo(f"skipped: {line}", err=True)
-    done = activate_model(store, result.model.id) if activate else []
+    done = activate_model(store, result.model.id) if activate and store is not None else []
     if json_out:
         click.echo(json.dumps(as_json(result, patience, activate, len(done)), indent=1))
         return
-    for line in summary_lines(result, patience, activate, len(done)):
+    lines = summary_lines(result, patience, activate, len(done))
+    if store is None:  # from a manifest: there is no project to activate it in
+        lines[-1] = f"not in a project: predict with it by hhir analyze --model {result.path}"
+    for line in lines:
         click.echo(line)
     for e in result.evaluations:
         _print_evaluation(e)
@@ -127,55 +142,6 @@ def evaluate(db_path, bundle, annotator, threshold, json_out) -> None:
         return
     click.echo(f"model {result.model_id}: {result.note}")
     _print_evaluation(e)
-
-
-@click.group("models")
-def models_group() -> None:
-    """Model versions: list, activate, roll back (and import the seed checkpoint)."""
-
-
-@models_group.command("list")
-@DB
-def list_models(db_path) -> None:
-    """Every model of the project; * marks the active one."""
-    store = _store(db_path)
-    active = store.active_model()
-    # Figures at the tuned thresholds the model is used with; test (held out) first, else validation.
-    click.echo(f"{'':2}{'id':<36}{'kind':<10}{'parent':<36}{'macro F1 @tuned':>16}")
-    for m in store.models():
-        mark = "*" if m.active else " "
-        click.echo(f"{mark:2}{m.id:<36}{m.kind:<10}{m.parent or '-':<36}{_tuned_figure(m.metrics):>16}")
-    if active is None or active.kind == "starter":
-        click.echo("the zero-shot starter is in use")
-
-
-def _tuned_figure(metrics: dict) -> str:
-    for part, mark in (("test", "test"), ("validation", "val")):
-        f1 = metrics.get(f"{part}.scene_tuned.macro_f1")
-        if f1 is not None:
-            return f"{f1:.3f} ({mark})"
-    return "n/a"
-
-
-@models_group.command("activate")
-@click.argument("model_id")
-@DB
-def activate_cmd(model_id, db_path) -> None:
-    """Use MODEL_ID for predictions (recomputes them; old ones stay with their model)."""
-    from hhir.learn.versions import activate
-
-    done = activate(_store(db_path), model_id)
-    click.echo(f"active: {model_id}; predictions recomputed for {len(done)} video(s)")
-
-
-@models_group.command("rollback")
-@DB
-def rollback_cmd(db_path) -> None:
-    """Go back to the active model's parent (or the starter)."""
-    from hhir.learn.versions import rollback
-
-    now = rollback(_store(db_path))
-    click.echo(f"active: {now.id if now is not None else 'starter'}")
 
 
 @click.command()
@@ -220,17 +186,3 @@ def queue(db_path, video_id, annotator, limit) -> None:
         click.echo(f"video {item.target.video_id} clip {item.target.clip_id}: priority {item.priority:.3f} "
                    f"({item.label}: uncertainty {item.uncertainty:.2f}, disagreement {item.disagreement:.2f}"
                    f"{', annotators disagree' if item.conflict else ''})")
-
-
-def register(cli: click.Group) -> None:
-    from hhir.cli.labels import labels_group
-    from hhir.cli.split import split_group
-
-    for command in (train, evaluate, agreement, queue, labels_group, split_group):
-        cli.add_command(command)
-    cli.add_command(models_group)
-    try:
-        from hhir.cli.analyze import register_models
-    except ImportError:  # the analysis commands are not installed
-        return
-    register_models(models_group)

@@ -20,7 +20,7 @@ def split_group() -> None:
 @DB
 def list_split(db_path) -> None:
     """Each video's side; videos get one the first time a model trains with them."""
-    from hhir.cli.analyze import open_store
+    from hhir.cli.context import open_store
 
     store = open_store(db_path)
     sides = store.video_sides()
@@ -53,7 +53,7 @@ def _video(store, ref: str):
 @DB
 def move(video, side, db_path) -> None:
     """Move VIDEO (id, path or file name) to SIDE, and say which models' figures that invalidates."""
-    from hhir.cli.analyze import open_store
+    from hhir.cli.context import open_store
     from hhir.learn.project_split import move_videos
 
     store = open_store(db_path)
@@ -86,7 +86,7 @@ def _print_moves(store, report) -> None:
 @DB
 def film(film, videos, db_path) -> None:
     """Name FILM as the source of VIDEOS (ids, paths or file names): scenes of one film share a side."""
-    from hhir.cli.analyze import open_store
+    from hhir.cli.context import open_store
     from hhir.learn.project_split import group_film
 
     store = open_store(db_path)

@@ -11,7 +11,7 @@ STATES = {"present": "present", "absent": "absent", "none": None}
 
 
 def _store(db_path):
-    from hhir.cli.analyze import open_store
+    from hhir.cli.context import open_store
 
     return open_store(db_path)
 
@@ -59,8 +59,3 @@ def adjudicate(db_path, video_id, label, state, clip_id, adjudicator) -> None:
     change = store.adjudicate(Target(video_id, clip_id), label, None if value is None else AnnotationState(value), who)
     click.echo(f"adjudicated by {who}: {change.description}")
     store.close()
-
-
-def register(cli: click.Group) -> None:
-    for command in (disagreements, adjudicate):
-        cli.add_command(command)

@@ -8,7 +8,7 @@ recomputes only the unfinished stages and never duplicates rows. Ctrl-C (``cance
 worker at its next batch; the next run resumes where it stopped.
 
 A SQLite project lives in one file on the driver's machine, so only a local Ray (``address="auto"``)
-can analyse into it; a cluster needs a team database (``postgresql://``) every worker can reach.
+can analyze into it; a cluster needs a team database (``postgresql://``) every worker can reach.
 """
 
 from __future__ import annotations
@@ -81,14 +81,14 @@ def _start_ray(address: str, workers: int | None) -> Any:
 
 def _check_project(db: str, address: str) -> None:
     if address != "auto" and not parse(db).is_server:
-        raise HHIRError(f"{db}: a SQLite project can only be analysed on the local Ray (--ray auto); "
+        raise HHIRError(f"{db}: a SQLite project can only be analyzed on the local Ray (--ray auto); "
                         "use a team database (postgresql://...) that every machine of the cluster can reach")
 
 
 def analyze_corpus(db: str | Path, videos: list[str | Path], options: AnalysisOptions = AnalysisOptions(),
                    address: str = "auto", workers: int | None = None, progress: ProgressFn | None = None,
                    cancel: CancelToken | None = None) -> CorpusRun:
-    """Analyse many videos on Ray, each as one task on one of ``workers`` model-holding actors.
+    """Analyze many videos on Ray, each as one task on one of ``workers`` model-holding actors.
 
     Args:
         db: the project (``Store(...)`` value): a SQLite file (local Ray only) or a server URL.

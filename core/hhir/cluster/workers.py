@@ -34,7 +34,7 @@ class ProgressBoard:
 
 
 class AnalysisWorker:
-    """Analyses one video per call into the project at ``db`` (a file path or a server URL)."""
+    """Analyzes one video per call into the project at ``db`` (a file path or a server URL)."""
 
     def __init__(self, db: str, options: Any, board: Any) -> None:
         from hhir.jobs import CancelToken

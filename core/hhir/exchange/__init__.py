@@ -9,6 +9,14 @@ Public API (what the CLI and the app's export dialog call)::
 
 Every exported file is written atomically; ``out`` is a folder. Imports validate the whole file
 before writing anything and never overwrite a different existing annotation without ``replace``.
+
+Files: ``exporters`` and ``importers`` (dispatch), ``collect`` (what an export reads, filtered
+once), ``apply`` (writing imported records), ``model`` (not a learned model: the options, reports
+and typed records between the store and the formats), ``naming`` (file names, split by scene),
+``safety`` (atomic writes, safe joins, defused XML); one file per format: ``manifest`` and
+``manifest_read``, ``seed_layout``, ``eaf``, ``ava``, ``labelstudio`` and ``labelstudio_read``,
+``transcripts`` (SRT, WebVTT), ``scenes`` (PySceneDetect CSV) and ``structure`` (importing a whole
+transcript or shot list).
 """
 
 from __future__ import annotations

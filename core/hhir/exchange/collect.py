@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING
 from hhir.errors import HHIRError
 from hhir.exchange.model import ExportData, ExportOptions, VideoData
 from hhir.exchange.naming import assign_splits, scene_names
+from hhir.scoring.shown import shown_predictions
 from hhir.scoring.truth import judged_annotations
-from hhir.types import Annotation, Predictions, Target, Video
+from hhir.types import Annotation, Target, Video
 
 if TYPE_CHECKING:
     from hhir.store import Store
@@ -54,7 +55,7 @@ def _video_data(store: Store, video: Video, name: str, split: str, options: Expo
     if options.reviewed_only:
         clips = [c for c in clips if Target(video.id, c.id) in reviewed]
         annotations = _reviewed_annotations(annotations, reviewed)
-    predictions = _predictions(store, video.id) if options.with_predictions else None
+    predictions = shown_predictions(store, video.id) if options.with_predictions else None
     return VideoData(
         video=video,
         name=name,
@@ -66,14 +67,6 @@ def _video_data(store: Store, video: Video, name: str, split: str, options: Expo
         reviewed=reviewed,
         predictions=predictions,
     )
-
-
-def _predictions(store: Store, video_id: int) -> Predictions | None:
-    """The scores the app shows: the active model's, else the zero-shot starter's (right after
-    ``analyze`` only the starter has scored)."""
-    from hhir.scoring.starter import MODEL_ID as STARTER_ID
-
-    return store.predictions(video_id) or store.predictions(video_id, STARTER_ID)
 
 
 def _reviewed_annotations(annotations: list[Annotation], reviewed: frozenset[Target]) -> list[Annotation]:

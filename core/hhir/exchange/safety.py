@@ -11,12 +11,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import re
-import tarfile
-import zipfile
 from pathlib import Path, PurePosixPath
-from typing import IO
 from xml.etree import ElementTree  # noqa: ICN001 - the module's own name reads better here
 
 from defusedxml import DefusedXmlException
@@ -32,19 +28,11 @@ from hhir.fsutil import write_text as write_text
 MAX_IMPORT_BYTES = 512 * 1024 * 1024
 """Files larger than this are refused rather than read into memory."""
 
-MAX_EXTRACT_BYTES = 2 * 1024 * 1024 * 1024
-"""An archive whose members add up to more than this is refused (a zip bomb), before anything is written."""
-
-MAX_EXTRACT_FILES = 20_000
-"""An archive with more members than this is refused: a project export has one file per video or clip."""
-
-_COPY_BLOCK = 1 << 20
-
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
 
 class UnsafePathError(HHIRError):
-    """A name from an imported file or archive would leave its folder."""
+    """A name from an imported file would leave its folder."""
 
 
 def check_relative(name: str) -> PurePosixPath:
@@ -76,113 +64,6 @@ def safe_join(root: str | Path, name: str) -> Path:
     if candidate != base and base not in candidate.parents:
         raise UnsafePathError(f"unsafe path {name!r}: resolves outside {base}")
     return candidate
-
-
-def safe_extract(archive: str | Path, dest: str | Path, max_bytes: int | None = None) -> list[Path]:
-    """Extract a ``.zip`` or tar archive under ``dest`` after checking every member.
-
-    Only regular files and folders are accepted: links, devices and names that would leave
-    ``dest`` make the whole archive fail before anything is extracted. So do more than
-    :data:`MAX_EXTRACT_FILES` members or more than ``max_bytes`` uncompressed in all (as the
-    archive declares it); a member that inflates past its declared size stops the extraction and
-    what was written of this archive is removed.
-
-    Returns:
-        The extracted file paths.
-
-    Raises:
-        ImportFormatError: naming the archive and the offending member.
-    """
-    src = Path(archive)
-    max_bytes = MAX_EXTRACT_BYTES if max_bytes is None else max_bytes  # read now: a test may lower the limit
-    try:
-        if zipfile.is_zipfile(src):
-            return _extract_zip(src, Path(dest), max_bytes)
-        if tarfile.is_tarfile(src):
-            return _extract_tar(src, Path(dest), max_bytes)
-    except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError) as exc:
-        raise ImportFormatError(f"{src}: unreadable archive ({exc})") from exc
-    raise ImportFormatError(f"{src}: not a zip or tar archive")
-
-
-def _check_totals(src: Path, count: int, declared: int, max_bytes: int) -> None:
-    if count > MAX_EXTRACT_FILES:
-        raise ImportFormatError(f"{src}: {count} members, more than the {MAX_EXTRACT_FILES} an archive may hold")
-    if declared > max_bytes:
-        raise ImportFormatError(f"{src}: expands to {declared / 2**20:.0f} MiB, more than the "
-                                f"{max_bytes / 2**20:.0f} MiB an archive may hold")
-
-
-class _Budget:
-    """Bytes left to write for one archive; copies members in blocks so none is held in memory whole."""
-
-    def __init__(self, src: Path, max_bytes: int) -> None:
-        self.src, self.left = src, max_bytes
-
-    def copy(self, handle: IO[bytes], target: Path, name: str) -> None:
-        with atomic_writer(target, binary=True) as out:
-            while block := handle.read(_COPY_BLOCK):
-                self.left -= len(block)
-                if self.left < 0:  # the member inflates past what the archive declared
-                    raise ImportFormatError(f"{self.src}: member {name!r} expands past the archive's limit")
-                out.write(block)
-
-
-def _extract_all(items: list[tuple[str, bool, Path, object]], opener, budget: _Budget) -> list[Path]:
-    """Write every (name, is_dir, target, member); on any failure remove the files written so far."""
-    written: list[Path] = []
-    try:
-        for name, is_dir, target, member in items:
-            if is_dir:
-                target.mkdir(parents=True, exist_ok=True)
-                continue
-            with opener(member) as handle:
-                budget.copy(handle, target, name)
-            written.append(target)
-    except BaseException:
-        for path in written:
-            with contextlib.suppress(OSError):
-                path.unlink()
-        raise
-    return written
-
-
-def _extract_zip(src: Path, dest: Path, max_bytes: int) -> list[Path]:
-    with zipfile.ZipFile(src) as zf:
-        infos = zf.infolist()
-        _check_totals(src, len(infos), sum(i.file_size for i in infos), max_bytes)
-        items = []
-        for info in infos:
-            mode = (info.external_attr >> 16) & 0o170000
-            if mode not in (0, 0o100000, 0o040000):
-                raise ImportFormatError(f"{src}: member {info.filename!r} is not a plain file")
-            items.append((info.filename, info.is_dir(), _member_target(src, dest, info.filename), info))
-        return _extract_all(items, zf.open, _Budget(src, max_bytes))
-
-
-def _extract_tar(src: Path, dest: Path, max_bytes: int) -> list[Path]:
-    with tarfile.open(src) as tf:
-        members = tf.getmembers()
-        _check_totals(src, len(members), sum(m.size for m in members if m.isfile()), max_bytes)
-        items = []
-        for member in members:
-            if not (member.isfile() or member.isdir()):
-                raise ImportFormatError(f"{src}: member {member.name!r} is not a plain file")
-            items.append((member.name, member.isdir(), _member_target(src, dest, member.name), member))
-
-        def opener(member: tarfile.TarInfo) -> IO[bytes]:
-            handle = tf.extractfile(member)
-            assert handle is not None  # isfile() was checked above
-            return handle
-
-        return _extract_all(items, opener, _Budget(src, max_bytes))
-
-
-def _member_target(src: Path, dest: Path, name: str) -> Path:
-    try:
-        return safe_join(dest, name)
-    except UnsafePathError as exc:
-        raise ImportFormatError(f"{src}: {exc}") from exc
 
 
 def read_import_bytes(path: str | Path) -> bytes:

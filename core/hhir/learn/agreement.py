@@ -109,6 +109,7 @@ def model_vs_humans(store, ratings: dict[str, dict[Key, int]], labels: list[str]
         model_id: the model (None: the active one; the starter when no trained model is active).
         threshold: one threshold or one per label (None: :mod:`hhir.thresholds`, those in use).
     """
+    from hhir.scoring.shown import shown_predictions
     from hhir.scoring.starter import MODEL_ID as STARTER_ID
     from hhir.thresholds import label_thresholds
 
@@ -118,9 +119,8 @@ def model_vs_humans(store, ratings: dict[str, dict[Key, int]], labels: list[str]
 
     def scores_of(target: Target) -> dict[str, float] | None:
         if target.video_id not in predictions:
-            found = store.predictions(target.video_id, model_id)
-            if found is None and model_id is None:  # no trained model: the starter is in use
-                found = store.predictions(target.video_id, STARTER_ID)
+            # None: the model in use (the starter when no trained model is active)
+            found = shown_predictions(store, target.video_id) if model_id is None else store.predictions(target.video_id, model_id)
             predictions[target.video_id] = found
         preds = predictions[target.video_id]
         if preds is None:

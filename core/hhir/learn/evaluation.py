@@ -51,11 +51,23 @@ class Evaluation:
         return out
 
 
+def score_samples(model, samples: list[Sample]) -> np.ndarray:
+    """``(n, L)`` probabilities of ``samples`` from what a bundle predicts with: the seed's classifier,
+    or the light head when it won (it mean-pools each sample's clips as the bundle's ``predict`` does)."""
+    from hhir.models.light_head import LightHead
+
+    if isinstance(model, LightHead):
+        if not samples:
+            return np.zeros((0, len(model.labels)))
+        return np.stack([model.predict(s.video[None], s.text[None], s.audio[None])[0] for s in samples])
+    return predict_samples(model, samples)
+
+
 def _metrics(model, samples: list[Sample], labels: list[str], *thresholds) -> list[Metrics | None]:
     """Metrics at each of ``thresholds`` (one float or one per label), scoring the samples once."""
     if not samples:
         return [None for _ in thresholds]
-    scores = predict_samples(model, samples)
+    scores = score_samples(model, samples)
     target, known = np.stack([s.target for s in samples]), np.stack([s.known for s in samples])
     return [evaluate(target, scores, labels, t, known=known) for t in thresholds]
 
@@ -65,12 +77,15 @@ def scene_scores(model, records: list[SceneRecord]) -> tuple[np.ndarray, np.ndar
     samples = [s for s in (r.scene_sample() for r in records) if s is not None]
     if not samples:
         return np.zeros((0, 0)), np.zeros((0, 0), bool), np.zeros((0, 0))
-    return np.stack([s.target for s in samples]), np.stack([s.known for s in samples]), predict_samples(model, samples)
+    return np.stack([s.target for s in samples]), np.stack([s.known for s in samples]), score_samples(model, samples)
 
 
 def evaluate_records(model, records: list[SceneRecord], labels: list[str], part: str, threshold: float,
                      tuned: np.ndarray) -> Evaluation | None:
-    """Metrics of ``model`` on ``records`` (None when none has a known scene label)."""
+    """Metrics of ``model`` on ``records`` (None when none has a known scene label).
+
+    ``model`` is what predicts: the seed's classifier or a :class:`~hhir.models.light_head.LightHead`;
+    ``tuned`` are its own per-label thresholds."""
     scenes = [s for s in (r.scene_sample() for r in records) if s is not None]
     if not scenes:
         return None

@@ -58,7 +58,9 @@ def evaluate_bundle(store, bundle_path: str | Path, annotator: str | None = None
             held = [r for r in records if split.part(r.video.fingerprint) == "validation"]
             part, note = "validation", "no held-out video: the validation videos of the stored split"
         records = held
-    result = evaluate_records(bundle.classifier, records, list(bundle.labels), part, threshold,
+    # What the bundle predicts with, at the thresholds it uses: the light head's when it won.
+    predictor = bundle.light_head if bundle.light_head is not None else bundle.classifier
+    result = evaluate_records(predictor, records, list(bundle.labels), part, threshold,
                               np.asarray(bundle.manifest.thresholds))
     if result is None:
         raise HHIRError(f"model {bundle.id}: no annotated {part} video with cached features to evaluate on"

@@ -78,6 +78,7 @@ def review_queue(store, annotator: str | None = None, video_id: int | None = Non
     (:func:`hhir.scoring.truth.label_truth`): a clip one annotator ticked and another reviewed and
     left alone is a disagreement.
     """
+    from hhir.scoring.shown import shown_predictions
     from hhir.scoring.starter import MODEL_ID as STARTER_ID
 
     labels = [label.name for label in store.labels()]
@@ -94,10 +95,10 @@ def review_queue(store, annotator: str | None = None, video_id: int | None = Non
         todo = [c for c in clips if Target(video.id, c.id) not in done]
         if not todo:
             continue
-        starter = store.predictions(video.id, STARTER_ID)
-        active = store.predictions(video.id) or starter
+        active = shown_predictions(store, video.id)
         model = _matrix(active, todo, labels)
-        other = None if active is None or active.model.id == STARTER_ID else _matrix(starter, todo, labels)
+        in_use_is_starter = active is None or active.model.id == STARTER_ID
+        other = None if in_use_is_starter else _matrix(store.predictions(video.id, STARTER_ID), todo, labels)
         targets = [Target(video.id, c.id) for c in todo]
         prio, unc, dis, best = rank(model, other, thresholds, weights, np.array([t in conflicts for t in targets]))
         items += [QueueItem(t, float(p), float(u), float(d), t in conflicts, labels[int(b)])

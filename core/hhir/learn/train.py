@@ -63,6 +63,8 @@ def models_dir(store) -> Path:
         from hhir import appdirs
 
         url = store.location.url
+        if not url.database:  # postgresql:///?service=NAME: the service file names the server
+            return appdirs.user_data_dir() / "servers" / f"service-{url.query['service']}" / "models"
         return appdirs.user_data_dir() / "servers" / f"{url.host or 'local'}-{url.port or 5432}-{url.database}" / "models"
     return Path(store.path).parent / "models"
 
@@ -122,6 +124,9 @@ def run_training(data: Collected, split: Split, labels: list[str], encoders, par
     if head is not None and comparison.winner == "light head":  # better held out at this data size: it predicts
         bundle = bundle.with_manifest(predictor="light head")
         thresholds = head_thresholds(parts, head, labels, options.threshold)
+        # The bundle's figures (``models list``, its metrics record) are those of what it predicts with.
+        evaluations = tuple(e for name, recs in parts.items()
+                            if (e := evaluate_records(head, recs, labels, name, options.threshold, thresholds)))
     cancel.check()
     progress(0.97, "Saving model")
     info, path = _save(store, bundle, data, split, options, result, thresholds, evaluations, parent, out_dir,

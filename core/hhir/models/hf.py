@@ -8,16 +8,12 @@ and says how to provide a local folder.
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
 from pathlib import Path
 from typing import Any, Callable
 
+from hhir.appdirs import downloads_allowed
 from hhir.errors import ModelError
-
-
-def downloads_allowed() -> bool:
-    return os.environ.get("HHIR_ALLOW_DOWNLOAD", "") == "1"
 
 
 def how_to_provide(model: str, modality: str) -> str:

@@ -3,6 +3,11 @@
 ``analyze(store, path)`` is the whole pipeline. Each stage commits its results as it finishes and
 records its settings, so a cancelled or crashed run resumes where it stopped and a second run of the
 same video with the same settings recomputes nothing.
+
+Files: ``run`` (the stages in order), ``options`` (``AnalysisOptions``), ``feature_cache``,
+``predict`` (scores from cached features) with ``fallback`` (labels the active model cannot score),
+``shot_edits`` (corrected shots, then the new clips' suggestions) and ``result`` (the ``--json``
+object).
 """
 
 from hhir.pipeline.options import AnalysisOptions

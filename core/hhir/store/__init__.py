@@ -1,4 +1,18 @@
-"""The project database (SQLite): ``Store`` and the records it returns besides ``hhir.types``."""
+"""The project database (a SQLite file, or a PostgreSQL database for a team): ``Store`` and the records
+it returns besides ``hhir.types``.
+
+Files: ``store`` (the ``Store`` class, assembled from the ``api_*`` mixins) over ``base`` (opening,
+closing, the per-call read and write sessions). Each ``api_*`` file is the public half of one area
+and opens a session; its ``repo_*`` twin holds the queries, run inside that session:
+``api_media``/``repo_media`` (videos, stage bookkeeping, shots, transcript), ``repo_clips`` (clips
+rebuilt without losing annotations), ``repo_shots`` and ``shot_edit`` (a shot correction as one
+undo step), ``api_review``/``repo_annotations`` (annotations, review marks, corrections, undo/redo),
+``api_models``/``repo_models`` (labels, model registry, predictions, feature cache),
+``api_split``/``repo_split`` (the fixed split), ``api_team``/``team`` (disagreements and
+adjudication). The undo log: ``editlog`` and ``rows``. The file itself: ``location`` (path or URL),
+``paths`` (the default file), ``engine`` (SQLite settings and checks), ``server`` (PostgreSQL),
+``migrate`` and ``migrations/`` (alembic), ``repair`` (``hhir doctor --check/--repair``). Shared:
+``schema`` (the tables), ``records`` (returned records), ``common``, ``default_labels``."""
 
 from hhir.store.paths import default_db_path
 from hhir.store.records import Change, OrphanAnnotation

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from hhir.store import repo_annotations, repo_clips, repo_media, repo_models, shot_edit
 from hhir.store.base import StoreBase
 from hhir.store.common import video_row
@@ -26,14 +28,17 @@ class MediaAPI(StoreBase):
         with self._reading() as s:
             return repo_media.videos(s)
 
-    def video_state(self, video_id: int, annotator: str | None, fallback_model: str | None = None) -> VideoState:
-        """A video's shots, clips, transcript, predictions (the active model's, else
-        ``fallback_model``'s), ``annotator``'s annotations and review marks, and the active model,
-        all from one read transaction (one snapshot of the file, however many writers run)."""
+    def video_state(self, video_id: int, annotator: str | None, models: Sequence[str | None] = (None,)) -> VideoState:
+        """A video's shots, clips, transcript, predictions (those of the first of ``models`` that
+        scored it; None: the active model; the app passes ``hhir.scoring.shown.SHOWN_MODELS``),
+        ``annotator``'s annotations and review marks, and the active model, all from one read
+        transaction (one snapshot of the file, however many writers run)."""
         with self._reading() as s:
-            predictions = repo_models.predictions(s, video_id, None)
-            if predictions is None and fallback_model is not None:
-                predictions = repo_models.predictions(s, video_id, fallback_model)
+            predictions = None
+            for model_id in models:
+                predictions = repo_models.predictions(s, video_id, model_id)
+                if predictions is not None:
+                    break
             return VideoState(
                 video=repo_media.to_video(video_row(s, video_id)), shots=repo_media.shots(s, video_id),
                 clips=repo_clips.clips(s, video_id), segments=repo_media.transcript(s, video_id),

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from hhir.store import repo_annotations
 from hhir.store.repo_annotations import ADJUDICATED, ADJUDICATION_SOURCE
 from hhir.store.schema import AnnotationRow
-from hhir.types import Annotation, AnnotationState, Target
+from hhir.types import AnnotationState, Target
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,3 @@ def _disputed_targets(s: Session, video_id: int) -> list[Target]:
         .having(func.count(distinct(AnnotationRow.state)) > 1)
     )
     return [Target(video_id, clip_id) for clip_id in set(s.scalars(query))]
-
-
-def is_adjudication(annotation: Annotation) -> bool:
-    return annotation.annotator == ADJUDICATED

@@ -1,8 +1,7 @@
-"""ExportDialog: pick a format and a folder; the export runs as a background job with progress."""
+"""ExportDialog: pick a format and a folder; the export runs as a background operation with progress."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtWidgets import (
@@ -19,33 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hhir.jobs import CancelToken, ProgressFn
-from hhir_studio.jobs import Job, JobRunner, JobSpec
-
-
-@dataclass(frozen=True)
-class ExportRequest:
-    db_path: str
-    fmt: str
-    out: str
-    video_ids: tuple[int, ...]
-    reviewed_only: bool
-    annotator: str | None
-    with_predictions: bool
-
-
-def run_export(request: ExportRequest, progress: ProgressFn, cancel: CancelToken):
-    """Worker side: its own Store on the same file, then ``hhir.exchange.export``."""
-    from hhir.exchange import ExportOptions, export
-    from hhir.store import Store
-
-    options = ExportOptions(video_ids=request.video_ids, reviewed_only=request.reviewed_only,
-                            annotator=request.annotator, with_predictions=request.with_predictions)
-    store = Store(request.db_path)
-    try:
-        return export(store, request.fmt, request.out, options, progress, cancel)
-    finally:
-        store.close()
+from hhir.exchange.model import ExportOptions
+from hhir_studio.jobs import Job, JobRunner
+from hhir_studio.operations import ExportRequest
 
 
 class ExportDialog(QDialog):
@@ -100,18 +75,17 @@ class ExportDialog(QDialog):
     def request(self) -> ExportRequest:
         session = self.window_.session
         current = (session.data.video.id,) if self.current_only.isChecked() and session.data else ()
-        return ExportRequest(
-            session.store.reopen_value(), self.format.currentData(), self.folder.text().strip(), current,
-            self.reviewed_only.isChecked(), session.annotator if self.mine_only.isChecked() else None,
-            self.predictions.isChecked(),
-        )
+        options = ExportOptions(video_ids=current, reviewed_only=self.reviewed_only.isChecked(),
+                                annotator=session.annotator if self.mine_only.isChecked() else None,
+                                with_predictions=self.predictions.isChecked())
+        return ExportRequest(session.store.reopen_value(), self.format.currentData(), self.folder.text().strip(), options)
 
     def begin(self) -> Job | None:
         request = self.request()
         if not request.out:
             self.status.setText("Choose a folder to export into.")
             return None
-        self.job = self.runner.submit(JobSpec(f"Export {request.fmt}", lambda p, c: run_export(request, p, c), model=False))
+        self.job = self.runner.run_op("export", request)
         self.start.setEnabled(False)
         self.cancel_button.setText("Cancel")
         self.job.progressed.connect(lambda f, m: (self.progress.setValue(int(f * 1000)), self.status.setText(m)))

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from hhir.settings import Settings, SettingsError, validate
+from hhir.store.location import mask
 
 PROFILES = ("offline", "paper")
 
@@ -42,8 +43,11 @@ class SettingsDialog(QDialog):
         self.clip_stride = _spin(QSpinBox(self), 1, 50, settings.clip_stride)
         self.annotator = QLineEdit(settings.annotator, self)
         self.annotator.setPlaceholderText(settings.annotator_name())
-        self.database = QLineEdit(settings.database, self)
+        # A password in the URL is never shown: the field holds it masked, and an unchanged field keeps it.
+        self.database = QLineEdit(mask(settings.database), self)
         self.database.setPlaceholderText("default project file, or postgresql://user@host/name for a team (next start)")
+        self.database.setToolTip("Leave the password out of the URL: PGPASSWORD, ~/.pgpass or a service file "
+                                 "(postgresql:///?service=NAME) supply it, as for psql.")
         self.jump = _spin(QDoubleSpinBox(self), 0.1, 600.0, settings.jump_seconds)
         self.playback_copies = QCheckBox("Build a fast-seeking copy of films that seek slowly", self)
         self.playback_copies.setChecked(settings.playback_copies)
@@ -72,9 +76,13 @@ class SettingsDialog(QDialog):
             self.original, profile=self.profile.currentText().strip() or "offline", model_dir=self.model_dir.text().strip(),
             active_bundle=self.bundle.text().strip(), default_threshold=default, thresholds=thresholds,
             clip_size=self.clip_size.value(), clip_stride=self.clip_stride.value(),
-            annotator=self.annotator.text().strip(), database=self.database.text().strip(), jump_seconds=self.jump.value(),
+            annotator=self.annotator.text().strip(), database=self._database(), jump_seconds=self.jump.value(),
             playback_copies=self.playback_copies.isChecked(),
         ))
+
+    def _database(self) -> str:
+        text = self.database.text().strip()
+        return self.original.database if text == mask(self.original.database).strip() else text
 
     def accept(self) -> None:
         try:

@@ -7,31 +7,17 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QDialog, QFormLayout, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSpinBox, QWidget
 
-from hhir.jobs import CancelToken, ProgressFn
-from hhir.learn.options import TrainOptions
+from hhir.learn.options import TrainingEpoch, TrainOptions
 from hhir_studio.dialogs.plot import CurvePlot
-from hhir_studio.dialogs.train_request import TrainRequest
-from hhir_studio.videos.refresh import activate_in_child
-from hhir_studio.jobs import Job, JobRunner, JobSpec
+from hhir_studio.jobs import Job, JobRunner
+from hhir_studio.operations import ActivateRequest, TrainRequest
+from hhir_studio.ops.codec import from_json
 
 
 class EpochRelay(QObject):
     """Carries ``on_epoch`` calls from the worker thread to the dialog (a queued signal)."""
 
     epoch_finished = Signal(object)
-
-
-def train_in_child(request: TrainRequest, on_epoch, progress: ProgressFn, cancel: CancelToken):
-    """Worker side: training runs torch in a child process (a crash there fails the job, not the
-    window); epochs come back as events for the live curves."""
-    from hhir.learn.options import TrainingEpoch
-    from hhir.learn.train import TrainResult
-    from hhir_studio.ops.child import run_in_child
-    from hhir_studio.ops.codec import from_json, to_json
-
-    result = run_in_child("train", to_json(request, TrainRequest), progress, cancel,
-                          lambda event: on_epoch(from_json(event["epoch"], TrainingEpoch)))
-    return from_json(result, TrainResult)
 
 
 class StatusLine(QLabel):
@@ -104,11 +90,12 @@ class TrainingDialog(QDialog):
     def begin(self) -> Job:
         session = self.window_.session
         settings = session.settings
-        self.request = TrainRequest(session.store.reopen_value(), self.epochs.value(), settings.profile, None, settings.model_dir or None)
-        request = self.request
+        options = TrainOptions(epochs=self.epochs.value(), profile=settings.profile)
+        self.request = TrainRequest(session.store.reopen_value(), options, settings.model_dir or None)
         self.plot.clear()
-        relay = self.relay.epoch_finished.emit
-        self.job = self.runner.submit(JobSpec("Train", lambda p, c: train_in_child(request, relay, p, c)))
+        relay = self.relay.epoch_finished.emit  # the epochs come back as the operation's events
+        self.job = self.runner.run_op("train", self.request,
+                                      on_event=lambda event: relay(from_json(event["epoch"], TrainingEpoch)))
         self.start.setEnabled(False)
         self.cancel_button.setText("Cancel")
         self.job.progressed.connect(lambda f, m: (self.progress.setValue(int(f * 1000)), self.status.setText(m)))
@@ -141,10 +128,9 @@ class TrainingDialog(QDialog):
     def activate_new(self) -> Job | None:
         if self.result_ is None:
             return None
-        model_id = self.result_.model.id
-        db = self.window_.session.store.reopen_value()
-        job = self.runner.submit(JobSpec(f"Activate {model_id}", lambda p, c: activate_in_child(db, model_id, p, c)))
-        job.finished.connect(lambda _ids: (self.window_.session.reload(), self.accept()))
+        # The same operation as the Model menu's: the window refreshes the views it changed.
+        job = self.runner.run_op("activate", ActivateRequest(self.window_.session.store.reopen_value(), self.result_.model.id))
+        job.finished.connect(lambda _ids: self.accept())
         self.activate_button.setEnabled(False)
         return job
 

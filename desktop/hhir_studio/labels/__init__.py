@@ -1,1 +1,1 @@
-"""Labels view."""
+"""The label panel: ``panel`` (the view) over ``logic`` (review rules without Qt)."""

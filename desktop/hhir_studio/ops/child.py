@@ -1,14 +1,18 @@
 """Heavy operations in a child process, driven from a job-runner thread.
 
-Analysis, training and model activation run torch, decoders and Whisper in their own interpreter,
+Every operation on the project (:data:`hhir_studio.operations.OPS`: analysis, shot edits, training,
+model activation, export, import) runs in its own interpreter,
 so they never hold the window's GIL (a loaded machine otherwise starves the UI thread for whole
 seconds), a crash in native code cannot take the window down (the job fails with a message
 instead), and cancelling (or closing the app) stops the work at once.
 
-Protocol: the app is started again as ``hhir-studio --op-child OP PAYLOAD`` (the payload is a JSON
-object; the operations are :data:`hhir_studio.operations.OPS`). The child prints one JSON object
+Protocol: the app is started again as ``hhir-studio --op-child OP``; the first line on its stdin is
+the payload, a JSON object (the operations are :data:`hhir_studio.operations.OPS`). The payload
+never goes on the command line: it names the project, and a PostgreSQL URL may carry a password
+that every local user could read with ``ps``. The child prints one JSON object
 per line on stdout: ``{"progress": f, "message": m}`` and ``{"event": {...}}`` while it works, then
-``{"result": value}``, ``{"error": text}`` or ``{"cancelled": true}``. A line ``cancel`` on its
+``{"result": {"value": v, "changes": c}}`` (the operation's value and
+:class:`~hhir_studio.operations.OpChanges`), ``{"error": text}`` or ``{"cancelled": true}``. A line ``cancel`` on its
 stdin sets its cancel token. Its stderr goes to a file beside the logs.
 """
 
@@ -32,32 +36,38 @@ log = logging.getLogger(__name__)
 
 CHILD_FLAG = "--op-child"
 EventFn = Callable[[dict], None]
+ServeFn = Callable[[str, Any, ProgressFn, CancelToken, EventFn], Any]
 _POLL_S = 0.1
 _GRACE_S = 10.0  # after "cancel": time to finish the current batch before the child is killed
 CLOSING_GRACE_S = 1.0  # the same when the app is closing: it must be gone within 2 s
 _NICENESS = 10  # background work yields the CPU to the window (and to the user's other programs)
 
 
-def child_command(op: str, payload_json: str) -> list[str]:
-    """How to start the child: the frozen app runs itself, a source install runs ``hhir_studio.app``."""
+def child_command(op: str) -> list[str]:
+    """How to start the child: the frozen app runs itself, a source install runs ``hhir_studio.app``.
+    The payload goes to its stdin, never here."""
     if getattr(sys, "frozen", False):
-        return [sys.executable, CHILD_FLAG, op, payload_json]
-    return [sys.executable, "-m", "hhir_studio.app", CHILD_FLAG, op, payload_json]
+        return [sys.executable, CHILD_FLAG, op]
+    return [sys.executable, "-m", "hhir_studio.app", CHILD_FLAG, op]
 
 
 def run_in_child(op: str, payload: dict, progress: ProgressFn, cancel: CancelToken,
                  on_event: EventFn | None = None) -> Any:
     """Worker side: start the child for ``op``, relay its progress and events, pass on
-    cancellation; returns the operation's JSON result.
+    cancellation; returns the operation's JSON answer (``{"value": ..., "changes": ...}``).
 
     Raises:
         Cancelled: the user cancelled (the child stopped, or was killed after a grace period).
         HHIRError: the operation failed, or the child ended without an answer (a crash): the
             message says so and where the log is.
     """
-    command = child_command(op, json.dumps(payload))
-    with _stderr_file() as err, subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err,
-                                                 text=True, bufsize=1, **_low_priority()) as proc:
+    with _stderr_file() as err, subprocess.Popen(child_command(op), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                                 stderr=err, text=True, bufsize=1, **_low_priority()) as proc:
+        try:
+            proc.stdin.write(json.dumps(payload) + "\n")  # one line: json.dumps escapes newlines
+            proc.stdin.flush()
+        except (BrokenPipeError, OSError):
+            pass  # the child already ended: its exit status is reported below
         lines: queue.Queue[str | None] = queue.Queue()
         reader = threading.Thread(target=_read_lines, args=(proc, lines), daemon=True)
         reader.start()
@@ -151,14 +161,16 @@ def _handle(message: dict, progress: ProgressFn, on_event: EventFn) -> tuple[boo
     raise HHIRError(str(message.get("error", "the operation failed")))
 
 
-def child_main(op: str, payload_json: str, operations: dict[str, Callable]) -> int:
-    """Child side: run ``operations[op]`` on the payload, reporting as JSON lines; reads ``cancel``
-    from stdin. The table is passed in so this module depends on no operation."""
+def child_main(op: str, serve: ServeFn) -> int:
+    """Child side: read the payload (the first line of stdin), run ``serve(op, payload, progress,
+    cancel, emit)`` (:func:`hhir_studio.operations.serve`), reporting as JSON lines; then reads
+    ``cancel`` from stdin. ``serve`` is passed in so this module depends on no operation."""
     from hhir.logs import setup_logging
 
     setup_logging("background")
     if hasattr(os, "nice"):
         os.nice(_NICENESS)
+    payload_json = sys.stdin.readline()
     token = CancelToken()
     threading.Thread(target=_watch_stdin, args=(token,), daemon=True).start()
     lock = threading.Lock()  # progress may come from a worker thread of the operation
@@ -169,9 +181,10 @@ def child_main(op: str, payload_json: str, operations: dict[str, Callable]) -> i
             sys.stdout.flush()
 
     try:
-        function = operations[op]
-        result = function(json.loads(payload_json), lambda f, m: emit({"progress": f, "message": m}), token,
-                          lambda event: emit({"event": event}))
+        if not payload_json.strip():
+            raise HHIRError(f"{op}: no request on stdin (the background process reads it from there)")
+        result = serve(op, json.loads(payload_json), lambda f, m: emit({"progress": f, "message": m}), token,
+                       lambda event: emit({"event": event}))
     except Cancelled:
         emit({"cancelled": True})
         return 0

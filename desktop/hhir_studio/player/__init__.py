@@ -1,1 +1,1 @@
-"""Player view."""
+"""The player: ``view`` (QtMultimedia playback, frame stepping, clip loops)."""

@@ -1,7 +1,7 @@
 """``hhir-studio --self-test``: does this installation work? The same check for a wheel, a checkout
 and the frozen app.
 
-It runs the library's checks (:mod:`hhir.selftest`: a generated video analysed end to end), then one
+It runs the library's checks (:mod:`hhir.selftest`: a generated video analyzed end to end), then one
 analysis through the window's child process, then plays the video in the Qt player, offscreen. It
 prints each failure as a line and returns 0 when all passed.
 """

@@ -1,6 +1,6 @@
 """Does the window's analysis path work in this installation? Run one analysis in a child process.
 
-The desktop app never analyses in its own process: it starts itself again with ``--op-child``
+The desktop app never analyzes in its own process: it starts itself again with ``--op-child``
 (see :mod:`hhir_studio.ops.child`). A frozen build can pass every in-process check and still break
 here: the flag not routed, a module the child imports lazily left out. This check drives the real
 child command, exactly as the window does, on a generated video, and reads the result back.
@@ -12,26 +12,23 @@ from pathlib import Path
 
 
 def check_child(workdir: Path) -> list[str]:
-    """Analyse a generated video through the window's child process; return failures."""
+    """Analyze a generated video through the window's child process; return failures."""
     from hhir.jobs import CancelToken
     from hhir.pipeline import AnalysisOptions
     from hhir.selftest import make_test_video
+    from hhir_studio.operations import AnalyzeRequest, run_op
     from hhir_studio.ops.child import child_command
-    from hhir_studio.videos.request import AnalysisRequest, analyse_in_child
 
     video = make_test_video(workdir / "child.mp4")
-    defaults = AnalysisOptions()
-    request = AnalysisRequest(db_path=str(workdir / "child.sqlite"), video_path=str(video.path),
-                              profile=defaults.profile, clip_size=defaults.clip_size,
-                              clip_stride=defaults.clip_stride, model_bundle=None)
+    request = AnalyzeRequest(project=str(workdir / "child.sqlite"), video_path=str(video.path), options=AnalysisOptions())
     steps: list[str] = []
     try:
-        video_id = analyse_in_child(request, lambda fraction, message: steps.append(message), CancelToken())
+        video_id = run_op("analyze", request, lambda fraction, message: steps.append(message), CancelToken()).value
     except Exception as exc:  # noqa: BLE001 - reported as one line, with the command and the last step
         last = steps[-1] if steps else "before any progress"
         return [f"analysis child: {type(exc).__name__}: {exc} (last step {last!r}; "
-                f"command {child_command('analyse', '<request>')[:-1]})"]
-    return _stored_problems(Path(request.db_path), video_id, video, len(steps))
+                f"command {child_command('analyze')})"]
+    return _stored_problems(Path(request.project), video_id, video, len(steps))
 
 
 def _stored_problems(db: Path, video_id: int, video, progress_lines: int) -> list[str]:

@@ -1,1 +1,1 @@
-"""Tools view."""
+"""Developer tools: ``screenshot`` (docs/screenshot.png from the real window)."""

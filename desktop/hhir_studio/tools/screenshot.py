@@ -3,7 +3,7 @@
 Usage: ``python -m hhir_studio.tools.screenshot VIDEO [--out docs/screenshot.png] [--clip-size 2]``
 
 Starts ``Xvfb`` (and ``openbox``, when installed, so the window is framed and menus behave) itself
-when no display is set, analyses VIDEO into a throw-away project (its own config folder, so the
+when no display is set, analyzes VIDEO into a throw-away project (its own config folder, so the
 user's settings are untouched), makes a few review edits and a shot split so the annotation bars,
 the model behind the suggestions and the named undo show, opens the Edit menu and grabs the screen.
 """
@@ -89,7 +89,7 @@ def shoot(video: Path, out: Path, clip_size: int, width: int, height: int) -> Pa
     window = create_window(Arguments(work / "project.sqlite3", []))
     window.resize(width, height - 60)  # the frame's title bar fits on the screen too
     window.show()
-    [job] = window.analyse([str(video)])
+    [job] = window.analyze([str(video)])
     _wait(app, lambda: not job.active, 1800)
     if job.error:
         raise SystemExit(job.error)

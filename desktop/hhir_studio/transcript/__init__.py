@@ -1,1 +1,1 @@
-"""Transcript view."""
+"""The transcript panel: ``panel`` (segments synced with playback, editable)."""

@@ -1,1 +1,2 @@
-"""Videos view."""
+"""The video list: ``panel`` (the view), ``analysis`` (queues analyses, shot edits and model switches
+as operations) and ``queue_book`` (where each video's analysis stands, kept in the project)."""

@@ -1,9 +1,9 @@
-"""The controller that queues analyses and shot edits on the job runner.
+"""The controller that queues analyses, shot edits and model switches on the job runner.
 
-An analysis runs in a child process (see ``hhir_studio.ops.child``) driven by a worker thread; a shot
-edit runs on the worker thread itself. Each opens its own ``Store`` on the same file (SQLite in WAL
-mode lets the UI read while they write), so no database object is shared. ``hhir.pipeline`` (and
-with it torch) is never imported by the window.
+Each is an operation of :data:`hhir_studio.operations.OPS`: it runs in the child process, which
+opens its own ``Store`` on the project (SQLite in WAL mode lets the UI read while it writes), and
+what it changed reaches the views through ``JobRunner.changed``. torch is never imported by the
+window.
 """
 
 from __future__ import annotations
@@ -12,20 +12,19 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
+from hhir.pipeline.options import AnalysisOptions
 from hhir.settings import Settings
 from hhir.types import Shot
-from hhir_studio.jobs import Job, JobRunner, JobSpec, JobState
+from hhir_studio.jobs import Job, JobRunner, JobState
+from hhir_studio.operations import ActivateRequest, AnalyzeRequest, RefreshClipsRequest, ShotEditRequest
 from hhir_studio.videos import queue_book
 from hhir_studio.videos.queue_book import QueueBook
-from hhir_studio.videos.request import AnalysisRequest, analyse_in_child, run_shot_edit
 
 
 class AnalysisController(QObject):
     """Queues analyses (one at a time, through the job runner) and reports their lifecycle."""
 
     job_added = Signal(str, object)  # resolved video path, Job
-    video_analysed = Signal(int)
-    structure_changed = Signal(int)
     refused = Signal(str)  # a file that is not a readable video: the message names it
 
     def __init__(self, runner: JobRunner, db_path: Path, settings: Settings, parent: QObject | None = None,
@@ -35,14 +34,15 @@ class AnalysisController(QObject):
         self.db_path = db_path
         self.settings = settings
         self.book = book  # records every video and its analysis state in the project
-        self.closing = False  # set when the app quits: jobs stopped then stay "queued"/"analysing"
+        self.closing = False  # set when the app quits: jobs stopped then stay QUEUED/ANALYZING
         self._jobs: dict[str, Job] = {}
 
-    def _request(self, video_path: str) -> AnalysisRequest:
+    def _options(self) -> AnalysisOptions:
         s = self.settings
-        return AnalysisRequest(str(self.db_path), video_path, s.profile, s.clip_size, s.clip_stride, s.active_bundle or None)
+        return AnalysisOptions(profile=s.profile, clip_size=s.clip_size, clip_stride=s.clip_stride,
+                               model_bundle=s.active_bundle or None)
 
-    def analyse(self, paths: list[str | Path]) -> list[Job]:
+    def analyze(self, paths: list[str | Path]) -> list[Job]:
         """Queue every path not already queued or running; returns the new jobs."""
         jobs = []
         for raw in paths:
@@ -53,9 +53,7 @@ class AnalysisController(QObject):
             video_id = self._record(path)
             if self.book is not None and video_id is None:
                 continue
-            request = self._request(path)
-            job = self.runner.submit(JobSpec(f"Analyse {Path(path).name}", lambda p, c, r=request: analyse_in_child(r, p, c), key=path))
-            job.finished.connect(lambda video_id: self.video_analysed.emit(int(video_id)))
+            job = self.runner.run_op("analyze", AnalyzeRequest(str(self.db_path), path, self._options()), key=path)
             if video_id is not None:
                 self._follow(job, video_id)
             self._jobs[path] = job
@@ -78,31 +76,21 @@ class AnalysisController(QObject):
     def _follow(self, job: Job, video_id: int) -> None:
         book = self.book
         if job.state is JobState.RUNNING:  # nothing was ahead of it: it started on submit
-            book.mark(video_id, queue_book.ANALYSING)
-        job.started.connect(lambda: book.mark(video_id, queue_book.ANALYSING))
+            book.mark(video_id, queue_book.ANALYZING)
+        job.started.connect(lambda: book.mark(video_id, queue_book.ANALYZING))
         job.finished.connect(lambda _result: book.mark(video_id, queue_book.DONE))
         job.failed.connect(lambda _message: book.mark(video_id, queue_book.FAILED))
         job.cancelled.connect(lambda: None if self.closing else book.mark(video_id, queue_book.CANCELLED))
 
     def edit_shots(self, video_id: int, shots: list[Shot]) -> Job:
-        request = self._request("")
-        spec = JobSpec("Rebuild clips", lambda p, c: run_shot_edit(request, video_id, shots, p, c))
-        job = self.runner.submit(spec)
-        job.finished.connect(lambda vid: self.structure_changed.emit(int(vid)))
-        return job
+        """Store corrected shots and rebuild the clips (then their suggestions follow)."""
+        return self.runner.run_op("edit_shots", ShotEditRequest(str(self.db_path), video_id, tuple(shots), self._options()))
 
     def refresh_clips(self, video_id: int) -> Job:
-        """Features and suggestions of the clips a shot edit created (only those), in the child."""
-        from hhir_studio.videos.refresh import refresh_in_child
-
-        request = self._request("")
-        return self.runner.submit(JobSpec("Suggestions for the changed clips",
-                                          lambda p, c: refresh_in_child(request, video_id, p, c), key=("refresh", video_id)))
+        """Features and suggestions of the clips a shot edit created (only those)."""
+        return self.runner.run_op("refresh_clips", RefreshClipsRequest(str(self.db_path), video_id, self._options()),
+                                  key=("refresh", video_id))
 
     def activate(self, model_id: str | None) -> Job:
         """Suggestions from ``model_id`` (None: the zero-shot starter); every video is rescored."""
-        from hhir_studio.videos.refresh import activate_in_child
-
-        db = str(self.db_path)
-        title = f"Use model {model_id}" if model_id else "Use the zero-shot starter"
-        return self.runner.submit(JobSpec(title, lambda p, c: activate_in_child(db, model_id, p, c)))
+        return self.runner.run_op("activate", ActivateRequest(str(self.db_path), model_id))

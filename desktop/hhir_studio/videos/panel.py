@@ -28,7 +28,7 @@ NAME, STATUS, PROGRESS, CANCEL = range(4)
 STATUS_W, PROGRESS_W, CANCEL_W = 112, 64, 28
 DEFAULT_WIDTH = 330  # the dock's width at first start: name, status, bar and cancel button fit
 EMPTY_HINT = ("No videos yet.\n\nDrop video files here, or use File ▸ Open videos… (Ctrl+O). Each is "
-              "analysed in the background; its clips then appear on the timeline for review.")
+              "analyzed in the background; its clips then appear on the timeline for review.")
 
 
 class VideoListPanel(QWidget):
@@ -119,15 +119,17 @@ class VideoListPanel(QWidget):
     def _status(self, video: Video, state: str | None = None) -> str:
         """"n/m reviewed" from count queries (the open video's from its rows already in memory);
         before it has clips, where its analysis stands."""
+        from hhir.scoring.shown import has_shown_predictions
+
         store, data = self.session.store, self.session.data
         if data is not None and data.video.id == video.id:
             total, marks, scored = len(data.clips), data.reviewed, data.predictions is not None
         else:
             total = store.clip_count(video.id)
             marks = store.reviewed(video.id, self.session.annotator) if total else set()
-            scored = total > 0 and (store.has_predictions(video.id) or store.has_predictions(video.id, _starter_id()))
+            scored = total > 0 and has_shown_predictions(store, video.id)
         if not total:
-            return _UNANALYSED.get(state or "", "not analysed")
+            return _UNANALYZED.get(state or "", "not analyzed")
         reviewed = sum(1 for t in marks if t.clip_id is not None)
         return f"{reviewed}/{total} reviewed{'' if scored else ' · no predictions'}"
 
@@ -188,18 +190,12 @@ class VideoListPanel(QWidget):
             event.acceptProposedAction()
 
 
-_UNANALYSED = {
+_UNANALYZED = {
     queue_book.QUEUED: "queued: resumes at start",
-    queue_book.ANALYSING: "interrupted: resumes at start",
+    queue_book.ANALYZING: "interrupted: resumes at start",
     queue_book.FAILED: "analysis failed",
     queue_book.CANCELLED: "cancelled",
 }
-
-
-def _starter_id() -> str:
-    from hhir.scoring.starter import MODEL_ID
-
-    return MODEL_ID
 
 
 def _side_text(side) -> str:

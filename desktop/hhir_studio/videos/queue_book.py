@@ -1,7 +1,7 @@
 """Every video added to the project is written down at once, with where its analysis stands.
 
 A video dropped on the window is probed and stored as a row before its analysis is queued, and
-its state (queued, analysing, done, failed, cancelled) is recorded as it changes, so a video still
+its state (queued, analyzing, done, failed, cancelled) is recorded as it changes, so a video still
 waiting when the app closed is neither lost nor forgotten: the next start resumes it. The state
 lives in the project's stage table (stage :data:`STAGE`), beside the pipeline's own stages.
 """
@@ -11,8 +11,9 @@ from __future__ import annotations
 from hhir.types import Video
 
 STAGE = "app_queue"
-QUEUED, ANALYSING, DONE, FAILED, CANCELLED = "queued", "analysing", "done", "failed", "cancelled"
-UNFINISHED = (QUEUED, ANALYSING)
+# The stored values: "analysing" is what projects already hold, so it keeps that spelling.
+QUEUED, ANALYZING, DONE, FAILED, CANCELLED = "queued", "analysing", "done", "failed", "cancelled"
+UNFINISHED = (QUEUED, ANALYZING)
 
 
 class QueueBook:
@@ -41,13 +42,13 @@ class QueueBook:
     def to_resume(self) -> list[Video]:
         """Videos whose analysis was queued or running when the app last closed, plus older
         videos without a recorded state and without any scores (an interrupted analysis)."""
-        from hhir.scoring.starter import MODEL_ID as STARTER_ID
+        from hhir.scoring.shown import has_shown_predictions
 
         states, store = self.states(), self.store
         out = []
         for video in store.videos():
             state = states.get(video.id)
-            unscored = not (store.has_predictions(video.id) or store.has_predictions(video.id, STARTER_ID))
+            unscored = not has_shown_predictions(store, video.id)
             if state in UNFINISHED or (state is None and unscored):
                 out.append(video)
         return out

@@ -10,6 +10,9 @@ Typical use::
     cues = np.stack([clip_cues(frames, audio_slice, text) for ...])
     scene, per_clip = predict(cues, texts, store.labels())
     why = explain(cues, texts, store.labels()).reasons   # per clip: {label: "question: '...'"}
+
+Files: ``cues`` (the cue vector's layout), ``audio``, ``visual`` (with ``movers``) and ``text`` (the
+cues of each modality), ``scoring`` (cues to scores) and ``calibration`` (Platt scaling).
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from hhir.types import LabelDef
 
 MODEL_ID = "starter-v1"
 KIND = "starter"
-CUES_ID = "starter-cues-v2"  # feature-cache key of the cue vectors: change it when CUE_NAMES changes
+CUES_ID = "starter-cues-v3"  # feature-cache key of the cue vectors: change it when CUE_NAMES changes
 
 __all__ = ["CUES_ID", "CUE_NAMES", "KIND", "MODEL_ID", "ClipCues", "StarterScores", "clip_cues", "clip_reasons", "explain", "film_context", "predict"]
 _TEXT_SLICE = slice(len(CUE_NAMES) - len(TEXT_CUES), len(CUE_NAMES))

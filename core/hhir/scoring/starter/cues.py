@@ -32,6 +32,7 @@ class ClipCues:
     motion_energy: float
     movers: float
     mover_pairs: float
+    camera_travel: float
     word_count: float
     question_marks: float
     question_openers: float

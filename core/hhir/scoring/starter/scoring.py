@@ -2,13 +2,18 @@
 
 Each built-in label has a hand-set logistic rule over the evidence it can be heard or seen in:
 
-- "asks": a question in the transcript (a '?' or an interrogative opening) or a rising pitch at the
-  end of an utterance; speech alone adds nothing.
+- "asks": a question in the transcript (a '?'; in unpunctuated text, a question's form: an inverted
+  auxiliary, a wh-word with an auxiliary, a question tag; never an exclamative, an imperative or a
+  subordinate opening), weakly a question's form closed with '.', and a rising pitch at the end of an
+  utterance; speech alone adds nothing.
 - "yells at": loudness relative to the film's own dialogue level (the median level of its speech
   clips, so a quiet film's loudest line is not shouting) and '!' in the transcript.
 - "talks to": speech (with words in the transcript) while more than one person is present.
-- "walks with": at least two figures moving, side by side.
-- "watches": people or faces present without speech.
+- "walks with": at least two figures moving against the (camera-aligned) background, side by side;
+  or a camera that travels with two or more people seen (it follows them).
+- "watches": two or more people or faces seen, speech or not (a listener watches the speaker); one
+  person seen in silence is weaker evidence.
+- "gives to": words of handing over ("here you go", "take this", "pass me"), more with two people seen.
 - "no_interaction": nobody, or one person alone and silent.
 
 Every label, including ones a user adds, also gets the similarity between the clip's text and the
@@ -25,7 +30,7 @@ from typing import Callable
 import numpy as np
 
 from hhir.scoring.starter.cues import ClipCues
-from hhir.scoring.starter.text import exclamation, question
+from hhir.scoring.starter.text import exclamation, handing, question, question_form
 
 _TEXT_WEIGHT = 8.0
 _UNKNOWN_BIAS = -1.2
@@ -82,14 +87,19 @@ def _people(n: float) -> str:
 
 
 def _asks(x: Clip) -> tuple[float, str]:
-    said = question(x.text)
+    said, form = question(x.text), question_form(x.text)
     rise = x.cues.end_rise_semitones if _talk(x.cues) > 0 else 0.0
     rising = rise >= _RISE_SEMITONES
-    logit = -2.5 + 3.5 * bool(said) + 1.5 * rising
+    # A '?' (or an unpunctuated question) is strong; a question's form closed with '.' is weak, as
+    # the recogniser punctuates ("Are you coming." is rare, "When darkness wakes, ..." is no question).
+    logit = -2.5 + 3.5 * bool(said) + 1.5 * bool(form and not said) + 1.5 * rising
+    tune = f"; rising pitch at an utterance's end (+{rise:.1f} semitones)" if rising else ""
     if said:
-        return logit, f"question: '{said}'"
+        return logit, f"question: '{said}'{tune}"
+    if form:
+        return logit, f"a question's form without '?': '{form}'{tune}"
     if rising:
-        return logit, f"rising pitch at an utterance's end (+{rise:.1f} semitones)"
+        return logit, tune[2:]
     return logit, "no question in the transcript or the intonation"
 
 
@@ -117,28 +127,44 @@ def _talks(x: Clip) -> tuple[float, str]:
 
 def _walks(x: Clip) -> tuple[float, str]:
     c = x.cues
-    # A pair side by side is the evidence; more pairs (a crowd of walkers) add a little.
+    # A still camera: figures that travel against the background, a pair side by side the evidence
+    # (more pairs, a crowd of walkers, add a little). A moving camera: it follows people when it
+    # travels over the clip while two or more are seen (a close-up that nods travels nowhere).
     pairs = _clip01(c.mover_pairs) + 0.4 * _clip01((c.mover_pairs - 1) / 4.0)
-    logit = -2.5 + 0.7 * _clip01(c.movers - 1) + 2.0 * pairs + 1.0 * _clip01(c.people_max - 1) * _clip01(c.motion_energy / 0.05)
+    follows = _clip01((c.camera_travel - 0.1) / 0.2) * _clip01(_present(c) - 1)
+    logit = -2.5 + 0.7 * _clip01(c.movers - 1) + 2.0 * pairs + 2.5 * follows
+    why = []
     if c.movers >= 2:
-        return logit, f"{c.movers:.0f} figures moving, {c.mover_pairs:.0f} pairs side by side"
-    return logit, "fewer than two moving figures" if c.has_frames else "no picture"
+        why.append(f"{c.movers:.0f} figures moving against the background, {c.mover_pairs:.0f} pairs side by side")
+    if follows > 0:
+        why.append(f"the camera travels {c.camera_travel:.0%} of the frame's width with {_people(_present(c))} seen")
+    if why:
+        return logit, "; ".join(why)
+    if not c.has_frames:
+        return logit, "no picture"
+    return logit, "fewer than two figures moving against the background" + (
+        f"; the camera travels {c.camera_travel:.0%} of the frame's width" if c.camera_travel >= 0.1 else "")
 
 
 def _watches(x: Clip) -> tuple[float, str]:
     c = x.cues
     seen = max(c.people_max, c.faces_max)
     silent = 1.0 - _talk(c)
-    logit = -2.0 + 1.6 * float(seen > 0) * silent + 0.4 * _clip01(seen - 1) * silent
+    # One person can watch another whether or not someone speaks (a listener watches the speaker):
+    # two or more seen is the evidence; one seen and silent (watching someone off screen) is weaker.
+    logit = -2.0 + 3.0 * float(seen >= 2) + 1.0 * float(seen == 1) * silent + 0.4 * _clip01(seen - 2)
     if seen == 0:
         return logit, "no person or face detected"
-    return logit, f"{_people(seen)} or faces, " + ("no speech" if silent == 1 else "with speech")
+    return logit, f"{_people(seen)} or faces seen, " + ("no speech" if silent == 1 else "with speech")
 
 
 def _gives(x: Clip) -> tuple[float, str]:
     c = x.cues
-    someone = float(_present(c) > 0)
-    return -2.2 + 0.4 * someone + 0.3 * _clip01(c.people_max - 1), "no hand-over cue (people present only)" if someone else "nobody seen"
+    said, n = handing(x.text), _present(c)
+    logit = -2.6 + 3.0 * bool(said) + 0.6 * float(n >= 2) + 0.4 * bool(said) * float(n >= 2)
+    if said:
+        return logit, f"handing over in the words: '{said}'" + (f", {_people(n)} seen" if n else "")
+    return logit, "no handing over in the words" + (f" ({_people(n)} seen)" if n else "")
 
 
 def _alone(x: Clip) -> tuple[float, str]:

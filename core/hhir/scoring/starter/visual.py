@@ -16,9 +16,10 @@ import functools
 
 import numpy as np
 
-from hhir.scoring.starter.movers import mover_cues
+from hhir.scoring.starter.movers import motion_cues
 
-VISUAL_CUES = ("has_frames", "people_max", "people_mean", "faces_max", "motion_energy", "movers", "mover_pairs")
+VISUAL_CUES = ("has_frames", "people_max", "people_mean", "faces_max", "motion_energy", "movers", "mover_pairs",
+               "camera_travel")
 _DETECT_FRAMES = 4
 _DETECT_HEIGHT = 256  # HOG's window is 64x128: small sampled frames are enlarged so people fit it
 _HOG_MIN_WEIGHT = 0.5
@@ -68,6 +69,6 @@ def visual_cues(frames: np.ndarray | None) -> np.ndarray:
         raise ValueError(f"frames must be uint8 (T, H, W, 3) BGR, got {frames.dtype} {frames.shape}")
     picks = np.unique(np.linspace(0, len(frames) - 1, min(_DETECT_FRAMES, len(frames))).astype(int))
     counts = np.array([_count(np.ascontiguousarray(frames[i])) for i in picks], dtype=np.float32)
-    movers, pairs, _ = mover_cues(frames)
-    return np.array([1.0, counts[:, 0].max(), counts[:, 0].mean(), counts[:, 1].max(), _motion(frames), movers, pairs],
-                    dtype=np.float32)
+    movers, pairs, _, travel = motion_cues(frames)
+    return np.array([1.0, counts[:, 0].max(), counts[:, 0].mean(), counts[:, 1].max(), _motion(frames), movers, pairs,
+                     travel], dtype=np.float32)
