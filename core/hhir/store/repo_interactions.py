@@ -70,13 +70,17 @@ def derived_annotations(s: Session, video_id: int | None, annotator: str | None)
     found = list(s.scalars(query))
     if not found:
         return []
-    clips: dict[int, list[ClipRow]] = {}
+    import numpy as np
+
+    clips: dict[int, np.ndarray] = {}  # per video: (n, 3) clip id, start frame, end frame
     for vid in sorted({r.video_id for r in found}):
-        clips[vid] = list(s.scalars(select(ClipRow).where(ClipRow.video_id == vid).order_by(ClipRow.index)))
+        query = select(ClipRow.id, ClipRow.start_frame, ClipRow.end_frame).where(ClipRow.video_id == vid).order_by(ClipRow.index)
+        clips[vid] = np.array(s.execute(query).tuples().all(), dtype=np.int64).reshape(-1, 3)
     latest: dict[tuple[Target, str, str], str] = {}
     for r in found:
-        overlapped = [c.id for c in clips[r.video_id] if c.start_frame < r.end_frame and r.start_frame < c.end_frame]
-        for target in [Target(r.video_id, None), *(Target(r.video_id, c) for c in overlapped)]:
+        table = clips[r.video_id]
+        overlapped = table[(table[:, 1] < r.end_frame) & (table[:, 2] > r.start_frame), 0].tolist()
+        for target in [Target(r.video_id, None), *(Target(r.video_id, int(c)) for c in overlapped)]:
             key = (target, r.label, r.annotator)
             latest[key] = max(latest.get(key, ""), r.updated_at)
     return [Annotation(target, label, AnnotationState.PRESENT, who, DERIVED_SOURCE, updated_at)
