@@ -11,6 +11,7 @@ import pytest
 from hhir.cli import main
 from hhir.errors import HHIRError, ImportFormatError
 from hhir.exchange.interactions_io import export_interactions, import_interactions
+from hhir.exchange.safety import parse_xml
 from hhir.exchange.people_io import export_people, import_people
 from hhir.store import Store
 from hhir.types import PersonBox, PersonTrack, Shot, VideoInfo
@@ -130,3 +131,40 @@ def test_ava_bad_rows_are_one_line_errors(project, capsys) -> None:
         assert _portable(store, vid) == before
     assert main(["interactions", "export", str(vid), str(tmp / "x.csv"), "--format", "ava", "--by", "alice", "--db", db]) == 0
     assert (tmp / "x.csv").read_text().count("\n") == 3 + 1 + 3  # asks 1-3 s, talks to 2 s, yells at 6-8 s
+
+
+def test_eaf_tiers_per_character_and_label_round_trip(project) -> None:
+    from hhir.exchange.interactions_eaf import export_interactions_eaf, read_interactions_eaf
+    from hhir.exchange.interactions_io import import_records
+
+    store, vid, tmp = project
+    ana, ben, _ = (c.id for c in store.characters(vid))
+    store.add_interaction(vid, ana, "asks", "character", ben, 30, 45, "alice")  # overlaps her first "asks": a second tier
+    export_interactions_eaf(store, vid, tmp / "a.eaf")
+    root = parse_xml(tmp / "a.eaf")
+    tiers = {t.get("TIER_ID"): t for t in root.iter("TIER")}
+    assert {"person 1 asks [alice]", "person 1 asks [alice] 2", "person 2 talks to [alice]", "person 3 yells at [alice]"} <= set(tiers)
+    whom = tiers["person 1 asks [alice] → whom"]
+    assert whom.get("PARENT_REF") == "person 1 asks [alice]" and whom.findtext(".//ANNOTATION_VALUE") == "person 2"
+    assert tiers["person 2 talks to [alice] → whom"].findtext(".//ANNOTATION_VALUE") == "offscreen"
+    assert tiers["person 1 asks [alice]"].get("PARTICIPANT") == "Ana"
+    assert not any("bob" in t or "@suggest" in t for t in tiers)  # absent and unreviewed records are not in ELAN
+    from pympi.Elan import Eaf  # what ELAN users script with reads the tiers and the dependent targets
+
+    eaf = Eaf(str(tmp / "a.eaf"))
+    assert eaf.get_annotation_data_for_tier("person 1 asks [alice]") == [(1000, 4000, "asks")]
+    assert [r[2:4] for r in eaf.get_ref_annotation_data_for_tier("person 1 asks [alice] 2 → whom")] == [("person 2", "asks")]
+    assert eaf.get_parameters_for_tier("person 1 asks [alice] → whom")["PARENT_REF"] == "person 1 asks [alice]"
+    records = read_interactions_eaf(tmp / "a.eaf", store.video(vid), "carol")
+    present = [r for r in _portable(store, vid) if r[6] == "present"]
+    assert [(r.actor, r.label, r.target_kind, r.target, r.start_frame, r.end_frame, r.state, r.annotator) for r in records] == [
+        r[:8] for r in present]
+    other, other_vid = _new_project(tmp / "q.hhir")
+    export_people(store, vid, "ava", tmp / "people.csv")
+    import_people(other, other_vid, "ava", tmp / "people.csv")
+    assert import_records(other, other_vid, records, tmp / "a.eaf", "carol") == 4
+    assert [r[:8] for r in _portable(other, other_vid)] == [r[:8] for r in present]
+    (tmp / "bad.eaf").write_text((tmp / "a.eaf").read_text().replace(">person 2<", ">person two<", 1))
+    with pytest.raises(ImportFormatError, match="bad.eaf.*target"):
+        read_interactions_eaf(tmp / "bad.eaf", store.video(vid), "carol")
+    other.close()

@@ -168,8 +168,9 @@ def delete(interaction: int, annotator: str | None, db_path: Path | None) -> Non
 @interactions_group.command("export")
 @click.argument("video")
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["vidor", "ava"]), default="vidor", show_default=True,
-              help="vidor: the people's VidOR-style JSON with relation_instances; ava: AVA-style CSV with a target_person_id column.")
+@click.option("--format", "fmt", type=click.Choice(["vidor", "ava", "eaf"]), default="vidor", show_default=True,
+              help="vidor: the people's VidOR-style JSON with relation_instances; ava: AVA-style CSV with a target_person_id column; "
+                   "eaf: ELAN, a tier per character and label with a dependent tier naming the target.")
 @click.option("--by", default=None, help="ava: only this annotator's interactions (AVA has no annotator column).")
 @DB
 def export(video: str, out: Path, fmt: str, by: str | None, db_path: Path | None) -> None:
@@ -179,22 +180,34 @@ def export(video: str, out: Path, fmt: str, by: str | None, db_path: Path | None
 
     store = _store(db_path)
     v = _video(store, video)
-    written = export_people(store, v.id, "vidor", out) if fmt == "vidor" else export_interactions(store, v.id, fmt, out, by)
+    if fmt == "vidor":
+        written = export_people(store, v.id, "vidor", out)
+    elif fmt == "eaf":
+        from hhir.exchange.interactions_eaf import export_interactions_eaf
+
+        written = export_interactions_eaf(store, v.id, out)
+    else:
+        written = export_interactions(store, v.id, fmt, out, by)
     click.echo(f"wrote {printable(str(written))}")
 
 
 @interactions_group.command("import")
 @click.argument("video")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["vidor", "ava"]), default="vidor", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["vidor", "ava", "eaf"]), default="vidor", show_default=True)
 @click.option("--replace", is_flag=True, help="Overwrite the video's interactions.")
 @ANNOTATOR
 @DB
 def import_(video: str, file: Path, fmt: str, replace: bool, annotator: str | None, db_path: Path | None) -> None:
     """Make FILE's interactions VIDEO's (its characters, by person number, must be there: hhir people import)."""
-    from hhir.exchange.interactions_io import import_interactions
+    from hhir.exchange.interactions_io import import_interactions, import_records
 
     store = _store(db_path)
     v = _video(store, video)
-    n = import_interactions(store, v.id, fmt, file, _annotator(annotator), replace)
+    if fmt == "eaf":
+        from hhir.exchange.interactions_eaf import read_interactions_eaf
+
+        n = import_records(store, v.id, read_interactions_eaf(file, v, _annotator(annotator)), file, _annotator(annotator), replace)
+    else:
+        n = import_interactions(store, v.id, fmt, file, _annotator(annotator), replace)
     click.echo(f"{printable(v.path)}: {n} interactions from {printable(str(file))}")

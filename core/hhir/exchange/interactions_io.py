@@ -38,7 +38,7 @@ from hhir.fsutil import write_text
 from hhir.store import Store
 from hhir.types import INTERACTION_SOURCES, INTERACTION_STATES, TARGET_KINDS, Interaction, PersonTrack, Video
 
-FORMATS = ("vidor", "ava")
+FORMATS = ("vidor", "ava", "eaf")
 OTHER_TARGETS = tuple(k for k in TARGET_KINDS if k != "character")
 Frame = Annotated[int, Field(ge=0, le=10_000_000)]
 
@@ -235,7 +235,7 @@ def export_interactions(store: Store, video_id: int, fmt: str, out: str | Path, 
     """``ava``: the CSV above. (``vidor``: the people's file carries them: ``people_io.export_people``.)"""
     if fmt == "ava":
         return export_ava(store, video_id, out, annotator)
-    raise HHIRError(f"unknown interactions format {fmt!r} here; known: ava (vidor comes with the people's file)")
+    raise HHIRError(f"unknown interactions format {fmt!r} here; known: ava (vidor comes with the people's file, eaf from interactions_eaf)")
 
 
 def import_interactions(store: Store, video_id: int, fmt: str, path: str | Path, annotator: str, replace: bool = False) -> int:
@@ -246,7 +246,13 @@ def import_interactions(store: Store, video_id: int, fmt: str, path: str | Path,
     elif fmt == "ava":
         records = read_ava(path, store.video(video_id), [label.name for label in store.labels()], annotator)
     else:
-        raise HHIRError(f"unknown interactions format {fmt!r}; known: {', '.join(FORMATS)}")
+        raise HHIRError(f"unknown interactions format {fmt!r} here; known: vidor, ava (eaf: interactions_eaf)")
+    return import_records(store, video_id, records, path, annotator, replace)
+
+
+def import_records(store: Store, video_id: int, records: list[InteractionRecord], path: str | Path, annotator: str,
+                   replace: bool = False) -> int:
+    """Make a file's records the video's interactions; a video with some keeps them unless ``replace``."""
     if not replace and store.interactions(video_id):
         raise HHIRError(f"{path}: video {video_id} has interactions; import with --replace to overwrite them")
     return store_records(store, video_id, records, path, annotator)

@@ -74,8 +74,8 @@ def derived_annotations(s: Session, video_id: int | None, annotator: str | None)
 
     clips: dict[int, np.ndarray] = {}  # per video: (n, 3) clip id, start frame, end frame
     for vid in sorted({r.video_id for r in found}):
-        query = select(ClipRow.id, ClipRow.start_frame, ClipRow.end_frame).where(ClipRow.video_id == vid).order_by(ClipRow.index)
-        clips[vid] = np.array(s.execute(query).tuples().all(), dtype=np.int64).reshape(-1, 3)
+        spans = select(ClipRow.id, ClipRow.start_frame, ClipRow.end_frame).where(ClipRow.video_id == vid).order_by(ClipRow.index)
+        clips[vid] = np.array(s.execute(spans).tuples().all(), dtype=np.int64).reshape(-1, 3)
     latest: dict[tuple[Target, str, str], str] = {}
     for r in found:
         table = clips[r.video_id]
