@@ -168,3 +168,39 @@ def test_eaf_tiers_per_character_and_label_round_trip(project) -> None:
     with pytest.raises(ImportFormatError, match="bad.eaf.*target"):
         read_interactions_eaf(tmp / "bad.eaf", store.video(vid), "carol")
     other.close()
+
+
+def test_labelstudio_relations_and_timeline_labels_round_trip(project, capsys) -> None:
+    store, vid, tmp = project
+    db = str(store.path)
+    assert main(["interactions", "export", str(vid), str(tmp / "a.json"), "--format", "labelstudio", "--db", db]) == 0
+    task = json.loads((tmp / "a.json").read_text())[0]
+    result = task["annotations"][0]["result"]
+    timeline = [r for r in result if r["type"] == "timelinelabels"]
+    relations = [r for r in result if r["type"] == "relation"]
+    assert len(timeline) == 5 and timeline[0]["value"] == {"ranges": [{"start": 11, "end": 40}], "timelinelabels": ["asks"]}
+    rects = {r["id"]: r["value"]["labels"][0] for r in result if r["type"] == "videorectangle"}
+    # a relation for a present interaction between two people on screen: Ana asks Ben (the absent and
+    # the unreviewed ones are timeline labels only)
+    assert [(rects[r["from_id"]], rects[r["to_id"]], r["labels"]) for r in relations] == [("Ana", "Ben", ["asks"])]
+    config = (tmp / "a.config.xml").read_text()
+    assert '<TimelineLabels name="interaction" toName="video">' in config and '<Relation value="asks"/>' in config
+    before = _portable(store, vid)
+    assert main(["interactions", "import", str(vid), str(tmp / "a.json"), "--format", "labelstudio", "--replace", "--db", db]) == 0
+    assert _portable(store, vid) == before
+    assert main(["interactions", "export", str(vid), str(tmp / "b.json"), "--format", "labelstudio", "--db", db]) == 0
+    assert (tmp / "b.json").read_bytes() == (tmp / "a.json").read_bytes()
+    # a timeline label drawn in Label Studio, without our meta: actor and target come from the relation
+    del timeline[0]["meta"]
+    (tmp / "drawn.json").write_text(json.dumps([task]))
+    from hhir.exchange.interactions_labelstudio import read_interactions_labelstudio
+
+    drawn = read_interactions_labelstudio(tmp / "drawn.json", store.video(vid), "carol")
+    asks = next(r for r in drawn if r.label == "asks")
+    assert (asks.actor, asks.target_kind, asks.target, asks.start_frame, asks.end_frame, asks.annotator) == (1, "character", 2, 10, 40, "carol")
+    for r in relations:
+        r["labels"] = ["yells at"]
+    (tmp / "lost.json").write_text(json.dumps([task]))
+    capsys.readouterr()
+    assert main(["interactions", "import", str(vid), str(tmp / "lost.json"), "--format", "labelstudio", "--replace", "--db", db]) == 2
+    assert "names no actor" in capsys.readouterr().err and _portable(store, vid) == before

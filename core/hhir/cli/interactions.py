@@ -168,9 +168,10 @@ def delete(interaction: int, annotator: str | None, db_path: Path | None) -> Non
 @interactions_group.command("export")
 @click.argument("video")
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["vidor", "ava", "eaf"]), default="vidor", show_default=True,
+@click.option("--format", "fmt", type=click.Choice(["vidor", "ava", "eaf", "labelstudio"]), default="vidor", show_default=True,
               help="vidor: the people's VidOR-style JSON with relation_instances; ava: AVA-style CSV with a target_person_id column; "
-                   "eaf: ELAN, a tier per character and label with a dependent tier naming the target.")
+                   "eaf: ELAN, a tier per character and label with a dependent tier naming the target; labelstudio: the people's "
+                   "task with a relation between rectangles and a timeline label per interaction.")
 @click.option("--by", default=None, help="ava: only this annotator's interactions (AVA has no annotator column).")
 @DB
 def export(video: str, out: Path, fmt: str, by: str | None, db_path: Path | None) -> None:
@@ -186,6 +187,10 @@ def export(video: str, out: Path, fmt: str, by: str | None, db_path: Path | None
         from hhir.exchange.interactions_eaf import export_interactions_eaf
 
         written = export_interactions_eaf(store, v.id, out)
+    elif fmt == "labelstudio":
+        from hhir.exchange.interactions_labelstudio import export_interactions_labelstudio
+
+        written = export_interactions_labelstudio(store, v.id, out)
     else:
         written = export_interactions(store, v.id, fmt, out, by)
     click.echo(f"wrote {printable(str(written))}")
@@ -194,7 +199,7 @@ def export(video: str, out: Path, fmt: str, by: str | None, db_path: Path | None
 @interactions_group.command("import")
 @click.argument("video")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["vidor", "ava", "eaf"]), default="vidor", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["vidor", "ava", "eaf", "labelstudio"]), default="vidor", show_default=True)
 @click.option("--replace", is_flag=True, help="Overwrite the video's interactions.")
 @ANNOTATOR
 @DB
@@ -208,6 +213,10 @@ def import_(video: str, file: Path, fmt: str, replace: bool, annotator: str | No
         from hhir.exchange.interactions_eaf import read_interactions_eaf
 
         n = import_records(store, v.id, read_interactions_eaf(file, v, _annotator(annotator)), file, _annotator(annotator), replace)
+    elif fmt == "labelstudio":
+        from hhir.exchange.interactions_labelstudio import read_interactions_labelstudio
+
+        n = import_records(store, v.id, read_interactions_labelstudio(file, v, _annotator(annotator)), file, _annotator(annotator), replace)
     else:
         n = import_interactions(store, v.id, fmt, file, _annotator(annotator), replace)
     click.echo(f"{printable(v.path)}: {n} interactions from {printable(str(file))}")
