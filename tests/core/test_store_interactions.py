@@ -126,3 +126,18 @@ def test_merging_characters_keeps_their_interactions(scene) -> None:
     assert store.interaction(iid).actor_id == ana
     store.undo(video_id, "alice")
     assert store.interaction(iid).actor_id == cy
+
+
+def test_undo_skips_an_interaction_whose_character_another_person_removed(scene) -> None:
+    store, video_id, ana, _, cy = scene
+    track = next(t for t in store.person_tracks(video_id) if t.character_id == cy)
+    store.split_character([track.id], "bob")  # a new character, by bob
+    new = max(c.id for c in store.characters(video_id))
+    _, iid = store.add_interaction(video_id, new, "asks", "character", ana, 40, 60, "alice")
+    store.delete_interaction(iid, "alice")
+    store.undo(video_id, "bob")  # bob takes his split back: the new character goes
+    assert new not in {c.id for c in store.characters(video_id)}
+    assert store.undo(video_id, "alice") is not None  # her delete: the interaction cannot come back without its actor
+    assert store.interactions(video_id) == []
+    assert store.undo(video_id, "alice") is not None  # and her older steps still undo
+    assert store.history(video_id, "alice")[0] is None

@@ -12,7 +12,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from hhir.store import rows
-from hhir.store.schema import ClipRow, InteractionRow
+from hhir.store.schema import CharacterRow, ClipRow, InteractionRow
 from hhir.types import Interaction, Target
 
 
@@ -56,6 +56,11 @@ def write_interaction(video: rows.VideoRows, key: InteractionKey, after: Interac
     s.execute(delete(InteractionRow).where(InteractionRow.id == key.interaction_id))
     s.flush()
     if after is not None:
+        if any(c is not None and s.get(CharacterRow, c) is None for c in (after.actor_id, after.target_id)):
+            # Another person's edit (an undone split) removed the character since, and the interaction
+            # with it, as deleting a character does: it stays gone, and the rest of the history still
+            # undoes (refusing here would block every older step of this person).
+            return
         s.add(InteractionRow(id=key.interaction_id, video_id=key.video_id, actor_id=after.actor_id, label=after.label,
                              target_kind=after.target_kind, target_id=after.target_id, start_frame=after.start_frame,
                              end_frame=after.end_frame, state=after.state, annotator=after.annotator, source=after.source,
