@@ -20,9 +20,9 @@ def _track(shot: int, frames: range, x: float) -> PersonTrack:
 
 @pytest.fixture
 def project(tmp_path: Path):
-    """A 4-shot scene (40 frames a shot at 25 fps) with two named characters, and a scene without people."""
+    """A 6-shot scene (40 frames a shot at 25 fps) with two named characters, and a scene without people."""
     store = Store(tmp_path / "p.sqlite")
-    video = add_scene(store, "/media/scene 0.mp4", "fp0", n_shots=4)
+    video = add_scene(store, "/media/scene 0.mp4", "fp0", n_shots=6)
     plain = add_scene(store, "/media/plain.mp4", "fp1", n_shots=2)
     store.set_people(video.id, [_track(0, range(0, 80, 10), 0.1), _track(0, range(0, 160, 10), 0.6)], [[0], [1]], "t",
                      names={0: "Ana", 1: "Ben"})
@@ -40,9 +40,10 @@ def test_manifest_carries_derived_labels_and_explicit_decisions_win(project, tmp
     store, video, plain = project
     ana, ben = store.characters(video.id)
     clips = store.clips(video.id)
-    inside = [c for c in clips if c.start_frame < 30 and c.end_frame > 20]  # the clips [20, 30) touches
+    inside = [c for c in clips if c.start_frame < 50 and c.end_frame > 20]  # the clips [20, 50) touches
     outside = [c for c in clips if c not in inside]
-    store.add_interaction(video.id, ana.id, "asks", "character", ben.id, 20, 30, "alice")
+    assert len(inside) >= 2 and outside
+    store.add_interaction(video.id, ana.id, "asks", "character", ben.id, 20, 50, "alice")
     store.add_interaction(video.id, ben.id, "watches", "group", None, 0, 160, "alice", state="absent")
     overruled = inside[-1]
     store.annotate(Target(video.id, overruled.id), "asks", AnnotationState.ABSENT, "alice")  # her clip decision wins
@@ -56,6 +57,13 @@ def test_manifest_carries_derived_labels_and_explicit_decisions_win(project, tmp
     for clip in outside:
         assert (name, str(clip.index), "alice") not in rows and rows[(name, str(clip.index), "")]["asks"] == "-1"
     assert rows[(name, "-1", "alice")]["asks"] == "1"  # the scene
+    # training, the queue and the exports read labels through the one truth rule: it sees them too
+    from hhir.scoring.truth import label_truth
+
+    truth = label_truth(store, video.id, "alice")
+    assert truth.state(Target(video.id, inside[0].id), "asks") is AnnotationState.PRESENT
+    assert truth.state(Target(video.id, overruled.id), "asks") is AnnotationState.ABSENT
+    assert truth.state(Target(video.id, None), "asks") is AnnotationState.PRESENT
     assert rows[(name, "-1", "alice")]["watches"] == "-1"  # an absent interaction implies nothing about the clip
     plain_name = next(k[0] for k in rows if "plain" in k[0])
     assert rows[(plain_name, "0", "alice")]["asks"] == "1"
