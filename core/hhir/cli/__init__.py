@@ -35,6 +35,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("hhir.cli.exchange:export_command", "Export the project's labels in a format."),
     "import": ("hhir.cli.exchange:import_command", "Import a file or folder in a format into the project."),
     "people": ("hhir.cli.people:people_group", "Who is on screen: characters and tracks; name, merge, export."),
+    "interactions": ("hhir.cli.interactions:interactions_group", "Who does what to whom, when: add, list, set, export."),
 }
 
 

@@ -16,15 +16,17 @@ from typing import Any, Callable
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from hhir.store import repo_shots, rows, rows_people
+from hhir.store import repo_shots, rows, rows_interactions, rows_people
 from hhir.store.common import now_iso
 from hhir.store.records import Change, HistoryStep
 from hhir.store.schema import EditRow
 from hhir.types import Target
 
 UNDO_DEPTH = 1000  # undo steps kept per video; older ones are dropped so the log stays bounded
-Key = rows.AnnotationKey | rows.ReviewKey | rows.SegmentKey | repo_shots.ShotsKey | rows_people.PeopleKey
-Value = rows.AnnotationValue | rows.ReviewValue | rows.SegmentValue | repo_shots.ShotsValue | rows_people.PeopleValue
+Key = (rows.AnnotationKey | rows.ReviewKey | rows.SegmentKey | repo_shots.ShotsKey | rows_people.PeopleKey
+       | rows_interactions.InteractionKey)
+Value = (rows.AnnotationValue | rows.ReviewValue | rows.SegmentValue | repo_shots.ShotsValue | rows_people.PeopleValue
+         | rows_interactions.InteractionValue)
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ _TABLES: dict[str, _Table] = {
     "segment": _Table(rows.SegmentKey, rows.SegmentValue, rows.VideoRows.write_segment),
     "shots": _Table(repo_shots.ShotsKey, repo_shots.ShotsValue, repo_shots.write_shots),
     "people": _Table(rows_people.PeopleKey, rows_people.PeopleValue, rows_people.write_people),
+    "interaction": _Table(rows_interactions.InteractionKey, rows_interactions.InteractionValue, rows_interactions.write_interaction),
 }
 
 
@@ -81,6 +84,10 @@ def _current_targets(video: rows.VideoRows, edits: list[RowEdit]) -> tuple[Targe
             clip_id = None if edit.key.scene else video.resolve_clip(edit.key.clip_id, edit.key.start_s, edit.key.end_s)
             if edit.key.scene or clip_id is not None:
                 found[Target(video_id=edit.key.video_id, clip_id=clip_id)] = None
+        elif isinstance(edit.key, rows_interactions.InteractionKey):  # the clips whose derived labels it moves
+            spans = [(v.start_frame, v.end_frame) for v in (edit.before, edit.after)
+                     if isinstance(v, rows_interactions.InteractionValue)]
+            found.update(dict.fromkeys(rows_interactions.touched_targets(video.s, edit.key.video_id, spans)))
     return tuple(found)
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hhir.errors import StoreError
-from hhir.store import editlog, rows
+from hhir.store import editlog, repo_interactions, rows
 from hhir.store.common import now_iso, video_row
 from hhir.store.editlog import RowEdit
 from hhir.store.records import Change, OrphanAnnotation
@@ -165,10 +165,26 @@ def find_annotations(s: Session, video_id: int | None, annotator: str | None, ad
         query = query.where(AnnotationRow.annotator == annotator)
     query = query.outerjoin(ClipRow, ClipRow.id == AnnotationRow.clip_id)
     query = query.order_by(AnnotationRow.video_id, ClipRow.index.nulls_first(), AnnotationRow.label, AnnotationRow.annotator)
-    return [
+    explicit = [
         Annotation(target=_target(r), label=r.label, state=AnnotationState(r.state), annotator=r.annotator, source=r.source, updated_at=r.updated_at)
         for r in s.scalars(query)
     ]
+    if annotator == ADJUDICATED:
+        return explicit
+    return _with_derived(s, explicit, repo_interactions.derived_annotations(s, video_id, annotator))
+
+
+def _with_derived(s: Session, explicit: list[Annotation], derived: list[Annotation]) -> list[Annotation]:
+    """Lay the explicit decisions over the labels derived from interactions: an annotator's own clip
+    or scene decision on a label wins over what their interactions imply (repo_interactions)."""
+    decided = {(a.target, a.label, a.annotator) for a in explicit}
+    extra = [a for a in derived if (a.target, a.label, a.annotator) not in decided]
+    if not extra:
+        return explicit
+    videos = {a.target.video_id for a in [*explicit, *extra]}
+    index = dict(s.execute(select(ClipRow.id, ClipRow.index).where(ClipRow.video_id.in_(videos))).tuples().all())
+    return sorted([*explicit, *extra], key=lambda a: (a.target.video_id, -1 if a.target.clip_id is None else index.get(a.target.clip_id, -1),
+                                                      a.label, a.annotator))
 
 
 def orphans(s: Session, video_id: int) -> list[OrphanAnnotation]:
