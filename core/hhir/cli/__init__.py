@@ -5,7 +5,7 @@ A command's module is imported when the command runs (or its own ``--help`` is a
 
 Modules: ``context`` (the ``--db`` option, the project it names, Ctrl-C as cancel), ``dbparam``
 (the ``--db`` value), ``config`` (what the settings file supplies), one module per command or group
-(``analyze``, ``doctor``, ``models``, ``learn``, ``labels``, ``split``, ``team``, ``exchange``, ``people``) and
+(``analyze``, ``doctor``, ``models``, ``learn``, ``labels``, ``split``, ``team``, ``exchange``, ``people``, ``interactions``) and
 their helpers (``train_report``, ``corpus``).
 """
 

@@ -20,6 +20,8 @@ keyframe window), ``labelstudio`` and ``labelstudio_read``,
 transcript or shot list); ``clock`` (every exported time is the presentation time of its frame).
 People (who is on screen): ``people_record`` (what a people file says), ``people_io`` (storing an
 import), one file per format: ``people_ava``, ``people_vidor``, ``people_labelstudio``, ``people_eaf``.
+Interactions (who does what to whom): ``interactions_io`` (the record and storing an import), with
+``interactions_eaf`` and ``interactions_labelstudio`` (VidOR and AVA go with the people files).
 """
 
 from __future__ import annotations

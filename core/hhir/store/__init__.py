@@ -10,7 +10,8 @@ undo step), ``api_review``/``repo_annotations`` (annotations, review marks, corr
 ``api_models``/``repo_models`` (labels, model registry, predictions, feature cache),
 ``api_split``/``repo_split`` (the fixed split), ``api_team``/``team`` (disagreements and
 adjudication), ``api_people``/``repo_people`` with ``rows_people`` (characters, tracks, boxes,
-speech turns and a person's edits on them). The undo log: ``editlog`` and ``rows``. The file itself: ``location`` (path or URL),
+speech turns and a person's edits on them), ``api_interactions``/``repo_interactions`` with
+``rows_interactions`` (who does what to whom, over a span of frames). The undo log: ``editlog`` and ``rows``. The file itself: ``location`` (path or URL),
 ``paths`` (the default file), ``engine`` (SQLite settings and checks), ``server`` (PostgreSQL),
 ``migrate`` and ``migrations/`` (alembic), ``repair`` (``hhir doctor --check/--repair``). Shared:
 ``schema`` (the tables), ``records`` (returned records), ``common``, ``default_labels``."""
