@@ -75,6 +75,8 @@ class AnalysisController(QObject):
 
     def _follow(self, job: Job, video_id: int) -> None:
         book = self.book
+        if book is None:  # no queue book, nothing recorded to follow (analyze() passes no id then)
+            return
         if job.state is JobState.RUNNING:  # nothing was ahead of it: it started on submit
             book.mark(video_id, queue_book.ANALYZING)
         job.started.connect(lambda: book.mark(video_id, queue_book.ANALYZING))
