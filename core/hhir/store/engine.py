@@ -12,6 +12,9 @@ from __future__ import annotations
 import os
 import shlex
 import sqlite3
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -184,7 +187,8 @@ def _on_begin(conn: Any) -> None:
 
 
 def make_engine(path: Path) -> Engine:
-    """One engine per database file, shared by every thread of a Store.
+    """The engine of a database file. Use :func:`acquire_engine`, which hands out one per file per
+    process; this only builds it.
 
     A file that cannot be written (see :func:`is_read_only`) is opened read-only, for review:
     reads work, and any write fails with SQLite's "attempt to write a readonly database".
@@ -199,3 +203,102 @@ def make_engine(path: Path) -> Engine:
     event.listen(engine, "connect", _on_connect)
     event.listen(engine, "begin", _on_begin)
     return engine
+
+
+# One engine per project file per process, by construction.
+#
+# SQLite's locks are POSIX advisory locks: they belong to the process, and closing *any* descriptor
+# of the file releases all of them ("How To Corrupt An SQLite Database File", section 2.2). A second
+# engine on the same file in one process (the app's Store plus an export's or a check's), a header
+# read with ``open()`` or a backup through a second connection therefore silently unlocks the first
+# engine's connections; another process that opens and closes the project then believes it is the
+# last user, checkpoints and deletes the ``-wal`` that the first engine still writes into, and every
+# edit confirmed afterwards is lost with the process. So every Store of a file in this process shares
+# one engine, counted by users, and the file is only read outside that engine's connections
+# (``check_file``) before the engine exists, under the same lock, never while it is open.
+
+
+@dataclass
+class _Held:
+    engine: Engine
+    users: int
+
+
+_ENGINES: dict[str, _Held] = {}
+_ENGINES_GUARD = threading.RLock()
+_INHERITED: list[_Held] = []
+
+
+def file_key(path: Path) -> str:
+    """The registry's key of a project file: its resolved path (symbolic links followed)."""
+    return os.path.realpath(path)
+
+
+def acquire_engine(path: Path, prepare: Callable[[Engine], None]) -> Engine:
+    """The one engine of ``path`` in this process; the first user checks the file, builds the engine
+    and runs ``prepare`` on it (the migration). Give it back with :func:`release_engine`.
+
+    Raises:
+        StoreError: from :func:`check_file` or ``prepare`` (the engine is then disposed, not kept).
+    """
+    key = file_key(path)
+    with _ENGINES_GUARD:
+        held = _ENGINES.get(key)
+        if held is not None:
+            held.users += 1
+            return held.engine
+        check_file(path)  # plain reads of the file: only here, while no engine of it exists
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot create its folder ({exc})") from exc
+        engine = make_engine(path)
+        try:
+            prepare(engine)
+        except BaseException:
+            engine.dispose()
+            raise
+        _ENGINES[key] = _Held(engine, 1)
+        return engine
+
+
+def release_engine(path: Path) -> None:
+    """One user fewer; the last one disposes the engine (closes every connection of the file)."""
+    key = file_key(path)
+    with _ENGINES_GUARD:
+        held = _ENGINES.get(key)
+        if held is None:
+            return
+        held.users -= 1
+        if held.users > 0:
+            return
+        del _ENGINES[key]
+        held.engine.dispose()
+
+
+def held_engine(path: Path) -> Engine | None:
+    """The engine this process holds on ``path``, if any: checks and backups of an open project
+    must go through it rather than open the file again."""
+    with _ENGINES_GUARD:
+        held = _ENGINES.get(file_key(path))
+        return held.engine if held is not None else None
+
+
+def held_engines() -> dict[str, int]:
+    """Files this process holds open, with their number of users (for tests and diagnostics)."""
+    with _ENGINES_GUARD:
+        return {key: held.users for key, held in _ENGINES.items()}
+
+
+def _forget_after_fork() -> None:
+    """A forked child inherits the registry but not the locks: its engines are its parent's, so it
+    must build its own (SQLite connections must never cross a fork). The inherited ones are kept
+    referenced and never closed here: closing them in the child could checkpoint the parent's file."""
+    global _ENGINES_GUARD  # noqa: PLW0603 - a lock held by a thread the fork did not copy stays held
+    _INHERITED.extend(_ENGINES.values())
+    _ENGINES.clear()
+    _ENGINES_GUARD = threading.RLock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_after_fork)

@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from hhir.errors import StoreError
-from hhir.store.engine import SQLITE_HEADER, is_read_only, read_only_uri
+from hhir.store.engine import SQLITE_HEADER, held_engine, is_read_only, read_only_uri
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,11 @@ def integrity_problems(path: str | Path) -> list[str]:
         StoreError: the file is missing, is not SQLite, or cannot be read at all.
     """
     path = Path(path)
+    engine = held_engine(path)
+    if engine is not None:  # open in this process: check through its engine, never a second connection
+        with engine.connect() as held:
+            found = [str(row[0]) for row in held.exec_driver_sql("PRAGMA integrity_check")]
+        return [] if found == ["ok"] else found
     conn = _open(path)
     try:
         found = [str(row[0]) for row in conn.execute("PRAGMA integrity_check")]
@@ -80,6 +85,8 @@ def repair(path: str | Path) -> RepairReport:
             then left exactly as it was).
     """
     path = Path(path).absolute()
+    if held_engine(path) is not None:
+        raise StoreError(f"{path}: the project is open in this program; close it before repairing")
     problems = integrity_problems(path)
     if not problems:
         return RepairReport([], {}, None)
