@@ -295,7 +295,7 @@ def _children(pid: int) -> list[str]:
 
 
 def run_kills(db: Path, video: Path, out: Path, kills: int, seed: int, max_delay_s: float,
-              env: dict | None = None, after_ready_share: float = 1.0, startup_s: float = 25.0) -> Figures:
+              env: dict | None = None, after_ready_share: float = 1.0, startup_s: float = 20.0) -> Figures:
     """``kills`` lives of the app on ``db``, each killed ``0..max_delay_s`` seconds after its first
     confirmed edit (a share ``1 - after_ready_share`` of them: ``0..startup_s`` seconds after it
     started, while it starts up), while another process opens and closes ``db`` in a loop."""

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from hhir.errors import StoreError
+from hhir.fsutil import disk_problem
 from hhir.store import location, migrate
 from hhir.store.common import WRITE_OPTION
 from hhir.store.engine import acquire_engine, release_engine
@@ -174,6 +175,10 @@ class StoreBase:
                                  "an edit made now is not confirmed: make it again once the server is back") from exc
             if "readonly database" in str(exc.orig):
                 raise StoreError(f"{self.name}: read-only, opened for review: {_reason(exc)}; nothing was saved") from exc
+            full = None if self.is_server else disk_problem(exc, self.location.path)
+            if full is not None:  # never a check of the file here: this process holds it open
+                raise StoreError(f"{self.name}: {full}, so this change was not saved; everything saved "
+                                 "before it is intact: free some space and make it again") from exc
             raise StoreError(f"{self.name}: {_reason(exc)}") from exc
         except IntegrityError as exc:  # a constraint the app's own writes keep, e.g. one planted in a file from elsewhere
             raise StoreError(f"{self.name}: the project refused the change ({_reason(exc)}); nothing was saved") from exc

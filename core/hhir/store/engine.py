@@ -23,6 +23,7 @@ from sqlalchemy import URL, Engine, create_engine, event
 from sqlalchemy.pool import QueuePool
 
 from hhir.errors import StoreError
+from hhir.fsutil import disk_problem, free_bytes
 from hhir.store.common import WRITE_OPTION
 
 BUSY_TIMEOUT_S = 10.0
@@ -122,8 +123,68 @@ def _inspect(path: Path) -> tuple[list[str], list[tuple[str, str]], str | None]:
     except sqlite3.DatabaseError as exc:
         if "unable to open" in str(exc) and is_read_only(path):
             raise StoreError(f"{path}: read-only, and it cannot be read without writing beside it ({exc})") from exc
+        full = disk_full(path, exc)
+        if full is not None:
+            raise full from exc
         raise StoreError(f"{path}: damaged database ({exc})") from exc
     return [row[0] for row in rows if row[0] != "ok"], objects, revision
+
+
+class DiskFull(StoreError):
+    """The disk holding the project is full: nothing could be written, and nothing was changed.
+
+    ``intact`` is True when the file passed ``integrity_check`` read without writing anything
+    (possible when no ``-wal`` holds commits), None when it could not be checked that way.
+    """
+
+    def __init__(self, message: str, intact: bool | None) -> None:
+        super().__init__(message)
+        self.intact = intact
+
+
+def _free_text(folder: Path) -> str:
+    free = free_bytes(folder)
+    return "" if free is None else f", {free // 1024} KiB free"
+
+
+def disk_full(path: Path, exc: BaseException | None = None) -> DiskFull | None:
+    """A :class:`DiskFull` for ``path`` when ``exc`` (or the free space beside it) says the disk is
+    full, None otherwise. SQLite reports a full disk while it grows ``-shm`` as "disk I/O error",
+    which is not damage: the file is then checked read-only without writing anything beside it.
+
+    Opens the file outside any engine: call it only while this process holds no engine of ``path``
+    (:func:`check_file`, ``hhir doctor``), never from a Store's own error path.
+    """
+    problem = disk_problem(exc, path.parent)
+    if problem is None:
+        return None
+    intact = _intact_without_writing(path) if held_engine(path) is None else None
+    if intact is True:
+        verdict = "the project is intact (integrity check ok, read without writing)"
+    elif intact is False:
+        verdict = "the project also fails its integrity check: run `hhir doctor --check` once there is space"
+    else:
+        verdict = (f"nothing in the project was changed (its latest edits wait in {path.name}-wal, "
+                   "which is kept and applied when it is opened again)")
+    return DiskFull(f"{path}: {problem} ({path.parent}{_free_text(path.parent)}); {verdict}; "
+                    "free some space and try again", intact)
+
+
+def _intact_without_writing(path: Path) -> bool | None:
+    """``integrity_check`` of a file that no ``-wal`` holds commits for, read as immutable (no
+    ``-shm``, no lock, nothing written); None when a ``-wal`` has commits or it cannot be read."""
+    wal = path.with_name(path.name + "-wal")
+    if not path.is_file() or (wal.exists() and wal.stat().st_size > 0):
+        return None
+    try:
+        conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro&immutable=1", uri=True)
+        try:
+            conn.execute("PRAGMA trusted_schema = OFF")
+            return conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
 
 
 def _run_check(conn: sqlite3.Connection, check: str) -> list[tuple]:

@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from hhir.errors import StoreError
-from hhir.store.engine import SQLITE_HEADER, held_engine, is_read_only, read_only_uri
+from hhir.store.engine import SQLITE_HEADER, disk_full, held_engine, is_read_only, read_only_uri
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,8 @@ def integrity_problems(path: str | Path) -> list[str]:
     """SQLite's full ``integrity_check`` of a project file, read-only; empty when the file is sound.
 
     Raises:
-        StoreError: the file is missing, is not SQLite, or cannot be read at all.
+        StoreError: the file is missing, is not SQLite, or cannot be read at all;
+            :class:`~hhir.store.engine.DiskFull` when the disk is full.
     """
     path = Path(path)
     engine = held_engine(path)
@@ -56,13 +57,22 @@ def integrity_problems(path: str | Path) -> list[str]:
         with engine.connect() as held:
             found = [str(row[0]) for row in held.exec_driver_sql("PRAGMA integrity_check")]
         return [] if found == ["ok"] else found
-    conn = _open(path)
+    try:
+        conn = _open(path)
+    except StoreError as exc:
+        full = disk_full(path, exc)
+        if full is not None:
+            raise full from exc
+        raise
     try:
         found = [str(row[0]) for row in conn.execute("PRAGMA integrity_check")]
     except sqlite3.DatabaseError as exc:
-        return [str(exc)]
-    finally:
         conn.close()
+        full = disk_full(path, exc)  # a full disk is not damage: the -shm could not grow
+        if full is not None:
+            raise full from exc
+        return [str(exc)]
+    conn.close()
     return [] if found == ["ok"] else found
 
 

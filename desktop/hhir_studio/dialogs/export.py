@@ -117,7 +117,7 @@ class ExportDialog(QDialog):
         self.job.progressed.connect(lambda f, m: (self.progress.setValue(int(f * 1000)), self.status.setText(m)))
         self.job.finished.connect(self._done)
         self.job.failed.connect(lambda message: self.status.setText(f"Export failed: {message}"))
-        self.job.cancelled.connect(lambda: self.status.setText("Export cancelled; only whole files were written."))
+        self.job.cancelled.connect(lambda: self.status.setText("Export cancelled; nothing was written."))
         self.job.ended.connect(lambda: (self.start.setEnabled(True), self.cancel_button.setText("Close")))
         return self.job
 
