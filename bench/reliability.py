@@ -190,8 +190,9 @@ def app_kills(kills: int, max_delay_s: float, seed: int, startup_share: float) -
                    TRANSFORMERS_OFFLINE="1")
         os.environ.update(env)
         db, video = make_project(Path(tmp) / "project")
+        OUT.mkdir(parents=True, exist_ok=True)
         figures = run_kills(db, video, Path(tmp) / "exports", kills, seed, max_delay_s, env,
-                            after_ready_share=1.0 - startup_share)
+                            after_ready_share=1.0 - startup_share, journal=OUT / f"app-kills-seed{seed}.jsonl")
     return {"max_delay_s": max_delay_s, "seed": seed, "startup_share": startup_share, **figures.as_dict()}
 
 

@@ -17,6 +17,7 @@ shown as ``(deleted)``.
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -295,7 +296,8 @@ def _children(pid: int) -> list[str]:
 
 
 def run_kills(db: Path, video: Path, out: Path, kills: int, seed: int, max_delay_s: float,
-              env: dict | None = None, after_ready_share: float = 1.0, startup_s: float = 20.0) -> Figures:
+              env: dict | None = None, after_ready_share: float = 1.0, startup_s: float = 20.0,
+              journal: Path | None = None) -> Figures:
     """``kills`` lives of the app on ``db``, each killed ``0..max_delay_s`` seconds after its first
     confirmed edit (a share ``1 - after_ready_share`` of them: ``0..startup_s`` seconds after it
     started, while it starts up), while another process opens and closes ``db`` in a loop."""
@@ -311,6 +313,9 @@ def run_kills(db: Path, video: Path, out: Path, kills: int, seed: int, max_delay
                 after_ready = rng.random() < after_ready_share
                 delay = rng.uniform(0.0, max_delay_s if after_ready else startup_s)
                 one_life(db, video, out, f"life{seed}-{n}", delay, figures, env, after_ready)
+                if journal is not None:
+                    with journal.open("a", encoding="utf-8") as handle:
+                        handle.write(json.dumps(figures.as_dict()) + "\n")
         finally:
             reader.kill()
     return figures
