@@ -80,7 +80,7 @@ def _remove(staging: Path | None, made: list[Path]) -> None:
             folder.rmdir()
 
 
-def _move_into_place(staging: Path, out: Path, files: list) -> list[Path]:
+def _move_into_place(staging: Path, out: Path, files: list[Path]) -> list[Path]:
     """Rename the staged export onto ``out``: the whole folder when ``out`` is new, else file by
     file (each replaces a same-named file atomically; other files in ``out`` are left alone)."""
     relative = [_inside(Path(f), staging) for f in files]
