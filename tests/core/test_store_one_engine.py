@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from app_kill import deleted_wal
 from hhir.store import Store
 from hhir.store.engine import held_engines
 from hhir.types import Clip, VideoInfo
@@ -45,19 +46,6 @@ second.labels()
 print("done", flush=True)
 sys.stdin.readline()
 """
-
-
-def deleted_wal(pid: int, db: Path) -> list[str]:
-    """The process's descriptors that point at the project's -wal after it was deleted."""
-    found = []
-    for fd in Path(f"/proc/{pid}/fd").iterdir():
-        try:
-            target = os.readlink(fd)
-        except OSError:  # closed meanwhile
-            continue
-        if target.startswith(str(db) + "-wal") and target.endswith("(deleted)"):
-            found.append(target)
-    return found
 
 
 def make_project(path: Path) -> int:
