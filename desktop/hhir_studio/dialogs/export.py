@@ -95,7 +95,7 @@ class ExportDialog(QDialog):
         self.job.progressed.connect(self._progressed)
         self.job.finished.connect(self._done)
         self.job.failed.connect(lambda message: self.status.setText(f"Export failed: {message}"))
-        self.job.cancelled.connect(lambda: self.status.setText("Export cancelled; only whole files were written."))
+        self.job.cancelled.connect(lambda: self.status.setText("Export cancelled; nothing was written."))
         self.job.ended.connect(self._ended)
         return self.job
 
