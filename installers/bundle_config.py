@@ -99,6 +99,10 @@ EXCLUDES: tuple[str, ...] = (
     "PySide6.QtSpatialAudio", "PySide6.QtHttpServer", "PySide6.QtOpenGL", "PySide6.QtOpenGLWidgets",
     "PySide6.Qt3DCore", "PySide6.Qt3DRender", "PySide6.Qt3DInput", "PySide6.Qt3DLogic", "PySide6.Qt3DAnimation",
     "PySide6.Qt3DExtras", "PySide6.QtAxContainer",
+    # Ray runs `hhir analyze --ray` on a cluster from a Python install (the `cluster` extra); the app
+    # never starts one. hhir.cluster imports it inside a function and says how to install it when it
+    # is missing. Its _raylet.so alone is 43 MB.
+    "ray",
 )
 
 # Collected files whose bundle path matches one of these are dropped (PyInstaller's hooks take whole

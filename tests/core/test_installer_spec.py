@@ -238,3 +238,19 @@ def test_entry_routes_the_analysis_child_flag_with_its_request(tmp_path):
     events = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
     assert proc.returncode != 0 and events, proc.stderr[-2000:]
     assert "error" in events[-1] and missing.name in events[-1]["error"], events
+
+
+def test_ray_is_left_out_and_only_the_cluster_code_imports_it():
+    """The app never starts a Ray cluster: Ray stays out of the bundle, and only hhir.cluster (which
+    says how to install it when missing) imports it."""
+    import ast
+
+    assert "ray" in cfg.EXCLUDES
+    importers = []
+    for path in sorted((ROOT / "core").rglob("*.py")) + sorted((ROOT / "desktop").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else []
+            if any(n == "ray" or n.startswith("ray.") for n in names):
+                importers.append(path.relative_to(ROOT).as_posix())
+    assert importers and all(p.startswith("core/hhir/cluster/") for p in importers), importers

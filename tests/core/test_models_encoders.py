@@ -135,3 +135,35 @@ def test_logmel_noise_is_flatter_than_a_tone() -> None:
     centroid = 192 + 3 + 2
     assert noise_vec[flatness] > 10 * tone_vec[flatness]
     assert noise_vec[centroid] > tone_vec[centroid]
+
+
+def test_the_starter_and_the_text_encoder_share_one_minilm(minilm_mean) -> None:
+    """Loaded once per process, and the starter's similarity is still the cosine of MiniLM's mean pooling."""
+    from hhir.scoring.starter import text as starter_text
+
+    tokenizer, model = starter_text._model()
+    assert model is minilm_mean.model and tokenizer is minilm_mean.tokenizer
+    assert load_encoder(get_profile("offline").text).model is model
+    lines = ["Where are you going?", "Give me the keys."]
+    own = minilm_mean.encode(lines)
+    own /= np.linalg.norm(own, axis=1, keepdims=True)
+    np.testing.assert_allclose(starter_text.embed(lines), own, atol=1e-5)
+
+
+def test_similarity_embeds_each_distinct_text_once_with_the_same_result(monkeypatch) -> None:
+    from hhir.scoring.starter import text as starter_text
+
+    texts = ["Where is the station?", "", "Give me the keys.", "Where is the station?", "Give me the keys.", " "]
+    labels = ["someone asks a question", "someone gives an object", "someone asks a question"]
+    want = np.full((len(texts), len(labels)), np.nan, np.float32)  # one text and one label at a time
+    for i, t in enumerate(texts):
+        if t.strip():
+            want[i] = [float(starter_text.embed([t])[0] @ starter_text.embed([d])[0]) for d in labels]
+    seen: list[str] = []
+    embed = starter_text.embed
+    monkeypatch.setattr(starter_text, "embed", lambda batch: (seen.extend(batch), embed(batch))[1])
+    got = starter_text.similarity(texts, labels)
+    assert sorted(seen) == sorted(["Where is the station?", "Give me the keys.", "someone asks a question",
+                                   "someone gives an object"])
+    np.testing.assert_allclose(got, want, atol=1e-5)
+    assert np.isnan(got[[1, 5]]).all()

