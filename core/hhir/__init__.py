@@ -17,7 +17,7 @@ Packages, top layer first (docs/internals.md, "Layers"): ``cli``; ``cluster``; `
 ``exchange``; ``pipeline``; ``scoring``; ``people``, ``models``, ``store`` and ``speech``; ``segment``; ``media``.
 Modules: ``selftest`` and ``doctor`` (installation checks), ``thresholds`` (a label's threshold
 now), ``settings`` (the settings file), ``logs``, ``appdirs`` (default folders), ``fsutil``
-(atomic files), ``jobs`` (progress and cancel), ``errors`` and ``types`` (the shared records).
+(atomic files), ``memory`` (freed memory back to the system), ``jobs`` (progress and cancel), ``errors`` and ``types`` (the shared records).
 """
 
 from __future__ import annotations
