@@ -103,3 +103,60 @@ def test_a_turn_is_linked_to_the_face_whose_mouth_follows_the_voice():
     assert (linked[0].track_id, linked[0].character_id) == (11, 5)
     assert (linked[1].track_id, linked[1].character_id) == (None, None)  # too short to tell
     assert link_turns(turns, [listener], audio, video)[0].track_id is None
+
+
+def test_the_eaf_export_names_who_speaks_each_segment(analysed, tmp_path):
+    import pympi
+
+    from hhir.cli import main
+
+    store, video_id, _, _ = analysed
+    db = str(store.path)
+    assert main(["export", str(tmp_path / "eaf"), "--format", "eaf", "--db", db, "--video", str(video_id)]) == 0
+    (path,) = (tmp_path / "eaf").glob("*.eaf")
+    eaf = pympi.Elan.Eaf(str(path))
+    segments = store.transcript(video_id)
+    spoken = [v for _, _, v in sorted(eaf.get_annotation_data_for_tier("transcript speakers"))]
+    assert spoken == [who for who in transcript_speakers(store, video_id, segments) if who]
+    assert len(set(spoken)) >= 2  # the two voices (or the characters seen speaking them)
+    assert main(["import", str(path), "--format", "eaf", "--db", db]) == 0  # the tier is for reading: import ignores it
+    assert store.transcript(video_id) == segments
+
+
+def test_the_ava_export_carries_the_peoples_boxes_and_person_ids(analysed, tmp_path):
+    import csv
+    import math
+
+    from hhir.cli import main
+    from hhir.exchange.people_ava import people_rows
+    from hhir.types import AnnotationState, Target
+
+    store, video_id, _, _ = analysed
+    clip = store.clips(video_id)[0]  # shots 1-3: both people, then each alone
+    store.annotate(Target(video_id, clip.id), "asks", AnnotationState.PRESENT, "ann")
+    try:
+        assert main(["export", str(tmp_path / "ava"), "--format", "ava", "--db", str(store.path), "--video", str(video_id)]) == 0
+    finally:
+        store.undo(video_id, "ann")
+    rows = list(csv.reader((tmp_path / "ava" / "ava.csv").read_text().splitlines()))
+    by_second: dict[int, dict[int, tuple[float, ...]]] = {}
+    for _name, second, *box, _action, person in rows:
+        by_second.setdefault(int(second), {})[int(person)] = tuple(map(float, box))
+    assert set(by_second) == set(range(math.ceil(clip.start_s), math.ceil(clip.end_s)))
+    assert {1, 2} <= set().union(*by_second.values())
+    assert all(by_second[s].keys() == {1, 2} for s in (1, 2, 3))  # the first shot shows both
+    assert all(len(by_second[s]) == 1 for s in (6, 7, 8, 11, 12, 13))  # then each alone
+    # the boxes are the characters' (here the stream's clock and the frame clock agree within a frame)
+    # (a second on a cut may fall on either side of it: the player shows the shot's last frame then)
+    frame_clock = {(second, person): box for _, second, box, _, person in people_rows(store, video_id)}
+    compared = 0
+    for second, people in by_second.items():
+        for person, box in people.items():
+            if person == 0:  # nobody on screen at that second (between a track's end and a cut): the whole frame
+                assert box == (0.0, 0.0, 1.0, 1.0) and len(people) == 1, second
+                continue
+            assert box != (0.0, 0.0, 1.0, 1.0)
+            if (second, person) in frame_clock:
+                assert np.allclose(box, frame_clock[(second, person)], atol=0.02), (second, person)
+                compared += 1
+    assert compared >= 15
