@@ -99,6 +99,7 @@ def list_turns(video: str, db_path: Path | None) -> None:
     characters = {c.id: c for c in store.characters(v.id)}
     for t in turns:
         who = speaker_name(t, tracks, characters) or ""
+        who = "-" if who == f"voice {t.speaker}" else who  # no one seen speaking it
         seen = f"track {t.track_id}" if t.track_id is not None else "-"
         click.echo(f"{t.start_s:8.2f}-{t.end_s:<8.2f} voice {t.speaker:<3} {printable(who):<20} {seen}")
 

@@ -83,12 +83,13 @@ def _video_rows(video: VideoData, ids: dict[str, int]) -> set[tuple[str, int, in
     a row per character on screen, else one whole-frame row with person id 0."""
     from hhir.exchange.people_ava import boxes_at, frame_at
 
-    rows = set()
+    rows: set[tuple[str, int, int, int, tuple[str, ...]]] = set()
     on_screen: dict[int, list[tuple[tuple[float, ...], int]]] = {}
     for second, action in label_rows(video, ids):
         if video.people and second not in on_screen:
             on_screen[second] = boxes_at(video.people, frame_at(second, video.video, video.clock))
-        people = on_screen.get(second) or [(None, PERSON_ID)]
-        rows.update((video.name, second, action, person, tuple(f"{v:.3f}" for v in box) if box else WHOLE_FRAME)
-                    for box, person in people)
+        people = on_screen.get(second)
+        if not people:
+            rows.add((video.name, second, action, PERSON_ID, WHOLE_FRAME))
+        rows.update((video.name, second, action, person, tuple(f"{v:.3f}" for v in box)) for box, person in people or ())
     return rows

@@ -22,12 +22,16 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from hhir.jobs import CancelToken, ProgressFn
 from hhir.store import Store
 from hhir.types import Character, PersonTrack, SpeechTurn, Video
+
+if TYPE_CHECKING:
+    from hhir.people.voices import TimedSpan, VoiceEncoder
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +51,7 @@ def stage_key(people_params: str | None) -> str:
 
 
 @functools.lru_cache(maxsize=1)
-def _encoder():
+def _encoder() -> VoiceEncoder:
     """One loaded voice encoder per process, like the speech model."""
     from hhir.people.voices import VoiceEncoder
 
@@ -129,7 +133,7 @@ def speaker_name(turn: SpeechTurn | None, tracks: dict[int, int | None], charact
     return f"voice {turn.speaker}"
 
 
-def transcript_speakers(store: Store, video_id: int, spans: Sequence) -> list[str | None]:
+def transcript_speakers(store: Store, video_id: int, spans: Sequence[TimedSpan]) -> list[str | None]:
     """The speaker of each transcript span (anything with ``start_s`` / ``end_s``): the turn that
     overlaps it most (:func:`hhir.people.voices.speakers_of`), named by :func:`speaker_name`."""
     turns = store.speech_turns(video_id)
@@ -140,7 +144,7 @@ def transcript_speakers(store: Store, video_id: int, spans: Sequence) -> list[st
     return [speaker_name(turn, tracks, characters) for turn in turns_of(spans, turns)]
 
 
-def turns_of(spans: Sequence, turns: Sequence[SpeechTurn], tolerance_s: float = 0.3) -> list[SpeechTurn | None]:
+def turns_of(spans: Sequence[TimedSpan], turns: Sequence[SpeechTurn], tolerance_s: float = 0.3) -> list[SpeechTurn | None]:
     """The speech turn each span belongs to: the one overlapping it most, else the nearest within
     ``tolerance_s``, else None (the turn-level form of :func:`hhir.people.voices.speakers_of`)."""
     if not turns:
@@ -153,10 +157,11 @@ def turns_of(spans: Sequence, turns: Sequence[SpeechTurn], tolerance_s: float = 
         if overlap.max() > 0:
             # the voice with the most overlap in all, then its turn overlapping most
             totals: dict[int, float] = {}
-            for i in np.flatnonzero(overlap > 0):
+            hits = [int(i) for i in np.flatnonzero(overlap > 0)]
+            for i in hits:
                 totals[turns[i].speaker] = totals.get(turns[i].speaker, 0.0) + float(overlap[i])
             voice = max(totals, key=totals.__getitem__)
-            mine = [i for i in np.flatnonzero(overlap > 0) if turns[i].speaker == voice]
+            mine = [i for i in hits if turns[i].speaker == voice]
             result.append(turns[max(mine, key=lambda i: overlap[i])])
             continue
         gap = np.maximum(starts - span.end_s, span.start_s - ends)
