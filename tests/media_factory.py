@@ -220,7 +220,7 @@ def make_video(path: str | Path, shots: Sequence[tuple[int, ShotSpec]] = ((50, N
                fps: float = 25, size: tuple[int, int] = (160, 120),
                speech: Sequence[tuple[float, str]] | None = None, audio: bool = True,
                video: bool = True, codec: str = "libx264", sample_rate: int = SPEECH_RATE,
-               noise: float = 0.002) -> Path:
+               noise: float = 0.002, waveform: np.ndarray | None = None) -> Path:
     """Write a real mp4 (or any container PyAV knows by extension) and return its path.
 
     Args:
@@ -234,12 +234,16 @@ def make_video(path: str | Path, shots: Sequence[tuple[int, ShotSpec]] = ((50, N
         codec: Video encoder (``libx264``, ``mpeg4``, ...).
         sample_rate: Audio sample rate.
         noise: Standard deviation of the background noise.
+        waveform: A ready mono float32 track at ``sample_rate`` (instead of ``speech``), cut or
+            kept to the video's duration (low noise after its end).
     """
     import av
 
     path = Path(path)
     duration_s = sum(n for n, _ in shots) / fps
     track = make_waveform(duration_s, speech, sample_rate, noise) if audio else None
+    if track is not None and waveform is not None:
+        track[:len(waveform)] = waveform[:len(track)]
     with av.open(str(path), "w") as container:
         # Every stream must exist before the first packet is muxed (that writes the header).
         v_stream = _video_stream(container, fps, size, codec) if video else None

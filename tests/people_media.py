@@ -67,3 +67,54 @@ def make_people_video(path: str | Path, fps: float = 10.0) -> Path:
 def truth() -> list[list[tuple[str, float]]]:
     """Who is in each shot, and where (left edge, frame fraction at the shot's first frame)."""
     return [placed for _, placed, _ in SHOTS]
+
+
+# Two voices for the two people: espeak-ng's voices that the voice analysis tells apart.
+VOICES = [("en-us+m3", 25), ("en-gb+f4", 80)]
+LINES = ["Where were you last night?", "I told you, I was at the station until late.",
+         "That is not what your brother said.", "My brother says a lot of things.",
+         "Then tell us where the car is.", "It is behind the old mill, by the river."]
+
+
+def _speak(text: str, voice: str, pitch: int) -> np.ndarray:
+    import subprocess
+    import tempfile
+    import wave
+    from fractions import Fraction
+
+    from scipy.signal import resample_poly
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "speech.wav"
+        # The sentence goes in on stdin, never as an argument.
+        subprocess.run(["espeak-ng", "-v", voice, "-p", str(pitch), "-s", "150", "-w", str(path), "--stdin"],
+                       input=text.encode(), check=True, capture_output=True, timeout=60)
+        with wave.open(str(path)) as w:
+            rate = w.getframerate()
+            x = np.frombuffer(w.readframes(w.getnframes()), np.int16).astype(np.float32) / 32768
+    ratio = Fraction(16000, rate)
+    x = resample_poly(x, ratio.numerator, ratio.denominator).astype(np.float32)
+    return x / np.abs(x).max() * 0.5
+
+
+def dialogue(gap_s: float = 0.5) -> tuple[np.ndarray, list[tuple[float, float, int]]]:
+    """``LINES`` spoken by the two ``VOICES`` in turn: a 16 kHz track from 0.5 s, and each line's
+    ``(start_s, end_s, voice index)``."""
+    parts, spoken, t = [np.zeros(8000, np.float32)], [], 0.5
+    for i, line in enumerate(LINES):
+        x = _speak(line, *VOICES[i % 2])
+        spoken.append((t, t + len(x) / 16000, i % 2))
+        parts += [x, np.zeros(int(gap_s * 16000), np.float32)]
+        t += len(x) / 16000 + gap_s
+    return np.concatenate(parts), spoken
+
+
+def make_talking_people_video(path: str | Path, fps: float = 10.0, frames_per_shot: int = 50) -> tuple[Path, list[tuple[float, float, int]]]:
+    """The shots of ``SHOTS`` (``frames_per_shot`` each: 20 s at the defaults) with ``dialogue()`` as
+    the sound track; returns the file and the spoken lines."""
+    track, spoken = dialogue()
+    if spoken[-1][1] > len(SHOTS) * frames_per_shot / fps:
+        raise ValueError("the dialogue is longer than the video")
+    path = make_video(path, [(frames_per_shot, scene(placed, bg)) for _, placed, bg in SHOTS], fps=fps, size=SIZE,
+                      waveform=track)
+    return Path(path), spoken

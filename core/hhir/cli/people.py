@@ -82,6 +82,28 @@ def list_people(video: str, db_path: Path | None) -> None:
         click.echo(f"nobody     track {t.id:<6} shot {t.shot_index + 1:<4} frames {t.start_frame}-{t.end_frame}")
 
 
+@people_group.command("turns")
+@click.argument("video")
+@DB
+def list_turns(video: str, db_path: Path | None) -> None:
+    """Who speaks when in VIDEO: each speech turn, its voice and the person seen speaking it."""
+    from hhir.pipeline.voices import speaker_name
+
+    store = _store(db_path)
+    v = _video(store, video)
+    turns = store.speech_turns(v.id)
+    if not turns:
+        click.echo(f"{printable(v.path)}: no speech turns (run hhir analyze, with --voices)")
+        return
+    tracks = {t.id: t.character_id for t in store.person_tracks(v.id)}
+    characters = {c.id: c for c in store.characters(v.id)}
+    for t in turns:
+        who = speaker_name(t, tracks, characters) or ""
+        who = "-" if who == f"voice {t.speaker}" else who  # no one seen speaking it
+        seen = f"track {t.track_id}" if t.track_id is not None else "-"
+        click.echo(f"{t.start_s:8.2f}-{t.end_s:<8.2f} voice {t.speaker:<3} {printable(who):<20} {seen}")
+
+
 @people_group.command("name")
 @click.argument("video")
 @click.argument("person")

@@ -2,7 +2,10 @@
 
 ``ava.csv`` rows: ``video_id, middle_frame_timestamp, x1, y1, x2, y2, action_id, person_id``, as
 AVA's keyframes are: one row per whole second (written ``0007``, as AVA does) inside a clip with
-a present label, per box and label. We have no person boxes, so the one box is the whole frame
+a present label, per box and label. Where the video has people (``hhir analyze``'s people stage,
+or an import), the boxes are those of the characters on screen at that second (the frame the
+player shows then, the box stored or interpolated there) and ``person_id`` is the character's
+person number; a video without people, or a second where no one is on screen, gets the whole frame
 (0, 0, 1, 1, normalised as in AVA) with ``person_id`` 0. A second that several overlapping clips
 cover gets its label once; a clip too short to hold a whole second goes to the second nearest
 its middle. Seconds are on the stream's own clock, as a player seeks. ``label_map.pbtxt`` is in the form of AVA's ``ava_action_list`` (ids from 1,
@@ -66,10 +69,27 @@ def label_rows(video: VideoData, ids: dict[str, int]) -> set[tuple[int, int]]:
 def export_ava(data: ExportData, out: Path) -> tuple[list[Path], int]:
     """Write ``ava.csv`` and ``label_map.pbtxt``; returns the files and the row count."""
     ids = {n: i for i, n in enumerate(data.label_names, start=1)}
-    rows = {(video.name, second, action) for video in data.videos for second, action in label_rows(video, ids)}
+    rows = {row for video in data.videos for row in _video_rows(video, ids)}
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    for name, second, action in sorted(rows):
-        writer.writerow([name, f"{second:04d}", *WHOLE_FRAME, action, PERSON_ID])
+    for name, second, action, person, box in sorted(rows):
+        writer.writerow([name, f"{second:04d}", *box, action, person])
     files = [write_text(out / "ava.csv", buffer.getvalue()), write_text(out / "label_map.pbtxt", label_map(data.label_names))]
     return files, len(rows)
+
+
+def _video_rows(video: VideoData, ids: dict[str, int]) -> set[tuple[str, int, int, int, tuple[str, ...]]]:
+    """``(video name, second, action id, person id, box)`` rows of one video: per labelled second,
+    a row per character on screen, else one whole-frame row with person id 0."""
+    from hhir.exchange.people_ava import boxes_at, frame_at
+
+    rows: set[tuple[str, int, int, int, tuple[str, ...]]] = set()
+    on_screen: dict[int, list[tuple[tuple[float, ...], int]]] = {}
+    for second, action in label_rows(video, ids):
+        if video.people and second not in on_screen:
+            on_screen[second] = boxes_at(video.people, frame_at(second, video.video, video.clock))
+        people = on_screen.get(second)
+        if not people:
+            rows.add((video.name, second, action, PERSON_ID, WHOLE_FRAME))
+        rows.update((video.name, second, action, person, tuple(f"{v:.3f}" for v in box)) for box, person in people or ())
+    return rows

@@ -10,7 +10,7 @@ from hhir.exchange.model import ExportData, ExportOptions, VideoData
 from hhir.exchange.naming import assign_splits, scene_names
 from hhir.scoring.shown import shown_predictions
 from hhir.scoring.truth import judged_annotations
-from hhir.types import Annotation, Target, Video
+from hhir.types import Annotation, PersonTrack, Target, Video
 
 if TYPE_CHECKING:
     from hhir.store import Store
@@ -47,6 +47,12 @@ def _select_videos(store: Store, video_ids: tuple[int, ...]) -> list[Video]:
     return [known[i] for i in sorted(set(video_ids))]
 
 
+def _people(store: Store, video_id: int) -> tuple[tuple[PersonTrack, int], ...]:
+    """The video's tracks that belong to a character, each with its person number."""
+    number = {c.id: c.number for c in store.characters(video_id)}
+    return tuple((t, number[t.character_id]) for t in store.person_tracks(video_id) if t.character_id in number)
+
+
 def _video_data(store: Store, video: Video, name: str, split: str, options: ExportOptions) -> VideoData:
     # The one truth rule: a label left alone on a reviewed clip is exported as absent (and unknown on
     # clips reviewed before the label existed), as training reads it.
@@ -57,13 +63,18 @@ def _video_data(store: Store, video: Video, name: str, split: str, options: Expo
         clips = [c for c in clips if Target(video.id, c.id) in reviewed]
         annotations = _reviewed_annotations(annotations, reviewed)
     predictions = shown_predictions(store, video.id) if options.with_predictions else None
+    transcript = store.transcript(video.id)
+    from hhir.pipeline.voices import transcript_speakers
+
     return VideoData(
         video=video,
         name=name,
         split=split,
         shots=tuple(store.shots(video.id)),
         clips=tuple(clips),
-        transcript=tuple(store.transcript(video.id)),
+        transcript=tuple(transcript),
+        speakers=tuple(transcript_speakers(store, video.id, transcript)),
+        people=_people(store, video.id),
         annotations=tuple(sorted(annotations, key=_annotation_order)),
         reviewed=reviewed,
         predictions=predictions,

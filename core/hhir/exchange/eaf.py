@@ -10,7 +10,9 @@ marked reviewed are on ``hhir-review@<annotator>`` (``scene:hhir-review@…`` fo
 linguistic type ``hhir-review``: on import they are marked reviewed again, so a reviewed clip
 comes back reviewed (its unticked labels absent by the review, not as explicit marks). The
 ``transcript`` tier is read back too: text corrected in ELAN reaches the project (a transcript
-that differs is a conflict without ``--replace``, as for subtitles).
+that differs is a conflict without ``--replace``, as for subtitles). Where the voice analysis ran,
+``transcript speakers`` holds who speaks each segment (a character's name, ``person N`` or
+``voice N``); it is for reading and is not imported.
 
 Times are on the stream's own clock (:mod:`hhir.exchange.clock`): a shot or clip starts where
 ELAN shows its first frame, so an annotation drawn at a cut ELAN shows matches the clip.
@@ -33,6 +35,7 @@ from hhir.types import AnnotationState, TranscriptSegment
 STATE_TYPE, STATES_CV, LABELS_CV = "hhir-label-state", "hhir-states", "hhir-labels"
 REVIEW_TYPE, REVIEW_TIER, REVIEWED = "hhir-review", "hhir-review", "reviewed"
 TRANSCRIPT_TIER = "transcript"
+SPEAKERS_TIER = "transcript speakers"  # who speaks each segment (for reading in ELAN; not read back)
 _LANE = re.compile(r"#(\d+)$")
 _XSI = "http://www.w3.org/2001/XMLSchema-instance"
 
@@ -133,6 +136,8 @@ def video_document(data: ExportData, video: VideoData) -> bytes:
     doc.tier("shots", [(*video.span(s), str(s.index)) for s in video.shots])
     _laned(doc, "clips", "", [(*video.span(c), str(c.index)) for c in video.clips])
     doc.tier("transcript", [(t.start_s, t.end_s, t.text) for t in video.transcript])
+    if any(video.speakers):
+        doc.tier(SPEAKERS_TIER, [(t.start_s, t.end_s, who) for t, who in zip(video.transcript, video.speakers, strict=True) if who])
     for label, annotator, scene, spans in _label_tiers(data, video):
         name = f"scene:{label}" if scene else label
         _laned(doc, name, f"@{annotator}", spans, STATE_TYPE, annotator)

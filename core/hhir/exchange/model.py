@@ -16,6 +16,7 @@ from hhir.types import (
     AnnotationState,
     Clip,
     LabelDef,
+    PersonTrack,
     Predictions,
     Shot,
     Target,
@@ -132,6 +133,8 @@ class VideoData:
     predictions: Predictions | None = None
     clock: TimeBase | None = None  # the stream's own clock (hhir.exchange.clock); None: frame / fps
     reviewers: tuple[tuple[Target, str], ...] = ()  # (target, annotator) of every review exported
+    speakers: tuple[str | None, ...] = ()  # who speaks each transcript segment (hhir.pipeline.voices), None: unknown
+    people: tuple[tuple[PersonTrack, int], ...] = ()  # each track of a character, with the character's person number
 
     def span(self, item: Clip | Shot) -> tuple[float, float]:
         """Player seconds of a clip or shot: its first frame's presentation time and the next's."""

@@ -18,7 +18,9 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hhir.errors import ImportFormatError
 from hhir.exchange.naming import scene_names
@@ -29,10 +31,27 @@ from hhir.scoring.truth import judged_annotations
 from hhir.store import Store
 from hhir.types import AnnotationState, PersonBox, PersonTrack, Video
 
+if TYPE_CHECKING:
+    from hhir.media.timebase import TimeBase
 
-def frame_at(second: int, video: Video) -> int:
-    """The decoded frame shown at a whole second (on the frame clock: frame / fps)."""
-    return min(max(0, video.frame_count - 1), round(second * video.fps))
+
+def frame_at(second: int, video: Video, clock: TimeBase | None = None) -> int:
+    """The decoded frame shown at a whole second: on the stream's own clock when one is given (as
+    the project's ``ava`` export counts seconds, :mod:`hhir.exchange.clock`), else on the frame
+    clock (frame / fps)."""
+    frame = clock.frame_at(second) if clock is not None else round(second * video.fps)
+    return min(max(0, video.frame_count - 1), frame)
+
+
+def boxes_at(tracks: Sequence[tuple[PersonTrack, int]], frame: int) -> list[tuple[tuple[float, ...], int]]:
+    """``(box rounded as AVA writes it, person id)`` of every ``(track, person number)`` on screen at
+    ``frame``, by person id."""
+    found = []
+    for track, person in tracks:
+        box = track.box_at(frame)
+        if box is not None:
+            found.append((tuple(round(v, 3) for v in box), person))
+    return sorted(found, key=lambda b: (b[1], b[0]))
 
 
 def _labels_by_second(store: Store, video: Video) -> dict[int, set[int]]:

@@ -519,7 +519,7 @@ def voice_loudness(audio: np.ndarray, times_s: np.ndarray, window_s: float = 0.0
     return out
 
 
-def speaking_tracks(turns: Sequence[VoiceTurn], mouths: np.ndarray, audio: np.ndarray,
+def speaking_tracks(turns: Sequence[TimedSpan], mouths: np.ndarray, audio: np.ndarray,
                     min_correlation: float = MIN_CORRELATION) -> list[int | None]:
     """The on-screen track speaking each turn, or None.
 

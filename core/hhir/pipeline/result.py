@@ -31,12 +31,21 @@ def video_result(store, video_id: int, model_id: str | None = None) -> dict[str,
              "start_s": round(c.start_s, 3), "end_s": round(c.end_s, 3), "text": c.text}
             for c in clips
         ],
-        "transcript": [
-            {"start_s": round(t.start_s, 3), "end_s": round(t.end_s, 3), "text": t.text} for t in store.transcript(video_id)
-        ],
+        "transcript": _transcript(store, video_id),
         "predictions": predictions,
         "people": people_summary(store, video_id),
     }
+
+
+def _transcript(store, video_id: int) -> list[dict[str, Any]]:
+    """The transcript's segments, each with who speaks it (a character's name, ``person N`` or
+    ``voice N``; null where no speech turn covers it)."""
+    from hhir.pipeline.voices import transcript_speakers
+
+    segments = store.transcript(video_id)
+    speakers = transcript_speakers(store, video_id, segments)
+    return [{"start_s": round(t.start_s, 3), "end_s": round(t.end_s, 3), "text": t.text, "speaker": who}
+            for t, who in zip(segments, speakers, strict=True)]
 
 
 def people_summary(store, video_id: int) -> list[dict[str, Any]]:

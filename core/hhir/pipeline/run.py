@@ -88,9 +88,13 @@ def analyze(
         from hhir.pipeline.people import people_stage
 
         people_stage(store, video, path, shots, options.people_options(), sub_progress(progress, 0.4, 0.55), cancel)
+    if options.voices:
+        from hhir.pipeline.voices import voices_stage
+
+        voices_stage(store, video, audio, sub_progress(progress, 0.55, 0.6), cancel)
     encoders = encoders_for(store, options.profile, options.model_bundle)
     try:
-        compute_features(store, video, path, clips, audio, encoders, sub_progress(progress, 0.55, 0.95), cancel,
+        compute_features(store, video, path, clips, audio, encoders, sub_progress(progress, 0.6, 0.95), cancel,
                          batch=options.feature_batch)
         cancel.check()
         predict_video(store, video.id, options, sub_progress(progress, 0.95, 1.0), cancel, encoders=encoders)

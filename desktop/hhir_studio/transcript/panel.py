@@ -1,5 +1,7 @@
 """TranscriptPanel: the video's transcript segments, synced with playback; text is editable and
-each correction is committed at once through ``store.edit_segment_text`` (undoable).
+each correction is committed at once through ``store.edit_segment_text`` (undoable). Beside each
+segment, who speaks it: the character seen speaking (name or ``person N``), else ``voice N``, from
+the video's speech turns (:func:`hhir.pipeline.voices.transcript_speakers`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from hhir_studio.player.view import clock
 from hhir_studio.session import ReviewSession
 
 TEXT_COLUMN = 2
+SPEAKER_COLUMN = 3
 _CURRENT = QBrush(QColor("#2b3b52"))
 
 
@@ -24,14 +27,15 @@ class TranscriptPanel(QWidget):
     def __init__(self, session: ReviewSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
-        self.table = QTableWidget(0, 3, self)
+        self.table = QTableWidget(0, 4, self)
         self.table.setObjectName("transcript")
-        self.table.setHorizontalHeaderLabels(["Start", "End", "Text"])
+        self.table.setHorizontalHeaderLabels(["Start", "End", "Text", "Speaker"])
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         for col in (0, 1):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(TEXT_COLUMN, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(SPEAKER_COLUMN, QHeaderView.ResizeMode.ResizeToContents)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(
             QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed
@@ -54,10 +58,11 @@ class TranscriptPanel(QWidget):
         if segments is self._segments:  # a label or review edit: the rows on screen are current
             return
         self._segments = segments
+        speakers = self._speakers(segments)
         self.table.blockSignals(True)
         self.table.setRowCount(len(segments))
-        for row, seg in enumerate(segments):
-            for col, text in enumerate((clock(seg.start_s), clock(seg.end_s), seg.text.strip())):
+        for row, (seg, who) in enumerate(zip(segments, speakers, strict=True)):
+            for col, text in enumerate((clock(seg.start_s), clock(seg.end_s), seg.text.strip(), who or "")):
                 item = QTableWidgetItem(text)
                 if col != TEXT_COLUMN:
                     item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
@@ -78,7 +83,7 @@ class TranscriptPanel(QWidget):
         self.table.blockSignals(True)
         for r, brush in ((self._current, QBrush()), (row, _CURRENT)):
             if 0 <= r < self.table.rowCount():
-                for col in range(3):
+                for col in range(self.table.columnCount()):
                     item = self.table.item(r, col)
                     if item is not None:  # every cell of a row is set in refresh()
                         item.setBackground(brush)
@@ -87,6 +92,15 @@ class TranscriptPanel(QWidget):
         if first is not None:
             self.table.scrollToItem(first)
         self._current = row
+
+    def _speakers(self, segments: list) -> list[str | None]:
+        """Who speaks each segment; read with the rows (a structural change or a finished analysis)."""
+        data = self.session.data
+        if data is None or not segments:
+            return [None] * len(segments)
+        from hhir.pipeline.voices import transcript_speakers
+
+        return transcript_speakers(self.session.store, data.video.id, segments)
 
     def _on_clicked(self, row: int, column: int) -> None:
         if column != TEXT_COLUMN and 0 <= row < len(self._starts):
