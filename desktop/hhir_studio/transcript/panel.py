@@ -93,7 +93,7 @@ class TranscriptPanel(QWidget):
             self.table.scrollToItem(first)
         self._current = row
 
-    def _speakers(self, segments: list) -> list[str | None]:
+    def _speakers(self, segments: list[TranscriptSegment]) -> list[str | None]:
         """Who speaks each segment; read with the rows (a structural change or a finished analysis)."""
         data = self.session.data
         if data is None or not segments:
