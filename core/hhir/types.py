@@ -144,3 +144,97 @@ DEFAULT_LABELS: tuple[str, ...] = (
     "yells at",
     "no_interaction",
 )
+
+
+# People (hhir.people finds them, hhir.store keeps them) ------------------------------------------
+
+
+@dataclass(frozen=True)
+class PersonBox:
+    """A person's box on one decoded frame, normalised ``x0 y0 x1 y1`` in [0, 1].
+
+    ``source``: ``detector``, ``annotator`` or ``import``. Only these boxes are stored; the frames
+    between two of them are interpolated on reading (:meth:`PersonTrack.box_at`). ``face`` is the
+    face's box and BlazeFace's six key points (x, y each), 16 numbers, when a face was seen.
+    """
+
+    frame: int
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    confidence: float
+    source: str = "detector"
+    face: tuple[float, ...] | None = None
+
+    @property
+    def box(self) -> tuple[float, float, float, float]:
+        return (self.x0, self.y0, self.x1, self.y1)
+
+
+@dataclass(frozen=True)
+class PersonTrack:
+    """One person followed through one shot (never across a cut); ``boxes`` sorted by frame.
+
+    ``character_id`` is the character it belongs to (None: nobody yet); ``assigned_by`` is the
+    annotator who put it there, None when the grouping is the analysis' suggestion.
+    """
+
+    id: int
+    video_id: int
+    shot_index: int
+    boxes: tuple[PersonBox, ...]
+    character_id: int | None = None
+    assigned_by: str | None = None
+    source: str = "detector"
+
+    @property
+    def start_frame(self) -> int:
+        return self.boxes[0].frame
+
+    @property
+    def end_frame(self) -> int:
+        return self.boxes[-1].frame
+
+    def box_at(self, frame: int) -> tuple[float, float, float, float] | None:
+        """The box on ``frame``: stored, or linearly interpolated between the two around it; None
+        outside the track."""
+        if not self.boxes or frame < self.start_frame or frame > self.end_frame:
+            return None
+        after = next(i for i, b in enumerate(self.boxes) if b.frame >= frame)
+        b = self.boxes[after]
+        if b.frame == frame or after == 0:
+            return b.box
+        a = self.boxes[after - 1]
+        t = (frame - a.frame) / (b.frame - a.frame)
+        return (a.x0 + (b.x0 - a.x0) * t, a.y0 + (b.y0 - a.y0) * t, a.x1 + (b.x1 - a.x1) * t, a.y1 + (b.y1 - a.y1) * t)
+
+
+@dataclass(frozen=True)
+class Character:
+    """A person across the film. ``number`` is their stable person id in the video (1, 2, ...: AVA's
+    and VidOR's id); ``confirmed`` is False while the grouping is only the analysis' suggestion."""
+
+    id: int
+    video_id: int
+    number: int
+    name: str | None
+    confirmed: bool
+    annotator: str | None
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class SpeechTurn:
+    """One stretch of speech by one voice: ``speaker`` is the voice's cluster over the film (0, 1,
+    ...); ``track_id`` / ``character_id`` link it to who is seen speaking, where known."""
+
+    id: int
+    video_id: int
+    start_s: float
+    end_s: float
+    speaker: int
+    track_id: int | None = None
+    character_id: int | None = None
+    confidence: float | None = None
+    source: str = "analysis"

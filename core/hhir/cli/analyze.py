@@ -45,11 +45,12 @@ class _Bar:
 @click.option("--detector", default="adaptive", show_default=True, type=click.Choice(["adaptive", "content", "threshold", "histogram"]))
 @click.option("--threshold", type=float, default=None, help="Detector threshold (default: the detector's).")
 @click.option("--json", "json_out", default=None, help="Write the results as JSON to this file, or - for stdout.")
+@click.option("--people/--no-people", default=True, show_default=True, help="Find the people on screen (tracks and characters).")
 @click.option("--ray", "ray_address", default=None, metavar="auto|ADDRESS",
               help="Analyze the videos on Ray, one task per video: 'auto' starts a local Ray, else a cluster's address.")
 @click.option("--workers", type=click.IntRange(1, 10_000), default=None, help="Ray analysis workers (default: one per two of the cluster's CPUs).")
 def analyze(videos, db_path, profile, model_bundle, clip_size, clip_stride, detector, threshold, json_out,
-            ray_address, workers) -> None:
+            people, ray_address, workers) -> None:
     """Analyze videos: shots, clips, transcript, features and predictions, stored in the project."""
     from hhir.cli.config import chosen, user_settings
     from hhir.pipeline import AnalysisOptions, analyze as run_analysis, video_result
@@ -57,7 +58,7 @@ def analyze(videos, db_path, profile, model_bundle, clip_size, clip_stride, dete
     s = user_settings()
     options = AnalysisOptions(profile=chosen(profile, s.profile), clip_size=chosen(clip_size, s.clip_size),
                               clip_stride=chosen(clip_stride, s.clip_stride), detector=detector, threshold=threshold,
-                              model_bundle=chosen(model_bundle, s.active_bundle or None))
+                              model_bundle=chosen(model_bundle, s.active_bundle or None), people=people)
     from hhir.models.profiles import get_profile
 
     get_profile(options.profile)  # a wrong profile is said before minutes of shot detection, not after
@@ -106,7 +107,7 @@ def _summary(result: dict) -> None:
     preds = result["predictions"]
     who = f"{preds['model']['kind']} model {preds['model']['id']}" if preds else "no model is active"
     click.echo(f"{printable(result['path'])}: {len(result['shots'])} shots, {len(result['clips'])} clips, "
-               f"{len(result['transcript'])} transcript segments; predictions: {who}", err=True)
+               f"{len(result['transcript'])} transcript segments, {len(result['people'])} people; predictions: {who}", err=True)
     if preds and preds["model"].get("starter_labels"):
         click.echo(f"  model {preds['model']['id']} has no output for {', '.join(preds['model']['starter_labels'])}: "
                    "scored with the zero-shot starter (retrain to include them)", err=True)

@@ -30,7 +30,7 @@ def starter_labels(store, model) -> list[str]:
     return [] if known is None else [label.name for label in store.labels() if label.name not in known]
 
 
-def fill_missing(store, video, clips, bundle_id: str, missing: list[str], scene: dict, per_clip: list[dict]) -> bool:
+def fill_missing(store, video, clips, bundle_id: str, missing: list[str], scene: dict, per_clip: list[dict], tracks=None) -> bool:
     """Add starter scores for ``missing`` labels to a model's ``scene`` / ``per_clip`` scores in place.
 
     Returns False (and logs why) when the starter's cues are not cached for this video.
@@ -44,7 +44,9 @@ def fill_missing(store, video, clips, bundle_id: str, missing: list[str], scene:
         log.warning("video %s: the starter's cues are not cached, so %s get no score", video.id, ", ".join(missing))
         return False
     labels = [label for label in store.labels() if label.name in missing]
-    s_scene, s_clips = starter.predict(cues["cues"], [c.text for c in clips], labels)
+    from hhir.scoring.starter.people import with_people
+
+    s_scene, s_clips = starter.predict(with_people(cues["cues"], clips, tracks), [c.text for c in clips], labels)
     scene.update({n: s_scene[n] for n in missing if n in s_scene})
     for mine, theirs in zip(per_clip, s_clips):
         mine.update({n: theirs[n] for n in missing if n in theirs})

@@ -5,6 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from hhir.people.records import PeopleOptions
 
 
 @dataclass(frozen=True)
@@ -19,6 +23,9 @@ class AnalysisOptions:
         threshold: detector threshold; ``None`` keeps the detector's default.
         model_bundle: a bundle folder to predict with instead of the project's active model.
         feature_batch: clips per encoder batch.
+        people: find the people on screen (tracks per shot, characters across the video).
+        people_samples_per_s: frames the people detectors look at per second of video.
+        people_tiles: 1 (whole frames) or 2 (also a 2×2 grid of tiles: small people in wide shots, 5× the cost).
     """
 
     profile: str = "offline"
@@ -28,6 +35,15 @@ class AnalysisOptions:
     threshold: float | None = None
     model_bundle: str | None = None
     feature_batch: int = 4
+    people: bool = True
+    people_samples_per_s: float = 2.0
+    people_tiles: int = 1
+
+    def people_options(self) -> PeopleOptions:
+        """The people stage's settings (``hhir.people.records.PeopleOptions``)."""
+        from hhir.people.records import PeopleOptions
+
+        return PeopleOptions(samples_per_s=self.people_samples_per_s, tiles=self.people_tiles)
 
     def key(self, *fields: str) -> str:
         """A short stable hash of the named fields, used to tell whether a stored stage is current."""

@@ -27,7 +27,10 @@ def predict_video(
     video, clips = store.video(video_id), store.clips(video_id)
     bundle = active_bundle(store, options.model_bundle)
     progress(0.0, "Predicting interactions")
-    key = _inputs_key(bundle, encoders, clips, store.labels())
+    from hhir.scoring.starter.people import video_tracks
+
+    tracks = video_tracks(store, video_id)  # the starter's people counts (and the fallback's) come from them
+    key = _inputs_key(bundle, encoders, clips, store.labels(), tracks)
     if store.stage_done(video_id, "predictions", key):
         stored = store.predictions(video_id, bundle.id if bundle is not None else _starter_id())
         if stored is not None:
@@ -44,7 +47,7 @@ def predict_video(
         if missing:  # a label added after the model was trained: the starter scores it (and says so)
             from hhir.pipeline.fallback import fill_missing
 
-            fill_missing(store, video, clips, bundle.id, missing, scene, per_clip)
+            fill_missing(store, video, clips, bundle.id, missing, scene, per_clip, tracks)
             progress(0.5, f"model {bundle.id} has no output for {', '.join(missing)}: scored with the starter")
         model = _registered(store, bundle.model_info())
     else:
@@ -53,7 +56,9 @@ def predict_video(
         cues = cached_clip_features(store, video, clips, {"cues": starter.CUES_ID})
         if cues is None:
             return None
-        scene, per_clip = starter.predict(cues["cues"], [c.text for c in clips], store.labels())
+        from hhir.scoring.starter.people import with_people
+
+        scene, per_clip = starter.predict(with_people(cues["cues"], clips, tracks), [c.text for c in clips], store.labels())
         model = _registered(store, ModelInfo(id=starter.MODEL_ID, kind="starter"))
     store.set_predictions(model.id, video_id, scene, {c.id: s for c, s in zip(clips, per_clip)})
     store.mark_stage(video_id, "predictions", key)
@@ -72,9 +77,10 @@ def _starter_id() -> str:
     return MODEL_ID
 
 
-def _inputs_key(bundle, encoders, clips, labels) -> str:
+def _inputs_key(bundle, encoders, clips, labels, tracks=None) -> str:
     """What a video's scores depend on: the model (and its features' encoders), every clip's range
-    and text, and the labels with their descriptions (the starter reads those)."""
+    and text, the labels with their descriptions (the starter reads those), and the people's tracks
+    (the starter counts people from them)."""
     if bundle is not None:
         ids = encoders.ids() if encoders is not None else {e.modality: e.id for e in bundle.manifest.encoders}
         model = [bundle.id, bundle.manifest.predictor, sorted(ids.items())]
@@ -83,6 +89,8 @@ def _inputs_key(bundle, encoders, clips, labels) -> str:
 
         model = [starter.MODEL_ID, starter.CUES_ID]
     text = json.dumps([model, [(c.id, c.start_frame, c.end_frame, c.text) for c in clips],
-                       [(label.name, label.description) for label in labels]], ensure_ascii=False)
+                       [(label.name, label.description) for label in labels],
+                       None if tracks is None else [(t.id, [(b.frame, b.box, b.face is not None) for b in t.boxes]) for t in tracks]],
+                      ensure_ascii=False)
     return "inputs-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:40]
 

@@ -35,7 +35,19 @@ def video_result(store, video_id: int, model_id: str | None = None) -> dict[str,
             {"start_s": round(t.start_s, 3), "end_s": round(t.end_s, 3), "text": t.text} for t in store.transcript(video_id)
         ],
         "predictions": predictions,
+        "people": people_summary(store, video_id),
     }
+
+
+def people_summary(store, video_id: int) -> list[dict[str, Any]]:
+    """Each character: number, name, confirmed, and the frames of each of its tracks, by shot."""
+    tracks = store.person_tracks(video_id)
+    return [
+        {"person": c.number, "name": c.name, "confirmed": c.confirmed,
+         "tracks": [{"id": t.id, "shot": t.shot_index, "start_frame": t.start_frame, "end_frame": t.end_frame}
+                    for t in tracks if t.character_id == c.id]}
+        for c in store.characters(video_id)
+    ]
 
 
 def _predictions(store, video_id: int, clips, model_id: str | None) -> dict[str, Any] | None:

@@ -84,9 +84,13 @@ def analyze(
     finally:
         speech.stop()
     clips = _clip_texts(store, video.id, clips, segments)
+    if options.people:
+        from hhir.pipeline.people import people_stage
+
+        people_stage(store, video, path, shots, options.people_options(), sub_progress(progress, 0.4, 0.55), cancel)
     encoders = encoders_for(store, options.profile, options.model_bundle)
     try:
-        compute_features(store, video, path, clips, audio, encoders, sub_progress(progress, 0.4, 0.95), cancel,
+        compute_features(store, video, path, clips, audio, encoders, sub_progress(progress, 0.55, 0.95), cancel,
                          batch=options.feature_batch)
         cancel.check()
         predict_video(store, video.id, options, sub_progress(progress, 0.95, 1.0), cancel, encoders=encoders)

@@ -16,15 +16,15 @@ from typing import Any, Callable
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from hhir.store import repo_shots, rows
+from hhir.store import repo_shots, rows, rows_people
 from hhir.store.common import now_iso
 from hhir.store.records import Change
 from hhir.store.schema import EditRow
 from hhir.types import Target
 
 UNDO_DEPTH = 1000  # undo steps kept per video; older ones are dropped so the log stays bounded
-Key = rows.AnnotationKey | rows.ReviewKey | rows.SegmentKey | repo_shots.ShotsKey
-Value = rows.AnnotationValue | rows.ReviewValue | rows.SegmentValue | repo_shots.ShotsValue
+Key = rows.AnnotationKey | rows.ReviewKey | rows.SegmentKey | repo_shots.ShotsKey | rows_people.PeopleKey
+Value = rows.AnnotationValue | rows.ReviewValue | rows.SegmentValue | repo_shots.ShotsValue | rows_people.PeopleValue
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,7 @@ _TABLES: dict[str, _Table] = {
     "review": _Table(rows.ReviewKey, rows.ReviewValue, rows.VideoRows.write_review),
     "segment": _Table(rows.SegmentKey, rows.SegmentValue, rows.VideoRows.write_segment),
     "shots": _Table(repo_shots.ShotsKey, repo_shots.ShotsValue, repo_shots.write_shots),
+    "people": _Table(rows_people.PeopleKey, rows_people.PeopleValue, rows_people.write_people),
 }
 
 

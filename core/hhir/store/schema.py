@@ -231,3 +231,65 @@ class FeatureRow(Base):
     dim: Mapped[int]
     dtype: Mapped[str] = mapped_column(String)
     data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class CharacterRow(Base):
+    """A person across one video (0005). ``number`` is their stable person id in exports."""
+
+    __tablename__ = "people_characters"
+    __table_args__ = (UniqueConstraint("video_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    video_id: Mapped[int] = mapped_column(_video_fk(), index=True)
+    number: Mapped[int]
+    name: Mapped[str | None] = mapped_column(String, nullable=True)
+    confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+    annotator: Mapped[str | None] = mapped_column(String, nullable=True)
+    updated_at: Mapped[str] = mapped_column(String)
+
+
+class PersonTrackRow(Base):
+    """One person through one shot (0005); ``assigned_by`` NULL: the character is a suggestion."""
+
+    __tablename__ = "people_tracks"
+    __table_args__ = (Index("ix_people_tracks_video_id_shot_index", "video_id", "shot_index"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    video_id: Mapped[int] = mapped_column(_video_fk())
+    shot_index: Mapped[int]
+    start_frame: Mapped[int]
+    end_frame: Mapped[int]
+    character_id: Mapped[int | None] = mapped_column(ForeignKey("people_characters.id", ondelete="SET NULL"), nullable=True, index=True)
+    assigned_by: Mapped[str | None] = mapped_column(String, nullable=True)
+    source: Mapped[str] = mapped_column(String, default="detector")
+
+
+class PersonBoxRow(Base):
+    """A track's box on one decoded frame (0005): detected, drawn or imported; frames between are
+    interpolated on reading. ``face``: the face box and key points (16 numbers) or NULL."""
+
+    __tablename__ = "people_boxes"
+    __table_args__ = (UniqueConstraint("track_id", "frame"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    track_id: Mapped[int] = mapped_column(ForeignKey("people_tracks.id", ondelete="CASCADE"))
+    frame: Mapped[int]
+    x0: Mapped[float]
+    y0: Mapped[float]
+    x1: Mapped[float]
+    y1: Mapped[float]
+    confidence: Mapped[float]
+    source: Mapped[str] = mapped_column(String, default="detector")
+    face: Mapped[Any] = mapped_column(JSON, nullable=True)
+
+
+class SpeechTurnRow(Base):
+    """A stretch of speech by one voice cluster (0005), linked to a track / character where known."""
+
+    __tablename__ = "speech_turns"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    video_id: Mapped[int] = mapped_column(_video_fk(), index=True)
+    start_s: Mapped[float]
+    end_s: Mapped[float]
+    speaker: Mapped[int]
+    track_id: Mapped[int | None] = mapped_column(ForeignKey("people_tracks.id", ondelete="SET NULL"), nullable=True)
+    character_id: Mapped[int | None] = mapped_column(ForeignKey("people_characters.id", ondelete="SET NULL"), nullable=True)
+    confidence: Mapped[float | None] = mapped_column(nullable=True)
+    source: Mapped[str] = mapped_column(String, default="analysis")

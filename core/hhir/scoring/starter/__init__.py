@@ -104,7 +104,14 @@ def predict(cues: np.ndarray, texts: list[str], labels: list[LabelDef]) -> tuple
 def _cached_cues(store, video, clips) -> list[tuple[object, np.ndarray]]:
     found = store.features(video.fingerprint, [(c.start_s, c.end_s, CUES_ID) for c in clips])
     rows = [(c, found.get((c.start_s, c.end_s, CUES_ID))) for c in clips]
-    return [(c, v) for c, v in rows if v is not None and np.size(v) == len(CUE_NAMES)]
+    rows = [(c, v) for c, v in rows if v is not None and np.size(v) == len(CUE_NAMES)]
+    from hhir.scoring.starter.people import video_tracks, with_people
+
+    tracks = video_tracks(store, video.id) if rows else None
+    if tracks is None:
+        return rows
+    counted = with_people(np.stack([v for _, v in rows]), [c for c, _ in rows], tracks)
+    return [(c, row) for (c, _), row in zip(rows, counted)]
 
 
 def film_context(store, video, clips) -> Film:
