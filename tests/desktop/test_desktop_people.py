@@ -1,0 +1,215 @@
+"""The people in the window, driven by keys on a project analyzed from a generated two-person video:
+the boxes painted over the player at the frame shown, Tab selection, P naming (then the CLI lists
+the name, and undo brings the old one back), the lanes under the timeline, a track split and merge."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from people_media import make_people_video
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def analyzed_project(tmp_path_factory):
+    """One analysis for the module (the people stage included); each test gets its own copy."""
+    from hhir.pipeline import AnalysisOptions, analyze
+    from hhir.store import Store
+
+    folder = tmp_path_factory.mktemp("people-app")
+    video = make_people_video(folder / "two people.mp4")
+    with Store(folder / "project.hhir") as store:
+        video_id = analyze(store, video, AnalysisOptions())
+        assert len(store.characters(video_id)) == 2
+    return folder / "project.hhir", video_id
+
+
+@pytest.fixture
+def window(analyzed_project, open_window, tmp_path, qtbot):
+    source, video_id = analyzed_project
+    db = tmp_path / "project.hhir"
+    shutil.copy(source, db)
+    w = open_window(db)
+    w.open_video(video_id)
+    qtbot.waitUntil(lambda: w.player.player.duration() > 0, timeout=20_000)
+    w.player.seek_frame(10)  # shot 0: both people
+    qtbot.waitUntil(lambda: len(w.people.on_screen) == 2, timeout=10_000)
+    w.activateWindow()
+    w.player.setFocus()
+    return w
+
+
+def _key(qtbot, w, key, modifier=Qt.KeyboardModifier.NoModifier):
+    """A key press on the window, as a user makes it (shortcuts need the window active: a closed
+    dialog hands activation back, which the offscreen platform does only when asked)."""
+    from PySide6.QtWidgets import QApplication
+
+    if QApplication.activeWindow() is not w:
+        w.activateWindow()
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is w, timeout=5000)
+    qtbot.keyClick(w.focusWidget() or w, key, modifier)
+
+
+def _overlay_pixel(w, x: float, y: float) -> QColor:
+    """The colour at overlay pixel (x, y) in a grab of the whole player."""
+    overlay = w.people.overlay
+    image = w.player.grab().toImage()
+    ratio = image.devicePixelRatio()
+    at = overlay.mapTo(w.player, overlay.rect().topLeft())
+    return image.pixelColor(int((at.x() + x) * ratio), int((at.y() + y) * ratio))
+
+
+def _same(a: QColor, b: QColor) -> bool:
+    return abs(a.red() - b.red()) + abs(a.green() - b.green()) + abs(a.blue() - b.blue()) < 30
+
+
+def test_boxes_are_painted_where_the_stored_boxes_are_and_follow_the_frame(window, qtbot):
+    from hhir_studio.people.overlay import BOX, picture_rect
+
+    w = window
+    overlay = w.people.overlay
+    assert overlay.isVisible() and overlay.geometry() == w.player.video.geometry()
+    video = w.session.data.video
+    area = picture_rect(overlay.width(), overlay.height(), video.width, video.height)
+    tracks = {t.id: t for t in w.store.person_tracks(video.id)}
+    shown = w.people.on_screen
+    assert sorted(o.track.shot_index for o in shown) == [0, 0]
+    for person in shown:
+        # frame 10 is a stored box; the overlay paints exactly it, mapped onto the picture
+        x0, y0, x1, y1 = tracks[person.track.id].box_at(10)
+        left, top = area.x() + x0 * area.width(), area.y() + y0 * area.height()
+        bottom = area.y() + y1 * area.height()
+        assert _same(_overlay_pixel(w, left + 1, (top + bottom) / 2), BOX), (person.label, left)
+        assert not _same(_overlay_pixel(w, left - 6, (top + bottom) / 2), BOX)
+    # an interpolated frame (between the samples 10 and 15): the box there is the interpolation
+    _key(qtbot, w, Qt.Key.Key_Right)
+    _key(qtbot, w, Qt.Key.Key_Right)
+    qtbot.waitUntil(lambda: w.player.current_frame() == 12, timeout=5000)
+    person = w.people.on_screen[0]
+    stored = {b.frame for b in person.track.boxes}
+    assert 12 not in stored and person.box == tracks[person.track.id].box_at(12)
+    # shot 1 has one person; the toggle hides and shows the boxes
+    w.player.seek_frame(45)
+    qtbot.waitUntil(lambda: len(w.people.on_screen) == 1, timeout=5000)
+    x0, y0, x1, y1 = w.people.on_screen[0].box
+    middle_y = area.y() + (y0 + y1) / 2 * area.height()
+    left = area.x() + x0 * area.width()
+    assert _same(_overlay_pixel(w, left + 1, middle_y), BOX)
+    _key(qtbot, w, Qt.Key.Key_O)
+    assert not overlay.isVisible() and not w.registry.action("people.boxes").isChecked()
+    assert not _same(_overlay_pixel(w, left + 1, middle_y), BOX)
+    _key(qtbot, w, Qt.Key.Key_O)
+    assert overlay.isVisible() and _same(_overlay_pixel(w, left + 1, middle_y), BOX)
+
+
+def test_tab_selects_the_people_in_turn_and_p_names_the_character_once(window, qtbot, capsys):
+    from hhir.cli import main
+    from hhir_studio.people.overlay import BOX, SELECTED, picture_rect
+
+    w = window
+    overlay = w.people.overlay
+    video = w.session.data.video
+    area = picture_rect(overlay.width(), overlay.height(), video.width, video.height)
+    left_person, right_person = w.people.on_screen  # left to right
+    assert w.people.selected is None
+    _key(qtbot, w, Qt.Key.Key_Tab)
+    assert w.people.selected == left_person.track.id
+    x0, y0, _x1, y1 = left_person.box
+    assert _same(_overlay_pixel(w, area.x() + x0 * area.width() + 2, area.y() + (y0 + y1) / 2 * area.height()), SELECTED)
+    _key(qtbot, w, Qt.Key.Key_Tab)
+    assert w.people.selected == right_person.track.id
+    assert _same(_overlay_pixel(w, area.x() + x0 * area.width() + 1, area.y() + (y0 + y1) / 2 * area.height()), BOX)
+    _key(qtbot, w, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+    assert w.people.selected == left_person.track.id
+
+    character = left_person.character
+    _key(qtbot, w, Qt.Key.Key_P)
+    dialog = w.people.name_dialog
+    assert dialog is not None and dialog.isVisible()
+    qtbot.waitUntil(dialog.edit.hasFocus, timeout=5000)
+    qtbot.keyClicks(dialog.edit, "Grace")
+    qtbot.keyClick(dialog.edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: w.people.snapshot.character(character.id).name == "Grace", timeout=60_000)
+    # every track of that character is named, on this frame's box and in other shots
+    assert w.people.on_screen[0].label == "Grace"
+    named = [t for t in w.people.snapshot.tracks if t.character_id == character.id]
+    assert len(named) == 3 and w.people.lanes.lanes[character.number - 1].label == "Grace"
+    stored = w.store.characters(video.id)
+    assert [c.annotator for c in stored if c.id == character.id] == [w.session.annotator]
+
+    assert main(["people", "list", str(video.id), "--db", str(w.store.path)]) == 0
+    assert "Grace" in capsys.readouterr().out
+
+    # type-ahead: the second character is offered the names already given
+    _key(qtbot, w, Qt.Key.Key_Tab)
+    assert w.people.selected == right_person.track.id
+    _key(qtbot, w, Qt.Key.Key_P)
+    dialog = w.people.name_dialog
+    assert dialog.windowTitle() == f"Name {right_person.label}"
+    qtbot.waitUntil(dialog.edit.hasFocus, timeout=5000)
+    qtbot.keyClicks(dialog.edit, "gr")
+    assert dialog.edit.text().lower() == "grace"  # completed inline
+    qtbot.keyClick(dialog.edit, Qt.Key.Key_Return)  # takes the completion, as written
+    assert dialog.name() == "Grace" and dialog.isVisible()
+    qtbot.keyClick(dialog.edit, Qt.Key.Key_Escape)  # not this one: cancelled, nothing written
+    assert not dialog.isVisible()
+    assert [c.name for c in w.store.characters(video.id)].count("Grace") == 1
+
+    _key(qtbot, w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: w.people.snapshot.character(character.id).name is None, timeout=10_000)
+    assert w.store.characters(video.id)[character.number - 1].name is None
+    assert main(["people", "list", str(video.id), "--db", str(w.store.path)]) == 0
+    assert "Grace" not in capsys.readouterr().out
+
+
+def test_a_lane_per_character_shows_when_they_are_on_screen(window, qtbot):
+    from hhir_studio.timeline.people_lanes import lane_colour
+
+    w = window
+    lanes = w.people.lanes
+    assert lanes.isVisible() and len(lanes.lanes) == 2
+    w.timeline.fit()
+    qtbot.waitUntil(lambda: lanes.viewport().px_per_s == w.timeline.px_per_s, timeout=5000)
+    image = lanes.grab().toImage()
+    ratio = image.devicePixelRatio()
+    vp = lanes.viewport()
+    for i, lane in enumerate(lanes.lanes):
+        shots = sorted(t.shot_index for t in w.people.snapshot.tracks if t.character_id == lane.character.id)
+        y = lanes.lane_rect(i).y() + 5
+        colour = lane_colour(lane.character.number)
+        for shot in range(4):  # 3 s shots; sample the middle of each
+            pixel = image.pixelColor(int(vp.x(shot * 3.0 + 1.5) * ratio), int(y * ratio))
+            assert _same(pixel, colour) == (shot in shots), (lane.label, shot)
+
+
+def test_a_track_is_split_at_the_playhead_and_joined_again(window, qtbot):
+    w = window
+    w.player.seek_frame(20)
+    qtbot.waitUntil(lambda: w.player.current_frame() == 20 and len(w.people.on_screen) == 2, timeout=5000)
+    _key(qtbot, w, Qt.Key.Key_Tab)
+    track = w.people.selected_person().track
+    before = len(w.store.person_tracks(track.video_id))
+    _key(qtbot, w, Qt.Key.Key_X, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: len(w.people.snapshot.tracks) == before + 1, timeout=60_000)
+    head = next(t for t in w.people.snapshot.tracks if t.id == track.id)
+    tail = next(t for t in w.people.snapshot.tracks if t.shot_index == 0 and t.start_frame == 20)
+    assert head.end_frame < 20 and tail.character_id is None
+    # the tail is the selected person's box on this frame: Tab to it, mark it, step back, join
+    _key(qtbot, w, Qt.Key.Key_Tab)
+    while w.people.selected != tail.id:
+        _key(qtbot, w, Qt.Key.Key_Tab)
+    _key(qtbot, w, Qt.Key.Key_M, Qt.KeyboardModifier.ShiftModifier)
+    assert w.people.marked is not None and w.people.marked.id == tail.id
+    w.player.seek_frame(10)
+    qtbot.waitUntil(lambda: w.player.current_frame() == 10, timeout=5000)
+    while w.people.selected != track.id:
+        _key(qtbot, w, Qt.Key.Key_Tab)
+    _key(qtbot, w, Qt.Key.Key_M, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: len(w.people.snapshot.tracks) == before, timeout=60_000)
+    joined = next(t for t in w.people.snapshot.tracks if t.id == track.id)
+    assert (joined.start_frame, joined.end_frame) == (track.start_frame, track.end_frame)
+    assert [b.frame for b in joined.boxes] == [b.frame for b in track.boxes]
