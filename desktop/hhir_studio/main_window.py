@@ -75,6 +75,7 @@ class MainWindow(QMainWindow):
         self.people.register(self.registry)
         self._assemble()
         self.people.place_lanes()
+        self.people.place_gallery()
         self._wire()
         self.videos.refresh()
         self._restore_geometry()

@@ -276,15 +276,15 @@ class PeopleEditRequest:
     video_id: int
     edit: str
     annotator: str
-    character_id: int | None = None  # name: the character; merge: the one kept
+    character_id: int | None = None  # name: the character; merge: the one kept; move: where to (None: nobody)
     name: str | None = None  # name: the new name (None removes it)
     other_id: int | None = None  # merge: the character merged in; merge_tracks: the track joined in
     track_id: int | None = None  # split_track: the track cut; merge_tracks: the track kept
     frame: int | None = None  # split_track: the first frame of the new track
-    track_ids: tuple[int, ...] = ()  # split: the tracks moved to a new character
+    track_ids: tuple[int, ...] = ()  # split, move: the tracks moved
 
 
-PEOPLE_EDITS = ("name", "merge", "split", "split_track", "merge_tracks")
+PEOPLE_EDITS = ("name", "merge", "split", "move", "split_track", "merge_tracks")
 
 
 @operation("people_edit", PeopleEditRequest, str, title=lambda r: f"People: {r.edit.replace('_', ' ')}", model=False)
@@ -300,6 +300,8 @@ def people_edit(request: PeopleEditRequest, ctx: Context) -> Outcome:
             change = store.merge_characters(_given(r.character_id), _given(r.other_id), r.annotator)
         elif r.edit == "split":
             change = store.split_character(list(r.track_ids), r.annotator)
+        elif r.edit == "move":
+            change = store.assign_tracks(list(r.track_ids), r.character_id, r.annotator)
         elif r.edit == "split_track":
             change, _tail = store.split_track(_given(r.track_id), _given(r.frame), r.annotator)
         else:

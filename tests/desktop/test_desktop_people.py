@@ -213,3 +213,73 @@ def test_a_track_is_split_at_the_playhead_and_joined_again(window, qtbot):
     joined = next(t for t in w.people.snapshot.tracks if t.id == track.id)
     assert (joined.start_frame, joined.end_frame) == (track.start_frame, track.end_frame)
     assert [b.frame for b in joined.boxes] == [b.frame for b in track.boxes]
+
+
+def _drop(qtbot, source, items, target):
+    """Drag ``items`` of cluster ``source`` onto cluster ``target``: the data Qt's drag carries (the
+    view's ``mimeData``), then the enter, move and drop events Qt delivers to the target."""
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+    from PySide6.QtWidgets import QApplication
+
+    data = source.mimeData(items)
+    where = target.viewport().rect().center()
+    actions = Qt.DropAction.CopyAction | Qt.DropAction.MoveAction
+    args = (data, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    for event in (QDragEnterEvent(where, actions, *args), QDragMoveEvent(where, actions, *args)):
+        QApplication.sendEvent(target.viewport(), event)
+        if not event.isAccepted():
+            return False
+    drop = QDropEvent(QPointF(where), actions, *args)
+    QApplication.sendEvent(target.viewport(), drop)
+    return drop.isAccepted()
+
+
+def test_the_gallery_shows_each_characters_faces_and_merges_and_splits_them(window, qtbot):
+    import numpy as np
+
+    w = window
+    gallery = w.people.gallery
+    w.people.dock.raise_()
+    w.people.dock.show()
+    qtbot.waitUntil(lambda: len(gallery.thumbnails) == 6, timeout=60_000)
+    first, second = gallery.clusters
+    assert first.count() == second.count() == 3
+    assert all(not first.item(i).icon().isNull() for i in range(3))
+
+    def mean_colour(view):
+        images = [gallery.thumbnails[t].toImage() for t in view.track_ids()]
+        return np.array([[np.mean([img.pixelColor(x, y).getRgb()[:3] for x in range(20, 52, 4) for y in range(20, 52, 4)], axis=0)
+                          for img in images]])[0]
+
+    # the thumbnails are the people's faces: one character's are alike, and unlike the other's
+    a, b = mean_colour(first), mean_colour(second)
+    within = max(np.abs(a - a.mean(0)).sum(1).max(), np.abs(b - b.mean(0)).sum(1).max())
+    assert np.abs(a.mean(0) - b.mean(0)).sum() > 2 * within
+
+    # split by selection: two of the first character's tracks become a new character
+    picked = [first.item(1), first.item(2)]
+    for item in picked:
+        item.setSelected(True)
+    moved = first.track_ids(picked)
+    gallery.split_button.click()
+    qtbot.waitUntil(lambda: len(w.people.snapshot.characters) == 3, timeout=60_000)
+    new = max(w.people.snapshot.characters, key=lambda c: c.number)
+    assert sorted(t.id for t in w.people.snapshot.tracks if t.character_id == new.id) == sorted(moved)
+    assert len(w.people.lanes.lanes) == 3 and len(gallery.clusters) == 3
+
+    # merge by dragging every thumbnail of the new character back onto the first
+    source, target = gallery.cluster(new.id), gallery.clusters[0]
+    assert _drop(qtbot, source, [source.item(i) for i in range(source.count())], target)
+    qtbot.waitUntil(lambda: len(w.people.snapshot.characters) == 2, timeout=60_000)
+    assert gallery.clusters[0].count() == 3 and len(w.people.lanes.lanes) == 2
+
+    # a drag of one thumbnail moves only that track; undo puts it back
+    one = gallery.clusters[1]
+    track = one.track_ids([one.item(0)])[0]
+    assert _drop(qtbot, one, [one.item(0)], gallery.clusters[0])
+    qtbot.waitUntil(lambda: gallery.clusters[0].count() == 4, timeout=60_000)
+    assert track in gallery.clusters[0].track_ids()
+    _key(qtbot, w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: gallery.clusters[0].count() == 3, timeout=10_000)
+    assert track in gallery.clusters[1].track_ids()

@@ -12,11 +12,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QCompleter, QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCompleter, QDialog, QDockWidget, QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from hhir.types import PersonTrack
 from hhir_studio.actions import ActionRegistry, ActionSpec
-from hhir_studio.jobs import Job
+from hhir_studio.jobs import Job, JobSpec
+from hhir_studio.people.gallery import PeopleGallery
 from hhir_studio.people.model import OnScreen, PeopleSnapshot, character_label, step
 from hhir_studio.people.overlay import PeopleOverlay
 from hhir_studio.timeline.people_lanes import PeopleLanes
@@ -70,6 +71,9 @@ class PeopleController(QObject):
         self.overlay = PeopleOverlay(self.player.video)
         self.lanes = PeopleLanes(window.timeline)
         self.lanes.seek_requested.connect(self.player.seek)
+        self.gallery = PeopleGallery(self._edit)
+        self.dock: QDockWidget | None = None
+        self._thumbs_for: tuple[str, frozenset[int]] | None = None  # (video fingerprint, tracks) asked for
         self.session.data_changed.connect(self._on_data_changed)
         self.player.position_changed.connect(lambda _s: self.update_frame())
 
@@ -81,6 +85,50 @@ class PeopleController(QObject):
             holder.insertWidget(holder.indexOf(self.window.timeline) + 1, self.lanes)
         elif layout is not None and hasattr(layout, "insertWidget"):
             layout.insertWidget(layout.indexOf(self.window.timeline) + 1, self.lanes)
+
+    def place_gallery(self) -> None:
+        """The gallery in a "People" dock, tabbed with the transcript where there is one."""
+        window = self.window
+        dock = QDockWidget("People", window)
+        dock.setObjectName("dock People")
+        dock.setWidget(self.gallery)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        beside = window.findChild(QDockWidget, "dock Transcript")
+        if beside is not None:
+            window.tabifyDockWidget(beside, dock)
+            beside.raise_()
+        dock.visibilityChanged.connect(lambda shown: shown and self._ask_thumbnails())
+        self.dock = dock
+
+    def _ask_thumbnails(self) -> Job | None:
+        """Cut the faces of the tracks the gallery has none for, in the background (only while the
+        gallery is shown: it decodes the video up to the last track)."""
+        data, snapshot = self.session.data, self.snapshot
+        if data is None or snapshot is None or self.dock is None or not self.dock.isVisible():
+            return None
+        from pathlib import Path
+
+        missing = [t for t in snapshot.tracks if t.id not in self.gallery.thumbnails]
+        key = (data.video.fingerprint, frozenset(t.id for t in missing))
+        if not missing or key == self._thumbs_for or not Path(data.video.path).exists():
+            return None
+        self._thumbs_for = key
+        path = data.video.path
+
+        def cut(_progress, cancel, tracks=missing):
+            from hhir_studio.people.thumbnails import track_thumbnails
+
+            return track_thumbnails(path, tracks, cancel)
+
+        job = self.window.runner.submit(JobSpec("Faces of the people", cut, model=False, key=("people-faces", data.video.id)))
+        job.finished.connect(lambda images, fingerprint=data.video.fingerprint: self._on_thumbnails(fingerprint, images))
+        return job
+
+    def _on_thumbnails(self, fingerprint: str, images: object) -> None:
+        data = self.session.data
+        if data is not None and data.video.fingerprint == fingerprint and isinstance(images, dict):
+            self.gallery.set_thumbnails(images)
 
     # --- actions -------------------------------------------------------------------------
     def register(self, registry: ActionRegistry) -> None:
@@ -111,6 +159,7 @@ class PeopleController(QObject):
         data = self.session.data
         if data is None:
             self.snapshot, self.selected = None, None
+            self.gallery.set_people(None)
             self._show()
             return
         # a label edit keeps the video's rows (same objects): the people did not change
@@ -123,8 +172,13 @@ class PeopleController(QObject):
         if data is None:
             return
         self._read_from = data
+        opened = self.snapshot is None or self.snapshot.video_id != data.video.id
         self.snapshot = PeopleSnapshot.read(self.session.store, data.video.id, data.video.fps)
         self.lanes.set_lanes(self.snapshot.lanes())
+        if opened:
+            self.gallery.thumbnails.clear()
+        self.gallery.set_people(self.snapshot)
+        self._ask_thumbnails()
         self.update_frame()
         self.window.registry.refresh()
         self.people_changed.emit()
