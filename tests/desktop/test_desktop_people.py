@@ -78,6 +78,12 @@ def test_boxes_are_painted_where_the_stored_boxes_are_and_follow_the_frame(windo
     tracks = {t.id: t for t in w.store.person_tracks(video.id)}
     shown = w.people.on_screen
     assert sorted(o.track.shot_index for o in shown) == [0, 0]
+    # the overlay shows the frame itself (the video widget's native picture would hide a
+    # transparent widget): the grab's middle pixel is the frame's
+    qtbot.waitUntil(lambda: overlay.picture is not None or overlay._picture() is not None, timeout=10_000)
+    picture = overlay.picture
+    middle = picture.pixelColor(picture.width() // 2, picture.height() // 8)
+    assert _same(_overlay_pixel(w, area.center().x(), area.y() + area.height() / 8), middle)
     for person in shown:
         # frame 10 is a stored box; the overlay paints exactly it, mapped onto the picture
         x0, y0, x1, y1 = tracks[person.track.id].box_at(10)

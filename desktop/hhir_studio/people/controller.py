@@ -151,7 +151,6 @@ class PeopleController(QObject):
             self.merge_tracks, has_selected)
 
     def _toggle_boxes(self) -> None:
-        self.overlay.setVisible(self._boxes.isChecked())
         self.update_frame()
 
     # --- reading -------------------------------------------------------------------------
@@ -200,8 +199,11 @@ class PeopleController(QObject):
     def _show(self) -> None:
         data = self.session.data
         size = (data.video.width, data.video.height) if data is not None else (0, 0)
-        shown = self.on_screen if self.snapshot is not None and self._boxes_on() else []
-        self.overlay.show_people(shown, self.selected, size)
+        # shown only with the boxes on and people in the video: otherwise the player's own picture shows
+        visible = self._boxes_on() and self.snapshot is not None and bool(self.snapshot.tracks) and self.player.has_media
+        self.overlay.show_people(self.on_screen if visible else [], self.selected, size)
+        if self.overlay.isVisible() != visible:
+            self.overlay.setVisible(visible)
 
     def _boxes_on(self) -> bool:
         return getattr(self, "_boxes", None) is None or self._boxes.isChecked()
@@ -218,7 +220,6 @@ class PeopleController(QObject):
             return
         if not self._boxes.isChecked():
             self._boxes.setChecked(True)
-            self.overlay.setVisible(True)
         index = next((i for i, o in enumerate(self.on_screen) if o.track.id == self.selected), None)
         self.selected = self.on_screen[step(index, len(self.on_screen), direction) or 0].track.id
         self._show()

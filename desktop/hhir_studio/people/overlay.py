@@ -1,14 +1,18 @@
 """PeopleOverlay: the boxes and names of the people on the frame shown, drawn over the player.
 
-A transparent child of the player laid exactly over its video widget; it never takes the mouse.
-The picture inside the video widget is the frame scaled to fit with its aspect kept (the widget's
-default), so a box normalised to the frame maps to that centred rectangle.
+Qt 6's video widget shows its frames in an embedded native window, which stacks above every
+ordinary widget drawn over it: a transparent widget on top would never be seen. So the overlay is
+a native window of its own, laid exactly over the video widget and raised above it, and paints the
+picture itself (the frames the player's video sink receives, scaled to fit with their aspect kept,
+as the video widget does) with the boxes on it; hidden, the player's own picture shows. It never
+takes the mouse. A box normalised to the frame maps onto the centred picture rectangle.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QPen
+from PySide6.QtMultimedia import QVideoFrame
 from PySide6.QtWidgets import QWidget
 
 from hhir_studio.people.model import OnScreen
@@ -36,13 +40,18 @@ class PeopleOverlay(QWidget):
         super().__init__(video.parentWidget())
         self.setObjectName("peopleOverlay")
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground)
-        self.setAttribute(Qt.WidgetAttribute.WA_TranslucentBackground)
+        self.setAttribute(Qt.WidgetAttribute.WA_NativeWindow)  # stacks above the video's native window
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self._video = video
         self.frame_size = (0, 0)
         self.people: list[OnScreen] = []
         self.selected: int | None = None  # the track id Tab selected
+        self._frame: QVideoFrame | None = None
+        self.picture: QImage | None = None  # the frame shown, converted once when painted
+        sink = video.videoSink() if hasattr(video, "videoSink") else None
+        if sink is not None:
+            sink.videoFrameChanged.connect(self._on_frame)
         video.installEventFilter(self)
         self._follow()
         self.raise_()
@@ -56,6 +65,16 @@ class PeopleOverlay(QWidget):
         self.setGeometry(self._video.geometry())
         self.raise_()
 
+    def _on_frame(self, frame: QVideoFrame) -> None:
+        self._frame, self.picture = frame, None
+        if self.isVisible():
+            self.update()
+
+    def _picture(self) -> QImage | None:
+        if self.picture is None and self._frame is not None and self._frame.isValid():
+            self.picture = self._frame.toImage()
+        return self.picture
+
     def show_people(self, people: list[OnScreen], selected: int | None, frame_size: tuple[int, int]) -> None:
         self.people, self.selected, self.frame_size = people, selected, frame_size
         self.update()
@@ -68,9 +87,13 @@ class PeopleOverlay(QWidget):
                       (x1 - x0) * area.width(), (y1 - y0) * area.height())
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        if not self.people:
-            return
         p = QPainter(self)
+        p.fillRect(self.rect(), QColor(0, 0, 0))
+        picture = self._picture()
+        if picture is not None and not picture.isNull():
+            area = picture_rect(self.width(), self.height(), picture.width(), picture.height())
+            p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+            p.drawImage(area, picture)
         font = QFont(self.font())
         font.setBold(True)
         p.setFont(font)
