@@ -82,14 +82,18 @@ def test_split_and_merge_tracks(project):
     track = before[1][0]
     _, new_id = store.split_track(track.id, 20, "alice")
     tracks = {t.id: t for t in store.person_tracks(video_id)}
-    assert (tracks[track.id].start_frame, tracks[track.id].end_frame) == (0, 10)
-    assert (tracks[new_id].start_frame, tracks[new_id].end_frame, tracks[new_id].character_id) == (20, 30, None)
+    assert [b.frame for b in tracks[track.id].boxes] == [0, 10, 19]  # ends on the cut, interpolated there
+    assert tracks[track.id].boxes[-1].box == pytest.approx(track.box_at(19))
+    assert [b.frame for b in tracks[new_id].boxes] == [20, 30] and tracks[new_id].character_id is None
     store.merge_tracks(track.id, new_id, "alice")
     tracks = {t.id: t for t in store.person_tracks(video_id)}
-    assert new_id not in tracks and [b.frame for b in tracks[track.id].boxes] == [0, 10, 20, 30]
+    assert new_id not in tracks and [b.frame for b in tracks[track.id].boxes] == [0, 10, 19, 20, 30]
     store.undo(video_id)
     store.undo(video_id)
     assert _state(store, video_id) == before
+    _, tail = store.split_track(track.id, 15, "alice")  # between two stored boxes: both parts end on the cut
+    tracks = {t.id: t for t in store.person_tracks(video_id)}
+    assert [b.frame for b in tracks[track.id].boxes] == [0, 10, 14] and [b.frame for b in tracks[tail].boxes] == [15, 20, 30]
 
 
 def test_bad_edits_change_nothing(project):

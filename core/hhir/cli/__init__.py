@@ -33,8 +33,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "disagreements": ("hhir.cli.team:disagreements", "Labels on which annotators' decisions differ."),
     "adjudicate": ("hhir.cli.team:adjudicate", "Record the final decision where annotators differ."),
     "export": ("hhir.cli.exchange:export_command", "Export the project's labels in a format."),
-    "people": ("hhir.cli.people:people_group", "The people on screen: list, name, merge, split, export."),
     "import": ("hhir.cli.exchange:import_command", "Import a file or folder in a format into the project."),
+    "people": ("hhir.cli.people:people_group", "Who is on screen: characters and their tracks; name, merge, split, export."),
 }
 
 

@@ -30,7 +30,7 @@ def _annotator(name: str | None) -> str:
 
 
 def _store(db_path: Path | None) -> Store:
-    from hhir.cli.analyze import open_store
+    from hhir.cli.context import open_store
 
     store: Store = open_store(db_path)
     return store
@@ -208,4 +208,3 @@ def import_(video: str, file: Path, fmt: str, replace: bool, db_path: Path | Non
         return
     found = import_people(store, v.id, fmt, file, replace)
     click.echo(f"imported {len(found.groups)} people, {len(found.tracks)} tracks into video {v.id}")
-

@@ -10,6 +10,8 @@ after, by id, and undo/redo put them back (:func:`write_people`). An edit also m
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
@@ -20,7 +22,7 @@ from hhir.store.common import now_iso, video_row
 from hhir.store.editlog import RowEdit
 from hhir.store.records import Change
 from hhir.store.schema import CharacterRow, EditRow, PersonBoxRow, PersonTrackRow, SpeechTurnRow
-from hhir.types import Character, PersonTrack, SpeechTurn
+from hhir.types import Character, PersonBox, PersonTrack, SpeechTurn
 
 USER_SET = "user"  # the people stage's params once a person edited the people of a video
 
@@ -94,7 +96,7 @@ class _Edit:
         self.key = PeopleKey(video_id, sorted(set(character_ids)), sorted(set(track_ids)))
         self.before = snapshot(s, self.key)
 
-    def widen(self, character_ids: list[int] = (), track_ids: list[int] = ()) -> None:  # type: ignore[assignment]
+    def widen(self, character_ids: Sequence[int] = (), track_ids: Sequence[int] = ()) -> None:
         """Add rows created by the edit (they had no "before")."""
         self.key = PeopleKey(self.video_id, sorted({*self.key.character_ids, *character_ids}), sorted({*self.key.track_ids, *track_ids}))
 
@@ -200,8 +202,9 @@ def assign_tracks(s: Session, track_ids: list[int], character_id: int | None, an
 
 
 def split_track(s: Session, track_id: int, frame: int, annotator: str) -> tuple[Change, int]:
-    """Cut a track before ``frame`` (where the tracker swapped people): the boxes from ``frame`` on
-    become a new track of nobody (the person assigns it). Returns the change and the new track's id."""
+    """Cut a track before ``frame`` (where the tracker swapped people): the frames from ``frame`` on
+    become a new track of nobody (the person assigns it); each part ends on the cut with a box
+    interpolated there when none was stored. Returns the change and the new track's id."""
     row = _track_row(s, track_id)
     (track,) = tracks(s, row.video_id, [track_id])
     head = [b for b in track.boxes if b.frame < frame]
@@ -210,12 +213,26 @@ def split_track(s: Session, track_id: int, frame: int, annotator: str) -> tuple[
         raise StoreError(f"track {track_id} runs from frame {track.start_frame} to {track.end_frame}: "
                          f"it can only be split at a frame after its first box and up to its last")
     edit = _Edit(s, row.video_id, [], [track_id])
-    s.execute(delete(PersonBoxRow).where(PersonBoxRow.track_id == track_id, PersonBoxRow.frame >= frame))
+    # Both parts keep their box next to the cut (interpolated there when no box was stored on it),
+    # so the track still covers every frame it did.
+    if head[-1].frame < frame - 1:
+        head.append(_between(track, frame - 1, head[-1]))
+    if tail[0].frame > frame:
+        tail.insert(0, _between(track, frame, tail[0]))
+    s.execute(delete(PersonBoxRow).where(PersonBoxRow.track_id == track_id))
+    s.flush()
+    s.add_all(PersonBoxRow(track_id=track_id, frame=b.frame, x0=b.x0, y0=b.y0, x1=b.x1, y1=b.y1, confidence=b.confidence,
+                           source=b.source, face=None if b.face is None else list(b.face)) for b in head)
     row.end_frame = head[-1].frame
     new_id = add_track(s, row.video_id, PersonTrack(0, row.video_id, row.shot_index, tuple(tail), None, annotator, row.source), None)
-    s.get(PersonTrackRow, new_id).assigned_by = annotator  # type: ignore[union-attr]
     edit.widen(track_ids=[new_id])
     return edit.done(f"split a track at frame {frame}", annotator), new_id
+
+
+def _between(track: PersonTrack, frame: int, like: PersonBox) -> PersonBox:
+    box = track.box_at(frame)
+    assert box is not None
+    return PersonBox(frame, *box, like.confidence, like.source)
 
 
 def merge_tracks(s: Session, keep_id: int, other_id: int, annotator: str) -> Change:
