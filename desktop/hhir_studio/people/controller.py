@@ -117,7 +117,7 @@ class PeopleController(QObject):
         path = data.video.path
 
         def cut(_progress, cancel, tracks=missing):
-            from hhir_studio.people.thumbnails import track_thumbnails
+            from hhir.people.thumbnails import track_thumbnails
 
             return track_thumbnails(path, tracks, cancel)
 

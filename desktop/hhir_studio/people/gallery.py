@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from hhir.types import Character, PersonTrack
 from hhir_studio.people.model import PeopleSnapshot, character_label
-from hhir_studio.people.thumbnails import SIZE
+from hhir.people.thumbnails import SIZE
 
 TRACK_ROLE = Qt.ItemDataRole.UserRole
 TRACKS_MIME = "application/x-hhir-person-tracks"
@@ -137,7 +137,7 @@ class PeopleGallery(QWidget):
         self._rebuild()
 
     def set_thumbnails(self, images: dict[int, object]) -> None:
-        """RGB uint8 arrays by track id (from :func:`hhir_studio.people.thumbnails.track_thumbnails`)."""
+        """RGB uint8 arrays by track id (from :func:`hhir.people.thumbnails.track_thumbnails`)."""
         for track_id, array in images.items():
             h, w = array.shape[:2]
             image = QImage(array.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()

@@ -12,9 +12,24 @@ from PySide6.QtCore import QEvent, QObject, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from collections.abc import Sequence
+from typing import Protocol
+
+from hhir.types import Character
 from hhir_studio import theme
-from hhir_studio.people.model import Lane
 from hhir_studio.timeline.painter import HEADER_W, Viewport
+
+class Lane(Protocol):
+    """A character's lane (:class:`hhir_studio.people.model.Lane`; the timeline does not import the
+    people views, which import it)."""
+
+    character: Character
+    on_screen: Sequence[tuple[float, float]]
+    speaking: Sequence[tuple[float, float]]
+
+    @property
+    def label(self) -> str: ...
+
 
 LANE_H = 18
 SPEAK_H = 6  # the speech band at the bottom of a lane
@@ -37,8 +52,8 @@ class PeopleLanes(QWidget):
         timeline.installEventFilter(self)
         self.setVisible(False)
 
-    def set_lanes(self, lanes: list[Lane]) -> None:
-        self.lanes = lanes
+    def set_lanes(self, lanes: Sequence[Lane]) -> None:
+        self.lanes = list(lanes)
         self.setFixedHeight(len(lanes) * LANE_H + 2)
         self.setVisible(bool(lanes))
         self.updateGeometry()

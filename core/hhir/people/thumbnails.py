@@ -1,4 +1,5 @@
-"""Face thumbnails of person tracks: crops of their stored boxes from the decoded frames (no Qt).
+"""Face thumbnails of person tracks: crops of their stored boxes from the decoded frames (the
+app's people gallery shows them).
 
 One crop per track: the stored box of the track's most confident sample that saw a face, around
 that face (widened to show the head), else the top of its body box (where the head is). Frames are
