@@ -172,7 +172,8 @@ def test_tab_selects_the_people_in_turn_and_p_names_the_character_once(window, q
     assert "Grace" not in capsys.readouterr().out
 
 
-def test_a_lane_per_character_shows_when_they_are_on_screen(window, qtbot):
+def test_a_lane_per_character_shows_when_they_are_on_screen_and_speak(window, qtbot):
+    from hhir_studio import theme
     from hhir_studio.timeline.people_lanes import lane_colour
 
     w = window
@@ -190,6 +191,24 @@ def test_a_lane_per_character_shows_when_they_are_on_screen(window, qtbot):
         for shot in range(4):  # 3 s shots; sample the middle of each
             pixel = image.pixelColor(int(vp.x(shot * 3.0 + 1.5) * ratio), int(y * ratio))
             assert _same(pixel, colour) == (shot in shots), (lane.label, shot)
+
+    # speech turns linked to a character show as a band at the bottom of its lane, once stored
+    # (the voice analysis' part) and routed to the window as an operation's changes
+    from hhir.types import SpeechTurn
+    from hhir_studio.operations import OpChanges
+    from hhir_studio.timeline.people_lanes import SPEAK_H
+
+    first = lanes.lanes[0].character
+    video_id = w.session.data.video.id
+    w.store.set_speech_turns(video_id, [SpeechTurn(0, video_id, 0.5, 2.0, 0, None, first.id),
+                                        SpeechTurn(0, video_id, 6.5, 8.0, 1, None, None)], "test")
+    w.apply_changes(OpChanges(people=(video_id,)))
+    assert lanes.lanes[0].speaking == ((0.5, 2.0),) and lanes.lanes[1].speaking == ()
+    image = lanes.grab().toImage()
+    band = lanes.lane_rect(0).bottom() - SPEAK_H / 2
+    assert _same(image.pixelColor(int(vp.x(1.6) * ratio), int(band * ratio)), theme.TEXT)  # the playhead is at 1.0 s
+    assert not _same(image.pixelColor(int(vp.x(2.6) * ratio), int(band * ratio)), theme.TEXT)
+    assert not _same(image.pixelColor(int(vp.x(7.0) * ratio), int((lanes.lane_rect(1).bottom() - SPEAK_H / 2) * ratio)), theme.TEXT)
 
 
 def test_a_track_is_split_at_the_playhead_and_joined_again(window, qtbot):
