@@ -131,6 +131,15 @@ def test_tab_selects_the_people_in_turn_and_p_names_the_character_once(window, q
     assert _same(_overlay_pixel(w, area.x() + x0 * area.width() + 1, area.y() + (y0 + y1) / 2 * area.height()), BOX)
     _key(qtbot, w, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
     assert w.people.selected == left_person.track.id
+    # in a panel Tab keeps moving the focus; back on the picture it selects people again
+    from PySide6.QtWidgets import QAbstractItemView
+
+    before = w.videos.findChild(QAbstractItemView)
+    before.setFocus()
+    assert w.focusWidget() is before
+    _key(qtbot, w, Qt.Key.Key_Tab)
+    assert w.focusWidget() is not before and w.people.selected == left_person.track.id
+    w.player.setFocus()
 
     character = left_person.character
     _key(qtbot, w, Qt.Key.Key_P)

@@ -212,8 +212,22 @@ class PeopleController(QObject):
         return next((o for o in self.on_screen if o.track.id == self.selected), None)
 
     # --- commands ------------------------------------------------------------------------
+    def _watching(self) -> bool:
+        """Whether the keyboard is on the picture (player, timeline, lanes or the window itself),
+        where Tab steps through the people; elsewhere (the panels) Tab moves the focus as usual."""
+        from PySide6.QtWidgets import QApplication
+
+        focus = QApplication.focusWidget()
+        if focus is None or focus is self.window:
+            return True
+        return any(area is focus or area.isAncestorOf(focus) for area in (self.player, self.window.timeline, self.lanes))
+
     def cycle(self, direction: int) -> None:
-        """Select the next (previous) person on the frame, left to right; shows the boxes."""
+        """Select the next (previous) person on the frame, left to right; shows the boxes. With the
+        focus in a panel, Tab moves the focus instead."""
+        if not self._watching():
+            self.window.focusNextPrevChild(direction > 0)
+            return
         self.update_frame()
         if not self.on_screen:
             self.session.status_reported.emit("Nobody on this frame")
