@@ -34,7 +34,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "adjudicate": ("hhir.cli.team:adjudicate", "Record the final decision where annotators differ."),
     "export": ("hhir.cli.exchange:export_command", "Export the project's labels in a format."),
     "import": ("hhir.cli.exchange:import_command", "Import a file or folder in a format into the project."),
-    "people": ("hhir.cli.people:people_group", "Who is on screen: characters and their tracks; name, merge, split, export."),
+    "people": ("hhir.cli.people:people_group", "Who is on screen: characters and tracks; name, merge, export."),
 }
 
 
