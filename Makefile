@@ -9,9 +9,10 @@ SHELL := /bin/bash
 # for screenshots, and espeak-ng so the tests can speak known sentences into generated videos.
 APT_PKGS := espeak-ng xvfb libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 \
             libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 \
-            libxcb-render-util0 libxcb-image0 libpulse0 libasound2 postgresql openbox
+            libxcb-render-util0 libxcb-image0 libpulse0 libasound2 postgresql openbox xdotool
 # postgresql: the team-project tests start a throwaway PostgreSQL server of their own.
 # openbox: a window manager on the virtual screen, so the screenshot shows a framed window and menus.
+# xdotool: keys typed on the virtual screen's keyboard, for the focus test under a window manager.
 
 .PHONY: setup run test test-fast wheel-check sysdeps bench installer lint clean interop interop-venv sdk-venv
 
@@ -63,10 +64,13 @@ lint: setup
 # a fresh HHIR project and a fresh Label Studio project get the same labels (tests/interop/).
 LS_VENV := .interop-venv
 LS_VERSION := 1.23.2
+# label-studio 1.23.2 asks for sentry-sdk>=2.16.0 with no upper bound; sentry-sdk 3 drops the
+# send_default_pii option the server passes, and the server dies at start.
+LS_SENTRY := sentry-sdk>=2.16.0,<3
 
 $(LS_VENV)/.installed:
 	test -x $(LS_VENV)/bin/python || $(PY) -m venv $(LS_VENV)
-	$(LS_VENV)/bin/python -m pip install -q label-studio==$(LS_VERSION) 2>&1 | { grep -v "^WARNING: Location" || true; }
+	$(LS_VENV)/bin/python -m pip install -q label-studio==$(LS_VERSION) "$(LS_SENTRY)" 2>&1 | { grep -v "^WARNING: Location" || true; }
 	touch $@
 
 interop-venv: $(LS_VENV)/.installed

@@ -14,7 +14,7 @@ Qt-free. Names are loaded on first use, and heavy libraries (torch, transformers
 cv2, scenedetect, av) only inside the functions that need them, so ``import hhir`` stays cheap.
 
 Packages, top layer first (docs/internals.md, "Layers"): ``cli``; ``cluster``; ``learn``;
-``exchange``; ``pipeline``; ``scoring``; ``models``, ``store`` and ``speech``; ``segment``; ``media``.
+``exchange``; ``pipeline``; ``scoring``; ``people``, ``models``, ``store`` and ``speech``; ``segment``; ``media``.
 Modules: ``selftest`` and ``doctor`` (installation checks), ``thresholds`` (a label's threshold
 now), ``settings`` (the settings file), ``logs``, ``appdirs`` (default folders), ``fsutil``
 (atomic files), ``jobs`` (progress and cancel), ``errors`` and ``types`` (the shared records).

@@ -238,3 +238,40 @@ class SpeechTurn:
     character_id: int | None = None
     confidence: float | None = None
     source: str = "analysis"
+
+
+TARGET_KINDS = ("character", "group", "offscreen", "unknown")
+"""Whom an interaction is directed at: a character, the group in frame, someone off-screen, unknown."""
+INTERACTION_STATES = ("present", "absent", "unreviewed")
+INTERACTION_SOURCES = ("annotator", "suggestion", "import")
+
+
+@dataclass(frozen=True)
+class Interaction:
+    """Who does what to whom, and when: ``actor_id`` (a character) does ``label`` to the target over
+    frames ``[start_frame, end_frame)`` (``end_frame`` exclusive, as shots and clips; decoded frame
+    indices on the stream's clock, chosen freely, not tied to clips).
+
+    ``target_kind`` is one of :data:`TARGET_KINDS`; ``target_id`` is the target character's id when
+    it is ``character``, else None. ``state``: ``present``, ``absent`` (checked and not so) or
+    ``unreviewed`` (a suggestion nobody judged). ``source``: ``annotator``, ``suggestion`` or
+    ``import``; ``evidence`` the cue behind a suggestion (None for a person's own record).
+    """
+
+    id: int
+    video_id: int
+    actor_id: int
+    label: str
+    target_kind: str
+    target_id: int | None
+    start_frame: int
+    end_frame: int
+    state: str
+    annotator: str
+    source: str = "annotator"
+    evidence: str | None = None
+    updated_at: str = ""
+
+    def overlaps(self, start_frame: int, end_frame: int) -> bool:
+        """Whether the interaction shares a frame with ``[start_frame, end_frame)``."""
+        return self.start_frame < end_frame and start_frame < self.end_frame

@@ -101,11 +101,13 @@ def main(argv: list[str] | None = None) -> int:
         QMessageBox.critical(None, "HHIR Studio", str(exc))
         return 2
     window.show()
-    window.resume_unfinished()
-    window.analyze([str(p) for p in args.videos])
-    stored = window.store.videos()
-    if stored and window.session.data is None:
-        window.open_video(stored[0].id)
+    app.processEvents()  # the window is painted before the project's state is read
+    from PySide6.QtCore import QTimer
+
+    # the window paints first; the project's last state (video, clip) right after, before any job
+    QTimer.singleShot(0, window.restore_last_state)
+    QTimer.singleShot(0, window.resume_unfinished)
+    QTimer.singleShot(0, lambda: window.analyze([str(p) for p in args.videos]))
     return app.exec()
 
 

@@ -39,6 +39,7 @@ class CommandTargets:
     merge_shot: Callable[[], None]
     move_cut: Callable[[], None]
     train: Callable[[], None]
+    show_history: Callable[[], None]
 
 
 def register_all(registry: ActionRegistry, w: CommandTargets) -> None:
@@ -65,6 +66,12 @@ def register_all(registry: ActionRegistry, w: CommandTargets) -> None:
     add(ActionSpec("play.toggle", "Play / &pause", ("Space",), "&Playback", True), w.player.toggle_play, has_media)
     add(ActionSpec("play.frame_next", "Next &frame", ("Right",), "&Playback"), lambda: w.player.step_frames(1), has_media)
     add(ActionSpec("play.frame_prev", "Previous frame", ("Left",), "&Playback"), lambda: w.player.step_frames(-1), has_media)
+    add(ActionSpec("play.step_many_fwd", "Step forward N frames", ("Ctrl+Right",), "&Playback",
+                   tip="Move forward the number of frames in the step box"), lambda: w.player.step_many(1), has_media)
+    add(ActionSpec("play.step_many_back", "Step back N frames", ("Ctrl+Left",), "&Playback"), lambda: w.player.step_many(-1), has_media)
+    add(ActionSpec("play.first", "First frame", ("Home",), "&Playback"), w.player.first_frame, has_media)
+    add(ActionSpec("play.last", "Last frame", ("End",), "&Playback"), w.player.last_frame, has_media)
+    add(ActionSpec("play.goto", "&Go to frame or time…", ("Ctrl+G",), "&Playback"), w.player.focus_goto, has_media)
     add(ActionSpec("play.jump_fwd", "Jump forward", ("Shift+Right",), "&Playback"), lambda: w.player.jump(jump()), has_media)
     add(ActionSpec("play.jump_back", "Jump back", ("Shift+Left",), "&Playback"), lambda: w.player.jump(-jump()), has_media)
     add(ActionSpec("play.faster", "Faster", ("]",), "&Playback"), lambda: w.player.change_speed(1), has_media)
@@ -88,6 +95,8 @@ def register_all(registry: ActionRegistry, w: CommandTargets) -> None:
         lambda: s.go_disagreement(1), has_video)
     add(ActionSpec("review.prev_disagreement", "Previous disagreement", ("Shift+D",), "&Review"), lambda: s.go_disagreement(-1), has_video)
 
+    add(ActionSpec("view.history", "Edit &history", ("Ctrl+H",), "&Edit", tip="Who changed what, when; select a step to go there"),
+        w.show_history)
     add(ActionSpec("timeline.zoom_in", "Zoom &in", ("Ctrl+=", "Ctrl++"), "&Timeline"), lambda: w.timeline.zoom(1.5), has_video)
     add(ActionSpec("timeline.zoom_out", "Zoom &out", ("Ctrl+-",), "&Timeline"), lambda: w.timeline.zoom(1 / 1.5), has_video)
     add(ActionSpec("timeline.fit", "&Fit video", ("Ctrl+0",), "&Timeline"), w.timeline.fit, has_video)

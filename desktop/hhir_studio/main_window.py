@@ -4,13 +4,14 @@ edits go through the session, background work through the job runner.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QShowEvent
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMenu, QSplitter, QToolBar, QWidget
+from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QMainWindow, QMenu, QScrollArea, QSplitter, QToolBar, QWidget
 
 from hhir.media.proxy import existing_proxy
 from hhir.settings import Settings
@@ -18,6 +19,7 @@ from hhir.store import Store
 from hhir_studio import commands
 from hhir_studio.actions import ActionRegistry
 from hhir_studio.jobs import Job, JobRunner, JobSpec
+from hhir_studio.history.panel import HistoryPanel
 from hhir_studio.labels.panel import LabelPanel
 from hhir_studio.models_menu import ModelMenu
 from hhir_studio.operations import OpChanges
@@ -58,25 +60,30 @@ class MainWindow(QMainWindow):
         self._copies_queued: set[str] = set()  # fingerprints whose playback copy is built or being built
         self.runner = JobRunner(self)
         self._failures = None  # the FailureNotice, made on the first failure
+        self._focus_at_failure: QWidget | None = None  # where the keys were when it opened
+        self._focus_before: QWidget | None = None  # where the keys were when a menu opened
+        self._own_failures: QWidget | None = None  # a dialog that shows its own job's failure
         self.analysis = AnalysisController(self.runner, store.reopen_value(), settings, self, book=QueueBook(store))
         self.player = PlayerView(self)
         self.timeline = TimelineView(self.session.threshold, self)
         self.labels = LabelPanel(self.session, self)
         self.transcript = TranscriptPanel(self.session, self)
         self.videos = VideoListPanel(self.session, self)
-        self.shots = ShotEditor(self.session, self.analysis, self.player)
+        self.history = HistoryPanel(self.session, self)
+        self.shots = ShotEditor(self.session, self.player)
         self.registry = ActionRegistry(self)
         self.registry.on_error = lambda text: self.statusBar().showMessage(text, 15000)
         commands.register_all(self.registry, commands.CommandTargets(
             self.session, self.player, self.timeline, open_videos=self.open_dialog, export=self.export_dialog, import_=self.import_dialog,
             settings=self.settings_dialog, quit=self.close, toggle_loop=self.toggle_loop, split_shot=self.split_shot,
-            merge_shot=self.merge_shot, move_cut=self.move_cut, train=self.training_dialog))
+            merge_shot=self.merge_shot, move_cut=self.move_cut, train=self.training_dialog, show_history=self.show_history))
         self.people = PeopleController(self)  # its actions go in before the menus are built
         self.people.register(self.registry)
         self._assemble()
         self.people.place_lanes()
         self.people.place_gallery()
         self._wire()
+        self._watch_menus()
         self.videos.refresh()
         self._restore_geometry()
 
@@ -89,8 +96,11 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(1, 0)
         self.setCentralWidget(splitter)
         videos = self._dock("Videos", self.videos, Qt.DockWidgetArea.LeftDockWidgetArea)
-        labels = self._dock("Labels", self.labels, Qt.DockWidgetArea.RightDockWidgetArea)
+        labels = self._dock("Labels", self._scrolling(self.labels), Qt.DockWidgetArea.RightDockWidgetArea)
         self._dock("Transcript", self.transcript, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.history_dock = self._dock("History", self.history, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.tabifyDockWidget(self.findChild(QDockWidget, "dock Transcript"), self.history_dock)
+        self.findChild(QDockWidget, "dock Transcript").raise_()
         self._dock_widths = ([videos, labels], [VIDEOS_WIDTH, 460])  # applied once shown (see showEvent)
         self.registry.build_menus(self.menuBar(), commands.MENUS)
         toolbar = QToolBar("Main", self)
@@ -106,6 +116,18 @@ class MainWindow(QMainWindow):
     def _menu(self, title: str) -> QMenu:
         return next(a.menu() for a in self.menuBar().actions() if a.text() == title)
 
+    def _scrolling(self, panel: QWidget) -> QScrollArea:
+        """``panel`` in a vertical scroll area: a short window scrolls it instead of growing taller
+        than the screen (the window stays usable at 1024x640)."""
+        area = QScrollArea(self)
+        area.setObjectName(f"scroll {panel.objectName()}")
+        area.setWidget(panel)
+        area.setWidgetResizable(True)
+        area.setFrameShape(QScrollArea.Shape.NoFrame)
+        area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        area.setMinimumWidth(panel.minimumSizeHint().width() + area.verticalScrollBar().sizeHint().width())
+        return area
+
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock {title}")
@@ -119,6 +141,8 @@ class MainWindow(QMainWindow):
         self.player.position_changed.connect(self.timeline.set_playhead)
         self.player.position_changed.connect(self.transcript.set_position)
         self.player.media_failed.connect(self.notify_error)
+        self.player.goto_failed.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.player.goto_done.connect(lambda: self.timeline.setFocus(Qt.FocusReason.OtherFocusReason))
         self.timeline.seek_requested.connect(self.player.seek)
         self.timeline.clip_clicked.connect(s.select_clip)
         self.transcript.seek_requested.connect(self.player.seek)
@@ -132,7 +156,7 @@ class MainWindow(QMainWindow):
         self.analysis.job_added.connect(self.videos.track)
         self.analysis.refused.connect(self.notify_error)
         self.runner.changed.connect(self.apply_changes)
-        self.runner.job_failed.connect(lambda job, message: self.notify_error(message))
+        self.runner.job_failed.connect(self._job_failed)
 
     # --- reactions -----------------------------------------------------------------------
     def apply_changes(self, changes: OpChanges) -> None:
@@ -157,7 +181,12 @@ class MainWindow(QMainWindow):
         video = self.session.data.video
         if Path(video.path).exists():
             copy = existing_proxy(video.fingerprint) if self.session.settings.playback_copies else None
-            self.player.load(video.path, video.fps, video.frame_count, source=str(copy) if copy else None)
+            data = self.session.data
+            # the frames the analysis decoded (its shots tile them), else the header's estimate until
+            # the stream's timestamps are read
+            decoded = data.shots[-1].end_frame if data.shots else 0
+            self.player.load(video.path, video.fps, decoded or video.frame_count, source=str(copy) if copy else None,
+                             decoded=bool(decoded))
             self._queue_timebase(self.player.source)
             if copy is None:
                 self._queue_playback_copy(video)
@@ -189,7 +218,28 @@ class MainWindow(QMainWindow):
         self.timeline.set_layout(layout)
         self.registry.refresh()
 
+    def restore_last_state(self) -> None:
+        """Open the video and clip that were open when the app last closed (else the first video)."""
+        stored = {v.id: v for v in self.store.videos()}
+        if not stored or self.session.data is not None:
+            return
+        saved = _window_settings()
+        video_id, clip_id = saved.value("review/video"), saved.value("review/clip")
+        video_id = int(video_id) if video_id is not None and int(video_id) in stored else next(iter(stored))
+        self.open_video(video_id)
+        data = self.session.data
+        if clip_id is not None and data is not None and data.video.id == video_id and data.clip(int(clip_id)) is not None:
+            self.session.select_clip(int(clip_id))
+
+    def _remember_selection(self) -> None:
+        selected = self.session.selected
+        if selected is not None:
+            saved = _window_settings()
+            saved.setValue("review/video", selected.video_id)
+            saved.setValue("review/clip", selected.clip_id)
+
     def _on_selection_changed(self) -> None:
+        self._remember_selection()
         clip = self.session.selected_clip()
         self.timeline.set_selected_clip(clip.id if clip else None)
         self.player.set_loop_range((clip.start_s, clip.end_s) if clip else None)
@@ -243,12 +293,10 @@ class MainWindow(QMainWindow):
             self.session.reload()
 
     def _on_structure_changed(self, video_id: int) -> None:
+        """Shots replaced by an operation (an imported shot list): the new clips get their
+        suggestions; decisions kept aside are listed by the label panel."""
         self._on_video_analyzed(video_id)
         self._refresh_changed_clips(video_id)
-        orphans = len(self.store.orphan_annotations(video_id))
-        if orphans:  # never silently: the user should know some labels lost their clip
-            self.statusBar().showMessage(
-                f"Clips rebuilt. {orphans} label(s) kept aside: their clip's time range no longer exists", 15000)
 
     def _clips_without_scores(self) -> bool:
         """Scored, but not every clip: clips rebuilt since (a fresh, unscored video is the
@@ -296,12 +344,57 @@ class MainWindow(QMainWindow):
         return self.analyze([v.path for v in videos if Path(v.path).exists()])
 
     def open_dialog(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, "Open videos", "", VIDEO_FILTER)
+        with self.keeping_focus():
+            paths, _ = QFileDialog.getOpenFileNames(self, "Open videos", "", VIDEO_FILTER)
         if paths:
             self.analyze(paths)
 
+    # --- focus ---------------------------------------------------------------------------
+    def _focus_now(self) -> QWidget:
+        """The widget of this window with the keyboard now (the timeline, where the keys work, if none)."""
+        widget = QApplication.focusWidget()
+        return widget if widget is not None and widget.window() is self else self.timeline
+
+    def give_focus_back(self, widget: QWidget | None = None) -> None:
+        """Back to ``widget`` (default: the one that had the keys before the last dialog or menu),
+        so arrow and label keys work again without a click."""
+        target = widget or self._focus_before or self.timeline
+        self.activateWindow()
+        self.raise_()
+        target.setFocus(Qt.FocusReason.PopupFocusReason)
+
+    @contextlib.contextmanager
+    def keeping_focus(self):
+        """Run a dialog; the keys go back where they were when it closes, however it closes."""
+        before = self._focus_now()
+        try:
+            yield
+        finally:
+            self.give_focus_back(before)
+
+    def _watch_menus(self) -> None:
+        """Every menu (a click, Alt, or Escape closing it) gives the keys back when it closes."""
+        for menu in self.menuBar().findChildren(QMenu):
+            menu.aboutToShow.connect(self._remember_focus)
+            menu.aboutToHide.connect(lambda: QTimer.singleShot(0, self._after_menu))
+
+    def _remember_focus(self) -> None:
+        if QApplication.activePopupWidget() is None or self._focus_before is None:
+            self._focus_before = self._focus_now()
+
+    def _after_menu(self) -> None:
+        if QApplication.activeModalWidget() is None and QApplication.activePopupWidget() is None:
+            self.give_focus_back()
+
     def toggle_loop(self) -> None:
         self.player.set_looping(self.registry.action("play.loop").isChecked())
+
+    def show_history(self) -> None:
+        """Bring the History dock forward with its table focused (Escape or a click goes back)."""
+        self.history_dock.show()
+        self.history_dock.raise_()
+        self.history.refresh()
+        self.history.focus_table()
 
     def split_shot(self) -> None:
         self.shots.split_at_playhead()
@@ -316,7 +409,9 @@ class MainWindow(QMainWindow):
         from hhir_studio.dialogs.settings import SettingsDialog
 
         dialog = SettingsDialog(self.session.settings, self, [label.name for label in self.session.labels])
-        if dialog.exec():
+        with self.keeping_focus():
+            accepted = dialog.exec()
+        if accepted:
             self.apply_settings(dialog.result_settings())
 
     def apply_settings(self, settings: Settings) -> None:
@@ -329,7 +424,13 @@ class MainWindow(QMainWindow):
     def export_dialog(self) -> None:
         from hhir_studio.dialogs.export import ExportDialog
 
-        ExportDialog(self, self.runner).exec()
+        with self.keeping_focus():
+            dialog = ExportDialog(self, self.runner)
+            self._own_failures = dialog  # its status line shows its job's failure: not a second time here
+            try:
+                dialog.exec()
+            finally:
+                self._own_failures = None
 
     def import_dialog(self) -> None:
         from hhir_studio.dialogs.import_ import ImportDialog
@@ -339,7 +440,8 @@ class MainWindow(QMainWindow):
     def training_dialog(self) -> None:
         from hhir_studio.dialogs.training import TrainingDialog
 
-        TrainingDialog(self, self.runner).exec()
+        with self.keeping_focus():
+            TrainingDialog(self, self.runner).exec()
 
     def notify_error(self, message: str) -> None:
         """The one place errors reach the user: a dialog with the details (:class:`FailureNotice`),
@@ -350,7 +452,16 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"⚠ {message}", 15000)
         if self._failures is None:
             self._failures = FailureNotice(self)
+            self._failures.finished.connect(lambda _result: self.give_focus_back(self._focus_at_failure))
+        if not self._failures.isVisible():
+            self._focus_at_failure = self._focus_now()
         self._failures.report(message)
+
+    def _job_failed(self, job: Job, message: str) -> None:
+        dialog = self._own_failures
+        if dialog is not None and getattr(dialog, "job", None) is job:
+            return  # the dialog that started the job says so itself
+        self.notify_error(message)
 
     # --- window --------------------------------------------------------------------------
     def _restore_geometry(self) -> None:

@@ -30,7 +30,6 @@ from hhir.jobs import CancelToken, ProgressFn
 from hhir.learn.options import TrainOptions
 from hhir.learn.train import TrainResult
 from hhir.pipeline.options import AnalysisOptions
-from hhir.types import Shot
 
 EmitFn = Callable[[dict], None]
 
@@ -138,28 +137,6 @@ def analyze(request: AnalyzeRequest, ctx: Context) -> Outcome:
     with _project(request.project) as store:
         video_id = analyze_video(store, request.video_path, request.options, ctx.progress, ctx.cancel)
     return Outcome(video_id, OpChanges(analyzed=(video_id,)))
-
-
-@dataclass(frozen=True)
-class ShotEditRequest:
-    project: str
-    video_id: int
-    shots: tuple[Shot, ...]
-    options: AnalysisOptions
-
-
-@operation("edit_shots", ShotEditRequest, int, title=lambda r: "Rebuild clips")
-def edit_shots(request: ShotEditRequest, ctx: Context) -> Outcome:
-    """Store corrected shots and rebuild the clips from them (annotations follow). The shots are
-    marked as set by a person, so a later analysis keeps them whatever its detector settings;
-    shots and clips are stored together, with no cancel point between them."""
-    from hhir.pipeline import replace_shots
-
-    with _project(request.project) as store:
-        ctx.progress(0.1, "Saving corrected shots and rebuilding clips")
-        replace_shots(store, request.video_id, list(request.shots), request.options)
-        ctx.progress(1.0, "Clips rebuilt")
-    return Outcome(request.video_id, OpChanges(structure=(request.video_id,)))
 
 
 @dataclass(frozen=True)

@@ -74,7 +74,7 @@ class ReviewSession(QObject):
     data_changed = Signal()
     selection_changed = Signal()
     status_reported = Signal(str)
-    structure_changed = Signal(int)  # an undo/redo rebuilt a video's clips
+    structure_changed = Signal(int)  # a shot edit, or its undo/redo, rebuilt a video's clips
 
     def __init__(self, store: Store, settings: Settings, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -203,6 +203,49 @@ class ReviewSession(QObject):
     def edit_segment(self, segment_id: int, text: str) -> None:
         change = self.store.edit_segment_text(segment_id, text, self.annotator)
         self._after_edit(change.description)
+
+    def edit_shots(self, shots: list[Shot]) -> bool:
+        """Store corrected shots of the open video now, on this thread like every edit of the
+        annotator's (never queued behind an analysis): one undo step, clips rebuilt with every
+        decision kept by the rule of ``hhir.store.repo_shots``. Only the new clips' features and
+        scores are computed afterwards, in the background (``structure_changed``)."""
+        from hhir.errors import HHIRError
+        from hhir.pipeline.options import AnalysisOptions
+        from hhir.pipeline.shot_edits import describe_shot_edit, replace_shots
+
+        if self.data is None:
+            return False
+        video_id, s = self.data.video.id, self.settings
+        options = AnalysisOptions(profile=s.profile, clip_size=s.clip_size, clip_stride=s.clip_stride,
+                                  model_bundle=s.active_bundle or None)
+        name = describe_shot_edit(self.data.shots, shots)
+        aside_before = len(self.store.orphan_annotations(video_id))
+        try:
+            replace_shots(self.store, video_id, shots, options, name)
+        except (HHIRError, ValueError) as exc:
+            self.status_reported.emit(f"Cannot edit shots: {exc}")
+            return False
+        self.reload()
+        aside = len(self.store.orphan_annotations(video_id)) - aside_before
+        self.status_reported.emit(f"{name[0].upper()}{name[1:]}: every label kept" if aside <= 0 else
+                                  f"{name[0].upper()}{name[1:]}: {aside} label(s) kept aside (no new clip could take them): "
+                                  "see the label panel to put them back")
+        self.structure_changed.emit(video_id)
+        return True
+
+    def reattach(self, orphan_id: int) -> bool:
+        """Put a decision kept aside on the selected clip (one undoable step)."""
+        if self.data is None or self.selected is None or self.selected.clip_id is None:
+            self.status_reported.emit("Select the clip the label belongs to first")
+            return False
+        change = self.store.reattach(orphan_id, self.selected.clip_id, self.annotator)
+        self.reload()
+        self.status_reported.emit(change.description)
+        return True
+
+    def kept_aside(self) -> list:
+        """The open video's decisions kept aside by shot edits (``OrphanAnnotation`` records)."""
+        return [] if self.data is None else self.store.orphan_annotations(self.data.video.id)
 
     def undo(self) -> bool:
         return self._history(self.store.undo)

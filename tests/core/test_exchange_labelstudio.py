@@ -47,6 +47,11 @@ def _tasks(folder: Path) -> list[dict]:
     return json.loads((folder / "tasks.json").read_text(encoding="utf-8"))
 
 
+def _url(task: dict) -> str:
+    """``data.video`` without the media fragment that starts the player at the clip."""
+    return task["data"]["video"].split("#", 1)[0]
+
+
 def test_completed_by_names_an_account_and_names_come_back(project, tmp_path: Path) -> None:
     store, video = project
     options = ExportOptions(annotator_emails=(("alice", "alice@lab.example"),), local_files_root="/media")
@@ -68,14 +73,14 @@ def test_video_urls_follow_local_files_or_a_prefix(project, tmp_path: Path) -> N
     store, video = project
     one = (video.id,)
     export(store, "labelstudio", tmp_path / "local", ExportOptions(one, local_files_root="/media/"))
-    assert {t["data"]["video"] for t in _tasks(tmp_path / "local")} == {"/data/local-files/?d=scene%200.mp4"}
+    assert {_url(t) for t in _tasks(tmp_path / "local")} == {"/data/local-files/?d=scene%200.mp4"}
     export(store, "labelstudio", tmp_path / "root", ExportOptions(one))
-    assert {t["data"]["video"] for t in _tasks(tmp_path / "root")} == {"/data/local-files/?d=media/scene%200.mp4"}
+    assert {_url(t) for t in _tasks(tmp_path / "root")} == {"/data/local-files/?d=media/scene%200.mp4"}
     export(store, "labelstudio", tmp_path / "web", ExportOptions(one, media_url_prefix="https://films.example/hhir/"))
-    assert {t["data"]["video"] for t in _tasks(tmp_path / "web")} == {"https://films.example/hhir/scene%200.mp4"}
+    assert {_url(t) for t in _tasks(tmp_path / "web")} == {"https://films.example/hhir/scene%200.mp4"}
     assert {t["data"]["media_path"] for t in _tasks(tmp_path / "web")} == {"/media/scene 0.mp4"}
     report = export(store, "labelstudio", tmp_path / "out", ExportOptions(one, local_files_root="/srv/films"))
-    assert {t["data"]["video"] for t in _tasks(tmp_path / "out")} == {"/media/scene 0.mp4"}
+    assert {_url(t) for t in _tasks(tmp_path / "out")} == {"/media/scene 0.mp4"}
     assert any(n.startswith("1 videos are not under the local-files root /srv/films (/media/scene 0.mp4)") for n in report.notes)
 
 
@@ -86,10 +91,45 @@ def test_starter_scores_are_exported_with_their_model_version(project, tmp_path:
     predictions = {t["data"]["clip_index"]: t["predictions"][0] for t in tasks if "predictions" in t}
     assert {p["model_version"] for p in predictions.values()} == {"starter-v1"}
     assert sorted(predictions) == [-1, 0, 1]
-    # chosen at the threshold every reader uses (0.6 with no tuned model): 0.65 is in, 0.55 is not
-    assert predictions[0]["result"][0]["value"]["choices"] == ["asks"]
-    assert {r["value"]["choices"][0]: r["score"] for r in predictions[0]["result"][1:]} == {"asks": 0.65, "watches": 0.55}
-    assert predictions[1]["result"][0]["value"]["choices"] == [] and predictions[0]["score"] == 0.65
+    # chosen at the threshold every reader uses (0.6 with no tuned model): 0.65 is in, 0.55 is not;
+    # one result, so a prediction accepted as it is is the suggested set and nothing more
+    assert [r["value"]["choices"] for r in predictions[0]["result"]] == [["asks"]]
+    assert [r["value"]["choices"] for r in predictions[1]["result"]] == [[]]
+    # scores where Label Studio keeps them: the weakest decision's confidence (watches left out at
+    # 0.55: 0.45), per label in the task's data
+    assert predictions[0]["score"] == predictions[0]["result"][0]["score"] == pytest.approx(0.45)
+    by_index = {t["data"]["clip_index"]: t["data"] for t in tasks if "predictions" in t}
+    assert by_index[0]["scores"] == {"asks": 0.65, "watches": 0.55}
+
+
+def test_an_accepted_prediction_imports_as_the_suggested_set(project, tmp_path: Path) -> None:
+    """What Label Studio's "Create annotations from predictions" does: the prediction's result becomes
+    an annotation's result, as it is."""
+    store, video = project
+    export(store, "labelstudio", tmp_path / "ls", ExportOptions(with_predictions=True))
+    tasks = _tasks(tmp_path / "ls")
+    for task in tasks:
+        task["annotations"] = [{"completed_by": {"email": "carol@lab.example"}, "result": p["result"]} for p in task.get("predictions", [])]
+    (tmp_path / "accepted.json").write_text(json.dumps(tasks))
+    target, _ = make_project(tmp_path / "q.sqlite")
+    import_(target, "labelstudio", tmp_path / "accepted.json", ImportOptions())
+    index = {c.id: c.index for v in target.videos() for c in target.clips(v.id)}
+    got = {(None if a.target.clip_id is None else index[a.target.clip_id], a.label, a.state) for a in target.annotations()}
+    assert got == {(None, "walks with", AnnotationState.PRESENT), (0, "asks", AnnotationState.PRESENT)}
+    target.close()
+
+
+def test_clip_range_reads_as_a_player_shows_it_and_the_player_starts_there(project, tmp_path: Path) -> None:
+    from hhir.exchange.labelstudio import clock_text
+
+    store, video = project
+    export(store, "labelstudio", tmp_path / "ls", ExportOptions((video.id,), local_files_root="/media"))
+    clip = store.clips(video.id)[1]
+    task = next(t for t in _tasks(tmp_path / "ls") if t["data"]["clip_index"] == 1)
+    assert task["data"]["range"] == f"{clock_text(clip.start_s)} to {clock_text(clip.end_s)}" == "0:01.600 to 0:06.400"
+    assert task["data"]["video"] == "/data/local-files/?d=scene%200.mp4#t=1.600,6.400"
+    assert "$range" in (tmp_path / "ls" / "labeling_config.xml").read_text()
+    assert (clock_text(3725.5), clock_text(59.9996)) == ("1:02:05.500", "1:00.000")
 
 
 def test_predictions_note_when_nothing_has_scored(tmp_path: Path) -> None:
@@ -157,7 +197,7 @@ def test_cli_takes_accounts_and_local_files_root_and_prints_notes(project, tmp_p
     assert main(args) == 0
     assert "note: Label Studio imports annotations only for members of its organisation: 3 accounts needed" in capsys.readouterr().err
     tasks = _tasks(tmp_path / "ls")
-    assert {t["data"]["video"] for t in tasks} == {"/data/local-files/?d=scene%200.mp4", "/data/local-files/?d=scene%201.mp4"}
+    assert {_url(t) for t in tasks} == {"/data/local-files/?d=scene%200.mp4", "/data/local-files/?d=scene%201.mp4"}
     assert "alice@lab.example" in {a["completed_by"]["email"] for t in tasks for a in t["annotations"]}
     assert main([*args[:-3], "--annotator-email", "alice"]) == 2
     assert "expected NAME=EMAIL" in capsys.readouterr().err

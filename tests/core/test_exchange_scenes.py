@@ -61,3 +61,54 @@ def test_shot_conflict_names_the_cut_that_differs(film: Path, tmp_path: Path) ->
         ("3 shots, cut at frame 30 (1.200 s)", "3 shots, no cut at frame 30 (next at 32)")]
     assert [(s.start_frame, s.end_frame) for s in store.shots(video.id)] == [(0, 30), (30, 50), (50, 75)]
     store.close(), other.close()
+
+
+def test_our_scene_list_and_scenedetects_copy_import_back_unchanged(film: Path, tmp_path: Path) -> None:
+    store = Store(tmp_path / "p.sqlite")
+    video = store.add_video(probe(film))
+    store.set_shots(video.id, _shots([0, 30, 50, 75]))
+    export(store, "shots", tmp_path / "ours", ExportOptions())
+    ours = tmp_path / "ours" / "cuts-Scenes.csv"
+    report = import_(store, "shots", ours, ImportOptions(video_id=video.id))
+    assert (report.conflicts, report.shots_written) == ((), 0)
+    done = subprocess.run([sys.executable, "-m", "scenedetect", "-i", str(film), "-o", str(tmp_path / "theirs"), "-q",
+                           "load-scenes", "-i", str(ours), "list-scenes"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    report = import_(store, "shots", next((tmp_path / "theirs").glob("*.csv")), ImportOptions(video_id=video.id))
+    assert (report.conflicts, report.shots_written) == ((), 0)
+    store.close()
+
+
+def test_a_list_ending_one_past_the_decoded_frames_ends_at_the_last_decoded_frame(film: Path, tmp_path: Path) -> None:
+    from hhir.exchange.scenes import scene_list_csv
+
+    store = Store(tmp_path / "p.sqlite")
+    video = store.add_video(probe(film))
+    assert video.frame_count == 75
+    store.set_shots(video.id, _shots([0, 30, 50, 75]))
+    # PySceneDetect's length from the duration can count one frame more than are decoded.
+    theirs = tmp_path / "cuts-Scenes.csv"
+    theirs.write_text(scene_list_csv(tuple(_shots([0, 32, 50, 75])), FPS, end_frame=76))
+    report = import_(store, "shots", theirs, ImportOptions(video_id=video.id, replace=True))
+    assert (report.replaced, report.shots_written) == (1, 3)
+    assert [(s.start_frame, s.end_frame) for s in store.shots(video.id)] == [(0, 32), (32, 50), (50, 75)]
+    store.close()
+
+
+def test_cli_replace_says_what_it_replaced(film: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    from hhir.cli import main
+
+    db = str(tmp_path / "p.sqlite")
+    store = Store(db)
+    video = store.add_video(probe(film))
+    store.set_shots(video.id, _shots([0, 30, 50, 75]))
+    store.close()
+    other = Store(tmp_path / "q.sqlite")
+    moved = other.add_video(probe(film))
+    other.set_shots(moved.id, _shots([0, 32, 50, 75]))
+    export(other, "shots", tmp_path / "file", ExportOptions())
+    other.close()
+    assert main(["import", "--format", "shots", str(tmp_path / "file" / "cuts-Scenes.csv"), "--db", db, "--replace"]) == 0
+    out = capsys.readouterr()
+    assert "3 shots written" in out.out and "(1 replaced)" in out.out
+    assert "cut at frame 30" in out.err

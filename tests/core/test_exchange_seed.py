@@ -37,6 +37,7 @@ def _project(store, path: Path):
     store.annotate(Target(video.id, clips[0].id), "talks to", AnnotationState.PRESENT, "ann")
     store.annotate(Target(video.id, clips[0].id), "asks", AnnotationState.PRESENT, "ann")
     store.annotate(Target(video.id, clips[1].id), "watches", AnnotationState.ABSENT, "ann")
+    store.annotate(Target(video.id, clips[1].id), "no_interaction", AnnotationState.PRESENT, "ann")
     store.set_reviewed(Target(video.id, clips[1].id), "ann")
     return video, clips
 
@@ -119,10 +120,10 @@ def test_seed_notebook_trains_on_the_export(store, tmp_path: Path) -> None:
     dashed = make_video(tmp_path / "Super-Hero-2.mp4", SHOTS, speech=[(0.2, "One.")])
     plain = make_video(tmp_path / "SuperHero-2.mp4", SHOTS, speech=[(0.3, "Two.")])
     _labelled(store, dashed, {0: ["asks", "talks to"], 1: ["talks to"]}, reviewed=set())
-    _, plain_clips = _labelled(store, plain, {0: ["watches", "yells at"]}, reviewed={1})
+    _, plain_clips = _labelled(store, plain, {0: ["watches", "yells at"], 1: ["no_interaction"]}, reviewed={1})
     report = export(store, "seed", tmp_path / "out", ExportOptions(test_fraction=0.0))
     scenes = scene_labels(tmp_path / "out", "train")
-    # every scene's present labels, and no_interaction for the reviewed empty clip, reach the notebook
+    # every scene's present labels, no_interaction where it is ticked, reach the notebook
     assert scenes == {"Super_Hero_2-1": {"asks", "talks to"}, "SuperHero-2": {"watches", "no_interaction"}}
     assert len(plain_clips) == 2
     labels = read_labels(tmp_path / "out", "train")
@@ -150,7 +151,40 @@ def test_export_reads_back_as_seed_labels(store, tmp_path: Path, coded_video: Pa
     video, clips = _project(store, coded_video)
     export(store, "seed", tmp_path / "out", ExportOptions(test_fraction=0.0))
     report = import_(store, "seed", tmp_path / "out" / "train_labels", ImportOptions(annotator="ann"))
-    assert report.conflicts == () and report.unchanged == 2
-    assert report.annotations_written == 1  # the reviewed empty clip comes back as no_interaction present
-    states = {(a.target.clip_id, a.label): a.state for a in store.annotations(video.id, "ann")}
-    assert states[(clips[1].id, "no_interaction")] is AnnotationState.PRESENT
+    assert report.conflicts == () and report.unchanged == 3 and report.annotations_written == 0
+
+
+def test_a_reviewed_clip_with_nothing_ticked_is_not_given_no_interaction(store, tmp_path: Path, coded_video: Path) -> None:
+    """One rule in every format: no_interaction is present where it is ticked; a reviewed clip with
+    nothing ticked has it absent (as the manifest, Label Studio and EAF say), so the seed layout,
+    which needs a present label per clip, leaves that clip out and says so."""
+    from hhir.exchange.manifest_read import read_manifest
+
+    video, clips = _labelled(store, coded_video, {0: ["asks"]}, reviewed={1})
+    report = export(store, "seed", tmp_path / "out", ExportOptions(test_fraction=0.0))
+    assert [p.stem for p in (tmp_path / "out").rglob("*.mp4")] == ["Coded_scene-1-clip0000"]
+    assert any(n.startswith("1 reviewed clips with no label present left out") for n in report.notes)
+    export(store, "manifest", tmp_path / "manifest", ExportOptions(encoders=(("text", "none"),)))
+    manifest = read_manifest(tmp_path / "manifest")
+    row = next(r for r in manifest.rows if r.clip_index == clips[1].index)
+    assert row.values[manifest.labels.index("no_interaction")] == 0
+
+
+def test_a_single_video_is_refused_with_the_reason_unless_no_test_split_is_asked(store, tmp_path: Path, coded_video: Path) -> None:
+    from hhir.errors import HHIRError
+
+    _project(store, coded_video)
+    with pytest.raises(HHIRError, match=r"all in the train split: the seed's notebook trains on clip_train/ and its test cell reads clip_test/"):
+        export(store, "seed", tmp_path / "out", ExportOptions(test_fraction=0.2))
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*.*"))  # refused before any cut
+    report = export(store, "seed", tmp_path / "train-only", ExportOptions(test_fraction=0.0))
+    assert report.rows == 3 and (tmp_path / "train-only" / "clip_train").is_dir()
+
+
+def test_two_labelled_videos_give_the_test_cell_its_clips(store, tmp_path: Path) -> None:
+    from seed_notebook_reader import scene_labels
+
+    for name in ("One-1.mp4", "Two-1.mp4"):
+        _labelled(store, make_video(tmp_path / name, SHOTS, speech=[(0.2, name[:3])]), {0: ["asks"]}, reviewed=set())
+    export(store, "seed", tmp_path / "out", ExportOptions(test_fraction=0.5))
+    assert len(scene_labels(tmp_path / "out", "train")) == len(scene_labels(tmp_path / "out", "test")) == 1

@@ -220,7 +220,7 @@ def _tree(root: Path) -> set[Path]:
     return set(root.rglob("*"))
 
 
-@pytest.mark.parametrize("fmt", ["manifest", "eaf", "ava", "labelstudio", "srt", "vtt", "shots"])
+@pytest.mark.parametrize("fmt", ["manifest", "eaf", "ava", "ava-slowfast", "labelstudio", "srt", "vtt", "shots"])
 def test_export_names_stay_inside_the_output_folder(tmp_path: Path, fmt: str) -> None:
     out = tmp_path / "sandbox" / "deep" / "out"
     out.mkdir(parents=True)

@@ -100,6 +100,18 @@ def test_vtt_special_characters_round_trip_through_webvtt_py() -> None:
     assert [s.text for s in parse_vtt(text, "t.vtt")] == texts
 
 
+def test_vtt_escapes_only_what_webvtt_requires_so_webvtt_py_gets_the_words() -> None:
+    import webvtt
+
+    words = ["Tom & Jerry", "x > y", "Q & A, 5 > 3 & done", "R & D --- > ok"]
+    captions = list(webvtt.from_string(to_vtt([TranscriptSegment(i, i + 0.5, t) for i, t in enumerate(words)])))
+    assert [c.text for c in captions] == words  # as they are, no entity for a reader to decode
+    required = ["a --> b", "x < y", "AT&T", "&amp;"]
+    text = to_vtt([TranscriptSegment(i, i + 0.5, t) for i, t in enumerate(required)])
+    assert [c.raw_text for c in webvtt.from_string(text)] == ["a --&gt; b", "x &lt; y", "AT&amp;T", "&amp;amp;"]
+    assert [s.text for s in parse_vtt(text, "t.vtt")] == required
+
+
 def test_srt_is_read_by_the_srt_library() -> None:
     import srt
 

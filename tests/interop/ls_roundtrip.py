@@ -10,7 +10,11 @@ Run with the product's Python; the server and label-studio-sdk come from the Lab
    ``annotators.csv``, a project from ``labeling_config.xml``, a local-files storage on the media
    folder, the import (counts compared), each video fetched through its ``data.video`` URL;
 4. exported back (a snapshot with annotator e-mails), imported into a fresh HHIR project and
-   compared with the source; imported into a fresh Label Studio project, exported, compared.
+   compared with the source; that project exported as ``labelstudio`` again and imported into a
+   fresh Label Studio project, exported, compared (Label Studio's own export is not a task file
+   another project takes: a 1.23.2 server answered 500 and kept no prediction);
+5. in that project, "Create annotations from predictions" on every task: each annotation made
+   from a prediction chooses exactly the prediction's suggested set.
 
 Prints a JSON summary (versions, counts) and exits 1 when anything differs. Only loopback
 addresses are used; the server is stopped at the end.
@@ -147,15 +151,6 @@ def snapshot(server: Server, project_id: int) -> list:
     return json.loads(server.call("GET", f"/api/projects/{project_id}/exports/{made['id']}/download?exportType=JSON", raw=True))
 
 
-def portable_tasks(tasks: list) -> list:
-    """Label Studio's export as tasks another project imports: the server's own ids and counters left out."""
-    return [{"data": t["data"],
-             "annotations": [{k: a[k] for k in ("completed_by", "result", "was_cancelled", "ground_truth") if k in a}
-                             for a in t.get("annotations", [])],
-             "predictions": [{k: p[k] for k in ("model_version", "score", "result") if k in p} for p in t.get("predictions", [])]}
-            for t in tasks]
-
-
 def _predictions_of(tasks: list) -> set[tuple]:
     return {(t["data"]["fingerprint"], t["data"]["clip_index"], p["model_version"], json.dumps(p["result"], sort_keys=True))
             for t in tasks for p in t.get("predictions", [])}
@@ -170,6 +165,30 @@ def _labels_of(tasks: list) -> set[tuple]:
             who = ann["completed_by"]["email"] if isinstance(ann["completed_by"], dict) else ann["completed_by"]
             for item in ann["result"]:
                 found.add((*key, who, item["from_name"], item["to_name"], tuple(item["value"]["choices"])))
+    return found
+
+
+def _copy_predictions(source: Store, target: Store) -> None:
+    mine = {v.fingerprint: v for v in target.videos()}
+    for video in source.videos():
+        other = mine[video.fingerprint]
+        found = source.predictions(video.id, STARTER)
+        if found is None:
+            continue
+        by_index = {c.index: c.id for c in target.clips(other.id)}
+        index = {c.id: c.index for c in source.clips(video.id)}
+        target.set_predictions(STARTER, other.id, found.scene, {by_index[index[k]]: v for k, v in found.clips.items()})
+
+
+def _accepted(tasks: list) -> dict:
+    """Per task with a prediction: the prediction's chosen labels and those of the annotations made from it."""
+    found = {}
+    for task in tasks:
+        for pred in task.get("predictions", []):
+            made = [a for a in task.get("annotations", []) if a.get("parent_prediction") == pred.get("id")]
+            suggested = sorted(c for r in pred["result"] for c in r["value"]["choices"])
+            found[(task["data"]["fingerprint"], task["data"]["clip_index"])] = (
+                suggested, [sorted(c for r in a["result"] for c in r["value"]["choices"]) for a in made])
     return found
 
 
@@ -195,8 +214,14 @@ def run(venv: Path, work: Path) -> dict:
         (work / "from-label-studio.json").write_text(json.dumps(back))
         target = _project(work / "target.sqlite", files)
         reimport = import_(target, "labelstudio", work / "from-label-studio.json", ImportOptions())
-        second, imported_again = upload(server, out, media, "hhir-reimport", portable_tasks(back))
+        _copy_predictions(source, target)  # predictions never come back from Label Studio: the model's own, as before
+        again = work / "export-again"
+        export(target, "labelstudio", again, ExportOptions(with_predictions=True, local_files_root=str(media.parent)))
+        second, imported_again = upload(server, again, media, "hhir-reimport", json.loads((again / "tasks.json").read_text()))
         back_again = snapshot(server, second)
+        server.call("POST", f"/api/dm/actions?id=predictions_to_annotations&project={second}",
+                    {"selectedItems": {"all": True, "excluded": []}})
+        accepted = _accepted(snapshot(server, second))
         ls_version = server.call("GET", "/api/version").get("release", "?")
     finally:
         server.stop()
@@ -210,12 +235,18 @@ def run(venv: Path, work: Path) -> dict:
         "fresh_label_studio_project": {"imported": {k: imported_again[k] for k in expected},
                                        "same_labels": _labels_of(back) == _labels_of(back_again) == _labels_of(tasks),
                                        "same_predictions": _predictions_of(back_again) == _predictions_of(tasks)},
+        "accepted_predictions": {"tasks": len(accepted),
+                                 "equal_to_suggested": all(made and all(m == s for m in made) for s, made in accepted.values()),
+                                 "differing": [[*key, s, made] for key, (s, made) in accepted.items()
+                                               if not (made and all(m == s for m in made))][:5]},
     }
     result["ok"] = (counts == expected and not result["sdk_problems"] and all(served.values())
                     and result["back_to_hhir"]["same_as_source"] and result["back_to_hhir"]["conflicts"] == 0
                     and result["fresh_label_studio_project"]["same_labels"]
                     and result["fresh_label_studio_project"]["same_predictions"]
-                    and result["fresh_label_studio_project"]["imported"] == expected)
+                    and result["fresh_label_studio_project"]["imported"] == expected
+                    and result["accepted_predictions"]["tasks"] == expected["prediction_count"]
+                    and result["accepted_predictions"]["equal_to_suggested"])
     return result
 
 

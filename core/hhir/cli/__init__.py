@@ -5,7 +5,7 @@ A command's module is imported when the command runs (or its own ``--help`` is a
 
 Modules: ``context`` (the ``--db`` option, the project it names, Ctrl-C as cancel), ``dbparam``
 (the ``--db`` value), ``config`` (what the settings file supplies), one module per command or group
-(``analyze``, ``doctor``, ``models``, ``learn``, ``labels``, ``split``, ``team``, ``exchange``) and
+(``analyze``, ``doctor``, ``models``, ``learn``, ``labels``, ``split``, ``team``, ``exchange``, ``people``, ``interactions``) and
 their helpers (``train_report``, ``corpus``).
 """
 
@@ -35,6 +35,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("hhir.cli.exchange:export_command", "Export the project's labels in a format."),
     "import": ("hhir.cli.exchange:import_command", "Import a file or folder in a format into the project."),
     "people": ("hhir.cli.people:people_group", "Who is on screen: characters and tracks; name, merge, export."),
+    "interactions": ("hhir.cli.interactions:interactions_group", "Who does what to whom, when: add, list, set, export."),
 }
 
 

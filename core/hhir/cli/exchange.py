@@ -79,7 +79,8 @@ def import_command(fmt, path, db_path, replace, annotator, video_id) -> None:
         report = import_(store, fmt, path, ImportOptions(replace, annotator, video_id), cancel=cancel)
     click.echo(
         f"{fmt}: {report.annotations_written} annotations, {report.segments_written} transcript segments, "
-        f"{report.shots_written} shots written; {report.unchanged} unchanged; {len(report.conflicts)} conflicts"
+        f"{report.shots_written} shots written; {report.reviews_written} clips marked reviewed; {report.unchanged} unchanged; "
+        f"{len(report.conflicts)} conflicts"
         + (f" ({report.replaced} replaced)" if replace else "")
     )
     for c in report.conflicts[:20]:

@@ -150,7 +150,8 @@ def evaluate(db_path, bundle, annotator, threshold, json_out) -> None:
 @click.option("--model", "model_id", default=None, help="Model whose predictions to compare (default: active).")
 @click.option("--json", "json_out", is_flag=True)
 def agreement(db_path, video_id, model_id, json_out) -> None:
-    """Cohen's / Fleiss' kappa between annotators, and model-vs-human F1."""
+    """Cohen's / Fleiss' kappa between annotators, and model-vs-human F1; on interactions, kappa
+    for actor, target and label and pair-level F1 (hhir.learn.interaction_agreement)."""
     from hhir.learn.agreement import agreement as run
 
     report = run(_store(db_path), video_id, model_id)
@@ -162,6 +163,10 @@ def agreement(db_path, video_id, model_id, json_out) -> None:
         click.echo(f"  Cohen's kappa {p.label:<16}{p.annotator_a} vs {p.annotator_b}: {_fmt(p.kappa)} ({p.items} items)")
     for g in report.groups:
         click.echo(f"  Fleiss' kappa {g.label:<16}{g.raters} raters: {_fmt(g.kappa)} ({g.items} items)")
+    for i in report.interactions:
+        click.echo(f"  interactions {i.annotator_a} vs {i.annotator_b}: kappa actor {_fmt(i.actor_kappa)}, target {_fmt(i.target_kappa)}, "
+                   f"label {_fmt(i.label_kappa)} ({i.paired} records paired by time); pair-level F1 {_fmt(i.pair_f1)} "
+                   f"({i.matched} matched of {i.records_a} and {i.records_b})")
     for m in report.model:
         who = f"starter {m.model_id} (no trained model is active)" if m.starter else f"model {m.model_id}"
         click.echo(f"  {who} vs {m.annotator}: macro F1 {m.metrics.macro_f1:.3f}, micro F1 {m.metrics.micro_f1:.3f}")

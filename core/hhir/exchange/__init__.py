@@ -14,9 +14,14 @@ Files: ``exporters`` and ``importers`` (dispatch), ``collect`` (what an export r
 once), ``apply`` (writing imported records), ``model`` (not a learned model: the options, reports
 and typed records between the store and the formats), ``naming`` (file names, split by scene),
 ``safety`` (atomic writes, safe joins, defused XML); one file per format: ``manifest`` and
-``manifest_read``, ``seed_layout``, ``eaf``, ``ava``, ``labelstudio`` and ``labelstudio_read``,
+``manifest_read``, ``seed_layout``, ``eaf``, ``ava`` and ``ava_slowfast`` (SlowFast's file names and
+keyframe window), ``labelstudio`` and ``labelstudio_read``,
 ``transcripts`` (SRT, WebVTT), ``scenes`` (PySceneDetect CSV) and ``structure`` (importing a whole
-transcript or shot list).
+transcript or shot list); ``clock`` (every exported time is the presentation time of its frame).
+People (who is on screen): ``people_record`` (what a people file says), ``people_io`` (storing an
+import), one file per format: ``people_ava``, ``people_vidor``, ``people_labelstudio``, ``people_eaf``.
+Interactions (who does what to whom): ``interactions_io`` (the record and storing an import), with
+``interactions_eaf`` and ``interactions_labelstudio`` (VidOR and AVA go with the people files).
 """
 
 from __future__ import annotations
@@ -52,6 +57,7 @@ FORMATS: tuple[FormatInfo, ...] = (
     FormatInfo("manifest", "One row per clip (CSV + JSONL) with 1/0/-1 labels, split, and cached features (safetensors)"),
     FormatInfo("eaf", "ELAN EAF 3.0 per video: shots, clips, transcript and one tier per label"),
     FormatInfo("ava", "AVA-style action CSV (whole-frame boxes) with a label map", can_import=False),
+    FormatInfo("ava-slowfast", "AVA files and frame lists SlowFast's AVA loader reads as they are", can_import=False),
     FormatInfo("labelstudio", "Label Studio JSON tasks with annotations and predictions"),
     FormatInfo("srt", "Transcripts as SubRip subtitles, one file per video"),
     FormatInfo("vtt", "Transcripts as WebVTT subtitles, one file per video"),

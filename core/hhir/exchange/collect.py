@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from hhir.errors import HHIRError
+from hhir.exchange.clock import video_clock
 from hhir.exchange.model import ExportData, ExportOptions, VideoData
 from hhir.exchange.naming import assign_splits, scene_names
 from hhir.scoring.shown import shown_predictions
@@ -66,6 +67,9 @@ def _video_data(store: Store, video: Video, name: str, split: str, options: Expo
         annotations=tuple(sorted(annotations, key=_annotation_order)),
         reviewed=reviewed,
         predictions=predictions,
+        clock=video_clock(video),
+        reviewers=tuple(sorted(((t, name) for name, times in store.review_times(video.id, options.annotator).items()
+                                for t in times if t in reviewed), key=lambda r: (r[0].clip_id or -1, r[1]))),
     )
 
 

@@ -5,7 +5,15 @@ annotator (``<label>@<annotator>``, ``ANNOTATOR`` set) whose values come from th
 vocabulary ``hhir-states`` (present / absent); the label set itself is the controlled
 vocabulary ``hhir-labels``. Clips overlap (a sliding window), and ELAN wants the annotations
 of one tier apart, so overlapping clips go to extra lanes: ``clips#2``, ``asks#2@alice``….
-Labels of the whole video are on ``scene:<label>@<annotator>`` tiers.
+Labels of the whole video are on ``scene:<label>@<annotator>`` tiers. The clips an annotator
+marked reviewed are on ``hhir-review@<annotator>`` (``scene:hhir-review@…`` for the video), of the
+linguistic type ``hhir-review``: on import they are marked reviewed again, so a reviewed clip
+comes back reviewed (its unticked labels absent by the review, not as explicit marks). The
+``transcript`` tier is read back too: text corrected in ELAN reaches the project (a transcript
+that differs is a conflict without ``--replace``, as for subtitles).
+
+Times are on the stream's own clock (:mod:`hhir.exchange.clock`): a shot or clip starts where
+ELAN shows its first frame, so an annotation drawn at a cut ELAN shows matches the clip.
 """
 
 from __future__ import annotations
@@ -18,11 +26,13 @@ from pathlib import Path, PurePath
 from xml.etree import ElementTree as ET
 
 from hhir.errors import ImportFormatError
-from hhir.exchange.model import ClipRef, ExportData, ImportData, LabelRecord, VideoData, VideoRef
+from hhir.exchange.model import ClipRef, ExportData, ImportData, LabelRecord, ReviewRecord, VideoData, VideoRef
 from hhir.exchange.safety import parse_xml, write_bytes
-from hhir.types import AnnotationState
+from hhir.types import AnnotationState, TranscriptSegment
 
 STATE_TYPE, STATES_CV, LABELS_CV = "hhir-label-state", "hhir-states", "hhir-labels"
+REVIEW_TYPE, REVIEW_TIER, REVIEWED = "hhir-review", "hhir-review", "reviewed"
+TRANSCRIPT_TIER = "transcript"
 _LANE = re.compile(r"#(\d+)$")
 _XSI = "http://www.w3.org/2001/XMLSchema-instance"
 
@@ -103,6 +113,7 @@ def _footer(doc: _Doc, data: ExportData) -> None:
     ET.SubElement(doc.root, "LINGUISTIC_TYPE", {
         "CONTROLLED_VOCABULARY_REF": STATES_CV, "GRAPHIC_REFERENCES": "false", "LINGUISTIC_TYPE_ID": STATE_TYPE, "TIME_ALIGNABLE": "true",
     })
+    ET.SubElement(doc.root, "LINGUISTIC_TYPE", {"GRAPHIC_REFERENCES": "false", "LINGUISTIC_TYPE_ID": REVIEW_TYPE, "TIME_ALIGNABLE": "true"})
     ET.SubElement(doc.root, "LANGUAGE", {"LANG_ID": "und", "LANG_LABEL": "undetermined (und)"})
     _vocabulary(doc.root, STATES_CV, "label states", [(s.value, "") for s in AnnotationState])
     _vocabulary(doc.root, LABELS_CV, "interaction labels", [(label.name, label.description) for label in data.labels])
@@ -119,12 +130,14 @@ def _vocabulary(root: ET.Element, cv_id: str, description: str, entries: list[tu
 def video_document(data: ExportData, video: VideoData) -> bytes:
     """The EAF XML of one video."""
     doc = _Doc(video)
-    doc.tier("shots", [(s.start_s, s.end_s, str(s.index)) for s in video.shots])
-    _laned(doc, "clips", "", [(c.start_s, c.end_s, str(c.index)) for c in video.clips])
+    doc.tier("shots", [(*video.span(s), str(s.index)) for s in video.shots])
+    _laned(doc, "clips", "", [(*video.span(c), str(c.index)) for c in video.clips])
     doc.tier("transcript", [(t.start_s, t.end_s, t.text) for t in video.transcript])
     for label, annotator, scene, spans in _label_tiers(data, video):
         name = f"scene:{label}" if scene else label
         _laned(doc, name, f"@{annotator}", spans, STATE_TYPE, annotator)
+    for annotator, scene, spans in _review_tiers(video):
+        _laned(doc, f"scene:{REVIEW_TIER}" if scene else REVIEW_TIER, f"@{annotator}", spans, REVIEW_TYPE, annotator)
     _footer(doc, data)
     ET.indent(doc.root)
     return ET.tostring(doc.root, encoding="utf-8", xml_declaration=True)
@@ -136,12 +149,22 @@ def _label_tiers(data: ExportData, video: VideoData) -> Iterator[tuple[str, str,
         for label in data.label_names:
             mine = [a for a in video.annotations if a.annotator == annotator and a.label == label]
             scene = [(0.0, video.video.duration_s, a.state.value) for a in mine if a.target.clip_id is None]
-            spans = [(clips[a.target.clip_id].start_s, clips[a.target.clip_id].end_s, a.state.value)
-                     for a in mine if a.target.clip_id in clips]
+            spans = [(*video.span(clips[a.target.clip_id]), a.state.value) for a in mine if a.target.clip_id in clips]
             if spans:
                 yield label, annotator, False, spans
             if scene:
                 yield label, annotator, True, scene
+
+
+def _review_tiers(video: VideoData) -> Iterator[tuple[str, bool, list[tuple[float, float, str]]]]:
+    clips = {c.id: c for c in video.clips}
+    for annotator in sorted({name for _, name in video.reviewers}):
+        mine = [t for t, name in video.reviewers if name == annotator]
+        spans = [(*video.span(clips[t.clip_id]), REVIEWED) for t in mine if t.clip_id in clips]
+        if spans:
+            yield annotator, False, spans
+        if any(t.clip_id is None for t in mine):
+            yield annotator, True, [(0.0, video.video.duration_s, REVIEWED)]
 
 
 def export_eaf(data: ExportData, out: Path) -> list[Path]:
@@ -150,17 +173,83 @@ def export_eaf(data: ExportData, out: Path) -> list[Path]:
 
 
 def parse_eaf(path: Path, annotator: str | None = None) -> ImportData:
-    """Read the label tiers of an EAF file (other tiers are ignored) as import records."""
+    """Read the label, review and transcript tiers of an EAF file (other tiers are ignored).
+
+    Raises:
+        ImportFormatError: for a malformed file, and for one with none of those tiers, naming the
+            tiers it has and why none of them is read.
+    """
     root = parse_xml(path)
     if root.tag != "ANNOTATION_DOCUMENT":
         raise ImportFormatError(f"{path}: root element is <{root.tag}>, expected <ANNOTATION_DOCUMENT>")
     slots = _slots(path, root)
     video = _video_ref(root)
     records: list[LabelRecord] = []
+    reviews: list[ReviewRecord] = []
+    transcript: list[TranscriptSegment] | None = None
     for tier in root.iter("TIER"):
-        if tier.get("LINGUISTIC_TYPE_REF") == STATE_TYPE:
+        kind = tier.get("LINGUISTIC_TYPE_REF")
+        if kind == STATE_TYPE:
             records += _tier_records(path, tier, slots, video, annotator)
-    return ImportData(labels=tuple(records))
+        elif kind == REVIEW_TYPE:
+            reviews += _review_records(path, tier, slots, video, annotator)
+        elif tier.get("TIER_ID") == TRANSCRIPT_TIER:
+            transcript = _transcript(path, tier, slots)
+    misfits = _misfits(root)
+    if misfits:
+        raise ImportFormatError(f"{path}: tier(s) {', '.join(map(repr, misfits[:3]))} are named like label tiers "
+                                f"(<label>@<annotator>) but are not of the linguistic type {STATE_TYPE!r} with the "
+                                f"vocabulary {STATES_CV!r}; nothing imported (give them that type in ELAN)")
+    if not (records or reviews or transcript) and not _hhir_tiers(root):
+        raise ImportFormatError(_nothing_found(path, root))
+    return ImportData(labels=tuple(records), reviewed=tuple(reviews),
+                      transcripts=((video, tuple(transcript)),) if transcript else ())
+
+
+def _hhir_tiers(root: ET.Element) -> bool:
+    return any(t.get("LINGUISTIC_TYPE_REF") in (STATE_TYPE, REVIEW_TYPE) for t in root.iter("TIER"))
+
+
+def _misfits(root: ET.Element) -> list[str]:
+    """Tiers named as our label tiers are (``<label>@<ANNOTATOR>``) whose type is not ours."""
+    return [t.get("TIER_ID", "") for t in root.iter("TIER")
+            if t.get("ANNOTATOR") and t.get("TIER_ID", "").endswith(f"@{t.get('ANNOTATOR')}")
+            and t.get("LINGUISTIC_TYPE_REF") not in (STATE_TYPE, REVIEW_TYPE)]
+
+
+def _nothing_found(path: Path, root: ET.Element) -> str:
+    """Why a file has nothing to import: its tiers, and what an HHIR label tier looks like."""
+    tiers = [(t.get("TIER_ID", ""), t.get("LINGUISTIC_TYPE_REF", "")) for t in root.iter("TIER")]
+    if not tiers:
+        return f"{path}: no tiers at all; nothing imported"
+    found = ", ".join(f"{name!r} ({kind})" for name, kind in tiers[:6]) + (f" and {len(tiers) - 6} more" if len(tiers) > 6 else "")
+    return (f"{path}: found {len(tiers)} tier(s), {found}: none is a label tier (linguistic type {STATE_TYPE!r}), "
+            f"a review tier ({REVIEW_TYPE!r}) or a {TRANSCRIPT_TIER!r} tier with annotations; nothing imported "
+            "(is this an EAF exported by HHIR?)")
+
+
+def _spans(path: Path, tier: ET.Element, slots: dict[str, float]) -> Iterator[tuple[str, float, float, str]]:
+    """``(where, start, end, value)`` of each time-aligned annotation of ``tier``."""
+    for ann in tier.iter("ALIGNABLE_ANNOTATION"):
+        where = f"{path}: TIER {tier.get('TIER_ID', '')!r} ANNOTATION {ann.get('ANNOTATION_ID')!r}"
+        start, end = (slots.get(ann.get(ref, "")) for ref in ("TIME_SLOT_REF1", "TIME_SLOT_REF2"))
+        if start is None or end is None or end < start:
+            raise ImportFormatError(f"{where}: missing or reversed time slots")
+        yield where, start, end, (ann.findtext("ANNOTATION_VALUE") or "").strip()
+
+
+def _review_records(path: Path, tier: ET.Element, slots: dict[str, float], video: VideoRef, annotator: str | None) -> list[ReviewRecord]:
+    tier_id, who = tier.get("TIER_ID", ""), tier.get("ANNOTATOR", "")
+    if not (annotator or who):
+        raise ImportFormatError(f"{path}: TIER {tier_id!r}: no ANNOTATOR")
+    scene = tier_id.startswith("scene:")
+    return [ReviewRecord(video, None if scene else ClipRef(start, end), annotator or who, where)
+            for where, start, end, _ in _spans(path, tier, slots)]
+
+
+def _transcript(path: Path, tier: ET.Element, slots: dict[str, float]) -> list[TranscriptSegment]:
+    segments = [TranscriptSegment(start, end, text) for _, start, end, text in _spans(path, tier, slots) if text and end > start]
+    return sorted(segments, key=lambda s: s.start_s)
 
 
 def _slots(path: Path, root: ET.Element) -> dict[str, float]:
@@ -189,12 +278,7 @@ def _tier_records(path: Path, tier: ET.Element, slots: dict[str, float], video: 
     if not (annotator or who):
         raise ImportFormatError(f"{path}: TIER {tier_id!r}: no ANNOTATOR")
     records = []
-    for ann in tier.iter("ALIGNABLE_ANNOTATION"):
-        where = f"{path}: TIER {tier_id!r} ANNOTATION {ann.get('ANNOTATION_ID')!r}"
-        start, end = (slots.get(ann.get(ref, "")) for ref in ("TIME_SLOT_REF1", "TIME_SLOT_REF2"))
-        if start is None or end is None or end < start:
-            raise ImportFormatError(f"{where}: missing or reversed time slots")
-        value = (ann.findtext("ANNOTATION_VALUE") or "").strip()
+    for where, start, end, value in _spans(path, tier, slots):
         if value not in {s.value for s in AnnotationState}:
             raise ImportFormatError(f"{where}: value {value!r} is not present/absent")
         clip = None if scene else ClipRef(start, end)

@@ -54,7 +54,7 @@ def _write(
     if fmt == "seed":
         from hhir.exchange.seed_layout import export_seed
 
-        files, rows, notes = export_seed(data, out, progress, cancel)
+        files, rows, notes = export_seed(data, out, progress, cancel, need_test=options.test_fraction > 0)
     elif fmt == "manifest":
         from hhir.exchange.manifest import export_manifest
 
@@ -69,6 +69,10 @@ def _write(
         from hhir.exchange.ava import export_ava
 
         files, rows = export_ava(data, out)
+    elif fmt == "ava-slowfast":
+        from hhir.exchange.ava_slowfast import export_ava_slowfast
+
+        files, rows, notes = export_ava_slowfast(data, out)
     elif fmt == "labelstudio":
         from hhir.exchange.labelstudio import export_labelstudio
         from hhir.thresholds import threshold_lookup

@@ -34,6 +34,14 @@ def run_import(store: Store, fmt: str, path: Path, options: ImportOptions, progr
         from hhir.exchange.apply import import_labels
 
         report = import_labels(store, data, fmt, str(path), options)
+        if data.transcripts:  # an EAF's transcript tier, edited in ELAN
+            from dataclasses import replace
+
+            from hhir.exchange.structure import import_transcripts
+
+            text = import_transcripts(store, data, fmt, str(path), options)
+            report = replace(report, segments_written=text.segments_written, conflicts=report.conflicts + text.conflicts,
+                             replaced=report.replaced + text.replaced, videos=tuple(sorted({*report.videos, *text.videos})))
     progress(1.0, "Import finished")
     return report
 
@@ -51,8 +59,9 @@ def _read(fmt: str, path: Path, options: ImportOptions) -> ImportData:
     if fmt == "eaf":
         from hhir.exchange.eaf import parse_eaf
 
-        files = _files(path, ".eaf")
-        return ImportData(labels=tuple(r for f in files for r in parse_eaf(f, options.annotator).labels))
+        parts = [parse_eaf(f, options.annotator) for f in _files(path, ".eaf")]
+        return ImportData(labels=tuple(r for p in parts for r in p.labels), reviewed=tuple(r for p in parts for r in p.reviewed),
+                          transcripts=tuple(t for p in parts for t in p.transcripts))
     if fmt == "labelstudio":
         from hhir.exchange.labelstudio_read import parse_labelstudio
 

@@ -20,9 +20,21 @@ declares them. A scene task has ``clip_index`` -1.
   ``local_files_root`` (the server's ``LOCAL_FILES_DOCUMENT_ROOT``, ``/`` by default), or
   ``<media_url_prefix>/<file name>`` when a prefix is given. A video outside the root keeps its
   path there, and the export's notes name it.
+* ``data.start``/``data.end``: the clip on the stream's own clock (:mod:`hhir.exchange.clock`);
+  ``data.range`` the same as a player shows it (``0:06.607 to 0:26.360``), in the task's header;
+  ``data.video`` ends in a media fragment ``#t=start,end`` so the browser's player starts at the
+  clip; ``data.fps`` is the Video tag's ``frameRate``.
+* ``data.reviewed_by``: the annotators whose annotation is a review of the clip (they looked and
+  left the other labels unticked). On import those clips are marked reviewed by them again, and so
+  is every clip annotated in Label Studio by someone the task did not carry (submitting a task
+  there is a review); the other annotators' annotations bring their marks only.
 * Predictions: the active model's scores, else the zero-shot starter's, with the model id as
-  ``model_version``: one result choosing the labels at or above their threshold, then one result
-  per label carrying its score. They are never read back as annotations.
+  ``model_version``: one result on ``interaction`` choosing the labels at or above their
+  threshold, so a prediction accepted in Label Studio ("create annotations from predictions") is
+  exactly the suggested set. Its ``score`` (and the prediction's) is the confidence of the weakest
+  decision in it (a chosen label's score, else one minus it); the per-label scores are in
+  ``data.scores``, which Label Studio keeps with the task. Predictions are never read back as
+  annotations.
 """
 
 from __future__ import annotations
@@ -96,17 +108,22 @@ class _Tasks:
         url = media_url(video.video.path, self.options)
         if url is None:
             self.outside.add(video.video.path)
+        start, end = video.span(clip) if clip else (0.0, video.video.duration_s)
         task = {"data": {
-            "video": url or video.video.path, "media_path": video.video.path, "scene": video.name,
+            "video": _at_clip(url, start, end) if url and clip else (url or video.video.path),
+            "media_path": video.video.path, "scene": video.name,
             "fingerprint": video.video.fingerprint, "clip_index": clip.index if clip else -1,
-            "start": clip.start_s if clip else 0.0, "end": clip.end_s if clip else video.video.duration_s,
+            "start": round(start, 6), "end": round(end, 6), "range": f"{clock_text(start)} to {clock_text(end)}",
+            "fps": round(video.video.fps or 25.0, 6),
             "text": clip.text if clip else "", "annotators": who,
+            "reviewed_by": sorted(name for target, name in video.reviewers if target.clip_id == clip_id and name in who.values()),
         }}
         task["annotations"] = [self._annotation(mine, name, email) for email, name in who.items()]
         if video.predictions is not None:
             scores = video.predictions.scene if clip is None else video.predictions.clips.get(clip.id)
             if scores:
                 task["predictions"] = [self._prediction(video.predictions.model.id, scores)]
+                task["data"]["scores"] = {n: round(float(scores[n]), 6) for n in self.data.label_names if n in scores}
         return task
 
     def _remember(self, who: dict[str, str]) -> None:
@@ -124,19 +141,35 @@ class _Tasks:
         return {"completed_by": {"email": email}, "result": result}
 
     def _prediction(self, model_id: str, scores: dict[str, float]) -> dict:
-        labels = self.data.label_names
-        chosen = [n for n in labels if scores.get(n, 0.0) >= self.threshold(n)]
-        per_label = [{**_choices(PRESENT_CONTROL, [n]), "score": float(scores[n])} for n in labels if n in scores]
-        return {"model_version": model_id, "score": float(max(scores.values())),
-                "result": [_choices(PRESENT_CONTROL, chosen), *per_label]}
+        labels = [n for n in self.data.label_names if n in scores]
+        chosen = [n for n in labels if scores[n] >= self.threshold(n)]
+        # The confidence of the weakest decision in the suggested set: what Label Studio's Data
+        # Manager sorts by, lowest first, to show the tasks the model is least sure of.
+        confidence = round(min(float(scores[n]) if n in chosen else 1.0 - float(scores[n]) for n in labels), 6)
+        result = {**_choices(PRESENT_CONTROL, chosen), "score": confidence}
+        return {"model_version": model_id, "score": confidence, "result": [result]}
+
+
+def clock_text(seconds: float) -> str:
+    """``m:ss.mmm`` (``h:mm:ss.mmm`` from an hour on), as a player's position reads."""
+    ms = round(max(seconds, 0.0) * 1000)
+    hours, minutes, rest = ms // 3_600_000, ms // 60_000 % 60, ms % 60_000
+    text = f"{minutes:d}:{rest // 1000:02d}.{rest % 1000:03d}"
+    return f"{hours:d}:{minutes:02d}:{rest // 1000:02d}.{rest % 1000:03d}" if hours else text
+
+
+def _at_clip(url: str, start: float, end: float) -> str:
+    """The video URL with a media fragment (``#t=start,end``): the browser's player starts at the
+    clip. The fragment never reaches the server, which serves the whole file as before."""
+    return f"{url}#t={start:.3f},{end:.3f}"
 
 
 def labeling_config(labels: tuple[str, ...]) -> str:
     """A Label Studio labeling config with the two choice controls the tasks use."""
     choices = "".join(f"    <Choice value={quoteattr(n)}/>\n" for n in labels)
     return (
-        "<View>\n  <Header value=\"$scene, clip $clip_index: $start to $end s\"/>\n"
-        f"  <Video name=\"{TO_NAME}\" value=\"$video\"/>\n  <Text name=\"text\" value=\"$text\"/>\n"
+        "<View>\n  <Header value=\"$scene, clip $clip_index: $range\"/>\n"
+        f"  <Video name=\"{TO_NAME}\" value=\"$video\" frameRate=\"$fps\"/>\n  <Text name=\"text\" value=\"$text\"/>\n"
         f"  <Choices name=\"{PRESENT_CONTROL}\" toName=\"{TO_NAME}\" choice=\"multiple\">\n{choices}  </Choices>\n"
         f"  <Choices name=\"{ABSENT_CONTROL}\" toName=\"{TO_NAME}\" choice=\"multiple\">\n{choices}  </Choices>\n</View>\n"
     )

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from hhir.errors import ImportFormatError
 from hhir.exchange.labelstudio import CONTROLS, PRESENT_CONTROL, TO_NAME
-from hhir.exchange.model import ClipRef, ImportData, LabelRecord, VideoRef
+from hhir.exchange.model import ClipRef, ImportData, LabelRecord, ReviewRecord, VideoRef
 from hhir.exchange.safety import read_import_text
 from hhir.types import AnnotationState
 
@@ -34,29 +34,36 @@ def parse_labelstudio(path: Path, annotator: str | None = None) -> ImportData:
     if not isinstance(tasks, list):
         raise ImportFormatError(f"{src}: expected a JSON list of tasks")
     records: list[LabelRecord] = []
+    reviews: list[ReviewRecord] = []
     others: set[str] = set()
     for number, task in enumerate(tasks, start=1):
-        records += _task_records(f"{src}: task {number}", task, annotator, others)
+        found, reviewed = _task_records(f"{src}: task {number}", task, annotator, others)
+        records += found
+        reviews += reviewed
     if others and not records:
         raise ImportFormatError(f"{src}: no result uses the controls {' or '.join(CONTROLS)} (found {', '.join(sorted(others))}); "
                                 "this is not a task file of an HHIR labeling config")
-    return ImportData(labels=tuple(records))
+    return ImportData(labels=tuple(records), reviewed=tuple(reviews))
 
 
-def _task_records(where: str, task: object, annotator: str | None, others: set[str]) -> list[LabelRecord]:
+def _task_records(where: str, task: object, annotator: str | None, others: set[str]) -> tuple[list[LabelRecord], list[ReviewRecord]]:
     data = _field(where, task, "data", dict)
     video = VideoRef(str(data.get("fingerprint", "")), str(data.get("scene") or _stem(data.get("media_path") or data.get("video", ""))))
     clip = _clip_ref(where, data)
     names = data.get("annotators") if isinstance(data.get("annotators"), dict) else {}
-    records = []
+    reviewers = data.get("reviewed_by") if isinstance(data.get("reviewed_by"), list) else []
+    records, reviews = [], []
     for i, ann in enumerate(_field(where, task, "annotations", list, optional=True) or [], start=1):
         here = f"{where} annotation {i}"
         if isinstance(ann, dict) and ann.get("was_cancelled"):
             continue
-        who = annotator or _who(here, _field(here, ann, "completed_by", (str, int, dict)), names)
+        name = _who(here, _field(here, ann, "completed_by", (str, int, dict)), names)
+        who = annotator or name
         for item in _field(here, ann, "result", list):
             records += _result_records(here, item, video, clip, who, others)
-    return records
+        if name in reviewers or name not in names.values():  # a review we wrote, or a task submitted in Label Studio
+            reviews.append(ReviewRecord(video, clip, who, here))
+    return records, reviews
 
 
 def _result_records(where: str, item: object, video: VideoRef, clip: ClipRef | None, who: str, others: set[str]) -> list[LabelRecord]:
@@ -115,5 +122,5 @@ def _field(where: str, obj: object, name: str, kind: type | tuple, optional: boo
 
 
 def _stem(path: object) -> str:
-    text = str(path).replace("\\", "/").rsplit("/", 1)[-1]
+    text = str(path).split("#", 1)[0].replace("\\", "/").rsplit("/", 1)[-1]  # without the media fragment
     return text.rsplit("=", 1)[-1].rsplit(".", 1)[0]  # a local-files URL ends in ?d=<path>

@@ -9,6 +9,7 @@ resolves the references and writes to the store in one call.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from hhir.types import (
     Annotation,
@@ -21,6 +22,9 @@ from hhir.types import (
     TranscriptSegment,
     Video,
 )
+
+if TYPE_CHECKING:
+    from hhir.media.timebase import TimeBase
 
 
 @dataclass(frozen=True)
@@ -110,6 +114,7 @@ class ImportReport:
     segments_written: int = 0
     shots_written: int = 0
     videos: tuple[int, ...] = ()
+    reviews_written: int = 0
 
 
 @dataclass(frozen=True)
@@ -125,6 +130,14 @@ class VideoData:
     annotations: tuple[Annotation, ...]
     reviewed: frozenset[Target] = frozenset()
     predictions: Predictions | None = None
+    clock: TimeBase | None = None  # the stream's own clock (hhir.exchange.clock); None: frame / fps
+    reviewers: tuple[tuple[Target, str], ...] = ()  # (target, annotator) of every review exported
+
+    def span(self, item: Clip | Shot) -> tuple[float, float]:
+        """Player seconds of a clip or shot: its first frame's presentation time and the next's."""
+        from hhir.exchange.clock import clip_span
+
+        return clip_span(self.clock, item, self.video.fps)
 
 
 @dataclass(frozen=True)
@@ -167,10 +180,22 @@ class LabelRecord:
 
 
 @dataclass(frozen=True)
+class ReviewRecord:
+    """An imported review: ``annotator`` looked at the clip (``clip`` None: the whole video) and
+    judged every label, so a label left alone there is absent (:mod:`hhir.scoring.truth`)."""
+
+    video: VideoRef
+    clip: ClipRef | None
+    annotator: str
+    where: str
+
+
+@dataclass(frozen=True)
 class ImportData:
     """What one file held, before it is matched to the project."""
 
     labels: tuple[LabelRecord, ...] = ()
+    reviewed: tuple[ReviewRecord, ...] = ()
     transcripts: tuple[tuple[VideoRef, tuple[TranscriptSegment, ...]], ...] = ()
     shots: tuple[tuple[VideoRef, tuple[Shot, ...]], ...] = ()
     known_labels: tuple[str, ...] = field(default=())

@@ -42,7 +42,10 @@ def import_people(store: Store, video_id: int, fmt: str, path: str | Path, repla
     if fmt == "vidor":
         from hhir.exchange.people_vidor import read_vidor
 
+        from hhir.exchange.interactions_io import check_records, read_vidor_relations
+
         found = read_vidor(path, video, shots)
+        relations = check_records(store, read_vidor_relations(path), set(found.numbers), path)
     elif fmt == "ava":
         from hhir.exchange.people_ava import read_people_ava
 
@@ -59,4 +62,8 @@ def import_people(store: Store, video_id: int, fmt: str, path: str | Path, repla
         raise HHIRError(f"{path}: video {video_id} has people a person edited or imported; import with --replace to overwrite them")
     names = {i: n for i, n in enumerate(found.names) if n}
     store.set_people(video_id, found.tracks, found.groups, USER_SET, names, found.confirmed, found.numbers)
+    if fmt == "vidor":  # the file's relation instances are the video's interactions again
+        from hhir.exchange.interactions_io import store_records
+
+        store_records(store, video_id, relations, path, "")
     return found

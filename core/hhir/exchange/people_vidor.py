@@ -3,7 +3,7 @@
 The layout is VidOR's annotation JSON (``video_id``, ``frame_count``, ``fps``, ``width``,
 ``height``, ``subject/objects`` with ``tid`` and ``category``, ``trajectories``: one list per frame
 of ``{"tid", "bbox": {"xmin", "ymin", "xmax", "ymax"}, "generated"}`` in pixels, and
-``relation_instances``, empty until interactions between people exist). ``tid`` is the character's
+``relation_instances``: the interactions, ``hhir.exchange.interactions_io``). ``tid`` is the character's
 person number, so it is the same in every shot. What VidOR has no field for rides in extra keys its
 readers ignore, so that reading the file back loses nothing: per object its ``name``, ``confirmed``
 and ``unassigned`` (tracks of nobody); per box its ``track`` (which of our tracks, numbered in the
@@ -21,6 +21,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from hhir.errors import ImportFormatError
+from hhir.exchange.interactions_io import relation_instances
 from hhir.exchange.naming import scene_names
 from hhir.exchange.people_record import PeopleImport
 from hhir.exchange.safety import read_import_text
@@ -107,7 +108,7 @@ def vidor_document(store: Store, video_id: int) -> dict[str, Any]:
     name = scene_names([(video.id, video.path)])[video.id]
     return {"version": "VERSION 1.0", "video_id": name, "video_hash": video.fingerprint, "frame_count": video.frame_count,
             "fps": video.fps, "width": video.width, "height": video.height, "subject/objects": objects,
-            "trajectories": frames, "relation_instances": []}
+            "trajectories": frames, "relation_instances": relation_instances(store, video_id)}
 
 
 def export_vidor(store: Store, video_id: int, out: str | Path) -> Path:

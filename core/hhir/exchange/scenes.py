@@ -5,9 +5,12 @@ shot. PySceneDetect numbers frames from 1 in ``Start Frame`` and writes the excl
 end as ``End Frame``, so our ``[start_frame, end_frame)`` is ``Start Frame - 1`` .. ``End Frame``.
 Times are frame numbers at the video's frame rate, as PySceneDetect computes them.
 
-``scenedetect load-scenes`` reads only the starts and ends the last scene where it finds the end
-of the video, so the last scene's end is written as PySceneDetect reads the file's length (when the
-file is there to read), and both tools agree on it.
+The last shot ends at the video's decoded frame count, the one truth on frame numbers here:
+``scenedetect load-scenes`` reads only the starts and ends the last scene where it estimates the
+end of the video, which can be one frame past the last decoded frame (a length from the duration).
+An imported last scene ending within one frame past the decoded count is read as ending there, so
+a list PySceneDetect wrote and ours import alike. Times are presentation times on the stream's own
+clock (:mod:`hhir.exchange.clock`); an import reads only the frame numbers.
 """
 
 from __future__ import annotations
@@ -16,11 +19,16 @@ import csv
 import io
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hhir.errors import ImportFormatError
+from hhir.exchange.clock import frame_span
 from hhir.exchange.model import ExportData, ImportData, VideoData, VideoRef
 from hhir.exchange.safety import read_import_text, write_text
 from hhir.types import Shot
+
+if TYPE_CHECKING:
+    from hhir.media.timebase import TimeBase
 
 log = logging.getLogger(__name__)
 
@@ -30,22 +38,19 @@ HEADER = (
 )
 
 
-def scenedetect_length(path: str) -> int | None:
-    """The video's length in frames as ``scenedetect load-scenes`` sees it; None when unreadable."""
-    from scenedetect import open_video
-    from scenedetect.video_stream import VideoOpenFailure
-
-    if not Path(path).is_file():
-        return None
-    try:
-        return open_video(path).duration.frame_num
-    except (VideoOpenFailure, OSError, ValueError) as exc:
-        log.warning("%s: PySceneDetect cannot read the length (%s)", path, exc)
-        return None
+def _timecode(seconds: float) -> str:
+    """``HH:MM:SS.mmm`` as PySceneDetect writes it."""
+    ms = round(max(seconds, 0.0) * 1000)
+    return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"
 
 
-def scene_list_csv(shots: tuple[Shot, ...], fps: float, end_frame: int | None = None) -> str:
-    """The scene list of ``shots``; ``end_frame`` replaces the last shot's end."""
+def scene_list_csv(shots: tuple[Shot, ...], fps: float, end_frame: int | None = None, clock: TimeBase | None = None) -> str:
+    """The scene list of ``shots``; ``end_frame`` replaces the last shot's end.
+
+    PySceneDetect's writer lays the file out (frame columns, header, cut list); the time columns are
+    then replaced by the frames' presentation times on ``clock`` (the stream's own clock), which
+    PySceneDetect's ``frame / fps`` is not for a late-starting or variable-rate stream.
+    """
     from scenedetect import FrameTimecode
     from scenedetect.output import write_scene_list
 
@@ -56,7 +61,15 @@ def scene_list_csv(shots: tuple[Shot, ...], fps: float, end_frame: int | None = 
     out = io.StringIO()
     # The cut list passed as the CLI passes it: without it the writer drops the "Timecode List:" cell.
     write_scene_list(out, scenes, include_cut_list=True, cut_list=[start for start, _ in scenes[1:]])
-    return out.getvalue()
+    rows = list(csv.reader(io.StringIO(out.getvalue(), newline="")))
+    spans = [frame_span(clock, s.start_frame, end, fps) for s, end in zip(shots, ends)]
+    rows[0][1:] = [_timecode(start) for start, _ in spans[1:]]
+    for row, (start, end) in zip((r for r in rows[2:] if r), spans):
+        row[2], row[3], row[5], row[6] = _timecode(start), f"{start:.3f}", _timecode(end), f"{end:.3f}"
+        row[8], row[9] = _timecode(end - start), f"{end - start:.3f}"
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerows(rows)
+    return text.getvalue()
 
 
 def export_scenes(data: ExportData, out: Path) -> list[Path]:
@@ -66,7 +79,7 @@ def export_scenes(data: ExportData, out: Path) -> list[Path]:
 
 def _write(video: VideoData, out: Path) -> Path:
     fps = video.video.fps or 25.0
-    text = scene_list_csv(video.shots, fps, scenedetect_length(video.video.path))
+    text = scene_list_csv(video.shots, fps, video.video.frame_count or None, video.clock)
     return write_text(out / f"{video.name}-Scenes.csv", text)
 
 

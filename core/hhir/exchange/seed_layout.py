@@ -17,8 +17,10 @@ of the whole video are not part of this layout.
 What the seed's notebook does with the files decides which clips are written:
 
 * it gives a clip without a label row -1 and stops training on it, so only clips with a present
-  label or marked reviewed are exported; a reviewed clip with nothing present gets the row
-  ``no_interaction``; an unreviewed clip with no present label is left out, files and all;
+  label are exported; a clip with none is left out, files and all. ``no_interaction`` is a label
+  like the others, present where someone ticked it: a reviewed clip with nothing ticked has every
+  label absent, ``no_interaction`` included (:mod:`hhir.scoring.truth`, what training, the
+  manifest, Label Studio and EAF say), so no row is invented for it; the notes count such clips;
 * it keeps the last row per clip, and trains on the union of its clips' labels per scene. The CSV
   still lists every present label of a clip; their order puts last, for as many clips as needed,
   a label no other clip of the scene carries last (a matching), so each scene's label set reaches
@@ -86,8 +88,7 @@ def scene_rows(video: VideoData, key: str) -> SceneRows:
     for a in video.annotations:
         if a.state is AnnotationState.PRESENT and a.target.clip_id is not None:
             present.setdefault(a.target.clip_id, set()).add(a.label)
-    labels = {c.id: sorted(present.get(c.id) or ([NOTHING_PRESENT] if Target(video.video.id, c.id) in video.reviewed else []))
-              for c in video.clips}
+    labels = {c.id: sorted(present.get(c.id, ())) for c in video.clips}
     clips = tuple(c for c in video.clips if labels[c.id])
     last = _last_labels({c.id: labels[c.id] for c in clips})
     rows = tuple((clip_name(key, c.index), label) for c in clips
@@ -119,14 +120,22 @@ def _last_labels(labels: dict[int, list[str]]) -> dict[int, str]:
     return {clip_id: owner.get(clip_id, names[0]) for clip_id, names in labels.items()}
 
 
-def export_seed(data: ExportData, out: Path, progress: ProgressFn, cancel: CancelToken) -> tuple[list[Path], int, list[str]]:
+def export_seed(data: ExportData, out: Path, progress: ProgressFn, cancel: CancelToken,
+                need_test: bool = False) -> tuple[list[Path], int, list[str]]:
     """Write the layout; returns the files written, the number of label rows and notes on what the
-    seed's notebook will not see."""
+    seed's notebook will not see.
+
+    With ``need_test`` (a test fraction was asked for), an export whose labelled scenes would all
+    land in one split is refused before anything is written: the notebook's test cell reads
+    ``clip_test/`` and its training ``clip_train/``, and a scene goes whole to one of them.
+    """
     missing = [v.video.path for v in data.videos if not Path(v.video.path).is_file()]
     if missing:
         raise HHIRError(f"{missing[0]}: the original video is missing, so its clips cannot be cut")
     keys = seed_scene_keys({v.video.id: v.name for v in data.videos})
     scenes = [(video, scene_rows(video, keys[video.video.id])) for video in data.videos]
+    if need_test:
+        _require_both_splits(scenes)
     total = max(sum(len(s.clips) for _, s in scenes), 1)
     files: list[Path] = []
     rows = done = 0
@@ -143,11 +152,31 @@ def export_seed(data: ExportData, out: Path, progress: ProgressFn, cancel: Cance
     return files, rows, _notes(data, [s for _, s in scenes])
 
 
+def _require_both_splits(scenes: list[tuple[VideoData, SceneRows]]) -> None:
+    splits = {video.split for video, scene in scenes if scene.clips}
+    if len(splits) == 2:
+        return
+    written = sum(1 for _, scene in scenes if scene.clips)
+    if not written:
+        raise HHIRError("seed: no clip has a present label, so the seed's notebook has nothing to train or test on")
+    raise HHIRError(
+        f"seed: {written} scene(s) with labelled clips, all in the {splits.pop()} split: the seed's notebook trains on "
+        "clip_train/ and its test cell reads clip_test/, and a scene goes whole to one of them, so it needs labelled "
+        "clips in at least two videos; label another video, or pass --test-fraction 0 to write the train split "
+        "alone (the notebook's test cell then has nothing to read)")
+
+
 def _notes(data: ExportData, scenes: list[SceneRows]) -> list[str]:
     notes = [f"{s.key}: no clip is reviewed or has a present label, so the scene is left out" for s in scenes if not s.clips]
-    left_out = sum(len(v.clips) for v in data.videos) - sum(len(s.clips) for s in scenes)
-    if left_out:
-        notes.append(f"{left_out} unreviewed clips without a present label left out (the seed's notebook cannot train on a clip without a label)")
+    kept = {c.id for s in scenes for c in s.clips}
+    left = [(v, c) for v in data.videos for c in v.clips if c.id not in kept]
+    reviewed = sum(1 for v, c in left if Target(v.video.id, c.id) in v.reviewed)
+    if len(left) - reviewed:
+        notes.append(f"{len(left) - reviewed} unreviewed clips without a present label left out "
+                     "(the seed's notebook cannot train on a clip without a label)")
+    if reviewed:
+        notes.append(f"{reviewed} reviewed clips with no label present left out: {NOTHING_PRESENT} is written only where it is "
+                     "marked present, as every format says (tick it on clips where nobody interacts)")
     hidden = sum(s.hidden_clip_labels for s in scenes)
     if hidden:
         notes.append(f"the seed's notebook reads one label per clip (the CSV's last row): {hidden} further clip labels are "

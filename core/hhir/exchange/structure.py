@@ -22,18 +22,35 @@ def import_transcripts(store: Store, data: ImportData, fmt: str, path: str, opti
 
     resolver = Resolver(store, options)
     plans = [(resolver.video(ref, path), list(segments)) for ref, segments in data.transcripts]
-    conflicts, written, videos = [], 0, []
+    conflicts, written, videos, replaced = [], 0, [], 0
     for video, segments in plans:
         current = store.transcript(video.id)
         if _same_segments(current, segments):
             continue
-        if current and not options.replace:
-            conflicts.append(Conflict(Target(video.id), "transcript", f"{len(current)} segments", f"{len(segments)} segments", "", path))
-            continue
+        if current:
+            existing, imported = _segment_difference(current, segments)
+            conflicts.append(Conflict(Target(video.id), "transcript", existing, imported, "", path))
+            if not options.replace:
+                continue
+            replaced += 1  # one video's transcript
         replace_transcript(store, video.id, segments)
         written += len(segments)
         videos.append(video.id)
-    return ImportReport(fmt, path, conflicts=tuple(conflicts), segments_written=written, videos=tuple(videos))
+    return ImportReport(fmt, path, conflicts=tuple(conflicts), replaced=replaced, segments_written=written, videos=tuple(videos))
+
+
+def _segment_difference(current: list[TranscriptSegment], imported: list[TranscriptSegment]) -> tuple[str, str]:
+    """The first segment where two transcripts differ, as each side has it."""
+    n = next((i for i, (a, b) in enumerate(zip(current, imported)) if not _same_segments([a], [b])), min(len(current), len(imported)))
+
+    def side(segments: list[TranscriptSegment]) -> str:
+        head = f"{len(segments)} segments"
+        if n >= len(segments):
+            return f"{head}, none from segment {n + 1}"
+        seg = segments[n]
+        return f"{head}, segment {n + 1} at {seg.start_s:.3f}-{seg.end_s:.3f} s: {seg.text.strip()[:60]!r}"
+
+    return side(current), side(imported)
 
 
 def _same_segments(a: list[TranscriptSegment], b: list[TranscriptSegment]) -> bool:
@@ -44,19 +61,21 @@ def _same_segments(a: list[TranscriptSegment], b: list[TranscriptSegment]) -> bo
 def import_shots(store: Store, data: ImportData, fmt: str, path: str, options: ImportOptions) -> ImportReport:
     resolver = Resolver(store, options)
     plans = [(video, _timed(video, shots, path)) for ref, shots in data.shots for video in [resolver.video(ref, path)]]
-    conflicts, written, videos = [], 0, []
+    conflicts, written, videos, replaced = [], 0, [], 0
     for video, shots in plans:
         current = store.shots(video.id)
         if [(s.start_frame, s.end_frame) for s in current] == [(s.start_frame, s.end_frame) for s in shots]:
             continue
-        if current and not options.replace:
+        if current:
             existing, imported = _first_difference(current, shots, video.fps or 25.0)
             conflicts.append(Conflict(Target(video.id), "shots", existing, imported, "", path))
-            continue
+            if not options.replace:
+                continue
+            replaced += 1  # one video's shot list
         _write_shots(store, video.id, shots)
         written += len(shots)
         videos.append(video.id)
-    return ImportReport(fmt, path, conflicts=tuple(conflicts), shots_written=written, videos=tuple(videos))
+    return ImportReport(fmt, path, conflicts=tuple(conflicts), replaced=replaced, shots_written=written, videos=tuple(videos))
 
 
 def _first_difference(current: list[Shot], imported: list[Shot], fps: float) -> tuple[str, str]:
@@ -93,8 +112,11 @@ def _timed(video: Video, shots: tuple[Shot, ...], path: str) -> list[Shot]:
         raise ImportFormatError(f"{path}: {exc}") from None
     if video.frame_count and shots[-1].end_frame > video.frame_count + 1:
         raise ImportFormatError(f"{path}: shots run to frame {shots[-1].end_frame}, the video has {video.frame_count}")
+    ends = [s.end_frame for s in shots]
+    if video.frame_count and ends[-1] == video.frame_count + 1 and shots[-1].start_frame < video.frame_count:
+        ends[-1] = video.frame_count  # PySceneDetect's length from the duration: the decoded count is the truth
     fps = video.fps or 25.0
-    return [Shot(i, s.start_frame, s.end_frame, s.start_frame / fps, s.end_frame / fps) for i, s in enumerate(shots)]
+    return [Shot(i, s.start_frame, end, s.start_frame / fps, end / fps) for i, (s, end) in enumerate(zip(shots, ends))]
 
 
 def _write_shots(store: Store, video_id: int, shots: list[Shot]) -> None:

@@ -14,6 +14,7 @@ from itertools import combinations
 
 import numpy as np
 
+from hhir.learn.interaction_agreement import InteractionAgreement, interaction_agreement
 from hhir.learn.kappa import cohen_kappa, fleiss_kappa, ratings_to_counts
 from hhir.learn.metrics import Metrics, evaluate
 from hhir.scoring.truth import annotator_votes
@@ -61,6 +62,7 @@ class AgreementReport:
     pairs: tuple[PairKappa, ...]
     groups: tuple[GroupKappa, ...]
     model: tuple[ModelVsHuman, ...]
+    interactions: tuple[InteractionAgreement, ...] = ()  # who does what to whom, per pair of annotators
 
 
 def _ratings(store, video_id: int | None, labels: list[str]) -> dict[str, dict[Key, int]]:
@@ -151,4 +153,5 @@ def agreement(store, video_id: int | None = None, model_id: str | None = None,
     labels = [label.name for label in store.labels()]
     ratings = _ratings(store, video_id, labels)
     return AgreementReport(tuple(sorted(ratings)), tuple(pair_kappas(ratings, labels)),
-                           tuple(group_kappas(ratings, labels)), tuple(model_vs_humans(store, ratings, labels, model_id, threshold)))
+                           tuple(group_kappas(ratings, labels)), tuple(model_vs_humans(store, ratings, labels, model_id, threshold)),
+                           tuple(interaction_agreement(store, video_id)))

@@ -44,7 +44,7 @@ def to_srt(segments: list[TranscriptSegment]) -> str:
 
 
 def to_vtt(segments: list[TranscriptSegment]) -> str:
-    """The segments as WebVTT text, cue text escaped as the WebVTT spec says (``&``, ``<``, ``>``).
+    """The segments as WebVTT text, cue text escaped where the WebVTT spec requires (:func:`_vtt_escape`).
 
     A segment without text is left out, as in :func:`to_srt`.
     """
@@ -62,10 +62,15 @@ def _delta(seconds: float) -> timedelta:
     return timedelta(milliseconds=round(max(seconds, 0.0) * 1000))
 
 
+_REFERENCE_START = re.compile(r"&(?=[A-Za-z0-9#])")
+
+
 def _vtt_escape(line: str) -> str:
-    # "&" first, so the entities written for "<" and ">" are not escaped again; ">" too, so a
-    # "-->" in the text can never be read as a timing line.
-    return line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Only what WebVTT requires, so a reader that does not decode entities still gets the words:
+    ``<`` (it opens a tag), ``&`` where it could start a character reference (``&amp``, ``&#38``;
+    ``Tom & Jerry`` stays as it is), and the ``>`` of ``-->``, which cue text must not hold. ``&``
+    first, so the entities written are not escaped again."""
+    return _REFERENCE_START.sub("&amp;", line).replace("<", "&lt;").replace("-->", "--&gt;")
 
 
 def _seconds(groups: tuple[str | None, ...]) -> float:

@@ -9,13 +9,15 @@ rebuilt without losing annotations), ``repo_shots`` and ``shot_edit`` (a shot co
 undo step), ``api_review``/``repo_annotations`` (annotations, review marks, corrections, undo/redo),
 ``api_models``/``repo_models`` (labels, model registry, predictions, feature cache),
 ``api_split``/``repo_split`` (the fixed split), ``api_team``/``team`` (disagreements and
-adjudication). The undo log: ``editlog`` and ``rows``. The file itself: ``location`` (path or URL),
+adjudication), ``api_people``/``repo_people`` with ``rows_people`` (characters, tracks, boxes,
+speech turns and a person's edits on them), ``api_interactions``/``repo_interactions`` with
+``rows_interactions`` (who does what to whom, over a span of frames). The undo log: ``editlog`` and ``rows``. The file itself: ``location`` (path or URL),
 ``paths`` (the default file), ``engine`` (SQLite settings and checks), ``server`` (PostgreSQL),
 ``migrate`` and ``migrations/`` (alembic), ``repair`` (``hhir doctor --check/--repair``). Shared:
 ``schema`` (the tables), ``records`` (returned records), ``common``, ``default_labels``."""
 
 from hhir.store.paths import default_db_path
-from hhir.store.records import Change, OrphanAnnotation
+from hhir.store.records import Change, HistoryStep, OrphanAnnotation
 from hhir.store.store import Store
 
-__all__ = ["Change", "OrphanAnnotation", "Store", "default_db_path"]
+__all__ = ["Change", "HistoryStep", "OrphanAnnotation", "Store", "default_db_path"]

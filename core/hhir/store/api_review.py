@@ -5,7 +5,7 @@ from __future__ import annotations
 from hhir.errors import StoreError
 from hhir.store import editlog, repo_annotations, repo_clips
 from hhir.store.base import StoreBase
-from hhir.store.records import Change, OrphanAnnotation
+from hhir.store.records import Change, HistoryStep, OrphanAnnotation
 from hhir.types import Annotation, AnnotationState, Target
 
 
@@ -32,6 +32,12 @@ class ReviewAPI(StoreBase):
         with self._reading() as s:
             return repo_annotations.orphans(s, video_id)
 
+    def reattach(self, orphan_id: int, clip_id: int, annotator: str | None = None) -> Change:
+        """Put a decision kept aside (``orphan_annotations(...)[i].id``) on a clip of its video: one
+        committed, undoable step (``annotator``'s; default the decision's own annotator)."""
+        with self._writing() as s:
+            return repo_annotations.reattach(s, orphan_id, clip_id, annotator)
+
     def set_reviewed(self, target: Target, annotator: str, reviewed: bool = True) -> Change:
         """Mark a clip or scene (not) reviewed by ``annotator``: one committed, undoable step."""
         with self._writing() as s:
@@ -57,6 +63,12 @@ class ReviewAPI(StoreBase):
         descriptions; None: nothing."""
         with self._reading() as s:
             return editlog.next_steps(s, video_id, annotator)
+
+    def edit_history(self, video_id: int) -> list[HistoryStep]:
+        """Every edit step kept for this video, oldest first: when, who, what, on which targets, and
+        whether it is undone (the event log an annotation team exports)."""
+        with self._reading() as s:
+            return editlog.steps(s, video_id)
 
     def undo(self, video_id: int, annotator: str | None = None) -> Change | None:
         """Revert this video's latest edit (``annotator``'s own latest when given, so in a team

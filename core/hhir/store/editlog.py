@@ -16,15 +16,17 @@ from typing import Any, Callable
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from hhir.store import repo_shots, rows, rows_people
+from hhir.store import repo_shots, rows, rows_interactions, rows_people
 from hhir.store.common import now_iso
-from hhir.store.records import Change
+from hhir.store.records import Change, HistoryStep
 from hhir.store.schema import EditRow
 from hhir.types import Target
 
 UNDO_DEPTH = 1000  # undo steps kept per video; older ones are dropped so the log stays bounded
-Key = rows.AnnotationKey | rows.ReviewKey | rows.SegmentKey | repo_shots.ShotsKey | rows_people.PeopleKey
-Value = rows.AnnotationValue | rows.ReviewValue | rows.SegmentValue | repo_shots.ShotsValue | rows_people.PeopleValue
+Key = (rows.AnnotationKey | rows.ReviewKey | rows.SegmentKey | repo_shots.ShotsKey | rows_people.PeopleKey
+       | rows_interactions.InteractionKey)
+Value = (rows.AnnotationValue | rows.ReviewValue | rows.SegmentValue | repo_shots.ShotsValue | rows_people.PeopleValue
+         | rows_interactions.InteractionValue)
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ _TABLES: dict[str, _Table] = {
     "segment": _Table(rows.SegmentKey, rows.SegmentValue, rows.VideoRows.write_segment),
     "shots": _Table(repo_shots.ShotsKey, repo_shots.ShotsValue, repo_shots.write_shots),
     "people": _Table(rows_people.PeopleKey, rows_people.PeopleValue, rows_people.write_people),
+    "interaction": _Table(rows_interactions.InteractionKey, rows_interactions.InteractionValue, rows_interactions.write_interaction),
 }
 
 
@@ -54,13 +57,16 @@ def _table_name(key: Key) -> str:
     return next(name for name, table in _TABLES.items() if isinstance(key, table.key))
 
 
+def _value(value: Value | None) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    if isinstance(value, repo_shots.ShotsValue):  # already plain lists: asdict's deep copy of a long film's shots is slow
+        return {"shots": value.shots, "reviews": value.reviews, "region": value.region}
+    return asdict(value)
+
+
 def _encode(edit: RowEdit) -> dict[str, Any]:
-    return {
-        "table": _table_name(edit.key),
-        "key": asdict(edit.key),
-        "before": None if edit.before is None else asdict(edit.before),
-        "after": None if edit.after is None else asdict(edit.after),
-    }
+    return {"table": _table_name(edit.key), "key": asdict(edit.key), "before": _value(edit.before), "after": _value(edit.after)}
 
 
 def _decode(data: dict[str, Any]) -> tuple[_Table, RowEdit]:
@@ -78,6 +84,10 @@ def _current_targets(video: rows.VideoRows, edits: list[RowEdit]) -> tuple[Targe
             clip_id = None if edit.key.scene else video.resolve_clip(edit.key.clip_id, edit.key.start_s, edit.key.end_s)
             if edit.key.scene or clip_id is not None:
                 found[Target(video_id=edit.key.video_id, clip_id=clip_id)] = None
+        elif isinstance(edit.key, rows_interactions.InteractionKey):  # the clips whose derived labels it moves
+            spans = [(v.start_frame, v.end_frame) for v in (edit.before, edit.after)
+                     if isinstance(v, rows_interactions.InteractionValue)]
+            found.update(dict.fromkeys(rows_interactions.touched_targets(video.s, edit.key.video_id, spans)))
     return tuple(found)
 
 
@@ -121,11 +131,25 @@ def _apply(s: Session, entry: EditRow, undo: bool) -> Change:
     video = rows.VideoRows(s, entry.video_id)
     video.preload([edit.key for _, edit in decoded if isinstance(edit.key, rows.AnnotationKey)])
     for table, edit in reversed(decoded) if undo else decoded:
+        if isinstance(edit.key, repo_shots.ShotsKey):  # a rebuild also needs the region it leaves
+            target, leaving = (edit.before, edit.after) if undo else (edit.after, edit.before)
+            assert target is None or isinstance(target, repo_shots.ShotsValue)  # noqa: S101 - the key says which table
+            assert leaving is None or isinstance(leaving, repo_shots.ShotsValue)  # noqa: S101
+            repo_shots.write_shots(video, edit.key, target, leaving)
+            continue
         table.write(video, edit.key, edit.before if undo else edit.after)
     entry.undone = undo
     s.flush()
     targets = _current_targets(video, [edit for _, edit in decoded])
     return Change(video_id=entry.video_id, kind=entry.kind, description=entry.description, targets=targets)
+
+
+def steps(s: Session, video_id: int) -> list[HistoryStep]:
+    """Every step kept for the video, oldest first (undone ones too, marked)."""
+    cols = (EditRow.seq, EditRow.created_at, EditRow.annotator, EditRow.kind, EditRow.description, EditRow.targets, EditRow.undone)
+    query = select(*cols).where(EditRow.video_id == video_id).order_by(EditRow.seq)
+    return [HistoryStep(seq, when, who, kind, what, tuple(Target(int(v), None if c is None else int(c)) for v, c in targets or ()),
+                        bool(undone)) for seq, when, who, kind, what, targets, undone in s.execute(query)]
 
 
 def next_steps(s: Session, video_id: int, annotator: str | None = None) -> tuple[str | None, str | None]:
@@ -141,12 +165,12 @@ def undo(s: Session, video_id: int, annotator: str | None = None) -> Change | No
     """Revert the video's latest step (``annotator``'s latest when given)."""
     query = select(EditRow).where(EditRow.video_id == video_id, EditRow.undone.is_(False)).order_by(EditRow.seq.desc())
     query = _owned(query, annotator)
-    entry = s.scalars(query).first()
+    entry = s.scalars(query.limit(1)).first()
     return None if entry is None else _apply(s, entry, undo=True)
 
 
 def redo(s: Session, video_id: int, annotator: str | None = None) -> Change | None:
     """Re-apply the video's earliest undone step (``annotator``'s when given)."""
     query = _owned(select(EditRow).where(EditRow.video_id == video_id, EditRow.undone.is_(True)).order_by(EditRow.seq), annotator)
-    entry = s.scalars(query).first()
+    entry = s.scalars(query.limit(1)).first()
     return None if entry is None else _apply(s, entry, undo=False)

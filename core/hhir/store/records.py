@@ -22,6 +22,19 @@ class Change:
 
 
 @dataclass(frozen=True)
+class HistoryStep:
+    """One step of a video's edit history, as the undo log keeps it (an event log of who did what)."""
+
+    seq: int
+    when: str  # ISO 8601 UTC
+    who: str | None  # the annotator (None: a step from before steps had owners)
+    kind: str
+    what: str
+    targets: tuple[Target, ...]
+    undone: bool
+
+
+@dataclass(frozen=True)
 class OrphanAnnotation:
     """An annotation whose clip disappeared when the clips were rebuilt; kept with its time range."""
 
@@ -33,6 +46,7 @@ class OrphanAnnotation:
     annotator: str
     source: str
     updated_at: str
+    id: int | None = None  # the row, for ``Store.reattach``
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hhir.errors import StoreError
-from hhir.store import editlog, rows
+from hhir.store import editlog, repo_interactions, rows
 from hhir.store.common import now_iso, video_row
 from hhir.store.editlog import RowEdit
 from hhir.store.records import Change, OrphanAnnotation
@@ -116,6 +116,27 @@ def _still_current(s: Session, review: rows.ReviewValue | None) -> rows.ReviewVa
     return review if newest is None or newest <= review.reviewed_at else None
 
 
+def reattach(s: Session, orphan_id: int, clip_id: int, owner: str | None = None) -> Change:
+    """Put a decision kept aside by a shot edit on ``clip_id`` (its video's): one undoable step. A
+    decision of that person on that label already on the clip is replaced (the undo brings it back)."""
+    row = s.get(AnnotationRow, orphan_id)
+    if row is None or not row.orphan:
+        raise StoreError(f"no decision kept aside with id {orphan_id} in this project")
+    video = _video(s, row.video_id)
+    where, start, end = _where(video, Target(row.video_id, clip_id))
+    value = rows.AnnotationValue(state=row.state, source=row.source, created_at=row.created_at, updated_at=row.updated_at)
+    aside = rows.AnnotationKey(row.video_id, False, None, row.start_s, row.end_s, row.label, row.annotator)
+    there = rows.AnnotationKey(row.video_id, False, clip_id, start, end, row.label, row.annotator)
+    video.preload([there])
+    before = video.read_annotation(there)
+    video.write_annotation(aside, None)
+    s.flush()
+    video.write_annotation(there, value)
+    s.flush()
+    change = Change(row.video_id, "annotate", f"{row.label}: {row.state} put back ({where})", (Target(row.video_id, clip_id),))
+    return _record(s, change, [RowEdit(aside, value, None), RowEdit(there, before, value)], owner or row.annotator)
+
+
 def edit_segment_text(s: Session, segment_id: int, text: str, annotator: str | None = None) -> Change:
     row = s.get(SegmentRow, segment_id)
     if row is None:
@@ -144,17 +165,33 @@ def find_annotations(s: Session, video_id: int | None, annotator: str | None, ad
         query = query.where(AnnotationRow.annotator == annotator)
     query = query.outerjoin(ClipRow, ClipRow.id == AnnotationRow.clip_id)
     query = query.order_by(AnnotationRow.video_id, ClipRow.index.nulls_first(), AnnotationRow.label, AnnotationRow.annotator)
-    return [
+    explicit = [
         Annotation(target=_target(r), label=r.label, state=AnnotationState(r.state), annotator=r.annotator, source=r.source, updated_at=r.updated_at)
         for r in s.scalars(query)
     ]
+    if annotator == ADJUDICATED:
+        return explicit
+    return _with_derived(s, explicit, repo_interactions.derived_annotations(s, video_id, annotator))
+
+
+def _with_derived(s: Session, explicit: list[Annotation], derived: list[Annotation]) -> list[Annotation]:
+    """Lay the explicit decisions over the labels derived from interactions: an annotator's own clip
+    or scene decision on a label wins over what their interactions imply (repo_interactions)."""
+    decided = {(a.target, a.label, a.annotator) for a in explicit}
+    extra = [a for a in derived if (a.target, a.label, a.annotator) not in decided]
+    if not extra:
+        return explicit
+    videos = {a.target.video_id for a in [*explicit, *extra]}
+    index = dict(s.execute(select(ClipRow.id, ClipRow.index).where(ClipRow.video_id.in_(videos))).tuples().all())
+    return sorted([*explicit, *extra], key=lambda a: (a.target.video_id, -1 if a.target.clip_id is None else index.get(a.target.clip_id, -1),
+                                                      a.label, a.annotator))
 
 
 def orphans(s: Session, video_id: int) -> list[OrphanAnnotation]:
     query = select(AnnotationRow).where(AnnotationRow.video_id == video_id, AnnotationRow.orphan.is_(True))
     return [
         OrphanAnnotation(
-            video_id=r.video_id, start_s=r.start_s or 0.0, end_s=r.end_s or 0.0, label=r.label,
+            id=r.id, video_id=r.video_id, start_s=r.start_s or 0.0, end_s=r.end_s or 0.0, label=r.label,
             state=AnnotationState(r.state), annotator=r.annotator, source=r.source, updated_at=r.updated_at,
         )
         for r in s.scalars(query.order_by(AnnotationRow.start_s, AnnotationRow.label))

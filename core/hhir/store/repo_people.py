@@ -16,7 +16,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from hhir.errors import StoreError
-from hhir.store import editlog, repo_media
+from hhir.store import editlog, repo_interactions, repo_media
 from hhir.store.rows_people import PeopleKey, add_track, snapshot, tracks
 from hhir.store.common import now_iso, video_row
 from hhir.store.editlog import RowEdit
@@ -61,8 +61,9 @@ def set_people(s: Session, video_id: int, found: list[PersonTrack], groups: list
     s.execute(delete(PersonTrackRow).where(PersonTrackRow.video_id == video_id))
     s.execute(delete(CharacterRow).where(CharacterRow.video_id == video_id))
     # Undo steps of earlier people edits name rows that are gone now: undoing one would bring back
-    # tracks of another analysis, so they go (other edits of the video keep their history).
-    s.execute(delete(EditRow).where(EditRow.video_id == video_id, EditRow.kind == "people"))
+    # tracks of another analysis, so they go, and so do interaction steps, whose characters went with them
+    # (other edits of the video keep their history).
+    s.execute(delete(EditRow).where(EditRow.video_id == video_id, EditRow.kind.in_(("people", "interaction"))))
     s.flush()
     now, owner = now_iso(), {}
     for i, (number, group) in enumerate(zip(numbers, groups)):
@@ -100,13 +101,15 @@ class _Edit:
         """Add rows created by the edit (they had no "before")."""
         self.key = PeopleKey(self.video_id, sorted({*self.key.character_ids, *character_ids}), sorted({*self.key.track_ids, *track_ids}))
 
-    def done(self, description: str, annotator: str) -> Change:
+    def done(self, description: str, annotator: str, first: list[RowEdit] | None = None) -> Change:
+        """``first``: edits of other rows in the same step, written before the people's on redo
+        (and so undone after them): the interactions a merge moves."""
         self.s.flush()
         self.s.expire_all()
         after = snapshot(self.s, self.key)
         change = Change(self.video_id, "people", description, ())
         if after != self.before:
-            editlog.record(self.s, change, [RowEdit(self.key, self.before, after)], annotator)
+            editlog.record(self.s, change, [*(first or []), RowEdit(self.key, self.before, after)], annotator)
             repo_media.mark_stage(self.s, self.video_id, "people", USER_SET)
         return change
 
@@ -164,11 +167,12 @@ def merge_characters(s: Session, keep_id: int, other_id: int, annotator: str) ->
         track = s.get(PersonTrackRow, tid)
         assert track is not None
         track.character_id, track.assigned_by = keep.id, annotator
+    moved_interactions = repo_interactions.move_character(s, other.id, keep.id)
     keep.name = keep.name or other.name
     keep.confirmed, keep.annotator, keep.updated_at = True, annotator, now_iso()
     s.flush()
     s.delete(other)
-    return edit.done(description, annotator)
+    return edit.done(description, annotator, moved_interactions)
 
 
 def _new_character(s: Session, video_id: int, annotator: str) -> CharacterRow:

@@ -293,3 +293,31 @@ class SpeechTurnRow(Base):
     character_id: Mapped[int | None] = mapped_column(ForeignKey("people_characters.id", ondelete="SET NULL"), nullable=True)
     confidence: Mapped[float | None] = mapped_column(nullable=True)
     source: Mapped[str] = mapped_column(String, default="analysis")
+
+
+class InteractionRow(Base):
+    """Who does what to whom over frames ``[start_frame, end_frame)`` (0006): ``actor_id`` a
+    character; ``target_kind`` character (``target_id`` set), group, offscreen or unknown."""
+
+    __tablename__ = "interactions"
+    __table_args__ = (
+        Index("ix_interactions_video_id_annotator", "video_id", "annotator"),
+        CheckConstraint("state IN ('present', 'absent', 'unreviewed')", name="state"),
+        CheckConstraint("target_kind IN ('character', 'group', 'offscreen', 'unknown')", name="target_kind"),
+        CheckConstraint("source IN ('annotator', 'suggestion', 'import')", name="source"),
+        CheckConstraint("end_frame > start_frame", name="span"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    video_id: Mapped[int] = mapped_column(_video_fk())
+    actor_id: Mapped[int] = mapped_column(ForeignKey("people_characters.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(String)
+    target_kind: Mapped[str] = mapped_column(String)
+    target_id: Mapped[int | None] = mapped_column(ForeignKey("people_characters.id", ondelete="CASCADE"), nullable=True, index=True)
+    start_frame: Mapped[int]
+    end_frame: Mapped[int]
+    state: Mapped[str] = mapped_column(String)
+    annotator: Mapped[str] = mapped_column(String)
+    source: Mapped[str] = mapped_column(String, default="annotator")
+    evidence: Mapped[str | None] = mapped_column(String, nullable=True)
+    created_at: Mapped[str] = mapped_column(String)
+    updated_at: Mapped[str] = mapped_column(String)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from hhir.store.api_media import MediaAPI
 from hhir.store.api_models import ModelsAPI
+from hhir.store.api_interactions import InteractionsAPI
 from hhir.store.api_people import PeopleAPI
 from hhir.store.api_review import ReviewAPI
 from hhir.store.api_split import SplitAPI
 from hhir.store.api_team import TeamAPI
 
 
-class Store(MediaAPI, ModelsAPI, ReviewAPI, SplitAPI, TeamAPI, PeopleAPI):
+class Store(MediaAPI, ModelsAPI, ReviewAPI, SplitAPI, TeamAPI, PeopleAPI, InteractionsAPI):
     """A project database file.
 
     Every method is one short unit of work in its own session, and every mutating method commits

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
 
@@ -41,17 +41,22 @@ def _tail(path: Path, lines: int) -> str:
 
 
 class FailureNotice(QMessageBox):
-    """One non-modal dialog for the failures of background work; a new failure is added to it
-    (the newest first), so a burst of them never stacks windows."""
+    """One non-modal dialog for the failures of background work; a failure while it is open is
+    added to it (the newest first), so a burst of them never stacks windows. Once closed it
+    starts afresh: the next failure is shown alone, not after the ones already read."""
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(QMessageBox.Icon.Warning, "Something went wrong", "", QMessageBox.StandardButton.Close, parent)
         self.setModal(False)
+        # background work failing must not take the keyboard from a person labelling: the notice
+        # shows beside the window, and the keys go on reaching the window until it is clicked
+        self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
         self.messages: list[str] = []
         logs = QPushButton("Open log folder", self)
         self.addButton(logs, QMessageBox.ButtonRole.ActionRole)
         logs.clicked.disconnect()  # an action button would close the box; this one only opens the folder
         logs.clicked.connect(open_log_folder)
+        self.finished.connect(lambda _result: self.messages.clear())
 
     def report(self, message: str) -> None:
         self.messages.insert(0, message)

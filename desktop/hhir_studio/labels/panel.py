@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QRectF, QSize
+from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QAction, QColor, QPainter, QPaintEvent
-from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
 from hhir.thresholds import DEFAULT_THRESHOLD
 from hhir.types import AnnotationState
@@ -41,7 +41,7 @@ class ProbabilityBar(QWidget):
         self.colour = colour
         self.value: float | None = None
         self.threshold = DEFAULT_THRESHOLD
-        self.setMinimumWidth(90)
+        self.setMinimumWidth(40)
 
     def sizeHint(self) -> QSize:
         return QSize(120, 16)
@@ -98,8 +98,23 @@ class LabelPanel(QWidget):
         box.addWidget(self.score_heading)
         box.addLayout(self.grid)
         box.addLayout(self.actions_row)
+        # decisions a shot edit could not give to any new clip: listed until the annotator puts them back
+        self.aside_title = QLabel("", self)
+        self.aside_title.setObjectName("keptAsideTitle")
+        self.aside_title.setWordWrap(True)
+        self.aside = QListWidget(self)
+        self.aside.setObjectName("keptAside")
+        self.aside.setMaximumHeight(96)
+        self.put_back = QPushButton("Put back on the selected clip", self)
+        self.put_back.setObjectName("putBack")
+        self.put_back.clicked.connect(self._put_back)
+        self.put_back.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # a click leaves the keys where they were
+        for widget in (self.aside_title, self.aside, self.put_back):
+            box.addWidget(widget)
+            widget.setVisible(False)
         box.addStretch(1)
         self._build_rows()
+        session.data_changed.connect(self._refresh_aside)
         session.data_changed.connect(self.refresh)
         session.selection_changed.connect(self.refresh)
 
@@ -130,7 +145,9 @@ class LabelPanel(QWidget):
         for i, action in enumerate(actions):
             button = QToolButton(self)
             button.setDefaultAction(action)
-            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            # no minimum from the text: the row shares the panel's width and lays out again on every resize
+            button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+            button.setMinimumWidth(60)
             self.actions_row.addWidget(button, i // 2, i % 2)
 
     def refresh(self) -> None:
@@ -172,6 +189,26 @@ class LabelPanel(QWidget):
                 button.setText(STATE_TEXT[state])
                 button.setStyleSheet(STATE_STYLE[state].format(colour=theme.label_colour(row).name()))
                 button.setToolTip("")
+
+    def _refresh_aside(self) -> None:
+        aside = self.session.kept_aside()
+        self.aside.clear()
+        for orphan in aside:
+            text = (f"{orphan.label}: {orphan.state.value}, {clock(orphan.start_s)}–{clock(orphan.end_s)}"
+                    f"  ({orphan.annotator})")
+            item = QListWidgetItem(text, self.aside)
+            item.setData(Qt.ItemDataRole.UserRole, orphan.id)
+        if aside:
+            self.aside.setCurrentRow(0)
+        self.aside_title.setText(f"Kept aside by a shot edit ({len(aside)}): no new clip could take them. "
+                                 "Select the clip a decision belongs to, then put it back.")
+        for widget in (self.aside_title, self.aside, self.put_back):
+            widget.setVisible(bool(aside))
+
+    def _put_back(self) -> None:
+        item = self.aside.currentItem()
+        if item is not None:
+            self.session.reattach(int(item.data(Qt.ItemDataRole.UserRole)))
 
     def _covered_by_review(self, target):
         """label -> whether this clip's review judged it (a label added after the review was not: it

@@ -15,11 +15,11 @@ import math
 from PySide6.QtCore import Q_ARG, QMetaObject, Qt, QUrl, Signal
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
 from PySide6.QtMultimediaWidgets import QVideoWidget
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QSizePolicy, QSpinBox, QVBoxLayout, QWidget
 
 from hhir.media.timebase import TimeBase, constant_timebase, quick_timebase
 
-SPEEDS = (0.25, 0.5, 1.0, 1.5, 2.0, 4.0)
+SPEEDS = (0.1, 0.25, 0.5, 1.0, 1.5, 2.0, 4.0)
 
 
 def frame_at(position_ms: float, fps: float) -> int:
@@ -38,10 +38,34 @@ def clock(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:06.3f}" if hours else f"{minutes:02d}:{secs:06.3f}"
 
 
+class GotoBox(QLineEdit):
+    """The go-to box: Enter and Escape are its own while it has the focus (in the window they are
+    shortcuts: Enter marks a clip reviewed)."""
+
+    cancelled = Signal()
+
+    def event(self, event) -> bool:
+        from PySide6.QtCore import QEvent
+
+        if event.type() == QEvent.Type.ShortcutOverride and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Escape):
+            event.accept()
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() == Qt.Key.Key_Escape:
+            self.clear()
+            self.cancelled.emit()
+            return
+        super().keyPressEvent(event)
+
+
 class PlayerView(QWidget):
     position_changed = Signal(float)  # seconds
     playing_changed = Signal(bool)
     media_failed = Signal(str)
+    goto_failed = Signal(str)  # why the go-to box's text names no frame
+    goto_done = Signal()  # the go-to box went to its frame: focus may go back
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -50,6 +74,8 @@ class PlayerView(QWidget):
         self.path = ""
         self.source = ""  # the file played: ``path`` itself or its playback copy
         self.timebase: TimeBase = constant_timebase(self.fps, 0)  # frames on the player's clock
+        self._count_known = False  # frame_count is the number of frames the analysis decoded
+        self._rate_text = "25 fps"
         self._position_ms = 0  # on the player's clock
         self._pending_ms: int | None = None  # where to go once a swapped source has loaded
         self._resume = False  # play on once it has (it was playing when swapped)
@@ -64,6 +90,23 @@ class PlayerView(QWidget):
         self.player.setVideoOutput(self.video)
         self.readout = QLabel("--:--.---", self)
         self.readout.setObjectName("readout")
+        self.readout.setWordWrap(True)  # two lines in a narrow window rather than a wide minimum
+        self.readout.setMinimumWidth(160)
+        self.goto = GotoBox(self)  # a frame number or a time, as the readout shows them
+        self.goto.setObjectName("gotoBox")
+        self.goto.setPlaceholderText("go to frame or time")
+        self.goto.setToolTip("A frame number (1126) or a time (01:02.5, 62.5s); Enter goes there (Ctrl+G)")
+        self.goto.setMaximumWidth(150)
+        self.goto.setMinimumWidth(90)
+        self.goto.returnPressed.connect(self._go_typed)
+        self.goto.cancelled.connect(self.goto_done)
+        self.step = QSpinBox(self)  # frames per Ctrl+←/→
+        self.step.setObjectName("stepFrames")
+        self.step.setRange(1, 10_000)
+        self.step.setValue(10)
+        self.step.setPrefix("step ")
+        self.step.setSuffix(" fr")
+        self.step.setToolTip("Frames moved by Ctrl+← and Ctrl+→")
         self._build()
         self.player.positionChanged.connect(self._on_position)
         self.player.playbackStateChanged.connect(
@@ -77,6 +120,8 @@ class PlayerView(QWidget):
         bar.setContentsMargins(6, 2, 6, 2)
         bar.addWidget(self.readout)
         bar.addStretch(1)
+        bar.addWidget(self.goto)
+        bar.addWidget(self.step)
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(0)
@@ -85,15 +130,21 @@ class PlayerView(QWidget):
 
     # --- media ---------------------------------------------------------------------------
     def load(self, path: str, fps: float, frame_count: int, source: str | None = None,
-             timebase: TimeBase | None = None) -> None:
+             timebase: TimeBase | None = None, decoded: bool = False) -> None:
         """Show ``path`` paused at its first frame, played from ``source`` (its playback copy) if given.
+
+        ``frame_count`` is the number of frames decoded when ``decoded`` (the analysis counted them:
+        the end of the last shot); otherwise the header's estimate, replaced by the count of the
+        stream's own timestamps once :meth:`set_timebase` brings them.
 
         ``timebase`` is ``source``'s (:func:`hhir.media.timebase.read_timebase`); without one the
         stream's start and ``fps`` are used until :meth:`set_timebase` brings the exact one.
         """
         self.path, self.fps, self.frame_count = str(path), fps or 25.0, frame_count
+        self._count_known = decoded
         self.source = str(source or path)
         self.timebase = timebase or quick_timebase(self.source, self.fps, frame_count)
+        self._rate_text = self.rate_text()
         self._loop = None
         # A seek made before the source has loaded (the restored clip after a restart) is applied
         # once it has: the player would drop it and stay on frame 0.
@@ -109,10 +160,15 @@ class PlayerView(QWidget):
             return  # it belongs to a file no longer played
         frame = self.current_frame()
         self.timebase = timebase
+        if timebase.exact and not self._count_known and timebase.frame_count:
+            self.frame_count = timebase.frame_count  # the header only estimated it
+            frame = min(frame, self.frame_count - 1)
+        self._rate_text = self.rate_text()
         if self._pending_ms is not None:
             self._pending_ms = self._ms(frame)
         elif not self.is_playing:
             self._set_position(self._ms(frame), emit=False)
+        self._update_readout()
 
     def _ms(self, frame: int) -> int:
         return int(round(self.timebase.position(frame) * 1000.0))
@@ -126,6 +182,7 @@ class PlayerView(QWidget):
         self._resume = self.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState
         self.source = str(source)
         self.timebase = quick_timebase(self.source, self.fps, self.frame_count)
+        self._rate_text = self.rate_text()
         self._position_ms = self._pending_ms = self._ms(frame)
         self._from_event_loop("setSource", Q_ARG(QUrl, QUrl.fromLocalFile(self.source)))
         if not self._resume:  # a queued pause could land after the play below
@@ -133,6 +190,8 @@ class PlayerView(QWidget):
 
     def _on_status(self, status: QMediaPlayer.MediaStatus) -> None:
         loaded = (QMediaPlayer.MediaStatus.LoadedMedia, QMediaPlayer.MediaStatus.BufferedMedia)
+        if self.player.source() != QUrl.fromLocalFile(self.source):
+            return  # the file shown before a switch reporting late: the pending frame is the new file's
         if status in loaded and self._pending_ms is not None:
             ms, self._pending_ms = self._pending_ms, None
             self._set_position(ms)
@@ -203,6 +262,54 @@ class PlayerView(QWidget):
         self.player.pause()
         self.seek_frame(self.current_frame() + n)
 
+    def step_many(self, direction: int) -> None:
+        """Move the step box's number of frames (``direction`` -1: back)."""
+        self.step_frames(direction * self.step.value())
+
+    def first_frame(self) -> None:
+        self.player.pause()
+        self.seek_frame(0)
+
+    def last_frame(self) -> None:
+        self.player.pause()
+        self.seek_frame(self._last_frame())
+
+    def go_to(self, text: str) -> str | None:
+        """Show the frame ``text`` names: a frame number, or a time as the readout shows it
+        (``mm:ss.fff``, ``h:mm:ss``, ``62.5s`` or ``62.5``: the stream's own time). Returns None, or
+        why ``text`` names no frame."""
+        text = text.strip().lower()
+        if not text:
+            return "type a frame number or a time"
+        try:
+            if text.isdigit():
+                self.player.pause()
+                self.seek_frame(int(text))
+                return None
+            seconds = 0.0
+            for part in text.removesuffix("s").split(":"):
+                seconds = seconds * 60 + float(part)
+        except ValueError:
+            return f"{text!r} is not a frame number or a time (frame 1126, 01:02.5 or 62.5s)"
+        if not math.isfinite(seconds) or seconds < 0:
+            return f"{text!r} is not a time in the video"
+        self.player.pause()
+        self.seek_frame(self.timebase.frame_at(seconds))
+        return None
+
+    def _go_typed(self) -> None:
+        problem = self.go_to(self.goto.text())
+        if problem is not None:
+            self.goto.setToolTip(problem)
+            self.goto_failed.emit(problem)
+            return
+        self.goto.clear()
+        self.goto_done.emit()
+
+    def focus_goto(self) -> None:
+        self.goto.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.goto.selectAll()
+
     def jump(self, seconds: float) -> None:
         """Move by ``seconds`` in whole frames, so the frame under the playhead stays exact."""
         self.step_frames(int(round(seconds * self.fps))) if not self.is_playing else self.seek(self.position_s + seconds)
@@ -258,12 +365,30 @@ class PlayerView(QWidget):
         self._update_readout()
         self.position_changed.emit(self.position_s)
 
+    @property
+    def shown_s(self) -> float:
+        """Where the frame on screen starts in the stream's own timestamps (seconds from the
+        container's start: a stream that starts late shows its first frame at that time)."""
+        return self.timebase.frame_start(self.current_frame())
+
+    def rate_text(self) -> str:
+        """The frame rate as the timestamps give it: the header's for a constant rate, the average
+        (said to vary) when the intervals differ."""
+        starts = self.timebase.starts[: self.frame_count or None]
+        if not self.timebase.exact or len(starts) < 3:
+            return f"{self.fps:g} fps"
+        steps = [b - a for a, b in zip(starts, starts[1:])]
+        if max(steps) - min(steps) <= 0.002:  # constant within a millisecond or two of rounding
+            return f"{self.fps:g} fps"
+        return f"{(len(starts) - 1) / (starts[-1] - starts[0]):.2f} fps (variable)"
+
     def _update_readout(self) -> None:
         total = self.frame_count or self._last_frame() + 1
+        end_s = self.timebase.frame_start(total) if self.timebase.exact else self.duration_s
         parts = [
-            f"{clock(self.position_s)} / {clock(self.duration_s)}",
+            f"{clock(self.shown_s)} / {clock(end_s)}",
             f"frame {self.current_frame():>6d} / {total}",
-            f"{self.fps:g} fps",
+            self._rate_text,
             f"{self.speed:g}×",
         ]
         if self.looping:

@@ -1,18 +1,17 @@
 """Shot boundary corrections at the playhead: split, merge, move. The new shots are computed with
-``hhir.segment.shots``' pure functions here; storing them and rebuilding the clips runs as a job.
+``hhir.segment.shots``' pure functions here and stored at once by the session (an annotator's edit
+never waits behind an analysis); only the new clips' scores are computed in the background.
 """
 
 from __future__ import annotations
 
 from hhir_studio.player.view import PlayerView
 from hhir_studio.session import ReviewSession
-from hhir_studio.videos.analysis import AnalysisController
 
 
 class ShotEditor:
-    def __init__(self, session: ReviewSession, analysis: AnalysisController, player: PlayerView) -> None:
+    def __init__(self, session: ReviewSession, player: PlayerView) -> None:
         self.session = session
-        self.analysis = analysis
         self.player = player
 
     def _playhead_frame(self) -> int:
@@ -29,8 +28,7 @@ class ShotEditor:
         except ValueError as exc:
             self.session.status_reported.emit(f"Cannot edit shots: {exc}")
             return False
-        self.analysis.edit_shots(data.video.id, new_shots)
-        return True
+        return self.session.edit_shots(new_shots)
 
     def split_at_playhead(self) -> bool:
         frame = self._playhead_frame()

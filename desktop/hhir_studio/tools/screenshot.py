@@ -70,7 +70,6 @@ def _split(app, window) -> None:
     last = window.session.data.shots[-1]
     window.player.seek_frame((last.start_frame + last.end_frame) // 2)
     window.split_shot()
-    _wait(app, lambda: not any(j.spec.title == "Rebuild clips" for j in window.runner.jobs()), 120)
     _wait(app, lambda: not any(j.spec.title.startswith("Suggestions") for j in window.runner.jobs()), 900)
     first = window.session.data.clips[0]
     window.session.select_clip(first.id)

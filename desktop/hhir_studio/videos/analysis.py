@@ -1,4 +1,5 @@
-"""The controller that queues analyses, shot edits and model switches on the job runner.
+"""The controller that queues analyses and model switches on the job runner (shot edits are
+stored by the session at once; only their background rescoring comes through here).
 
 Each is an operation of :data:`hhir_studio.operations.OPS`: it runs in the child process, which
 opens its own ``Store`` on the project (SQLite in WAL mode lets the UI read while it writes), and
@@ -14,9 +15,8 @@ from PySide6.QtCore import QObject, Signal
 
 from hhir.pipeline.options import AnalysisOptions
 from hhir.settings import Settings
-from hhir.types import Shot
 from hhir_studio.jobs import Job, JobRunner, JobState
-from hhir_studio.operations import ActivateRequest, AnalyzeRequest, RefreshClipsRequest, ShotEditRequest
+from hhir_studio.operations import ActivateRequest, AnalyzeRequest, RefreshClipsRequest
 from hhir_studio.videos import queue_book
 from hhir_studio.videos.queue_book import QueueBook
 
@@ -82,14 +82,14 @@ class AnalysisController(QObject):
         job.failed.connect(lambda _message: book.mark(video_id, queue_book.FAILED))
         job.cancelled.connect(lambda: None if self.closing else book.mark(video_id, queue_book.CANCELLED))
 
-    def edit_shots(self, video_id: int, shots: list[Shot]) -> Job:
-        """Store corrected shots and rebuild the clips (then their suggestions follow)."""
-        return self.runner.run_op("edit_shots", ShotEditRequest(str(self.db_path), video_id, tuple(shots), self._options()))
-
     def refresh_clips(self, video_id: int) -> Job:
-        """Features and suggestions of the clips a shot edit created (only those)."""
+        """Features and suggestions of the clips a shot edit created (only those), in the child."""
+        key = ("refresh", video_id)
+        waiting = [j for j in self.runner.jobs() if j.spec.key == key and j.state is JobState.QUEUED]
+        if waiting:  # one that has not started yet will see this edit's clips too
+            return waiting[0]
         return self.runner.run_op("refresh_clips", RefreshClipsRequest(str(self.db_path), video_id, self._options()),
-                                  key=("refresh", video_id))
+                                  key=key)
 
     def activate(self, model_id: str | None) -> Job:
         """Suggestions from ``model_id`` (None: the zero-shot starter); every video is rescored."""

@@ -64,7 +64,7 @@ class VideoListPanel(QWidget):
         self._show_job_columns(False)
         self.rows: dict[str, QTreeWidgetItem] = {}
         self.setAcceptDrops(True)
-        self.setMinimumWidth(240)
+        self.setMinimumWidth(180)  # the window stays usable at 1024 px wide
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.addWidget(self.hint)

@@ -1,0 +1,1 @@
+"""The edit history as a table (who, what, when): ``panel``."""
