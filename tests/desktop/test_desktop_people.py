@@ -105,10 +105,10 @@ def test_boxes_are_painted_where_the_stored_boxes_are_and_follow_the_frame(windo
     middle_y = area.y() + (y0 + y1) / 2 * area.height()
     left = area.x() + x0 * area.width()
     assert _same(_overlay_pixel(w, left + 1, middle_y), BOX)
-    _key(qtbot, w, Qt.Key.Key_O)
+    _key(qtbot, w, Qt.Key.Key_V)
     assert not overlay.isVisible() and not w.registry.action("people.boxes").isChecked()
     assert not _same(_overlay_pixel(w, left + 1, middle_y), BOX)
-    _key(qtbot, w, Qt.Key.Key_O)
+    _key(qtbot, w, Qt.Key.Key_V)
     assert overlay.isVisible() and _same(_overlay_pixel(w, left + 1, middle_y), BOX)
 
 

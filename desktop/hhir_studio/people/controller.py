@@ -135,7 +135,7 @@ class PeopleController(QObject):
         has_people = lambda: self.snapshot is not None and bool(self.snapshot.tracks)  # noqa: E731
         has_selected = lambda: self.selected_person() is not None  # noqa: E731
         add = registry.register
-        boxes = add(ActionSpec("people.boxes", "Show &people's boxes", ("O",), MENU, checkable=True,
+        boxes = add(ActionSpec("people.boxes", "Show &people's boxes", ("V",), MENU, checkable=True,
                                tip="Boxes and names of the people on the frame shown"), self._toggle_boxes)
         boxes.setChecked(True)
         self._boxes = boxes
