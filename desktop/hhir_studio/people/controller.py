@@ -202,8 +202,7 @@ class PeopleController(QObject):
         # shown only with the boxes on and people in the video: otherwise the player's own picture shows
         visible = self._boxes_on() and self.snapshot is not None and bool(self.snapshot.tracks) and self.player.has_media
         self.overlay.show_people(self.on_screen if visible else [], self.selected, size)
-        if self.overlay.isVisible() != visible:
-            self.overlay.setVisible(visible)
+        self.overlay.cover(visible)
 
     def _boxes_on(self) -> bool:
         return getattr(self, "_boxes", None) is None or self._boxes.isChecked()

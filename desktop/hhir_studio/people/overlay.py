@@ -1,16 +1,17 @@
 """PeopleOverlay: the boxes and names of the people on the frame shown, drawn over the player.
 
-Qt 6's video widget shows its frames in an embedded native window, which stacks above every
-ordinary widget drawn over it: a transparent widget on top would never be seen. So the overlay is
-a native window of its own, laid exactly over the video widget and raised above it, and paints the
-picture itself (the frames the player's video sink receives, scaled to fit with their aspect kept,
-as the video widget does) with the boxes on it; hidden, the player's own picture shows. It never
-takes the mouse. A box normalised to the frame maps onto the centred picture rectangle.
+Qt 6's video widget shows its frames in an embedded native window that stays above every widget
+drawn over it (raised or not, on a real X server), so nothing can be painted on top of it. While the
+boxes are shown the overlay *takes the video widget's place*: the video widget is hidden (its space
+kept) and the overlay, laid exactly where it was, paints the frames the player's video sink goes on
+receiving (scaled to fit with their aspect kept, as the video widget does) and the boxes on them.
+With the boxes off the video widget shows again. It never takes the mouse. A box normalised to the
+frame maps onto the centred picture rectangle.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QRectF, Qt
+from PySide6.QtCore import QEvent, QObject, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QPen
 from PySide6.QtMultimedia import QVideoFrame
 from PySide6.QtWidgets import QWidget
@@ -52,18 +53,39 @@ class PeopleOverlay(QWidget):
         sink = video.videoSink() if hasattr(video, "videoSink") else None
         if sink is not None:
             sink.videoFrameChanged.connect(self._on_frame)
+        policy = video.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)  # hidden under the overlay, it keeps its place in the layout
+        video.setSizePolicy(policy)
         video.installEventFilter(self)
+        if video.parentWidget() is not None:
+            video.parentWidget().installEventFilter(self)
+        self.hide()
         self._follow()
-        self.raise_()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self._video and event.type() in (QEvent.Type.Resize, QEvent.Type.Move, QEvent.Type.Show):
-            self._follow()
+        if event.type() in (QEvent.Type.Resize, QEvent.Type.Move, QEvent.Type.Show, QEvent.Type.LayoutRequest):
+            if watched is self._video:
+                self._follow()
+            else:  # the player: its layout places the video widget after this event
+                QTimer.singleShot(0, self._follow)
         return False
 
+    def cover(self, on: bool) -> None:
+        """Take the video widget's place (``on``) or give it back."""
+        if on != self.isHidden():
+            return
+        if on:
+            self._follow()
+            self.show()
+            self.raise_()
+            self._video.hide()
+        else:
+            self._video.show()
+            self.hide()
+
     def _follow(self) -> None:
-        self.setGeometry(self._video.geometry())
-        self.raise_()
+        if self.geometry() != self._video.geometry():
+            self.setGeometry(self._video.geometry())
 
     def _on_frame(self, frame: QVideoFrame) -> None:
         self._frame, self.picture = frame, None
@@ -77,6 +99,7 @@ class PeopleOverlay(QWidget):
 
     def show_people(self, people: list[OnScreen], selected: int | None, frame_size: tuple[int, int]) -> None:
         self.people, self.selected, self.frame_size = people, selected, frame_size
+        self._follow()  # the hidden video widget gets its new place without a resize event
         self.update()
 
     def box_rect(self, box: tuple[float, float, float, float]) -> QRectF:
