@@ -325,3 +325,60 @@ def test_the_gallery_shows_each_characters_faces_and_merges_and_splits_them(wind
     _key(qtbot, w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: gallery.clusters[0].count() == 3, timeout=10_000)
     assert track in gallery.clusters[1].track_ids()
+
+
+@pytest.fixture
+def x_display():
+    """A virtual X screen of 1280x800 with openbox managing its windows (as the focus tests' one)."""
+    import os
+    import subprocess
+    import time
+    from pathlib import Path
+
+    if not (shutil.which("Xvfb") and shutil.which("openbox")):
+        pytest.skip("needs Xvfb and openbox (make sysdeps)")
+    for number in range(200, 260):
+        if not Path(f"/tmp/.X{number}-lock").exists():  # noqa: S108 - where X servers keep their display locks
+            break
+    display = f":{number}"
+    xvfb = subprocess.Popen([shutil.which("Xvfb"), display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1.0)
+    wm = subprocess.Popen([shutil.which("openbox")], env={**os.environ, "DISPLAY": display},
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1.0)
+    try:
+        yield display
+    finally:
+        for proc in (wm, xvfb):
+            proc.terminate()
+            proc.wait(10)
+
+
+def test_the_boxes_are_seen_on_a_real_x_screen_over_the_video(analyzed_project, tmp_path, x_display):
+    """Qt's video widget is a native window that hides anything drawn over it: on a real X server
+    (not offscreen), a grab of the screen shows the boxes on the picture, and not once they are off."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from hhir_studio.people.overlay import BOX, SELECTED
+
+    source, video_id = analyzed_project
+    db = tmp_path / "project.hhir"
+    shutil.copy(source, db)
+    here = Path(__file__).resolve().parent
+    env = {**os.environ, "DISPLAY": x_display, "QT_QPA_PLATFORM": "xcb", "HHIR_CONFIG_DIR": str(tmp_path / "config")}
+    out = subprocess.run([sys.executable, str(here / "x11_people_child.py"), str(db), str(video_id)], env=env,
+                         capture_output=True, text=True, timeout=300, check=False)
+    assert out.returncode == 0, out.stderr[-3000:]
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    assert len(seen["on"]) == 2 and sum(p["selected"] for p in seen["on"]) == 1
+    for on, off in zip(seen["on"], seen["off"]):
+        colour = SELECTED if on["selected"] else BOX
+        assert _same(QColor(*on["edge"]), colour), seen
+        assert not _same(QColor(*on["outside"]), colour), seen
+        assert not _same(QColor(*off["edge"]), colour), seen  # the video's own picture again
+    assert seen["video_visible_off"]
