@@ -46,7 +46,7 @@ test-fast: setup
 	$(PYTEST) -m "not slow"
 
 # The house's rules as tools check them (configured in pyproject.toml): import contracts (core never
-# imports Qt or the app, core's layers in order, no cycles), ruff, and mypy on core; its lists of
+# imports Qt or the app, core's layers in order, no cycles), ruff, and mypy on core and the app; its lists of
 # relaxed modules only shrink (tools/mypy_lists.py --write takes off the modules that pass).
 # The release workflow (.github/workflows/release.yml): actionlint and zizmor pass on it, and its per-OS locks are
 # what installers/locks.py writes from pyproject.toml and requirements.lock (after changing either, run it).

@@ -5,6 +5,8 @@
     python bench/reliability.py three-hours [--hours 3]      # per-stage peak memory of a 3-hour film (tiny picture)
     python bench/reliability.py many-cuts   [--shots 10000] [--structure-only]
                                                              # a film of 10,000 distinct scenes: analysis and every export
+    python bench/reliability.py app-kills   [--kills 200]    # the whole app SIGKILLed at random moments while it labels,
+                                                             # analyses, trains and exports (tests/app_kill.py)
 
 Each part runs in this process (run one part per invocation, so peaks start from the same baseline)
 and writes ``bench/out/reliability-<part>.json``. Media are generated at tiny sizes into
@@ -174,9 +176,35 @@ def many_cuts(shots: int, formats: tuple[str, ...] = EXPORTS, structure_only: bo
     return {**figures, "stages": rec.to_json()}
 
 
+def app_kills(kills: int, max_delay_s: float, seed: int, startup_share: float) -> dict:
+    """The whole app (offscreen) killed ``kills`` times at random moments, a share ``startup_share``
+    of them while it starts and opens the project, the others while its window is up and labelling, with an analysis and a
+    training run in child processes, an export in the window's process and another process opening
+    and closing the project in a loop (the harness of ``tests/desktop/test_desktop_app_kills.py``)."""
+    import os
+
+    from app_kill import make_project, run_kills
+
+    with tempfile.TemporaryDirectory(prefix="hhir-bench-") as tmp:
+        env = dict(os.environ, HHIR_DATA_DIR=f"{tmp}/data", HHIR_CONFIG_DIR=f"{tmp}/config", HF_HUB_OFFLINE="1",
+                   TRANSFORMERS_OFFLINE="1")
+        os.environ.update(env)
+        db, video = make_project(Path(tmp) / "project")
+        OUT.mkdir(parents=True, exist_ok=True)
+        figures = run_kills(db, video, Path(tmp) / "exports", kills, seed, max_delay_s, env,
+                            after_ready_share=1.0 - startup_share, journal=OUT / f"app-kills-seed{seed}.jsonl")
+    return {"max_delay_s": max_delay_s, "seed": seed, "startup_share": startup_share, **figures.as_dict()}
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("part", choices=("long-audio", "three-hours", "many-cuts"))
+    parser.add_argument("part", choices=("long-audio", "three-hours", "many-cuts", "app-kills"))
+    parser.add_argument("--kills", type=int, default=200)
+    parser.add_argument("--max-delay", type=float, default=10.0,
+                        help="app-kills: the latest a kill comes after the app's first confirmed edit, in seconds")
+    parser.add_argument("--seed", type=int, default=23)
+    parser.add_argument("--startup-share", type=float, default=0.5,
+                        help="app-kills: the share of kills that come while the app starts (0-20 s after it was started)")
     parser.add_argument("--hours", type=float, default=None)
     parser.add_argument("--shots", type=int, default=10_000)
     parser.add_argument("--media-only", action="store_true",
@@ -191,12 +219,14 @@ def main(argv: list[str]) -> int:
         result = long_audio(44 if args.hours is None else args.hours)
     elif args.part == "three-hours":
         result = three_hours(args.hours or 3, args.media_only)
+    elif args.part == "app-kills":
+        result = app_kills(args.kills, args.max_delay, args.seed, args.startup_share)
     else:
         result = many_cuts(args.shots, ("seed", *EXPORTS) if args.with_seed else EXPORTS, args.structure_only)
     result.update(wall_s=round(time.perf_counter() - start, 1), cpu_s=round(cpu_seconds() - cpu, 1),
                   rss_end_mb=round(rss_mb(), 1))
     OUT.mkdir(parents=True, exist_ok=True)
-    name = {"many-cuts": f"many-cuts-{args.shots}", "long-audio": f"long-audio-{args.hours}",
+    name = {"many-cuts": f"many-cuts-{args.shots}", "app-kills": f"app-kills-{args.kills}-seed{args.seed}", "long-audio": f"long-audio-{args.hours}",
             "three-hours": "three-hours" + ("-media" if args.media_only else "")}[args.part]
     (OUT / f"reliability-{name}.json").write_text(json.dumps(result, indent=2))
     print(json.dumps(result, indent=2))

@@ -106,10 +106,15 @@ def check_lines(db_path: Path | None = None) -> tuple[bool, list[str]]:
     from hhir.store.paths import default_db_path
     from hhir.store.repair import integrity_problems
 
+    from hhir.store.engine import DiskFull
+
     path = db_path or default_db_path()
     if isinstance(path, str):
         return True, [_server_note(path)]
-    problems = integrity_problems(path)
+    try:
+        problems = integrity_problems(path)
+    except DiskFull as exc:  # not damage: say so, and whether the file could be checked anyway
+        return exc.intact is True, [str(exc)]
     if not problems:
         return True, [f"{path}: integrity check ok"]
     return False, [f"{path}: damaged ({len(problems)} problems); `hhir doctor --repair` rebuilds it into a fresh copy",

@@ -10,6 +10,7 @@ one place that does it; :func:`atomic_writer`, :func:`write_text` and :func:`wri
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from collections.abc import Iterator
@@ -88,3 +89,39 @@ def write_bytes(path: str | Path, data: bytes) -> Path:
     with atomic_writer(path, binary=True) as handle:
         handle.write(data)
     return Path(path)
+
+
+_FULL_ERRNOS = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
+LOW_SPACE_BYTES = 1024 * 1024
+"""Below this much free space a failed write is put down to a full disk: SQLite reports a full disk
+while growing its ``-shm`` or ``-wal`` as a plain "disk I/O error", so the free space decides."""
+
+
+def free_bytes(folder: str | Path) -> int | None:
+    """Bytes an unprivileged writer may still use on the disk holding ``folder`` (None: unknown)."""
+    try:
+        stat = os.statvfs(folder)
+    except (OSError, AttributeError):  # no statvfs on Windows; a folder that vanished
+        return None
+    return stat.f_bavail * stat.f_frsize
+
+
+def disk_problem(exc: BaseException | None, where: str | Path | None = None) -> str | None:
+    """"the disk is full" when ``exc`` (or what caused it) is a full disk or a full quota, or when
+    the disk holding ``where`` has (almost) no free space left; None otherwise."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, OSError) and exc.errno in _FULL_ERRNOS:
+            return "the disk is full"
+        if "disk is full" in str(exc):  # SQLite's SQLITE_FULL: "database or disk is full"
+            return "the disk is full"
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    if where is not None:
+        folder = Path(where)
+        while not folder.is_dir() and folder != folder.parent:
+            folder = folder.parent
+        free = free_bytes(folder)
+        if free is not None and free < LOW_SPACE_BYTES:
+            return "the disk is full"
+    return None

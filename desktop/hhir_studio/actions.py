@@ -37,7 +37,7 @@ class ActionRegistry(QObject):
         # Where a refused command's one-line reason goes (the status bar); None: it propagates.
         self.on_error: Callable[[str], None] | None = None
 
-    def _run(self, handler: Callable[[], None]) -> None:
+    def _run(self, handler: Callable[[], object]) -> None:
         from hhir.errors import HHIRError
 
         try:
@@ -48,9 +48,10 @@ class ActionRegistry(QObject):
             self.on_error(str(exc))
 
     def register(
-        self, spec: ActionSpec, handler: Callable[[], None], enabled: Callable[[], bool] | None = None
+        self, spec: ActionSpec, handler: Callable[[], object], enabled: Callable[[], bool] | None = None
     ) -> QAction:
-        """Declare ``spec``; ``handler`` runs when triggered, ``enabled`` decides if it can be."""
+        """Declare ``spec``; ``handler`` runs when triggered (what it returns is not used), ``enabled``
+        decides if it can be."""
         if spec.id in self._specs:
             raise ValueError(f"action {spec.id!r} is registered twice")
         action = QAction(spec.title, self._window)

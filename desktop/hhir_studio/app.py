@@ -11,6 +11,13 @@ import logging
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
+    from hhir.settings import Settings
+    from hhir_studio.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +45,7 @@ def _database_arg(text: str) -> Path | str:
     return text if is_url(text) else Path(text)
 
 
-def database_path(args: Arguments, settings) -> Path | str:
+def database_path(args: Arguments, settings: Settings) -> Path | str:
     from hhir.store import default_db_path
 
     chosen = args.db if args.db is not None else _database_arg(settings.database) if settings.database else None
@@ -47,7 +54,7 @@ def database_path(args: Arguments, settings) -> Path | str:
     return chosen.expanduser().resolve() if chosen is not None else default_db_path()
 
 
-def create_window(args: Arguments):
+def create_window(args: Arguments) -> MainWindow:
     """Open the store and build the main window (raises ``HHIRError`` for a bad database or settings)."""
     from hhir import settings as settings_file
     from hhir.store import Store
@@ -60,12 +67,14 @@ def create_window(args: Arguments):
     return window
 
 
-def _application(argv: list[str]):
+def _application(argv: list[str]) -> QApplication:
     from PySide6.QtWidgets import QApplication
 
     from hhir_studio import theme
 
     app = QApplication.instance() or QApplication([sys.argv[0], *argv])
+    if not isinstance(app, QApplication):  # a QCoreApplication or QGuiApplication has no widgets
+        raise RuntimeError(f"a {type(app).__name__} already runs in this process; the window needs a QApplication")
     app.setApplicationName("HHIR Studio")
     app.setOrganizationName("HHIR Studio")
     app.setStyle("Fusion")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 from hhir_studio.actions import ActionRegistry, ActionSpec
@@ -51,7 +52,9 @@ def register_all(registry: ActionRegistry, w: CommandTargets) -> None:
     has_clips = lambda: s.data is not None and bool(s.data.clips)  # noqa: E731
     has_shots = lambda: s.data is not None and bool(s.data.shots)  # noqa: E731
     add = registry.register
-    jump = lambda: s.settings.jump_seconds  # noqa: E731
+
+    def jump() -> float:
+        return s.settings.jump_seconds
 
     add(ActionSpec("file.open", "&Open videos…", ("Ctrl+O",), "&File", True, "Add videos to the project and analyze them"), w.open_videos)
     add(ActionSpec("file.export", "&Export…", ("Ctrl+E",), "&File"), w.export, has_video)
@@ -78,11 +81,11 @@ def register_all(registry: ActionRegistry, w: CommandTargets) -> None:
     add(ActionSpec("play.slower", "Slower", ("[",), "&Playback"), lambda: w.player.change_speed(-1), has_media)
     for i, speed in enumerate(SPEEDS, start=1):
         add(ActionSpec(f"play.speed_{speed:g}", f"Speed {speed:g}×", (f"Alt+{i}",), "&Playback"),
-            lambda v=speed: w.player.set_speed(v), has_media)
+            partial(w.player.set_speed, speed), has_media)
     add(ActionSpec("play.loop", "&Loop selected clip", ("L",), "&Playback", True, checkable=True), w.toggle_loop, has_media)
 
     for n in range(1, 10):
-        add(ActionSpec(f"label.{n}", f"Cycle label {n}", (str(n),), ""), lambda n=n: s.cycle_label(n), has_target)
+        add(ActionSpec(f"label.{n}", f"Cycle label {n}", (str(n),), ""), partial(s.cycle_label, n), has_target)
     add(ActionSpec("review.accept", "&Accept suggestions", ("A",), "&Review", True,
                    "Labels above their threshold become present, the others absent"), s.accept_suggestions, has_target)
     add(ActionSpec("review.reviewed_next", "Reviewed, &next", ("N", "Return"), "&Review", True), s.mark_reviewed_and_next, has_target)

@@ -8,6 +8,7 @@ import contextlib
 import dataclasses
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QShowEvent
@@ -36,6 +37,14 @@ from hhir_studio.videos.panel import DEFAULT_WIDTH as VIDEOS_WIDTH
 from hhir_studio.videos.panel import VideoListPanel
 from hhir_studio.videos.queue_book import QueueBook
 
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from hhir.jobs import CancelToken, ProgressFn
+    from hhir.media.timebase import TimeBase
+    from hhir.types import Video
+    from hhir_studio.dialogs.failure import FailureNotice
+
 log = logging.getLogger(__name__)
 
 
@@ -59,7 +68,7 @@ class MainWindow(QMainWindow):
         self._laid_out: VideoSnapshot | None = None  # the data the timeline's layout was built from
         self._copies_queued: set[str] = set()  # fingerprints whose playback copy is built or being built
         self.runner = JobRunner(self)
-        self._failures = None  # the FailureNotice, made on the first failure
+        self._failures: FailureNotice | None = None  # the FailureNotice, made on the first failure
         self._focus_at_failure: QWidget | None = None  # where the keys were when it opened
         self._focus_before: QWidget | None = None  # where the keys were when a menu opened
         self._own_failures: QWidget | None = None  # a dialog that shows its own job's failure
@@ -101,7 +110,7 @@ class MainWindow(QMainWindow):
         self.history_dock = self._dock("History", self.history, Qt.DockWidgetArea.RightDockWidgetArea)
         self.tabifyDockWidget(self.findChild(QDockWidget, "dock Transcript"), self.history_dock)
         self.findChild(QDockWidget, "dock Transcript").raise_()
-        self._dock_widths = ([videos, labels], [VIDEOS_WIDTH, 460])  # applied once shown (see showEvent)
+        self._dock_widths: tuple[list[QDockWidget], list[int]] | None = ([videos, labels], [VIDEOS_WIDTH, 460])  # applied once shown (see showEvent)
         self.registry.build_menus(self.menuBar(), commands.MENUS)
         toolbar = QToolBar("Main", self)
         toolbar.setObjectName("mainToolbar")
@@ -247,14 +256,14 @@ class MainWindow(QMainWindow):
             self.player.seek(clip.start_s)
         self.registry.refresh()
 
-    def _queue_playback_copy(self, video) -> None:
+    def _queue_playback_copy(self, video: Video) -> None:
         """Build the film's fast-seeking playback copy in the background and switch the player to it
         when it is ready; films that seek fast as they are get none."""
         if not self.session.settings.playback_copies or video.fingerprint in self._copies_queued:
             return
         self._copies_queued.add(video.fingerprint)
 
-        def build(progress, cancel, v=video):
+        def build(progress: ProgressFn, cancel: CancelToken, v: Video = video) -> Path | None:
             from hhir.media.proxy import ensure_proxy
 
             progress(0.0, "Writing a playback copy")
@@ -270,7 +279,7 @@ class MainWindow(QMainWindow):
     def _queue_timebase(self, source: str) -> None:
         """Read every frame's timestamp of ``source`` in the background; until then the player
         counts frames from the stream's start at its average rate (exact unless the rate varies)."""
-        def read(_progress, _cancel, path=source):
+        def read(_progress: ProgressFn, _cancel: CancelToken, path: str = source) -> TimeBase:
             from hhir.media.timebase import file_timebase
 
             return file_timebase(path)
@@ -364,7 +373,7 @@ class MainWindow(QMainWindow):
         target.setFocus(Qt.FocusReason.PopupFocusReason)
 
     @contextlib.contextmanager
-    def keeping_focus(self):
+    def keeping_focus(self) -> Iterator[None]:
         """Run a dialog; the keys go back where they were when it closes, however it closes."""
         before = self._focus_now()
         try:

@@ -8,11 +8,15 @@ background (:data:`hhir_studio.operations.OPS`), never on the UI thread.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QMenu
 
 from hhir.types import ModelInfo
+
+if TYPE_CHECKING:
+    from hhir.store import Store
 
 STARTER_KIND = "starter"
 _HELD_OUT = ("test", "validation")  # held-out parts, best first
@@ -48,7 +52,7 @@ class ModelMenu:
     ``rollback()`` activates the active model's parent.
     """
 
-    def __init__(self, menu: QMenu, store, activate: Callable[[str | None], object], rollback: Callable[[], object]) -> None:
+    def __init__(self, menu: QMenu, store: Store, activate: Callable[[str | None], object], rollback: Callable[[], object]) -> None:
         self.menu, self.store = menu, store
         self._activate, self._rollback = activate, rollback
         self._actions: list[QAction] = []
@@ -94,7 +98,7 @@ def _entry(info: ModelInfo) -> str:
     return f"{info.id} ({info.kind}, {date}" + (f", held-out F1 {score[1]:.2f})" if score else ")")
 
 
-def rollback_target(store) -> str | None:
+def rollback_target(store: Store) -> str | None:
     """The model a rollback activates: the active model's parent, else the starter (None)."""
     active = store.active_model()
     if active is None or active.kind == STARTER_KIND:

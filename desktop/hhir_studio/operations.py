@@ -31,7 +31,7 @@ from hhir.learn.options import TrainOptions
 from hhir.learn.train import TrainResult
 from hhir.pipeline.options import AnalysisOptions
 
-EmitFn = Callable[[dict], None]
+EmitFn = Callable[[dict[str, Any]], None]
 
 
 @dataclass(frozen=True)
@@ -305,7 +305,7 @@ def run_op(op: str, request: Any, progress: ProgressFn, cancel: CancelToken,
     return Outcome(from_json(answer["value"], operation.value), from_json(answer["changes"], OpChanges))
 
 
-def serve(op: str, payload: Any, progress: ProgressFn, cancel: CancelToken, emit: EmitFn) -> dict:
+def serve(op: str, payload: Any, progress: ProgressFn, cancel: CancelToken, emit: EmitFn) -> dict[str, Any]:
     """Child side: decode the request, run the operation, encode its value and changes."""
     from hhir_studio.ops.codec import from_json, to_json
 

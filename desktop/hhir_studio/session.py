@@ -11,18 +11,20 @@ can tell the two apart: after an in-place edit ``shots``, ``clips``, ``segments`
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from PySide6.QtCore import QObject, Signal
 
 from hhir.settings import Settings
-from hhir.store import Store
+from hhir.store import Change, OrphanAnnotation, Store
 from hhir.thresholds import label_threshold, tuned_thresholds
 from hhir.types import (
     Annotation,
     AnnotationState,
     Clip,
     LabelDef,
+    ModelInfo,
     Predictions,
     Shot,
     Target,
@@ -243,7 +245,7 @@ class ReviewSession(QObject):
         self.status_reported.emit(change.description)
         return True
 
-    def kept_aside(self) -> list:
+    def kept_aside(self) -> list[OrphanAnnotation]:
         """The open video's decisions kept aside by shot edits (``OrphanAnnotation`` records)."""
         return [] if self.data is None else self.store.orphan_annotations(self.data.video.id)
 
@@ -253,7 +255,7 @@ class ReviewSession(QObject):
     def redo(self) -> bool:
         return self._history(self.store.redo)
 
-    def _history(self, step) -> bool:
+    def _history(self, step: Callable[[int, str | None], Change | None]) -> bool:
         if self.data is None:
             return False
         change = step(self.data.video.id, self.annotator)  # your own edits only: a team shares the project
@@ -358,10 +360,10 @@ class ReviewSession(QObject):
 class _ActiveModel:
     """The snapshot's active model, where :func:`hhir.thresholds.tuned_thresholds` asks a store."""
 
-    def __init__(self, model) -> None:
+    def __init__(self, model: ModelInfo | None) -> None:
         self._model = model
 
-    def active_model(self):
+    def active_model(self) -> ModelInfo | None:
         return self._model
 
 

@@ -7,6 +7,8 @@ error) shows over the state for a while, and the state comes back when it goes.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QStatusBar
@@ -14,11 +16,14 @@ from PySide6.QtWidgets import QLabel, QStatusBar
 from hhir_studio.jobs import Job, JobRunner
 from hhir_studio.models_menu import describe_model
 
+if TYPE_CHECKING:
+    from hhir_studio.session import ReviewSession
+
 MAX_NAMED = 60  # characters of an undo description shown in the menu
 
 
 class WindowStatus(QObject):
-    def __init__(self, bar: QStatusBar, session, runner: JobRunner, undo: QAction, redo: QAction) -> None:
+    def __init__(self, bar: QStatusBar, session: ReviewSession, runner: JobRunner, undo: QAction, redo: QAction) -> None:
         super().__init__(bar)
         self.bar, self.session, self.runner = bar, session, runner
         self.undo_action, self.redo_action = undo, redo

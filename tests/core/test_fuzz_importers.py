@@ -197,6 +197,10 @@ _SCENES_HEAD = (b"Timecode List:\nScene Number,Start Frame,Start Timecode,Start 
 REGRESSIONS = [  # inputs the fuzzing found; each once escaped as a non-user error
     ("seed", "scene_0.csv", b"Clip,Interaction\nscene_0_clip" + b"9" * 5000 + b",asks\n"),
     ("eaf", "scene_0.eaf", b"<?xml version='1.0' encoding='utf--1'?><ANNOTATION_DOCUMENT/>"),
+    ("eaf", "scene_0.eaf", b"<ANNOTATION_DOCUMENT><TIME_ORDER><TIME_SLOT TIME_SLOT_ID='ts1' TIME_VALUE='"
+     + b"9" * 5000 + b"'/></TIME_ORDER></ANNOTATION_DOCUMENT>"),
+    ("eaf", "scene_0.eaf", "<ANNOTATION_DOCUMENT><TIME_ORDER><TIME_SLOT TIME_SLOT_ID='ts1' TIME_VALUE='\u00b2'/>"
+     "</TIME_ORDER></ANNOTATION_DOCUMENT>".encode()),
     ("labelstudio", "tasks.json", b'[{"data": {"clip_index": ' + b"9" * 5000 + b"}}]"),
     ("labelstudio", "tasks.json", b"[" * 100_000 + b"]" * 100_000),
     ("labelstudio", "tasks.json", b'[{"data": {"clip_index": NaN, "start": 0, "end": 1}, "annotations": []}]'),

@@ -100,3 +100,27 @@ def test_missing_file_and_folder(tmp_path: Path) -> None:
     _bad(tmp_path / "nowhere.mp4", "not found")
     with pytest.raises(MediaError, match="not a file"):
         probe(tmp_path)
+
+
+def test_an_mp4_whose_track_timescale_is_zero_is_refused_by_name(video: Path, tmp_path: Path) -> None:
+    """FFmpeg reads such a track at 1/512 of its rate (one 512 s shot for 2 s of film): refused."""
+    data = bytearray(video.read_bytes())
+    box = data.find(b"mdhd")  # the video track's media header comes first in the file the factory writes
+    assert box > 0 and data[box + 4] == 0  # version 0: creation, modification, then the timescale
+    assert int.from_bytes(data[box + 16:box + 20], "big") > 0
+    data[box + 16:box + 20] = bytes(4)
+    broken = tmp_path / "timescale zero.mp4"
+    broken.write_bytes(bytes(data))
+    with pytest.raises(MediaError, match=r"timescale zero\.mp4: its video timing contradicts itself.*timescale is 0"):
+        probe(broken)
+
+
+def test_an_oversized_y4m_is_refused_by_its_size(tmp_path: Path) -> None:
+    huge = tmp_path / "huge.y4m"
+    huge.write_bytes(b"YUV4MPEG2 W30000 H30000 F25:1 Ip A1:1 C420jpeg\nFRAME\n" + bytes(4096))
+    with pytest.raises(MediaError, match=r"huge\.y4m: its pictures are 30000×30000, larger than HHIR Studio reads"):
+        probe(huge)
+    nonsense = tmp_path / "nonsense.y4m"
+    nonsense.write_bytes(b"YUV4MPEG2 W0 H-5 F25:1\nFRAME\n")
+    with pytest.raises(MediaError, match="nonsense.y4m: a YUV4MPEG2 file with an impossible picture size"):
+        probe(nonsense)

@@ -108,4 +108,6 @@ def test_the_copy_is_written_at_a_lower_priority(coded_hd, tmp_path):
     finally:
         done.set()
         watcher.join()
-    assert seen and max(seen) == BACKGROUND_NICE
+    # relative to this process, whatever niceness the tests were started with (`nice -n 5 make test`)
+    expected = min(os.getpriority(os.PRIO_PROCESS, 0) + BACKGROUND_NICE, 19) - os.getpriority(os.PRIO_PROCESS, 0)
+    assert seen and max(seen) == expected

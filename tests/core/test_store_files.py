@@ -99,6 +99,7 @@ def test_upgrade_from_0001_keeps_data_and_writes_backup(tmp_path: Path) -> None:
     conn.close()
     Store(path).close()  # already at head: no second backup
     assert len(list(tmp_path.glob("old.sqlite.bak-*"))) == 1
+    assert not [p for p in tmp_path.iterdir() if ".part" in p.name]  # written under a temporary name, renamed
 
 
 def test_failed_migration_leaves_old_database_usable(tmp_path: Path) -> None:

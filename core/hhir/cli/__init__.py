@@ -32,6 +32,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "split": ("hhir.cli.split:split_group", "Which videos train, validate and test every model."),
     "disagreements": ("hhir.cli.team:disagreements", "Labels on which annotators' decisions differ."),
     "adjudicate": ("hhir.cli.team:adjudicate", "Record the final decision where annotators differ."),
+    "adjudication-policy": ("hhir.cli.team:adjudication_policy", "Show or set who may adjudicate in this project."),
     "export": ("hhir.cli.exchange:export_command", "Export the project's labels in a format."),
     "import": ("hhir.cli.exchange:import_command", "Import a file or folder in a format into the project."),
     "people": ("hhir.cli.people:people_group", "Who is on screen: characters and tracks; name, merge, export."),

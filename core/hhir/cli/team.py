@@ -54,8 +54,33 @@ def adjudicate(db_path, video_id, label, state, clip_id, adjudicator) -> None:
     from hhir.types import AnnotationState, Target
 
     store = _store(db_path)
-    who = adjudicator or user_settings().annotator_name()
-    value = STATES[state]
-    change = store.adjudicate(Target(video_id, clip_id), label, None if value is None else AnnotationState(value), who)
-    click.echo(f"adjudicated by {who}: {change.description}")
-    store.close()
+    try:
+        who = adjudicator or user_settings().annotator_name()
+        value = STATES[state]
+        store.adjudicate(Target(video_id, clip_id), label, None if value is None else AnnotationState(value), who)
+        # the clip as `hhir disagreements` names it (its id and time range), not the undo log's "clip N"
+        # (the clip's position in the video), which read as a different clip
+        clip = None if clip_id is None else next((c for c in store.clips(video_id) if c.id == clip_id), None)
+        where = "scene" if clip_id is None else _clip(clip, clip_id)
+        click.echo(f"adjudicated by {who}: video {video_id} {where} {label!r}: {state}")
+    finally:
+        store.close()
+
+
+@click.command("adjudication-policy")
+@DB
+@click.argument("policy", required=False, type=click.Choice(["others", "anyone"]))
+def adjudication_policy(db_path, policy) -> None:
+    """Show or set who may adjudicate in this project: 'others' (default: not the annotators who
+    decided that label there) or 'anyone'."""
+    from hhir.store.team import ADJUDICATION_POLICIES
+
+    store = _store(db_path)
+    try:
+        if policy is not None:
+            store.set_adjudication_policy(policy)
+        current = store.adjudication_policy()
+        click.echo(f"adjudication policy: {current}: {ADJUDICATION_POLICIES[current]}")
+    finally:
+        store.close()
+

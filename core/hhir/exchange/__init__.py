@@ -87,7 +87,7 @@ def export(
         options: filters and extras.
         progress: ``(fraction, message)`` callback.
         cancel: checked between files; a cancelled export raises ``Cancelled`` and leaves
-            only whole files.
+            nothing (it is written beside ``out`` and moved into place at the end).
 
     Returns:
         An :class:`ExportReport` listing the files written.

@@ -256,8 +256,11 @@ def _slots(path: Path, root: ET.Element) -> dict[str, float]:
     slots = {}
     for slot in root.iter("TIME_SLOT"):
         value = slot.get("TIME_VALUE")
-        if value is None or not value.isdigit():
+        if value is None or not (value.isascii() and value.isdigit()):
             raise ImportFormatError(f"{path}: TIME_SLOT {slot.get('TIME_SLOT_ID')!r}: missing or bad TIME_VALUE {value!r}")
+        if len(value) > 12:  # milliseconds: 12 digits are 31 years; 5,000 would not even convert
+            raise ImportFormatError(f"{path}: TIME_SLOT {slot.get('TIME_SLOT_ID')!r}: TIME_VALUE of {len(value)} digits "
+                                    "is too large for a time in a film")
         slots[slot.get("TIME_SLOT_ID", "")] = int(value) / 1000.0
     return slots
 

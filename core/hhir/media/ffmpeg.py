@@ -23,7 +23,7 @@ from hhir.media.probe import av_path
 
 log = logging.getLogger(__name__)
 _STDERR_LINES = 8
-BACKGROUND_NICE = 10  # POSIX niceness of background FFmpeg runs
+BACKGROUND_NICE = 10  # how much nicer than this process background FFmpeg runs are (POSIX)
 
 
 def ffmpeg_exe() -> str:
@@ -58,6 +58,12 @@ def _wait(proc: subprocess.Popen, cancel: CancelToken | None, timeout: float | N
             raise subprocess.TimeoutExpired(proc.args, timeout or 0)
 
 
+def background_niceness() -> int:
+    """The niceness of a background run: ``BACKGROUND_NICE`` below this process's own (a parent
+    started with ``nice`` keeps the same gap to its FFmpeg runs), at most 19, the lowest priority."""
+    return min(os.getpriority(os.PRIO_PROCESS, 0) + BACKGROUND_NICE, 19)
+
+
 def run_ffmpeg(args: list[str], cancel: CancelToken | None = None, timeout: float | None = None,
                background: bool = False) -> None:
     """Run FFmpeg with ``args`` (no shell); stop it when ``cancel`` is set.
@@ -80,7 +86,7 @@ def run_ffmpeg(args: list[str], cancel: CancelToken | None = None, timeout: floa
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err, creationflags=flags)
         if background and hasattr(os, "setpriority"):
             with contextlib.suppress(OSError):  # already finished, or not allowed: it runs at normal priority
-                os.setpriority(os.PRIO_PROCESS, proc.pid, BACKGROUND_NICE)
+                os.setpriority(os.PRIO_PROCESS, proc.pid, background_niceness())
         try:
             _wait(proc, cancel, timeout)
         except subprocess.TimeoutExpired as exc:

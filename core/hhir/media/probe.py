@@ -103,6 +103,58 @@ def _still_image(container) -> bool:
     return name.startswith("image2") or name.endswith("_pipe")
 
 
+MAX_PIXELS = 8192 * 8192
+"""The largest picture read (8K × 8K, 67 megapixels): larger frames are no film, and one decoded
+frame would take gigabytes."""
+
+
+def _check_size(path: Path, width: int, height: int) -> None:
+    if width * height > MAX_PIXELS:
+        raise MediaError(path, f"its pictures are {width}×{height}, larger than HHIR Studio reads "
+                               f"(at most {MAX_PIXELS // 1_000_000} megapixels, e.g. 8192×8192)")
+
+
+def _check_raw_header(path: Path) -> None:
+    """A raw YUV4MPEG2 (.y4m) file states its picture size in a one-line text header, and FFmpeg's
+    reader refuses an oversized one with a bare "Device or resource busy": read the size here to
+    name the problem. The header is ``YUV4MPEG2`` then space-separated tokens (``W…``, ``H…``);
+    reading two tokens is simpler than any library for it."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(256)
+    except OSError:
+        return  # av.open says why
+    if not head.startswith(b"YUV4MPEG2 "):
+        return
+    tokens = head.split(b"\n", 1)[0].split(b" ")[1:]
+    sizes = {t[:1]: t[1:] for t in tokens if t[:1] in (b"W", b"H")}
+    try:
+        width, height = int(sizes[b"W"]), int(sizes[b"H"])
+    except (KeyError, ValueError):
+        raise MediaError(path, "a YUV4MPEG2 file whose header gives no picture size") from None
+    if width <= 0 or height <= 0:
+        raise MediaError(path, f"a YUV4MPEG2 file with an impossible picture size ({width}×{height})")
+    _check_size(path, width, height)
+
+
+def _check_timing(path: Path, frames: int, fps: float, duration: float) -> None:
+    """Refuse a video whose header's frame rate contradicts its own frame count and duration.
+
+    An mp4 whose track header (``mdhd``) has a timescale of 0 is read by FFmpeg with a time base
+    of one second, so a 25 fps film comes out at 0.002 frames per second, its frames 512 s apart:
+    shots, clips and every exported time would be wrong by that factor, and the decoded timestamps
+    are in the same broken unit, so they cannot repair it. The count and the duration still agree
+    with each other (100 frames in 4 s), which is what gives it away.
+    """
+    if frames <= 0 or duration <= 0:
+        return
+    counted = frames / duration
+    if not 0.5 <= counted / fps <= 2.0:
+        raise MediaError(path, f"its video timing contradicts itself ({fps:.3g} frames per second in the "
+                               f"header, but {frames} frames in {duration:.3g} s; an mp4 whose track timescale "
+                               "is 0 looks like this): re-mux or re-encode it, e.g. with ffmpeg")
+
+
 def _read_info(path: Path, container) -> VideoInfo:
     if not container.streams.video:
         kind = "an audio-only file" if container.streams.audio else "a file"
@@ -115,6 +167,8 @@ def _read_info(path: Path, container) -> VideoInfo:
     width, height = stream.codec_context.width, stream.codec_context.height
     if fps <= 0 or width <= 0 or height <= 0:
         raise MediaError(path, "the video stream has no usable frame rate or frame size")
+    _check_size(path, width, height)
+    _check_timing(path, stream.frames, fps, duration)
     # The container's count is exact when present; otherwise estimate from duration and rate.
     frames = stream.frames if stream.frames > 0 else int(round(duration * fps))
     if duration <= 0:
@@ -146,6 +200,7 @@ def probe(path: str | Path) -> VideoInfo:
 
     path = Path(av_path(path))
     _check_file(path)
+    _check_raw_header(path)
     try:
         with av.open(str(path)) as container:
             info = _read_info(path, container)

@@ -13,6 +13,7 @@ available), bert-base-uncased CLS and AST.
 from __future__ import annotations
 
 import pickle
+import stat
 import warnings
 import zipfile
 from pathlib import Path
@@ -36,23 +37,74 @@ def load_seed_state(pth_path: str | Path) -> dict[str, Any]:
     import torch
 
     path = Path(pth_path)
-    if not path.is_file():
-        raise ModelError(f"{path}: checkpoint file does not exist")
+    _check_regular_file(path)
     try:
         with warnings.catch_warnings():
             # a plain pickle (protocol != 2) is still checked by the restricted unpickler; the note is noise
             warnings.filterwarnings("ignore", message="Detected pickle protocol", category=UserWarning)
             state = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:
-        raise ModelError(f"{path}: refused: the checkpoint holds more than plain weights (loading it would "
-                         f"run code from the file): {_last_line(exc)}") from None
+        if _wants_code(exc):
+            raise ModelError(f"{path}: refused: the checkpoint holds more than plain weights (loading it would "
+                             f"run code from the file): {_reason(exc)}") from None
+        raise ModelError(f"{path}: not a readable PyTorch checkpoint ({_what_it_is(path)}: {_reason(exc)})") from None
     except (RuntimeError, EOFError, zipfile.BadZipFile, OSError) as exc:
         raise ModelError(f"{path}: not a readable PyTorch checkpoint ({_first_line(exc)})") from None
+    except Exception as exc:  # noqa: BLE001 - damaged bytes reach torch's reader as any error (IndexError, KeyError,
+        # UnicodeDecodeError, ValueError...): each means the same to the user, a file that is no checkpoint
+        raise ModelError(f"{path}: not a readable PyTorch checkpoint ({_what_it_is(path)}: "
+                         f"{type(exc).__name__} {_first_line(exc)})") from None
     if isinstance(state, dict) and "state_dict" in state and isinstance(state["state_dict"], dict):
         state = state["state_dict"]
-    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
+    if (not isinstance(state, dict) or not all(isinstance(k, str) for k in state)
+            or not all(isinstance(v, torch.Tensor) for v in state.values())):
         raise ModelError(f"{path}: expected a state dict of tensors (torch.save(model.state_dict(), ...))")
     return state
+
+
+def _check_regular_file(path: Path) -> None:
+    """A checkpoint is a regular file: a FIFO would block the reader, a device (``/dev/zero``) never ends."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise ModelError(f"{path}: checkpoint file does not exist") from None
+    except OSError as exc:
+        raise ModelError(f"{path}: cannot read the checkpoint ({exc.strerror or exc})") from None
+    if stat.S_ISDIR(mode):
+        raise ModelError(f"{path}: a folder, not a checkpoint file")
+    if not stat.S_ISREG(mode):
+        kind = "a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) \
+            else "a socket" if stat.S_ISSOCK(mode) else "not a regular file"
+        raise ModelError(f"{path}: {kind}, not a checkpoint file")
+    if path.stat().st_size == 0:
+        raise ModelError(f"{path}: the checkpoint file is empty (0 bytes)")
+
+
+def _wants_code(exc: pickle.UnpicklingError) -> bool:
+    """torch's restricted unpickler refuses a global (a function or class the pickle would call) by
+    naming it; any other refusal is a stream that is not a pickle at all (text, random bytes)."""
+    text = str(exc)
+    return "GLOBAL" in text or "global" in text.split("WeightsUnpickler error:")[-1].lower()
+
+
+def _reason(exc: BaseException) -> str:
+    """The line of torch's long message that says what was wrong."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    for line in lines:
+        if line.startswith(("Trying to load", "Unsupported", "Unsupported operand")) or "GLOBAL" in line:
+            return line[:200]
+    return (lines[-1] if lines else type(exc).__name__)[:200]
+
+
+def _what_it_is(path: Path) -> str:
+    """"a text file" for a file of printable UTF-8, else "not a pickle or zip checkpoint"."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+        text = head.decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return "not a pickle or zip checkpoint"
+    return "a text file" if all(ch.isprintable() or ch in "\r\n\t" for ch in text) else "not a pickle or zip checkpoint"
 
 
 def strip_parallel_prefix(state: dict[str, Any]) -> dict[str, Any]:
@@ -140,8 +192,3 @@ def _first_line(exc: BaseException) -> str:
     """The message's first line (an empty file's EOFError has none: then the error's name)."""
     lines = str(exc).strip().splitlines()
     return lines[0][:200] if lines else type(exc).__name__
-
-
-def _last_line(exc: BaseException) -> str:
-    lines = str(exc).strip().splitlines()
-    return lines[-1][:200] if lines else type(exc).__name__

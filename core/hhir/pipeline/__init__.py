@@ -6,9 +6,8 @@ same video with the same settings recomputes nothing.
 
 Files: ``run`` (the stages in order), ``options`` (``AnalysisOptions``), ``feature_cache``,
 ``predict`` (scores from cached features) with ``fallback`` (labels the active model cannot score),
-``people`` (the people stage: who is on screen, grouped into characters), ``shot_edits`` (corrected shots, then the new clips' suggestions) and ``result`` (the ``--json``
-object).
-"""
+``people`` (the people stage: who is on screen, grouped into characters), ``shot_edits`` (corrected
+shots, then the new clips' suggestions) and ``result`` (the ``--json`` object)."""
 
 from hhir.pipeline.options import AnalysisOptions
 from hhir.pipeline.run import USER_SET, analyze, predict_video, rebuild_clips, replace_shots, replace_transcript

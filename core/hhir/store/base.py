@@ -14,9 +14,10 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from hhir.errors import StoreError
+from hhir.fsutil import disk_problem
 from hhir.store import location, migrate
 from hhir.store.common import WRITE_OPTION
-from hhir.store.engine import check_file, make_engine
+from hhir.store.engine import acquire_engine, release_engine
 from hhir.store.server import SERVER_RETRY_PAUSE_S, SERVER_RETRY_S, is_disconnect, make_server_engine
 from hhir.store.schema import LabelRow
 from hhir.store.default_labels import default_labels_file, load_label_file
@@ -61,6 +62,7 @@ class StoreBase:
         self._read = sessionmaker(self._engine, expire_on_commit=False)
         self._write = sessionmaker(self._engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False)
         self._closed = threading.Event()
+        self._close_guard = threading.Lock()
         self._write_lock = _write_lock(self.name)
 
     @property
@@ -73,34 +75,41 @@ class StoreBase:
         return self.location.reopen_value()
 
     def _open_file(self) -> Engine:
+        """The process's one engine of this file (shared with every other Store of it here: see
+        :func:`hhir.store.engine.acquire_engine`), checked and migrated by its first user."""
         path = self.location.path
         assert path is not None
-        check_file(path)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(f"{path}: cannot create its folder ({exc})") from exc
-        return self._migrated(make_engine(path), path)
+        return acquire_engine(path, lambda engine: self._migrate_or_raise(engine, path))
 
     def _open_server(self) -> Engine:
         assert self.location.url is not None
         return self._migrated(make_server_engine(self.location.url, WRITE_OPTION), self.name)
 
-    def _migrated(self, engine: Engine, where: Path | str) -> Engine:
+    def _migrate_or_raise(self, engine: Engine, where: Path | str) -> None:
         try:
             migrate.upgrade(where, engine, _seed_labels)
         except OperationalError as exc:
-            engine.dispose()
             raise StoreError(f"{self.name}: cannot open the database ({_reason(exc)})") from exc
+
+    def _migrated(self, engine: Engine, where: Path | str) -> Engine:
+        try:
+            self._migrate_or_raise(engine, where)
         except BaseException:
             engine.dispose()
             raise
         return engine
 
     def close(self) -> None:
-        """Release every connection; the Store cannot be used afterwards."""
-        self._closed.set()
-        self._engine.dispose()
+        """Release this Store's hold on the file (the last Store of a file in the process closes
+        every connection); the Store cannot be used afterwards. Closing twice is harmless."""
+        with self._close_guard:
+            if self._closed.is_set():
+                return
+            self._closed.set()
+        if self.location.path is not None:
+            release_engine(self.location.path)
+        else:
+            self._engine.dispose()
 
     def integrity_problems(self) -> list[str]:
         """Run SQLite's full ``PRAGMA integrity_check``; an empty list means the file is sound.
@@ -166,6 +175,10 @@ class StoreBase:
                                  "an edit made now is not confirmed: make it again once the server is back") from exc
             if "readonly database" in str(exc.orig):
                 raise StoreError(f"{self.name}: read-only, opened for review: {_reason(exc)}; nothing was saved") from exc
+            full = None if self.is_server else disk_problem(exc, self.location.path)
+            if full is not None:  # never a check of the file here: this process holds it open
+                raise StoreError(f"{self.name}: {full}, so this change was not saved; everything saved "
+                                 "before it is intact: free some space and make it again") from exc
             raise StoreError(f"{self.name}: {_reason(exc)}") from exc
         except IntegrityError as exc:  # a constraint the app's own writes keep, e.g. one planted in a file from elsewhere
             raise StoreError(f"{self.name}: the project refused the change ({_reason(exc)}); nothing was saved") from exc

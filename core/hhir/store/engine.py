@@ -12,6 +12,9 @@ from __future__ import annotations
 import os
 import shlex
 import sqlite3
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -20,6 +23,7 @@ from sqlalchemy import URL, Engine, create_engine, event
 from sqlalchemy.pool import QueuePool
 
 from hhir.errors import StoreError
+from hhir.fsutil import disk_problem, free_bytes
 from hhir.store.common import WRITE_OPTION
 
 BUSY_TIMEOUT_S = 10.0
@@ -119,8 +123,68 @@ def _inspect(path: Path) -> tuple[list[str], list[tuple[str, str]], str | None]:
     except sqlite3.DatabaseError as exc:
         if "unable to open" in str(exc) and is_read_only(path):
             raise StoreError(f"{path}: read-only, and it cannot be read without writing beside it ({exc})") from exc
+        full = disk_full(path, exc)
+        if full is not None:
+            raise full from exc
         raise StoreError(f"{path}: damaged database ({exc})") from exc
     return [row[0] for row in rows if row[0] != "ok"], objects, revision
+
+
+class DiskFull(StoreError):
+    """The disk holding the project is full: nothing could be written, and nothing was changed.
+
+    ``intact`` is True when the file passed ``integrity_check`` read without writing anything
+    (possible when no ``-wal`` holds commits), None when it could not be checked that way.
+    """
+
+    def __init__(self, message: str, intact: bool | None) -> None:
+        super().__init__(message)
+        self.intact = intact
+
+
+def _free_text(folder: Path) -> str:
+    free = free_bytes(folder)
+    return "" if free is None else f", {free // 1024} KiB free"
+
+
+def disk_full(path: Path, exc: BaseException | None = None) -> DiskFull | None:
+    """A :class:`DiskFull` for ``path`` when ``exc`` (or the free space beside it) says the disk is
+    full, None otherwise. SQLite reports a full disk while it grows ``-shm`` as "disk I/O error",
+    which is not damage: the file is then checked read-only without writing anything beside it.
+
+    Opens the file outside any engine: call it only while this process holds no engine of ``path``
+    (:func:`check_file`, ``hhir doctor``), never from a Store's own error path.
+    """
+    problem = disk_problem(exc, path.parent)
+    if problem is None:
+        return None
+    intact = _intact_without_writing(path) if held_engine(path) is None else None
+    if intact is True:
+        verdict = "the project is intact (integrity check ok, read without writing)"
+    elif intact is False:
+        verdict = "the project also fails its integrity check: run `hhir doctor --check` once there is space"
+    else:
+        verdict = (f"nothing in the project was changed (its latest edits wait in {path.name}-wal, "
+                   "which is kept and applied when it is opened again)")
+    return DiskFull(f"{path}: {problem} ({path.parent}{_free_text(path.parent)}); {verdict}; "
+                    "free some space and try again", intact)
+
+
+def _intact_without_writing(path: Path) -> bool | None:
+    """``integrity_check`` of a file that no ``-wal`` holds commits for, read as immutable (no
+    ``-shm``, no lock, nothing written); None when a ``-wal`` has commits or it cannot be read."""
+    wal = path.with_name(path.name + "-wal")
+    if not path.is_file() or (wal.exists() and wal.stat().st_size > 0):
+        return None
+    try:
+        conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro&immutable=1", uri=True)
+        try:
+            conn.execute("PRAGMA trusted_schema = OFF")
+            return conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
 
 
 def _run_check(conn: sqlite3.Connection, check: str) -> list[tuple]:
@@ -184,7 +248,8 @@ def _on_begin(conn: Any) -> None:
 
 
 def make_engine(path: Path) -> Engine:
-    """One engine per database file, shared by every thread of a Store.
+    """The engine of a database file. Use :func:`acquire_engine`, which hands out one per file per
+    process; this only builds it.
 
     A file that cannot be written (see :func:`is_read_only`) is opened read-only, for review:
     reads work, and any write fails with SQLite's "attempt to write a readonly database".
@@ -199,3 +264,102 @@ def make_engine(path: Path) -> Engine:
     event.listen(engine, "connect", _on_connect)
     event.listen(engine, "begin", _on_begin)
     return engine
+
+
+# One engine per project file per process, by construction.
+#
+# SQLite's locks are POSIX advisory locks: they belong to the process, and closing *any* descriptor
+# of the file releases all of them ("How To Corrupt An SQLite Database File", section 2.2). A second
+# engine on the same file in one process (the app's Store plus an export's or a check's), a header
+# read with ``open()`` or a backup through a second connection therefore silently unlocks the first
+# engine's connections; another process that opens and closes the project then believes it is the
+# last user, checkpoints and deletes the ``-wal`` that the first engine still writes into, and every
+# edit confirmed afterwards is lost with the process. So every Store of a file in this process shares
+# one engine, counted by users, and the file is only read outside that engine's connections
+# (``check_file``) before the engine exists, under the same lock, never while it is open.
+
+
+@dataclass
+class _Held:
+    engine: Engine
+    users: int
+
+
+_ENGINES: dict[str, _Held] = {}
+_ENGINES_GUARD = threading.RLock()
+_INHERITED: list[_Held] = []
+
+
+def file_key(path: Path) -> str:
+    """The registry's key of a project file: its resolved path (symbolic links followed)."""
+    return os.path.realpath(path)
+
+
+def acquire_engine(path: Path, prepare: Callable[[Engine], None]) -> Engine:
+    """The one engine of ``path`` in this process; the first user checks the file, builds the engine
+    and runs ``prepare`` on it (the migration). Give it back with :func:`release_engine`.
+
+    Raises:
+        StoreError: from :func:`check_file` or ``prepare`` (the engine is then disposed, not kept).
+    """
+    key = file_key(path)
+    with _ENGINES_GUARD:
+        held = _ENGINES.get(key)
+        if held is not None:
+            held.users += 1
+            return held.engine
+        check_file(path)  # plain reads of the file: only here, while no engine of it exists
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot create its folder ({exc})") from exc
+        engine = make_engine(path)
+        try:
+            prepare(engine)
+        except BaseException:
+            engine.dispose()
+            raise
+        _ENGINES[key] = _Held(engine, 1)
+        return engine
+
+
+def release_engine(path: Path) -> None:
+    """One user fewer; the last one disposes the engine (closes every connection of the file)."""
+    key = file_key(path)
+    with _ENGINES_GUARD:
+        held = _ENGINES.get(key)
+        if held is None:
+            return
+        held.users -= 1
+        if held.users > 0:
+            return
+        del _ENGINES[key]
+        held.engine.dispose()
+
+
+def held_engine(path: Path) -> Engine | None:
+    """The engine this process holds on ``path``, if any: checks and backups of an open project
+    must go through it rather than open the file again."""
+    with _ENGINES_GUARD:
+        held = _ENGINES.get(file_key(path))
+        return held.engine if held is not None else None
+
+
+def held_engines() -> dict[str, int]:
+    """Files this process holds open, with their number of users (for tests and diagnostics)."""
+    with _ENGINES_GUARD:
+        return {key: held.users for key, held in _ENGINES.items()}
+
+
+def _forget_after_fork() -> None:
+    """A forked child inherits the registry but not the locks: its engines are its parent's, so it
+    must build its own (SQLite connections must never cross a fork). The inherited ones are kept
+    referenced and never closed here: closing them in the child could checkpoint the parent's file."""
+    global _ENGINES_GUARD  # noqa: PLW0603 - a lock held by a thread the fork did not copy stays held
+    _INHERITED.extend(_ENGINES.values())
+    _ENGINES.clear()
+    _ENGINES_GUARD = threading.RLock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_after_fork)

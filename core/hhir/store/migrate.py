@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Callable
 from sqlalchemy import Connection, Engine, inspect, text
 
 from hhir.errors import StoreError
+from hhir.fsutil import atomic_path, disk_problem
 from hhir.store.common import WRITE_OPTION
 
 if TYPE_CHECKING:
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-HEAD = "0006"  # the newest file in migrations/versions; a test keeps the two in step
+HEAD = "0007"  # the newest file in migrations/versions; a test keeps the two in step
 
 
 def alembic_config() -> Config:
@@ -46,19 +47,40 @@ def current_revision(conn: Connection) -> str | None:
     return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
-def backup(path: Path, revision: str) -> Path:
-    """Copy a live database with SQLite's online backup API (consistent even with a WAL)."""
+def backup(engine: Engine, path: Path, revision: str) -> Path:
+    """Copy a live database with SQLite's online backup API (consistent even with a WAL).
+
+    The copy is read through one of ``engine``'s own connections: a second connection to the file
+    in this process would release the engine's locks when it closes (see
+    :func:`hhir.store.engine.acquire_engine`). It is written under a temporary name, checked
+    (``integrity_check``, and it holds the schema revision it is a backup of), and only then
+    renamed to ``<file>.bak-<revision>-<time>``: a kill or a full disk half-way leaves no file
+    that looks like a backup.
+
+    Raises:
+        StoreError: the copy could not be written or is not sound (nothing was migrated yet).
+    """
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     target = path.with_name(f"{path.name}.bak-{revision}-{stamp}")
-    src = sqlite3.connect(path)
     try:
-        dst = sqlite3.connect(target)
-        try:
-            src.backup(dst)
-        finally:
-            dst.close()
-    finally:
-        src.close()
+        with atomic_path(target) as partial:
+            raw = engine.raw_connection()
+            try:
+                dst = sqlite3.connect(partial)
+                try:
+                    raw.driver_connection.backup(dst)  # type: ignore[union-attr]
+                    problems = [str(r[0]) for r in dst.execute("PRAGMA integrity_check")]
+                    copied = dst.execute("SELECT version_num FROM alembic_version").fetchone()
+                finally:
+                    dst.close()
+            finally:
+                raw.close()
+            if problems != ["ok"] or copied is None or copied[0] != revision:
+                raise StoreError(f"{path}: the backup before upgrading is not sound "
+                                 f"({'; '.join(problems[:3])}); nothing was upgraded")
+    except (OSError, sqlite3.Error) as exc:
+        raise StoreError(f"{path}: could not write the backup before upgrading "
+                         f"({disk_problem(exc) or exc}); nothing was upgraded") from exc
     log.info("backed up %s to %s before migrating", path, target)
     return target
 
@@ -100,7 +122,7 @@ def upgrade(path: Path | str, engine: Engine, on_create: Callable[[Connection], 
     if revision == HEAD:
         return
     if revision is not None and engine.dialect.name == "sqlite":  # a server's backups are pg_dump's
-        backup(Path(path), revision)
+        backup(engine, Path(path), revision)
     try:
         # BEGIN IMMEDIATE: two processes opening a new file at once migrate one after the other.
         with engine.execution_options(**{WRITE_OPTION: True}).begin() as conn:

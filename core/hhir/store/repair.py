@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from hhir.errors import StoreError
-from hhir.store.engine import SQLITE_HEADER, is_read_only, read_only_uri
+from hhir.store.engine import SQLITE_HEADER, disk_full, held_engine, is_read_only, read_only_uri
 
 
 @dataclass(frozen=True)
@@ -48,16 +48,31 @@ def integrity_problems(path: str | Path) -> list[str]:
     """SQLite's full ``integrity_check`` of a project file, read-only; empty when the file is sound.
 
     Raises:
-        StoreError: the file is missing, is not SQLite, or cannot be read at all.
+        StoreError: the file is missing, is not SQLite, or cannot be read at all;
+            :class:`~hhir.store.engine.DiskFull` when the disk is full.
     """
     path = Path(path)
-    conn = _open(path)
+    engine = held_engine(path)
+    if engine is not None:  # open in this process: check through its engine, never a second connection
+        with engine.connect() as held:
+            found = [str(row[0]) for row in held.exec_driver_sql("PRAGMA integrity_check")]
+        return [] if found == ["ok"] else found
+    try:
+        conn = _open(path)
+    except StoreError as exc:
+        full = disk_full(path, exc)
+        if full is not None:
+            raise full from exc
+        raise
     try:
         found = [str(row[0]) for row in conn.execute("PRAGMA integrity_check")]
     except sqlite3.DatabaseError as exc:
-        return [str(exc)]
-    finally:
         conn.close()
+        full = disk_full(path, exc)  # a full disk is not damage: the -shm could not grow
+        if full is not None:
+            raise full from exc
+        return [str(exc)]
+    conn.close()
     return [] if found == ["ok"] else found
 
 
@@ -80,6 +95,8 @@ def repair(path: str | Path) -> RepairReport:
             then left exactly as it was).
     """
     path = Path(path).absolute()
+    if held_engine(path) is not None:
+        raise StoreError(f"{path}: the project is open in this program; close it before repairing")
     problems = integrity_problems(path)
     if not problems:
         return RepairReport([], {}, None)

@@ -218,6 +218,15 @@ class EditRow(Base):
     annotator: Mapped[str | None] = mapped_column(String, nullable=True)
 
 
+class ProjectSettingRow(Base):
+    """A choice that belongs to the project, not to one person's app (0005): e.g. who may
+    adjudicate. A missing row means the setting's default."""
+
+    __tablename__ = "project_settings"
+    key: Mapped[str] = mapped_column(String, primary_key=True)
+    value: Mapped[str] = mapped_column(String)
+
+
 class FeatureRow(Base):
     """Cached encoder output for one time range of one video content (by fingerprint)."""
 

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from sqlalchemy import distinct, false, func, or_, select
 from sqlalchemy.orm import Session
 
+from hhir.errors import StoreError
 from hhir.store import repo_annotations
 from hhir.store.repo_annotations import ADJUDICATED, ADJUDICATION_SOURCE
-from hhir.store.schema import AnnotationRow
+from hhir.store.schema import AnnotationRow, ProjectSettingRow
 from hhir.types import AnnotationState, Target
 
 
@@ -95,3 +96,40 @@ def _disputed_targets(s: Session, video_id: int) -> list[Target]:
         .having(func.count(distinct(AnnotationRow.state)) > 1)
     )
     return [Target(video_id, clip_id) for clip_id in set(s.scalars(query))]
+
+
+ADJUDICATION_POLICY = "adjudication"
+ADJUDICATION_POLICIES = {
+    "others": "anyone but the annotators who decided that label there (the default)",
+    "anyone": "anyone, an annotator of the disagreement included",
+}
+
+
+def adjudication_policy(s: Session) -> str:
+    row = s.get(ProjectSettingRow, ADJUDICATION_POLICY)
+    return row.value if row is not None and row.value in ADJUDICATION_POLICIES else "others"
+
+
+def set_adjudication_policy(s: Session, policy: str) -> None:
+    if policy not in ADJUDICATION_POLICIES:
+        raise StoreError(f"unknown adjudication policy {policy!r}; one of: {', '.join(sorted(ADJUDICATION_POLICIES))}")
+    row = s.get(ProjectSettingRow, ADJUDICATION_POLICY)
+    if row is None:
+        s.add(ProjectSettingRow(key=ADJUDICATION_POLICY, value=policy))
+    else:
+        row.value = policy
+
+
+def check_may_adjudicate(s: Session, target: Target, label: str, adjudicator: str) -> None:
+    """Refuse an adjudicator who decided this label on this target, unless the project allows it."""
+    if adjudication_policy(s) == "anyone":
+        return
+    query = select(AnnotationRow.annotator).where(
+        AnnotationRow.video_id == target.video_id, AnnotationRow.label == label, AnnotationRow.orphan.is_(False),
+        AnnotationRow.annotator == adjudicator,
+        AnnotationRow.is_scene.is_(True) if target.clip_id is None else AnnotationRow.clip_id == target.clip_id)
+    if s.scalar(query) is not None:
+        where = "the scene" if target.clip_id is None else f"clip {target.clip_id}"
+        raise StoreError(f"{adjudicator} decided {label!r} on {where} of video {target.video_id} themselves, so "
+                         "someone else adjudicates it (the project's adjudication policy is 'others'; "
+                         "`hhir adjudication-policy anyone` lets annotators settle their own disagreements)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -18,13 +19,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hhir.exchange.model import ExportOptions
+from hhir.exchange.model import ExportOptions, ExportReport
 from hhir_studio.jobs import Job, JobRunner
 from hhir_studio.operations import ExportRequest
 
+if TYPE_CHECKING:
+    from hhir_studio.main_window import MainWindow
+
 
 class ExportDialog(QDialog):
-    def __init__(self, window, runner: JobRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, window: MainWindow, runner: JobRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent or window)
         from hhir.exchange import FORMATS
 
@@ -88,14 +92,22 @@ class ExportDialog(QDialog):
         self.job = self.runner.run_op("export", request)
         self.start.setEnabled(False)
         self.cancel_button.setText("Cancel")
-        self.job.progressed.connect(lambda f, m: (self.progress.setValue(int(f * 1000)), self.status.setText(m)))
+        self.job.progressed.connect(self._progressed)
         self.job.finished.connect(self._done)
         self.job.failed.connect(lambda message: self.status.setText(f"Export failed: {message}"))
-        self.job.cancelled.connect(lambda: self.status.setText("Export cancelled; only whole files were written."))
-        self.job.ended.connect(lambda: (self.start.setEnabled(True), self.cancel_button.setText("Close")))
+        self.job.cancelled.connect(lambda: self.status.setText("Export cancelled; nothing was written."))
+        self.job.ended.connect(self._ended)
         return self.job
 
-    def _done(self, report) -> None:
+    def _progressed(self, fraction: float, message: str) -> None:
+        self.progress.setValue(int(fraction * 1000))
+        self.status.setText(message)
+
+    def _ended(self) -> None:
+        self.start.setEnabled(True)
+        self.cancel_button.setText("Close")
+
+    def _done(self, report: ExportReport) -> None:
         self.progress.setValue(1000)
         # The notes say what the receiving tool will not see (e.g. the seed notebook's one label per clip).
         notes = "".join(f"\n{note}" for note in (*report.skipped, *report.notes))

@@ -3,6 +3,8 @@ the child process, as an export does) and says what it wrote and what it left al
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -17,13 +19,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hhir.exchange.model import ImportOptions
+from hhir.exchange.model import ImportOptions, ImportReport
 from hhir_studio.jobs import Job, JobRunner
 from hhir_studio.operations import ImportRequest
 
+if TYPE_CHECKING:
+    from hhir_studio.main_window import MainWindow
+
 
 class ImportDialog(QDialog):
-    def __init__(self, window, runner: JobRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, window: MainWindow, runner: JobRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent or window)
         from hhir.exchange import FORMATS
 
@@ -93,14 +98,22 @@ class ImportDialog(QDialog):
         self.job = self.runner.run_op("import", request)
         self.start.setEnabled(False)
         self.cancel_button.setText("Cancel")
-        self.job.progressed.connect(lambda f, m: (self.progress.setValue(int(f * 1000)), self.status.setText(m)))
+        self.job.progressed.connect(self._progressed)
         self.job.finished.connect(self._done)
         self.job.failed.connect(lambda message: self.status.setText(f"Import failed, nothing was written: {message}"))
         self.job.cancelled.connect(lambda: self.status.setText("Import cancelled; nothing was written."))
-        self.job.ended.connect(lambda: (self.start.setEnabled(True), self.cancel_button.setText("Close")))
+        self.job.ended.connect(self._ended)
         return self.job
 
-    def _done(self, report) -> None:
+    def _progressed(self, fraction: float, message: str) -> None:
+        self.progress.setValue(int(fraction * 1000))
+        self.status.setText(message)
+
+    def _ended(self) -> None:
+        self.start.setEnabled(True)
+        self.cancel_button.setText("Close")
+
+    def _done(self, report: ImportReport) -> None:
         self.progress.setValue(1000)
         kept = f"; {len(report.conflicts)} differing value(s) kept (tick Replace to overwrite them)" if report.conflicts else ""
         self.status.setText(f"Wrote {report.annotations_written} labels, {report.segments_written} transcript segments and "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TypeVar
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -93,10 +94,16 @@ class SettingsDialog(QDialog):
         super().accept()
 
 
-def _spin(widget, low, high, value):
-    widget.setRange(low, high)
+_Spin = TypeVar("_Spin", QSpinBox, QDoubleSpinBox)
+
+
+def _spin(widget: _Spin, low: float, high: float, value: float) -> _Spin:
     if isinstance(widget, QDoubleSpinBox):
+        widget.setRange(low, high)
         widget.setDecimals(2)
         widget.setSingleStep(0.05 if high <= 1 else 0.5)
-    widget.setValue(value)
+        widget.setValue(value)
+    else:
+        widget.setRange(int(low), int(high))
+        widget.setValue(int(value))
     return widget

@@ -4,6 +4,8 @@ curves, cancel, then activate the new model (predictions are recomputed) or keep
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QDialog, QFormLayout, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSpinBox, QWidget
 
@@ -12,6 +14,10 @@ from hhir_studio.dialogs.plot import CurvePlot
 from hhir_studio.jobs import Job, JobRunner
 from hhir_studio.operations import ActivateRequest, TrainRequest
 from hhir_studio.ops.codec import from_json
+
+if TYPE_CHECKING:
+    from hhir.learn.train import TrainResult
+    from hhir_studio.main_window import MainWindow
 
 
 class EpochRelay(QObject):
@@ -40,13 +46,13 @@ class StatusLine(QLabel):
 
 
 class TrainingDialog(QDialog):
-    def __init__(self, window, runner: JobRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, window: MainWindow, runner: JobRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent or window)
         self.setWindowTitle("Train from annotations")
         self.window_ = window
         self.runner = runner
         self.job: Job | None = None
-        self.result_ = None
+        self.result_: TrainResult | None = None
         self.relay = EpochRelay(self)
         self.relay.epoch_finished.connect(self.on_epoch)
         self.epochs = QSpinBox(self)
@@ -98,19 +104,23 @@ class TrainingDialog(QDialog):
                                       on_event=lambda event: relay(from_json(event["epoch"], TrainingEpoch)))
         self.start.setEnabled(False)
         self.cancel_button.setText("Cancel")
-        self.job.progressed.connect(lambda f, m: (self.progress.setValue(int(f * 1000)), self.status.setText(m)))
+        self.job.progressed.connect(self._progressed)
         self.job.finished.connect(self._trained)
         self.job.failed.connect(lambda message: self.status.setText(f"Training failed: {message}"))
         self.job.cancelled.connect(lambda: self.status.setText("Training cancelled; nothing was written."))
         self.job.ended.connect(self._ended)
         return self.job
 
-    def on_epoch(self, epoch) -> None:
+    def on_epoch(self, epoch: TrainingEpoch) -> None:
         self.plot.append("train loss", epoch.epoch, epoch.train_loss)
         self.plot.append("validation loss", epoch.epoch, epoch.validation_loss)
         self.plot.append("validation F1", epoch.epoch, epoch.validation.macro_f1 if epoch.validation else None)
 
-    def _trained(self, result) -> None:
+    def _progressed(self, fraction: float, message: str) -> None:
+        self.progress.setValue(int(fraction * 1000))
+        self.status.setText(message)
+
+    def _trained(self, result: TrainResult) -> None:
         self.result_ = result
         test = next((e for e in result.evaluations if e.part == "test"), None)
         summary = f" Test scene macro F1 {test.scene.macro_f1:.3f} ({test.videos} videos)." if test is not None else ""

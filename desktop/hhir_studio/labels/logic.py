@@ -4,7 +4,7 @@ clip comes next. The label panel and the session call these; tests check them di
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence
 
 from hhir.types import AnnotationState, Clip, LabelDef, Target
 
@@ -21,8 +21,8 @@ def next_state(current: AnnotationState | None) -> AnnotationState | None:
 
 
 def suggestion_items(
-    target: Target, labels: Sequence[LabelDef], scores: dict[str, float], threshold_of,
-    decided=lambda _label: False,
+    target: Target, labels: Sequence[LabelDef], scores: dict[str, float], threshold_of: Callable[[str], float],
+    decided: Callable[[str], bool] = lambda _label: False,
 ) -> list[tuple[Target, str, AnnotationState | None]]:
     """Labels scored at or above their threshold become present, the other scored ones absent.
 

@@ -4,6 +4,7 @@ and the annotator's state; keys 1-9 cycle a label, buttons run the registry's ac
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRectF, QSize, Qt
@@ -11,12 +12,13 @@ from PySide6.QtGui import QAction, QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import QGridLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
 from hhir.thresholds import DEFAULT_THRESHOLD
-from hhir.types import AnnotationState
+from hhir.types import AnnotationState, Clip, Target
 from hhir_studio import theme
 from hhir_studio.models_menu import describe_model
 from hhir_studio.player.view import clock
 
 if TYPE_CHECKING:
+    from hhir.scoring.starter.scoring import Film
     from hhir_studio.session import ReviewSession  # the session imports the label rules: typing only
 
 STATE_TEXT = {None: "·  unreviewed", AnnotationState.PRESENT: "✔  present", AnnotationState.ABSENT: "✘  absent"}
@@ -88,8 +90,8 @@ class LabelPanel(QWidget):
         self.values: dict[str, QLabel] = {}
         self.buttons: dict[str, QToolButton] = {}
         self.reasons: dict[str, QLabel] = {}  # the starter's cue behind each score ("question: '...'")
-        self._reason_cache: tuple[tuple, dict[str, str]] = ((), {})
-        self._film: tuple[tuple, object] = ((), None)
+        self._reason_cache: tuple[tuple[object, ...], dict[str, str]] = ((), {})
+        self._film: tuple[tuple[object, ...], Film | None] = ((), None)
         self.actions_row = QGridLayout()
         box = QVBoxLayout(self)
         box.addWidget(self.title)
@@ -210,7 +212,7 @@ class LabelPanel(QWidget):
         if item is not None:
             self.session.reattach(int(item.data(Qt.ItemDataRole.UserRole)))
 
-    def _covered_by_review(self, target):
+    def _covered_by_review(self, target: Target) -> Callable[[str], bool]:
         """label -> whether this clip's review judged it (a label added after the review was not: it
         stays unreviewed there, as training reads it). Two small queries per refresh."""
         from hhir.scoring.truth import review_covers
@@ -219,13 +221,15 @@ class LabelPanel(QWidget):
         reviewed_at, created = store.review_time(target, self.session.annotator), store.label_times()
         return lambda name: review_covers(reviewed_at, created.get(name))
 
-    def _why(self, clip) -> dict[str, str]:
+    def _why(self, clip: Clip | None) -> dict[str, str]:
         """The starter's reason per label for the selected clip (empty for the scene or a trained model)."""
         from hhir.scoring import starter
 
         data = self.session.data
-        model = data.predictions.model if data is not None and data.predictions else None
-        if clip is None or model is None or model.kind != "starter":
+        if clip is None or data is None or data.predictions is None:
+            return {}
+        model = data.predictions.model
+        if model.kind != "starter":
             return {}
         film_key = (data.video.id, model.id, len(data.clips))
         if self._film[0] != film_key:  # the film's dialogue level: one bulk read per video

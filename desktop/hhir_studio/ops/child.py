@@ -27,7 +27,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import IO, Any
 
 from hhir.errors import HHIRError
 from hhir.jobs import CancelToken, Cancelled, ProgressFn
@@ -35,7 +35,7 @@ from hhir.jobs import CancelToken, Cancelled, ProgressFn
 log = logging.getLogger(__name__)
 
 CHILD_FLAG = "--op-child"
-EventFn = Callable[[dict], None]
+EventFn = Callable[[dict[str, Any]], None]
 ServeFn = Callable[[str, Any, ProgressFn, CancelToken, EventFn], Any]
 _POLL_S = 0.1
 _GRACE_S = 10.0  # after "cancel": time to finish the current batch before the child is killed
@@ -51,7 +51,7 @@ def child_command(op: str) -> list[str]:
     return [sys.executable, "-m", "hhir_studio.app", CHILD_FLAG, op]
 
 
-def run_in_child(op: str, payload: dict, progress: ProgressFn, cancel: CancelToken,
+def run_in_child(op: str, payload: dict[str, Any], progress: ProgressFn, cancel: CancelToken,
                  on_event: EventFn | None = None) -> Any:
     """Worker side: start the child for ``op``, relay its progress and events, pass on
     cancellation; returns the operation's JSON answer (``{"value": ..., "changes": ...}``).
@@ -63,16 +63,17 @@ def run_in_child(op: str, payload: dict, progress: ProgressFn, cancel: CancelTok
     """
     with _stderr_file() as err, subprocess.Popen(child_command(op), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                                  stderr=err, text=True, bufsize=1, **_low_priority()) as proc:
+        stdin, stdout = _pipe(proc.stdin), _pipe(proc.stdout)
         try:
-            proc.stdin.write(json.dumps(payload) + "\n")  # one line: json.dumps escapes newlines
-            proc.stdin.flush()
+            stdin.write(json.dumps(payload) + "\n")  # one line: json.dumps escapes newlines
+            stdin.flush()
         except (BrokenPipeError, OSError):
             pass  # the child already ended: its exit status is reported below
         lines: queue.Queue[str | None] = queue.Queue()
-        reader = threading.Thread(target=_read_lines, args=(proc, lines), daemon=True)
+        reader = threading.Thread(target=_read_lines, args=(stdout, lines), daemon=True)
         reader.start()
         try:
-            return _relay(proc, lines, progress, cancel, on_event or (lambda _event: None))
+            return _relay(proc, stdin, lines, progress, cancel, on_event or (lambda _event: None))
         finally:
             if proc.poll() is None:
                 proc.kill()
@@ -80,7 +81,14 @@ def run_in_child(op: str, payload: dict, progress: ProgressFn, cancel: CancelTok
             reader.join(5)
 
 
-def _stderr_file():
+def _pipe(stream: IO[str] | None) -> IO[str]:
+    """One of the child's pipes (Popen leaves a stream None only when it was not asked for one)."""
+    if stream is None:
+        raise HHIRError("the background process was started without its pipes; nothing was run")
+    return stream
+
+
+def _stderr_file() -> IO[str]:
     """Where the child's stderr goes (what decoders and native libraries print): a file beside the
     logs, started afresh once it passes a few MB; the null device when the folder is not writable."""
     from hhir.logs import MAX_BYTES, log_dir
@@ -94,25 +102,25 @@ def _stderr_file():
         return open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
 
 
-def _low_priority() -> dict:
+def _low_priority() -> dict[str, Any]:
     if sys.platform == "win32":
         return {"creationflags": subprocess.BELOW_NORMAL_PRIORITY_CLASS}
     return {}
 
 
-def _read_lines(proc: subprocess.Popen, lines: queue.Queue) -> None:
-    for line in proc.stdout:
+def _read_lines(stdout: IO[str], lines: queue.Queue[str | None]) -> None:
+    for line in stdout:
         lines.put(line)
     lines.put(None)
 
 
-def _relay(proc: subprocess.Popen, lines: queue.Queue, progress: ProgressFn, cancel: CancelToken,
-           on_event: EventFn) -> Any:
+def _relay(proc: subprocess.Popen[str], stdin: IO[str], lines: queue.Queue[str | None], progress: ProgressFn,
+           cancel: CancelToken, on_event: EventFn) -> Any:
     asked_at: float | None = None
     while True:
         if cancel.cancelled and asked_at is None:
             asked_at = time.monotonic()
-            _send_cancel(proc)
+            _send_cancel(stdin)
         grace = CLOSING_GRACE_S if getattr(cancel, "closing", False) else _GRACE_S
         if asked_at is not None and time.monotonic() - asked_at > grace:
             raise Cancelled()
@@ -139,15 +147,15 @@ def _crashed(status: int) -> str:
             f"finished was kept. Details: {log_dir()}")
 
 
-def _send_cancel(proc: subprocess.Popen) -> None:
+def _send_cancel(stdin: IO[str]) -> None:
     try:
-        proc.stdin.write("cancel\n")
-        proc.stdin.flush()
+        stdin.write("cancel\n")
+        stdin.flush()
     except (BrokenPipeError, OSError, ValueError):
         pass  # the child already ended
 
 
-def _handle(message: dict, progress: ProgressFn, on_event: EventFn) -> tuple[bool, Any]:
+def _handle(message: dict[str, Any], progress: ProgressFn, on_event: EventFn) -> tuple[bool, Any]:
     if "progress" in message:
         progress(float(message["progress"]), str(message["message"]))
         return False, None
@@ -175,7 +183,7 @@ def child_main(op: str, serve: ServeFn) -> int:
     threading.Thread(target=_watch_stdin, args=(token,), daemon=True).start()
     lock = threading.Lock()  # progress may come from a worker thread of the operation
 
-    def emit(message: dict) -> None:
+    def emit(message: dict[str, Any]) -> None:
         with lock:
             sys.stdout.write(json.dumps(message) + "\n")
             sys.stdout.flush()

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import Q_ARG, QMetaObject, Qt, QUrl, Signal
+from PySide6.QtCore import Q_ARG, QEvent, QGenericArgumentHolder, QMetaObject, Qt, QUrl, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
 from PySide6.QtMultimediaWidgets import QVideoWidget
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QSizePolicy, QSpinBox, QVBoxLayout, QWidget
@@ -44,15 +45,14 @@ class GotoBox(QLineEdit):
 
     cancelled = Signal()
 
-    def event(self, event) -> bool:
-        from PySide6.QtCore import QEvent
-
-        if event.type() == QEvent.Type.ShortcutOverride and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Escape):
+    def event(self, event: QEvent) -> bool:
+        if (isinstance(event, QKeyEvent) and event.type() == QEvent.Type.ShortcutOverride
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Escape)):
             event.accept()
             return True
         return super().event(event)
 
-    def keyPressEvent(self, event) -> None:
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Escape:
             self.clear()
             self.cancelled.emit()
@@ -205,7 +205,7 @@ class PlayerView(QWidget):
         self.path = self.source = ""
         self._pending_ms = None
 
-    def _from_event_loop(self, slot: str, *args) -> None:
+    def _from_event_loop(self, slot: str, *args: QGenericArgumentHolder) -> None:
         """Call a player slot from Qt's event loop instead of from Python.
 
         The FFmpeg backend tears a source down on its own threads and, while holding a lock that

@@ -9,6 +9,10 @@ child command, exactly as the window does, on a generated video, and reads the r
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from hhir.selftest import TestVideo
 
 
 def check_child(workdir: Path) -> list[str]:
@@ -31,7 +35,7 @@ def check_child(workdir: Path) -> list[str]:
     return _stored_problems(Path(request.project), video_id, video, len(steps))
 
 
-def _stored_problems(db: Path, video_id: int, video, progress_lines: int) -> list[str]:
+def _stored_problems(db: Path, video_id: int, video: TestVideo, progress_lines: int) -> list[str]:
     from hhir.store import Store
 
     store = Store(db)

@@ -9,6 +9,11 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtMultimedia import QMediaPlayer
 
 MIN_FRAMES = 3
 
@@ -21,7 +26,7 @@ def multimedia_plugins() -> list[str]:
     return sorted(p.name for p in folder.glob("*")) if folder.is_dir() else []
 
 
-def _wait(app, done, timeout_s: float) -> bool:
+def _wait(app: QCoreApplication, done: Callable[[], object], timeout_s: float) -> bool:
     """Run Qt's event loop until ``done()`` or the timeout; True when done."""
     deadline = time.monotonic() + timeout_s
     while not done():
@@ -57,7 +62,7 @@ def check_player(path: str | Path, timeout_s: float = 20.0) -> list[str]:
         player.setSource(QUrl())
 
 
-def _load_and_play(app, player, frames: list[bool], errors: list[str], timeout_s: float) -> list[str]:
+def _load_and_play(app: QCoreApplication, player: QMediaPlayer, frames: list[bool], errors: list[str], timeout_s: float) -> list[str]:
     from PySide6.QtMultimedia import QMediaPlayer
 
     loaded = (QMediaPlayer.MediaStatus.LoadedMedia, QMediaPlayer.MediaStatus.BufferedMedia)

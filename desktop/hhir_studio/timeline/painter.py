@@ -6,6 +6,7 @@ clips as fast as 20).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRect, QRectF, Qt
@@ -13,7 +14,7 @@ from PySide6.QtGui import QBrush, QColor, QFontMetrics, QImage, QPainter, QPen
 
 from hhir.types import AnnotationState, Target
 from hhir_studio import theme
-from hhir_studio.timeline.layout import ClipGeometry, TimelineLayout
+from hhir_studio.timeline.layout import ClipBox, ClipGeometry, TimelineLayout
 
 HEADER_W = 150
 
@@ -195,7 +196,8 @@ def paint_label(p: QPainter, row: Row, vp: Viewport, layout: TimelineLayout, thr
     band = max(row.height // 3, 4)
     boxes = _label_boxes(layout, vp, xs)
     states = {t.clip_id: st for (t, name), st in layout.states.items() if name == label and t.video_id == layout.video_id}
-    scores, shades, fill = layout.clip_scores, {}, p.fillRect
+    shades: dict[int, QColor] = {}
+    scores, fill = layout.clip_scores, p.fillRect
     top, shade_h, bar_top = row.top + 1, row.height - band - 2, row.top + row.height - band
     for box, x0, x1 in boxes:
         clip_id = box.clip.id
@@ -219,10 +221,13 @@ def paint_label(p: QPainter, row: Row, vp: Viewport, layout: TimelineLayout, thr
 
 
 _NO_SCORES: dict[str, float] = {}
-_last_boxes: list = [None, None, None]  # [layout, (viewport, xs), boxes]: every label row of one paint shares them
+_last_boxes: list[Any] = [None, None, None]  # [layout, (viewport, xs), boxes]: every label row of one paint shares them
 
 
-def _label_boxes(layout: TimelineLayout, vp: Viewport, xs: tuple[int, int] | None = None):
+_Boxes = list[tuple[ClipBox, float, float]]
+
+
+def _label_boxes(layout: TimelineLayout, vp: Viewport, xs: tuple[int, int] | None = None) -> _Boxes:
     """(clip box, x0, x1) for each visible own stretch, or one sample per 2 pixels when dense.
 
     The label rows of one paint ask for the same boxes; the last answer is kept for the next row.
@@ -234,12 +239,12 @@ def _label_boxes(layout: TimelineLayout, vp: Viewport, xs: tuple[int, int] | Non
     return boxes
 
 
-def _compute_label_boxes(layout: TimelineLayout, vp: Viewport, xs: tuple[int, int] | None):
+def _compute_label_boxes(layout: TimelineLayout, vp: Viewport, xs: tuple[int, int] | None) -> _Boxes:
     indices = layout.clip_span.visible(vp.t0, vp.t1)
     if len(indices) <= vp.width // 2:
         indices = _narrow(indices, layout, vp, xs)
         return [(layout.clips[i], vp.x(layout.clips[i].own_start), vp.x(layout.clips[i].own_end)) for i in indices]
-    samples = []
+    samples: _Boxes = []
     columns = range(0, vp.width, 2)
     if xs is not None:  # the same even columns as a full pass, from 4 pixels before to after xs
         lo = max((xs[0] - HEADER_W - 4) // 2 * 2, 0)

@@ -5,6 +5,11 @@ never waits behind an analysis); only the new clips' scores are computed in the 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from types import ModuleType
+from typing import Any
+
+from hhir.types import Shot
 from hhir_studio.player.view import PlayerView
 from hhir_studio.session import ReviewSession
 
@@ -17,7 +22,7 @@ class ShotEditor:
     def _playhead_frame(self) -> int:
         return self.player.current_frame()
 
-    def _apply(self, edit) -> bool:
+    def _apply(self, edit: Callable[[ModuleType, list[Shot], float], list[Shot]]) -> bool:
         from hhir.segment import shots as shot_ops
 
         data = self.session.data
@@ -43,7 +48,7 @@ class ShotEditor:
         """Move the cut nearest to the playhead onto the playhead."""
         frame = self._playhead_frame()
 
-        def edit(ops, shots, fps):
+        def edit(ops: Any, shots: list[Shot], fps: float) -> list[Shot]:
             if len(shots) < 2:
                 raise ValueError("the video has a single shot, there is no cut to move")
             index = min(range(1, len(shots)), key=lambda i: abs(shots[i].start_frame - frame))
@@ -52,7 +57,7 @@ class ShotEditor:
         return self._apply(edit)
 
 
-def _shot_index(shots, frame: int) -> int:
+def _shot_index(shots: Sequence[Shot], frame: int) -> int:
     for shot in shots:
         if shot.start_frame <= frame < shot.end_frame:
             return shot.index

@@ -6,6 +6,8 @@ Zoom with Ctrl+wheel (or the zoom actions), scroll with the wheel or the scroll 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QEvent, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen, QPixmap, QResizeEvent, QWheelEvent
 from PySide6.QtWidgets import QScrollBar, QSizePolicy, QToolTip, QWidget
@@ -25,7 +27,7 @@ class TimelineView(QWidget):
     seek_requested = Signal(float)
     clip_clicked = Signal(int)
 
-    def __init__(self, threshold_of=lambda label: DEFAULT_THRESHOLD, parent: QWidget | None = None) -> None:
+    def __init__(self, threshold_of: Callable[[str], float] = lambda label: DEFAULT_THRESHOLD, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("timeline")
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
@@ -41,7 +43,7 @@ class TimelineView(QWidget):
         # Everything but the playhead, painted once per (layout, view, selection): a seek repaints
         # only the old and new playhead strips from this picture instead of every track.
         self._static: QPixmap | None = None
-        self._static_key: tuple | None = None
+        self._static_key: tuple[object, ...] | None = None
         self._static_layout: TimelineLayout | None = None
         self._scroll = QScrollBar(Qt.Orientation.Horizontal, self)
         self._scroll.setRange(0, _SCROLL_STEPS)
@@ -218,7 +220,7 @@ class TimelineView(QWidget):
         self._paint_playhead(p, vp)
         p.end()
 
-    def _static_key_for(self, vp: Viewport) -> tuple:
+    def _static_key_for(self, vp: Viewport) -> tuple[object, ...]:
         thresholds = tuple(self.threshold_of(label) for label in self.layout_data.labels) if self.layout_data else ()
         return (vp, self.width(), self.height(), self.devicePixelRatioF(), self.selected_clip, thresholds)
 

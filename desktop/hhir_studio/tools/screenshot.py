@@ -17,10 +17,18 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QCoreApplication
+
+    from hhir_studio.main_window import MainWindow
+    from hhir_studio.session import VideoSnapshot
 
 
-def _start_xvfb(size: str) -> list[subprocess.Popen]:
+def _start_xvfb(size: str) -> list[subprocess.Popen[bytes]]:
     if os.environ.get("DISPLAY") or os.environ.get("QT_QPA_PLATFORM"):
         return []
     xvfb = shutil.which("Xvfb")
@@ -42,7 +50,7 @@ def _start_xvfb(size: str) -> list[subprocess.Popen]:
     return started
 
 
-def _wait(app, condition, timeout_s: float) -> None:
+def _wait(app: QCoreApplication, condition: Callable[[], object], timeout_s: float) -> None:
     deadline = time.monotonic() + timeout_s
     while not condition():
         if time.monotonic() > deadline:
@@ -51,11 +59,11 @@ def _wait(app, condition, timeout_s: float) -> None:
         time.sleep(0.02)
 
 
-def _review(window) -> None:
+def _review(window: MainWindow) -> None:
     """A few edits on the first clip as a person would make them, so the annotation bars and a
     reviewed clip's implied "absent" show; the split below leaves this clip as it is."""
     session = window.session
-    first = session.data.clips[0]
+    first = _open_video(window).clips[0]
     session.select_clip(first.id)
     session.cycle_label(3)  # talks to: present, by hand
     session.cycle_label(1)  # asks: present, by hand
@@ -64,15 +72,22 @@ def _review(window) -> None:
     session.select_clip(first.id)
 
 
-def _split(app, window) -> None:
+def _split(app: QCoreApplication, window: MainWindow) -> None:
     """Split the last shot in its middle, as X at the playhead does, and wait for the rebuilt
     clips' suggestions: the Edit menu then names the step."""
-    last = window.session.data.shots[-1]
+    last = _open_video(window).shots[-1]
     window.player.seek_frame((last.start_frame + last.end_frame) // 2)
     window.split_shot()
     _wait(app, lambda: not any(j.spec.title.startswith("Suggestions") for j in window.runner.jobs()), 900)
-    first = window.session.data.clips[0]
+    first = _open_video(window).clips[0]
     window.session.select_clip(first.id)
+
+
+def _open_video(window: MainWindow) -> VideoSnapshot:
+    data = window.session.data
+    if data is None:
+        raise SystemExit("the analyzed video did not open in the window")
+    return data
 
 
 def shoot(video: Path, out: Path, clip_size: int, width: int, height: int) -> Path:

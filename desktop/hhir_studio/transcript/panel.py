@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
+from hhir.types import TranscriptSegment
 from hhir_studio.player.view import clock
 from hhir_studio.session import ReviewSession
 
@@ -39,7 +40,7 @@ class TranscriptPanel(QWidget):
         self._ids: list[int] = []
         self._starts: list[float] = []
         self._current = -1
-        self._segments: list | None = None  # the list the rows were built from
+        self._segments: list[TranscriptSegment] | None = None  # the list the rows were built from
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.addWidget(self.table)
@@ -78,10 +79,13 @@ class TranscriptPanel(QWidget):
         for r, brush in ((self._current, QBrush()), (row, _CURRENT)):
             if 0 <= r < self.table.rowCount():
                 for col in range(3):
-                    self.table.item(r, col).setBackground(brush)
+                    item = self.table.item(r, col)
+                    if item is not None:  # every cell of a row is set in refresh()
+                        item.setBackground(brush)
         self.table.blockSignals(False)
-        if row >= 0:
-            self.table.scrollToItem(self.table.item(row, 0))
+        first = self.table.item(row, 0) if row >= 0 else None
+        if first is not None:
+            self.table.scrollToItem(first)
         self._current = row
 
     def _on_clicked(self, row: int, column: int) -> None:

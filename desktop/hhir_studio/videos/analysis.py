@@ -9,6 +9,7 @@ window.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -27,7 +28,7 @@ class AnalysisController(QObject):
     job_added = Signal(str, object)  # resolved video path, Job
     refused = Signal(str)  # a file that is not a readable video: the message names it
 
-    def __init__(self, runner: JobRunner, db_path: Path, settings: Settings, parent: QObject | None = None,
+    def __init__(self, runner: JobRunner, db_path: Path | str, settings: Settings, parent: QObject | None = None,
                  book: QueueBook | None = None) -> None:
         super().__init__(parent)
         self.runner = runner
@@ -42,7 +43,7 @@ class AnalysisController(QObject):
         return AnalysisOptions(profile=s.profile, clip_size=s.clip_size, clip_stride=s.clip_stride,
                                model_bundle=s.active_bundle or None)
 
-    def analyze(self, paths: list[str | Path]) -> list[Job]:
+    def analyze(self, paths: Sequence[str | Path]) -> list[Job]:
         """Queue every path not already queued or running; returns the new jobs."""
         jobs = []
         for raw in paths:
@@ -75,6 +76,8 @@ class AnalysisController(QObject):
 
     def _follow(self, job: Job, video_id: int) -> None:
         book = self.book
+        if book is None:  # no queue book, nothing recorded to follow (analyze() passes no id then)
+            return
         if job.state is JobState.RUNNING:  # nothing was ahead of it: it started on submit
             book.mark(video_id, queue_book.ANALYZING)
         job.started.connect(lambda: book.mark(video_id, queue_book.ANALYZING))

@@ -4,7 +4,9 @@ a cancel button; files dropped on it are queued for analysis.
 
 from __future__ import annotations
 
+from collections.abc import Set
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
@@ -19,10 +21,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hhir.types import Video
+from hhir.types import Target, Video
 from hhir_studio.jobs import Job, JobState
 from hhir_studio.videos import queue_book
 from hhir_studio.session import ReviewSession
+
+if TYPE_CHECKING:
+    from hhir.store.records import VideoSide
 
 NAME, STATUS, PROGRESS, CANCEL = range(4)
 STATUS_W, PROGRESS_W, CANCEL_W = 112, 64, 28
@@ -112,7 +117,9 @@ class VideoListPanel(QWidget):
     def refresh_current(self) -> None:
         """Update the open video's row after an edit (its reviewed count changed)."""
         data = self.session.data
-        item = self.rows.get(str(Path(data.video.path).resolve())) if data else None
+        if data is None:
+            return
+        item = self.rows.get(str(Path(data.video.path).resolve()))
         if item is not None and self.tree.itemWidget(item, PROGRESS) is None:
             item.setText(STATUS, self._status(data.video))
 
@@ -122,6 +129,7 @@ class VideoListPanel(QWidget):
         from hhir.scoring.shown import has_shown_predictions
 
         store, data = self.session.store, self.session.data
+        marks: Set[Target]
         if data is not None and data.video.id == video.id:
             total, marks, scored = len(data.clips), data.reviewed, data.predictions is not None
         else:
@@ -198,7 +206,7 @@ _UNANALYZED = {
 }
 
 
-def _side_text(side) -> str:
+def _side_text(side: VideoSide | None) -> str:
     """The video's side of the project's split, for its tooltip (``side``: a VideoSide or None)."""
     if side is None:
         return "split: none yet (it gets one the first time a model trains with it)"

@@ -8,7 +8,12 @@ lives in the project's stage table (stage :data:`STAGE`), beside the pipeline's 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from hhir.types import Video
+
+if TYPE_CHECKING:
+    from hhir.store import Store
 
 STAGE = "app_queue"
 # The stored values: "analysing" is what projects already hold, so it keeps that spelling.
@@ -17,7 +22,7 @@ UNFINISHED = (QUEUED, ANALYZING)
 
 
 class QueueBook:
-    def __init__(self, store) -> None:
+    def __init__(self, store: Store) -> None:
         self.store = store
 
     def record(self, path: str) -> Video:
