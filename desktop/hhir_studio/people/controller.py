@@ -12,8 +12,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QCompleter, QDialog, QDockWidget, QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QCompleter, QDialog, QDockWidget, QSplitter, QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 
+from typing import Any
+
+import numpy as np
+
+from hhir.jobs import CancelToken
 from hhir.types import PersonTrack
 from hhir_studio.actions import ActionRegistry, ActionSpec
 from hhir_studio.jobs import Job, JobSpec
@@ -23,6 +28,7 @@ from hhir_studio.people.overlay import PeopleOverlay
 from hhir_studio.timeline.people_lanes import PeopleLanes
 
 if TYPE_CHECKING:
+    from hhir_studio.session import VideoSnapshot
     from hhir_studio.main_window import MainWindow
 
 MENU = "&People"
@@ -67,7 +73,7 @@ class PeopleController(QObject):
         self.on_screen: list[OnScreen] = []
         self.name_dialog: NameDialog | None = None
         self.marked: PersonTrack | None = None  # the track the first merge press marked
-        self._read_from = None  # the video snapshot the people were read with
+        self._read_from: VideoSnapshot | None = None  # the video snapshot the people were read with
         self.overlay = PeopleOverlay(self.player.video)
         self.lanes = PeopleLanes(window.timeline)
         self.lanes.seek_requested.connect(self.player.seek)
@@ -81,9 +87,9 @@ class PeopleController(QObject):
         """Put the lanes right under the timeline, in whatever holds it."""
         holder = self.window.timeline.parentWidget()
         layout = holder.layout() if holder is not None else None
-        if hasattr(holder, "insertWidget") and hasattr(holder, "indexOf"):  # a splitter
+        if isinstance(holder, QSplitter):
             holder.insertWidget(holder.indexOf(self.window.timeline) + 1, self.lanes)
-        elif layout is not None and hasattr(layout, "insertWidget"):
+        elif isinstance(layout, QBoxLayout):
             layout.insertWidget(layout.indexOf(self.window.timeline) + 1, self.lanes)
 
     def place_gallery(self) -> None:
@@ -116,7 +122,7 @@ class PeopleController(QObject):
         self._thumbs_for = key
         path = data.video.path
 
-        def cut(_progress, cancel, tracks=missing):
+        def cut(_progress: object, cancel: CancelToken, tracks: list[PersonTrack] = missing) -> dict[int, np.ndarray]:
             from hhir.people.thumbnails import track_thumbnails
 
             return track_thumbnails(path, tracks, cancel)
@@ -260,7 +266,7 @@ class PeopleController(QObject):
         dialog.edit.setFocus()
         return dialog
 
-    def name(self, character_id: int, name: str | None) -> Job:
+    def name(self, character_id: int, name: str | None) -> Job | None:
         return self._edit("name", character_id=character_id, name=name)
 
     def split_track(self) -> Job | None:
@@ -290,10 +296,12 @@ class PeopleController(QObject):
             return None
         return self._edit("merge_tracks", track_id=person.track.id, other_id=marked.id)
 
-    def _edit(self, edit: str, **fields) -> Job:
+    def _edit(self, edit: str, **fields: Any) -> Job | None:
         from hhir_studio.operations import PeopleEditRequest
 
         data = self.session.data
+        if data is None:
+            return None
         request = PeopleEditRequest(self.window.store.reopen_value(), data.video.id, edit, self.session.annotator, **fields)
         job = self.window.runner.run_op("people_edit", request)
         job.finished.connect(lambda description: self.session.status_reported.emit(str(description)))

@@ -9,7 +9,7 @@ one ``people_edit`` operation, as the keys' are.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QByteArray, QMimeData, QSize, Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QIcon, QImage, QPixmap
@@ -25,6 +25,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+import numpy as np
 
 from hhir.types import Character, PersonTrack
 from hhir_studio.people.model import PeopleSnapshot, character_label
@@ -65,7 +67,7 @@ class ClusterView(QListWidget):
     def mimeTypes(self) -> list[str]:
         return [TRACKS_MIME]
 
-    def mimeData(self, items) -> QMimeData:  # type: ignore[override]
+    def mimeData(self, items: Sequence[QListWidgetItem]) -> QMimeData:
         """What a drag carries: the dragged tracks and the character they come from."""
         data = QMimeData()
         origin = self.character.id if self.character is not None else None
@@ -85,6 +87,9 @@ class ClusterView(QListWidget):
         return tracks if tracks and payload.get("from") != here else None
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        self._consider(event)
+
+    def _consider(self, event: QDragEnterEvent | QDragMoveEvent) -> None:
         if self._dragged(event.mimeData()) is not None:
             event.setDropAction(Qt.DropAction.CopyAction)
             event.accept()
@@ -92,7 +97,7 @@ class ClusterView(QListWidget):
             event.ignore()
 
     def dragMoveEvent(self, event: QDragMoveEvent) -> None:
-        self.dragEnterEvent(event)
+        self._consider(event)
 
     def dropEvent(self, event: QDropEvent) -> None:
         tracks = self._dragged(event.mimeData())
@@ -136,7 +141,7 @@ class PeopleGallery(QWidget):
         self.snapshot = snapshot
         self._rebuild()
 
-    def set_thumbnails(self, images: dict[int, object]) -> None:
+    def set_thumbnails(self, images: dict[int, np.ndarray]) -> None:
         """RGB uint8 arrays by track id (from :func:`hhir.people.thumbnails.track_thumbnails`)."""
         for track_id, array in images.items():
             h, w = array.shape[:2]
@@ -151,9 +156,10 @@ class PeopleGallery(QWidget):
 
     def _rebuild(self) -> None:
         while self._rows.count():
-            item = self._rows.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+            row = self._rows.takeAt(0)
+            widget = row.widget() if row is not None else None
+            if widget is not None:
+                widget.deleteLater()
         self.clusters = []
         snapshot = self.snapshot
         if snapshot is None:

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from hhir.types import Character, PersonTrack, SpeechTurn
+
+if TYPE_CHECKING:
+    from hhir.store import Store
 
 Box = tuple[float, float, float, float]
 
@@ -69,7 +73,7 @@ class PeopleSnapshot:
         object.__setattr__(self, "_reach", max((t.end_frame - t.start_frame for t in ordered), default=0))
 
     @classmethod
-    def read(cls, store, video_id: int, fps: float) -> PeopleSnapshot:
+    def read(cls, store: Store, video_id: int, fps: float) -> PeopleSnapshot:
         """One video's people from ``store`` (a :class:`hhir.store.Store`)."""
         return cls(video_id, fps, tuple(store.characters(video_id)), tuple(store.person_tracks(video_id)),
                    tuple(store.speech_turns(video_id)))

@@ -57,8 +57,9 @@ class PeopleOverlay(QWidget):
         policy.setRetainSizeWhenHidden(True)  # hidden under the overlay, it keeps its place in the layout
         video.setSizePolicy(policy)
         video.installEventFilter(self)
-        if video.parentWidget() is not None:
-            video.parentWidget().installEventFilter(self)
+        holder = video.parentWidget()
+        if holder is not None:
+            holder.installEventFilter(self)
         self.hide()
         self._follow()
 

@@ -9,7 +9,7 @@ timeline itself. A click seeks, as on the timeline.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from collections.abc import Sequence
@@ -18,14 +18,20 @@ from typing import Protocol
 from hhir.types import Character
 from hhir_studio import theme
 from hhir_studio.timeline.painter import HEADER_W, Viewport
+from hhir_studio.timeline.view import TimelineView
 
 class Lane(Protocol):
     """A character's lane (:class:`hhir_studio.people.model.Lane`; the timeline does not import the
     people views, which import it)."""
 
-    character: Character
-    on_screen: Sequence[tuple[float, float]]
-    speaking: Sequence[tuple[float, float]]
+    @property
+    def character(self) -> Character: ...
+
+    @property
+    def on_screen(self) -> Sequence[tuple[float, float]]: ...
+
+    @property
+    def speaking(self) -> Sequence[tuple[float, float]]: ...
 
     @property
     def label(self) -> str: ...
@@ -35,7 +41,7 @@ LANE_H = 18
 SPEAK_H = 6  # the speech band at the bottom of a lane
 
 
-def lane_colour(number: int):
+def lane_colour(number: int) -> QColor:
     """A character's colour: the label palette by person number (stable across edits)."""
     return theme.label_colour(number - 1)
 
@@ -43,7 +49,7 @@ def lane_colour(number: int):
 class PeopleLanes(QWidget):
     seek_requested = Signal(float)
 
-    def __init__(self, timeline, parent: QWidget | None = None) -> None:
+    def __init__(self, timeline: TimelineView, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("peopleLanes")
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
