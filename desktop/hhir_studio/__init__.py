@@ -7,4 +7,4 @@ video, the selection and a person's edits), ``actions`` and ``commands`` (every 
 and ``operations`` (every background operation on the project, declared once; no Qt, the child
 process imports it), ``interaction_keys`` (the keys that record who does what to whom). Packages:
 ``ops`` (the child process), one per view (``videos``, ``player``, ``timeline``, ``labels``,
-``transcript``, ``dialogs``, ``history``), ``selftest`` and ``tools``."""
+``transcript``, ``dialogs``, ``history``, ``people``), ``selftest`` and ``tools``."""

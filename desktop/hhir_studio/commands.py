@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from hhir_studio.session import ReviewSession
     from hhir_studio.timeline.view import TimelineView
 
-MENUS = ("&File", "&Edit", "&Playback", "&Review", "&Timeline", "&Model", "&Help")
+MENUS = ("&File", "&Edit", "&Playback", "&Review", "&Timeline", "&People", "&Model", "&Help")
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from hhir_studio.history.panel import HistoryPanel
 from hhir_studio.labels.panel import LabelPanel
 from hhir_studio.models_menu import ModelMenu
 from hhir_studio.operations import OpChanges
+from hhir_studio.people.controller import PeopleController
 from hhir_studio.player.view import PlayerView
 from hhir_studio.session import ReviewSession, VideoSnapshot
 from hhir_studio.status import WindowStatus
@@ -85,7 +86,11 @@ class MainWindow(QMainWindow):
             self.session, self.player, self.timeline, open_videos=self.open_dialog, export=self.export_dialog, import_=self.import_dialog,
             settings=self.settings_dialog, quit=self.close, toggle_loop=self.toggle_loop, split_shot=self.split_shot,
             merge_shot=self.merge_shot, move_cut=self.move_cut, train=self.training_dialog, show_history=self.show_history))
+        self.people = PeopleController(self)  # its actions go in before the menus are built
+        self.people.register(self.registry)
         self._assemble()
+        self.people.place_lanes()
+        self.people.place_gallery()
         self._wire()
         self._watch_menus()
         self.videos.refresh()
@@ -178,6 +183,8 @@ class MainWindow(QMainWindow):
             self.status.refresh()
         if changes.active_model or changes.models:
             self.models.refresh()
+        if changes.people:
+            self.people.refresh(changes.people)
 
     def _on_video_opened(self, video_id: int) -> None:
         video = self.session.data.video

@@ -46,6 +46,7 @@ class OpChanges:
         labels: videos whose annotations or transcript were written from outside (an import).
         active_model: suggestions now come from another model (or the starter).
         models: a model version was added.
+        people: videos whose characters or tracks were edited (names, merges, splits).
     """
 
     analyzed: tuple[int, ...] = ()
@@ -54,6 +55,7 @@ class OpChanges:
     labels: tuple[int, ...] = ()
     active_model: bool = False
     models: bool = False
+    people: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -238,6 +240,56 @@ def import_(request: ImportRequest, ctx: Context) -> Outcome:
         report = import_file(store, request.fmt, request.path, request.options, ctx.progress, ctx.cancel)
     structure = report.videos if report.shots_written else ()
     return Outcome(report, OpChanges(structure=structure, labels=report.videos))
+
+
+# --- people ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PeopleEditRequest:
+    """One edit of a video's people, as ``hhir people`` makes it. ``edit`` is one of
+    :data:`PEOPLE_EDITS`; the other fields are what that edit needs."""
+
+    project: str
+    video_id: int
+    edit: str
+    annotator: str
+    character_id: int | None = None  # name: the character; merge: the one kept; move: where to (None: nobody)
+    name: str | None = None  # name: the new name (None removes it)
+    other_id: int | None = None  # merge: the character merged in; merge_tracks: the track joined in
+    track_id: int | None = None  # split_track: the track cut; merge_tracks: the track kept
+    frame: int | None = None  # split_track: the first frame of the new track
+    track_ids: tuple[int, ...] = ()  # split, move: the tracks moved
+
+
+PEOPLE_EDITS = ("name", "merge", "split", "move", "split_track", "merge_tracks")
+
+
+@operation("people_edit", PeopleEditRequest, str, title=lambda r: f"People: {r.edit.replace('_', ' ')}", model=False)
+def people_edit(request: PeopleEditRequest, ctx: Context) -> Outcome:
+    """Commit one people edit (one undo step with its annotator); the value is its description."""
+    r = request
+    if r.edit not in PEOPLE_EDITS:
+        raise ValueError(f"unknown people edit {r.edit!r}")
+    with _project(r.project) as store:
+        if r.edit == "name":
+            change = store.name_character(_given(r.character_id), r.name, r.annotator)
+        elif r.edit == "merge":
+            change = store.merge_characters(_given(r.character_id), _given(r.other_id), r.annotator)
+        elif r.edit == "split":
+            change = store.split_character(list(r.track_ids), r.annotator)
+        elif r.edit == "move":
+            change = store.assign_tracks(list(r.track_ids), r.character_id, r.annotator)
+        elif r.edit == "split_track":
+            change, _tail = store.split_track(_given(r.track_id), _given(r.frame), r.annotator)
+        else:
+            change = store.merge_tracks(_given(r.track_id), _given(r.other_id), r.annotator)
+    return Outcome(change.description, OpChanges(people=(r.video_id,)))
+
+
+def _given(value: int | None) -> int:
+    if value is None:
+        raise ValueError("this people edit needs a character or track id")
+    return value
 
 
 # --- running them ---------------------------------------------------------------------------

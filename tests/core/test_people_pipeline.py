@@ -11,7 +11,7 @@ from hhir.store import Store
 
 
 @pytest.fixture(scope="module")
-def analysed(tmp_path_factory):
+def analyzed(tmp_path_factory):
     folder = tmp_path_factory.mktemp("people")
     path = make_people_video(folder / "two people.mp4")
     store = Store(folder / "p.hhir")
@@ -20,8 +20,8 @@ def analysed(tmp_path_factory):
     store.close()
 
 
-def test_two_characters_with_tracks_in_their_shots(analysed):
-    store, video_id, _ = analysed
+def test_two_characters_with_tracks_in_their_shots(analyzed):
+    store, video_id, _ = analyzed
     shots = store.shots(video_id)
     assert [(s.start_frame, s.end_frame) for s in shots] == [(0, 30), (30, 60), (60, 90), (90, 120)]
     chars = store.characters(video_id)
@@ -38,13 +38,13 @@ def test_two_characters_with_tracks_in_their_shots(analysed):
     assert [p["person"] for p in people] == [1, 2] and sum(len(p["tracks"]) for p in people) == len(tracks) == 6
 
 
-def test_the_starter_counts_people_from_the_tracks(analysed):
+def test_the_starter_counts_people_from_the_tracks(analyzed):
     from hhir.pipeline.feature_cache import cached_clip_features
     from hhir.scoring import starter
     from hhir.scoring.starter.cues import CUE_NAMES
     from hhir.scoring.starter.people import video_tracks, with_people
 
-    store, video_id, _ = analysed
+    store, video_id, _ = analyzed
     clips = store.clips(video_id)
     cues = cached_clip_features(store, store.video(video_id), clips, {"cues": starter.CUES_ID})["cues"]
     counted = with_people(cues, clips, video_tracks(store, video_id))
@@ -54,8 +54,8 @@ def test_the_starter_counts_people_from_the_tracks(analysed):
     assert np.all(counted[:, CUE_NAMES.index("faces_max")] >= 1)
 
 
-def test_reanalysis_keeps_the_people_and_a_persons_names(analysed):  # runs before the CLI test, which replaces them
-    store, video_id, path = analysed
+def test_reanalysis_keeps_the_people_and_a_persons_names(analyzed):  # runs before the CLI test, which replaces them
+    store, video_id, path = analyzed
     before = store.person_tracks(video_id)
     first = store.characters(video_id)[0]
     store.name_character(first.id, "Grace", "ann")
@@ -66,10 +66,10 @@ def test_reanalysis_keeps_the_people_and_a_persons_names(analysed):  # runs befo
     assert store.characters(video_id)[0].name is None
 
 
-def test_cli_lists_names_exports_and_imports_people(analysed, tmp_path, capsys):
+def test_cli_lists_names_exports_and_imports_people(analyzed, tmp_path, capsys):
     from hhir.cli import main
 
-    store, video_id, _ = analysed
+    store, video_id, _ = analyzed
     db = str(store.path)
     assert main(["people", "list", str(video_id), "--db", db]) == 0
     listed = capsys.readouterr().out

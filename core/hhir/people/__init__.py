@@ -7,5 +7,6 @@ runtime, OpenCV, PyAV, scipy) load inside the functions that use them.
 Files: ``detector`` (faces and bodies on one frame) with ``anchors`` (the detectors' box decoding),
 ``tracker`` (tracks within a shot), ``descriptors`` (weight-free appearance vectors) and
 ``characters`` (tracks grouped into characters), ``video`` (all of it over a video's shots),
-``records`` (the frozen records) and ``voices`` (who speaks when, and the face that speaks).
+``records`` (the frozen records), ``voices`` (who speaks when, and the face that speaks) and
+``thumbnails`` (face crops of tracks for the app's gallery).
 """

@@ -1,0 +1,6 @@
+"""The people on screen in the app, the window's side of :mod:`hhir.people`.
+
+Files: ``model`` (the open video's people as the views need them, no Qt), ``overlay`` (boxes and
+names over the picture), ``controller`` (the People menu's keys, naming, the edits as operations)
+and ``gallery`` (each character's face thumbnails: merge by dragging, split by selection). The lanes
+are the timeline's (``hhir_studio.timeline.people_lanes``)."""
