@@ -76,7 +76,8 @@ LINES = ["Where were you last night?", "I told you, I was at the station until l
          "Then tell us where the car is.", "It is behind the old mill, by the river."]
 
 
-def _speak(text: str, voice: str, pitch: int) -> np.ndarray:
+def speak(text: str, voice: str, pitch: int) -> np.ndarray:
+    """A sentence spoken by espeak-ng with ``voice`` at ``pitch``, as 16 kHz float32 at half scale."""
     import subprocess
     import tempfile
     import wave
@@ -102,7 +103,7 @@ def dialogue(gap_s: float = 0.5) -> tuple[np.ndarray, list[tuple[float, float, i
     ``(start_s, end_s, voice index)``."""
     parts, spoken, t = [np.zeros(8000, np.float32)], [], 0.5
     for i, line in enumerate(LINES):
-        x = _speak(line, *VOICES[i % 2])
+        x = speak(line, *VOICES[i % 2])
         spoken.append((t, t + len(x) / 16000, i % 2))
         parts += [x, np.zeros(int(gap_s * 16000), np.float32)]
         t += len(x) / 16000 + gap_s

@@ -4,11 +4,8 @@ two-speaker call and on two synthetic voices, speakers of transcript spans, and 
 from __future__ import annotations
 
 import json
-import subprocess
-import tempfile
 import wave
 import zipfile
-from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +14,7 @@ import pytest
 from hhir.errors import ModelError
 from hhir.people import voices
 from hhir.types import TranscriptSegment
+from people_media import speak
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "voices"
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,27 +56,11 @@ def call_turns(call, encoder) -> list[voices.VoiceTurn]:
     return voices.speech_turns(call, encoder)
 
 
-def _speak(text: str, voice: str, pitch: int) -> np.ndarray:
-    from scipy.signal import resample_poly
-
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "speech.wav"
-        # The sentence goes in on stdin, never as an argument.
-        subprocess.run(["espeak-ng", "-v", voice, "-p", str(pitch), "-s", "150", "-w", str(path), "--stdin"],
-                       input=text.encode(), check=True, capture_output=True, timeout=60)
-        with wave.open(str(path)) as w:
-            rate = w.getframerate()
-            x = np.frombuffer(w.readframes(w.getnframes()), np.int16).astype(np.float32) / 32768
-    ratio = Fraction(16000, rate)
-    x = resample_poly(x, ratio.numerator, ratio.denominator).astype(np.float32)
-    return x / np.abs(x).max() * 0.5
-
-
 def _dialogue(lines, voices_and_pitches, gap_s=0.5):
     """Alternating speakers; the track and its reference turns."""
     parts, reference, t = [np.zeros(8000, np.float32)], [], 0.5
     for i, line in enumerate(lines):
-        x = _speak(line, *voices_and_pitches[i % len(voices_and_pitches)])
+        x = speak(line, *voices_and_pitches[i % len(voices_and_pitches)])
         reference.append((t, t + len(x) / 16000, f"voice{i % len(voices_and_pitches)}"))
         parts += [x, np.zeros(int(gap_s * 16000), np.float32)]
         t += len(x) / 16000 + gap_s
