@@ -34,6 +34,7 @@ class ActionRegistry(QObject):
         self._specs: dict[str, ActionSpec] = {}
         self._actions: dict[str, QAction] = {}
         self._enabled: dict[str, Callable[[], bool]] = {}
+        self._handlers: dict[str, Callable[[], object]] = {}
         # Where a refused command's one-line reason goes (the status bar); None: it propagates.
         self.on_error: Callable[[str], None] | None = None
 
@@ -61,7 +62,8 @@ class ActionRegistry(QObject):
         action.setCheckable(spec.checkable)
         shortcut_text = ", ".join(spec.shortcuts)
         action.setToolTip(f"{spec.tip or spec.title} ({shortcut_text})" if shortcut_text else spec.tip or spec.title)
-        action.triggered.connect(lambda _checked=False: self._run(handler))
+        self._handlers[spec.id] = handler
+        action.triggered.connect(lambda _checked=False, i=spec.id: self._run(self._handlers[i]))
         self._window.addAction(action)  # shortcuts work even when the action is in no menu
         self._specs[spec.id] = spec
         self._actions[spec.id] = action
@@ -69,6 +71,16 @@ class ActionRegistry(QObject):
             self._enabled[spec.id] = enabled
             action.setEnabled(enabled())
         return action
+
+    def divert(self, action_id: str, first: Callable[[], bool], enabled: Callable[[], bool]) -> None:
+        """Give the key of ``action_id`` a second meaning: ``first`` runs before its handler and,
+        when it returns True, the handler does not run; the action is also enabled when ``enabled``
+        says so. (The interaction keys use it: a label key, ``[``, ``]``, Tab or Enter mean
+        something else while an interaction is being made, and one key keeps one action.)"""
+        handler = self._handlers[action_id]
+        self._handlers[action_id] = lambda: first() or handler()
+        before = self._enabled.get(action_id)
+        self._enabled[action_id] = enabled if before is None else (lambda: enabled() or before())
 
     def action(self, action_id: str) -> QAction:
         try:

@@ -25,6 +25,7 @@ from hhir_studio.labels.panel import LabelPanel
 from hhir_studio.models_menu import ModelMenu
 from hhir_studio.operations import OpChanges
 from hhir_studio.people.controller import PeopleController
+from hhir_studio.people.interactions import InteractionController
 from hhir_studio.player.view import PlayerView
 from hhir_studio.session import ReviewSession, VideoSnapshot
 from hhir_studio.status import WindowStatus
@@ -88,9 +89,12 @@ class MainWindow(QMainWindow):
             merge_shot=self.merge_shot, move_cut=self.move_cut, train=self.training_dialog, show_history=self.show_history))
         self.people = PeopleController(self)  # its actions go in before the menus are built
         self.people.register(self.registry)
+        self.interactions = InteractionController(self)  # after the people: it gives their keys a second meaning
+        self.interactions.register(self.registry)
         self._assemble()
         self.people.place_lanes()
         self.people.place_gallery()
+        self.interactions.place_dock()
         self._wire()
         self._watch_menus()
         self.videos.refresh()
