@@ -122,15 +122,25 @@ def test_the_list_jumps_to_an_interaction_and_delete_removes_it(window, qtbot): 
     _key(qtbot, w, Qt.Key.Key_Tab)
     _key(qtbot, w, Qt.Key.Key_Return)
     (record,) = w.store.interactions(video.id)
-    _at(qtbot, w, 25)
     listing = w.interactions.list
+    # the list is the selected person's, as actor or target
+    _key(qtbot, w, Qt.Key.Key_Tab)  # the target, the right person
+    assert listing.ids == [record.id]
+    _key(qtbot, w, Qt.Key.Key_1)
+    _key(qtbot, w, Qt.Key.Key_G)
+    _key(qtbot, w, Qt.Key.Key_Return)
+    group = next(i for i in w.store.interactions(video.id) if i.target_kind == "group")
+    assert listing.ids == [record.id, group.id]
+    _key(qtbot, w, Qt.Key.Key_Tab)  # back to the left person: not their interaction
+    assert listing.ids == [record.id]
+    _at(qtbot, w, 25)
     assert listing.ids == [record.id]
     listing.setFocus()
     listing.setCurrentRow(0)
     qtbot.waitUntil(lambda: w.player.current_frame() == record.start_frame, timeout=5000)
     qtbot.keyClick(listing, Qt.Key.Key_Delete)
-    assert w.store.interactions(video.id) == []
+    assert [i.id for i in w.store.interactions(video.id)] == [group.id]
     assert listing.count() == 0
     w.player.setFocus()
     _key(qtbot, w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-    assert [i.id for i in w.store.interactions(video.id)] == [record.id]
+    assert sorted(i.id for i in w.store.interactions(video.id)) == sorted([record.id, group.id])

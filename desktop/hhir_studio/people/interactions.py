@@ -55,9 +55,12 @@ class InteractionController:
         self.keys: InteractionKeys | None = None
         self._video_id: int | None = None
         self.list = InteractionList()
+        self._listed_for: tuple[int | None, int | None] = (None, None)  # (video, person) the list shows
         self.list.currentRowChanged.connect(self._jump)
         self.session.data_changed.connect(self._on_data_changed)
         self.people.people_changed.connect(self._refresh_list)
+        # the selection also ends when the person leaves the picture: the list follows it
+        window.player.position_changed.connect(self._follow_selection)
 
     # --- the keys ------------------------------------------------------------------------
     def register(self, registry: ActionRegistry) -> None:
@@ -67,8 +70,9 @@ class InteractionController:
         registry.divert("play.slower", lambda: making() and self._say(self._k().start_here(self._frame())), making)
         registry.divert("play.faster", lambda: making() and self._say(self._k().end_here(self._frame())), making)
         registry.divert("review.reviewed_next", lambda: making() and self.enter(), making)
-        registry.divert("people.next", lambda: self.tab(1) if making() else self._cycled(1), making)
-        registry.divert("people.prev", lambda: self.tab(-1) if making() else self._cycled(-1), making)
+        # choosing whom: Tab on the picture (in a panel it moves the focus, as the people's Tab does)
+        registry.divert("people.next", lambda: self.tab(1) if self._choosing() else self._cycled(1), making)
+        registry.divert("people.prev", lambda: self.tab(-1) if self._choosing() else self._cycled(-1), making)
         add = registry.register
         add(ActionSpec("interaction.group", "Target: the &group", ("G",), MENU,
                        tip="While an interaction is being made: its target is the group in frame"),
@@ -94,6 +98,9 @@ class InteractionController:
     def making(self) -> bool:
         """Whether an interaction is being made (its label key pressed, not yet recorded or dropped)."""
         return self.keys is not None and self.keys.phase != "actor"
+
+    def _choosing(self) -> bool:
+        return self.making() and self.people._watching()
 
     def _person_selected(self) -> bool:
         return self.people.selected_person() is not None and self.session.data is not None
@@ -217,7 +224,16 @@ class InteractionController:
             character = person.character.id if person is not None and person.character is not None else None
         return self.session.store.interactions(data.video.id, character_id=character)
 
+    def _whose(self) -> tuple[int | None, int | None]:
+        data = self.session.data
+        return (data.video.id if data is not None else None), self.people.selected
+
+    def _follow_selection(self) -> None:
+        if self._whose() != self._listed_for:
+            self._refresh_list()
+
     def _refresh_list(self) -> None:
+        self._listed_for = self._whose()
         names = self._names()
         if self.keys is not None:
             self.keys.names = names
