@@ -100,6 +100,11 @@ def test_escape_drops_the_draft_then_the_selection_and_the_label_keys_act_on_the
     _key(qtbot, w, Qt.Key.Key_1)
     assert w.interactions.making()
     assert w.session.state(label) == before  # the clip's label is untouched
+    # Enter before whom is chosen records nothing, and does not mark the clip reviewed or move on
+    reviewed = w.session.data.reviewed
+    _key(qtbot, w, Qt.Key.Key_Return)
+    assert w.interactions.making() and w.session.selected == target and w.session.data.reviewed == reviewed
+    assert w.store.interactions(video.id) == []
     _key(qtbot, w, Qt.Key.Key_Escape)  # drops the interaction; the person stays selected
     assert not w.interactions.making() and w.people.selected is not None
     _key(qtbot, w, Qt.Key.Key_Escape)  # clears the selection
