@@ -2,5 +2,6 @@
 
 Files: ``model`` (the open video's people as the views need them, no Qt), ``overlay`` (boxes and
 names over the picture), ``controller`` (the People menu's keys, naming, the edits as operations)
-and ``gallery`` (each character's face thumbnails: merge by dragging, split by selection). The lanes
+``gallery`` (each character's face thumbnails: merge by dragging, split by selection) and
+``interactions`` (who does what to whom from the keys, and the selected person's list). The lanes
 are the timeline's (``hhir_studio.timeline.people_lanes``)."""
