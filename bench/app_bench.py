@@ -238,7 +238,7 @@ def analysis_gap(db: Path, video: Path) -> dict:
     meter = GapMeter()
     meter.start()
     start = time.perf_counter()
-    [job] = window.analyse([str(video)])
+    [job] = window.analyze([str(video)])
     while job.active:
         app.processEvents()
         time.sleep(0.002)

@@ -72,9 +72,9 @@ def drive(db: str, video: str, out: str, run: str) -> int:
     rng = random.Random(run)
     exports = [0]
 
-    def analyse() -> None:  # again when it ends: a re-analysis rewrites features and suggestions
-        for job in window.analyse([video]):
-            job.ended.connect(lambda: QTimer.singleShot(500, analyse))
+    def analyze() -> None:  # again when it ends: a re-analysis rewrites features and suggestions
+        for job in window.analyze([video]):
+            job.ended.connect(lambda: QTimer.singleShot(500, analyze))
 
     def export() -> None:
         dialog = ExportDialog(window, window.runner)
@@ -109,7 +109,7 @@ def drive(db: str, video: str, out: str, run: str) -> int:
             return
         print("ok", flush=True)
 
-    analyse()
+    analyze()
     export()
     train()
     timer = QTimer(window)
@@ -261,7 +261,12 @@ def one_life(db: Path, video: Path, out: Path, run: str, delay_s: float, figures
             while "ok\n" not in lines and app.poll() is None and time.monotonic() < deadline:
                 time.sleep(0.05)
         time.sleep(delay_s)
-        _kill_tree(app.pid)
+        if app.poll() is not None:  # it ended by itself: a crash, which is a finding, not a kill
+            err.flush()
+            tail = (out / f"{run}.stderr").read_text(encoding="utf-8", errors="replace").strip().splitlines()[-3:]
+            figures.problems.append(f"{run}: the app exited by itself ({app.returncode}): {' | '.join(tail)}")
+        else:
+            _kill_tree(app.pid)
         app.wait(60)
         stop.set()
         watcher.join(5)
