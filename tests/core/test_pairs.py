@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 import pytest
 
 from hhir.pipeline.pairs import pairs_stage
@@ -125,3 +127,37 @@ def test_reanalysis_replaces_only_suggestions_and_never_a_decision(scene) -> Non
     assert untouched == before
     # a suggestion is no decision: it implies no clip label, and is no undo step
     assert not [a for a in store.annotations(video.id) if a.annotator == SUGGESTER]
+
+
+def test_walking_with_a_panning_camera_is_found_against_the_background(tmp_path: Path) -> None:
+    """Two people standing still on the picture while the background slides by (the camera follows
+    them) walk together; the same two in front of a still background do not."""
+    from media_factory import make_video
+
+    rng = np.random.default_rng(7)
+    texture = (rng.random((240, 640)) > 0.5).astype(np.uint8) * 200 + 20
+    texture = np.repeat(np.repeat(texture[::8, ::8], 8, 0), 8, 1)[:240, :640]
+
+    def draw(index: int, local: int, height: int, width: int) -> np.ndarray:
+        shift = 6 * index if index < 50 else 0  # shot 0: the camera pans right; shot 1: still
+        frame = np.roll(texture, -shift, axis=1)[:height, :width]
+        rgb = np.repeat(frame[:, :, None], 3, axis=2).copy()
+        for x0 in (0.2, 0.6):  # two people, still on the picture
+            rgb[int(0.2 * height):int(0.9 * height), int(x0 * width):int((x0 + 0.2) * width)] = (180, 120, 90)
+        return rgb
+
+    path = make_video(tmp_path / "walk.mp4", [(50, draw), (50, draw)], size=(320, 240), audio=False)
+    store = Store(tmp_path / "p.sqlite")
+    try:
+        video = add_scene(store, str(path), "fp-w", n_shots=2, shot_frames=50)
+        still = [PersonTrack(0, 0, shot, tuple(PersonBox(f, x0, 0.2, x0 + 0.2, 0.9, 0.9) for f in (*range(shot * 50, shot * 50 + 50, 12), shot * 50 + 49)))
+                 for shot in (0, 1) for x0 in (0.2, 0.6)]
+        store.set_people(video.id, still, [[0, 2], [1, 3]], "test", names={0: "Ana", 1: "Ben"})
+        pairs_stage(store, video)  # no video file: the boxes' motion on the picture only
+        assert not [i for i in store.interactions(video.id) if i.label == "walks with"]
+        pairs_stage(store, video, path)
+        walks = [i for i in store.interactions(video.id) if i.label == "walks with"]
+        assert len(walks) == 2 and all(w.end_frame <= 50 for w in walks)
+        assert "against the background" in (walks[0].evidence or "")
+    finally:
+        store.close()

@@ -95,7 +95,7 @@ def analyze(
     if options.people and options.pairs:
         from hhir.pipeline.pairs import pairs_stage
 
-        pairs_stage(store, video)
+        pairs_stage(store, video, path, cancel)
     encoders = encoders_for(store, options.profile, options.model_bundle)
     try:
         compute_features(store, video, path, clips, audio, encoders, sub_progress(progress, 0.6, 0.95), cancel,

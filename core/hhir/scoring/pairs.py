@@ -21,9 +21,12 @@ The cues, per utterance of a known speaker A:
 - ``watches``: a character B whose face is on screen, silent, for at least :data:`SHOWN_S` while A
   speaks: B watches A over those frames (the listener shown).
 - ``walks with``: two characters' tracks in one shot, together for at least :data:`WALK_MIN_S`, both
-  moving at :data:`WALK_SPEED` or more (box-centre displacement and growth, in box heights per second)
-  with velocities within :data:`WALK_SIMILAR` of each other. Box motion is on the picture: two people
-  the camera follows stay still on it and are missed (no background motion is measured here).
+  moving at :data:`WALK_SPEED` or more against the background (box-centre displacement less the
+  background's, and box growth, in box heights per second) in the same direction (cosine similarity
+  of the two velocities at least :data:`WALK_COSINE`; their speeds may differ, as boxes drift).
+  The background's motion on the picture (a camera panning or tracking with the walkers) is
+  measured by the pairs stage (:mod:`hhir.pipeline.pairs`) from the frames; growth is not
+  compensated (a camera moving back before people walking towards it hides their walk).
 - ``gives to``: not suggested. Hands meeting would need the hands' key points, and the people stage
   keeps only the faces' (BlazePose's body key points are not stored); no sound cue, so none.
 
@@ -47,7 +50,7 @@ NEXT_S = 2.0  # the next (previous) speaker answers within this many seconds
 SHOWN_S = 0.5  # a listener shown for at least this long while the speaker speaks
 WALK_MIN_S = 1.0
 WALK_SPEED = 0.1  # box heights per second (centre displacement and growth together)
-WALK_SIMILAR = 0.5  # |va - vb| <= this x max(|va|, |vb|)
+WALK_COSINE = 0.7  # the two velocities' directions agree at least this much (cosine similarity)
 
 # The probability that a suggestion from each cue is right: the fraction right on the calibration
 # footage (docs/interactions.md, "Pair suggestions"), Laplace-smoothed ((right + 1) / (made + 2)), so a
@@ -59,7 +62,7 @@ CONFIDENCE: dict[str, float] = {
     "reverse shot": 0.5,
     "question": 0.5,
     "listener shown": 0.5,
-    "moving together": 0.5,
+    "moving together": 0.75,  # sophie-7.webm: 2 made, 2 right
 }
 UNCALIBRATED = ("next speaker", "previous speaker", "name said", "reverse shot", "question", "listener shown")
 """Cues with no case on the calibration footage (their 0.5 is the smoothing's prior, not a measurement)."""
@@ -226,8 +229,11 @@ def _speech_cues(utterances: list[_Utterance], screen: _Screen, segments: Sequen
     return cues
 
 
-def _motion(track: PersonTrack, frames: np.ndarray, fps: float) -> np.ndarray | None:
-    """(dx, dy, dh) per second in box heights, fitted over ``frames`` (the centre and the log height)."""
+def _motion(track: PersonTrack, frames: np.ndarray, fps: float, aspect: float,
+            camera: dict[int, tuple[float, float]]) -> np.ndarray | None:
+    """(dx, dy, dh) per second in box heights, fitted over ``frames`` (the centre and the log height),
+    against the background: the background's own motion on the picture at those frames
+    (``camera``: frame -> its velocity in picture widths and heights per second) is taken off."""
     boxes = [track.box_at(int(f)) for f in frames]
     if any(b is None for b in boxes) or len(frames) < 2:
         return None
@@ -235,13 +241,21 @@ def _motion(track: PersonTrack, frames: np.ndarray, fps: float) -> np.ndarray | 
     height = np.maximum(arr[:, 3] - arr[:, 1], 1e-3)
     t = frames / fps
     cx, cy = (arr[:, 0] + arr[:, 2]) / 2, (arr[:, 1] + arr[:, 3]) / 2
-    slope = [np.polyfit(t, y, 1)[0] for y in (cx, cy, np.log(height))]
+    slope = [float(np.polyfit(t, y, 1)[0]) for y in (cx, cy, np.log(height))]
+    known = [camera[int(f)] for f in frames if int(f) in camera]
+    if known:
+        background = np.median(np.array(known, np.float64), axis=0)
+        slope[0] -= float(background[0])
+        slope[1] -= float(background[1])
     h = float(np.median(height))
-    return np.array([slope[0] / h, slope[1] / h, slope[2]])
+    return np.array([slope[0] * aspect / h, slope[1] / h, slope[2]])
 
 
-def _walk_cues(tracks: Sequence[PersonTrack], fps: float, names: dict[int, str]) -> list[Cue]:
-    cues: list[Cue] = []
+def walk_pairs(tracks: Sequence[PersonTrack], fps: float) -> list[tuple[PersonTrack, PersonTrack, np.ndarray]]:
+    """Tracks of two characters in one shot together for :data:`WALK_MIN_S` or more, with their
+    common sampled frames: the pairs the ``walks with`` cue looks at (and the frames whose background
+    motion it needs)."""
+    found = []
     by_shot: dict[int, list[PersonTrack]] = {}
     for t in tracks:
         if t.character_id is not None and len(t.boxes) >= 2:
@@ -249,23 +263,32 @@ def _walk_cues(tracks: Sequence[PersonTrack], fps: float, names: dict[int, str])
     for group in by_shot.values():
         for i, ta in enumerate(group):
             for tb in group[i + 1:]:
-                if ta.character_id == tb.character_id:
-                    continue
                 lo, hi = max(ta.start_frame, tb.start_frame), min(ta.end_frame, tb.end_frame)
-                if (hi - lo) / fps < WALK_MIN_S:
+                if ta.character_id == tb.character_id or (hi - lo) / (fps or 25.0) < WALK_MIN_S:
                     continue
                 frames = np.array(sorted({b.frame for b in ta.boxes + tb.boxes if lo <= b.frame <= hi}), np.float64)
-                ma, mb = _motion(ta, frames, fps), _motion(tb, frames, fps)
-                if ma is None or mb is None:
-                    continue
-                sa, sb = float(np.linalg.norm(ma)), float(np.linalg.norm(mb))
-                if min(sa, sb) < WALK_SPEED or float(np.linalg.norm(ma - mb)) > WALK_SIMILAR * max(sa, sb):
-                    continue
-                assert ta.character_id is not None and tb.character_id is not None
-                why = (f"{names.get(ta.character_id, '?')} and {names.get(tb.character_id, '?')} move together in shot {ta.shot_index + 1} "
-                       f"({lo / fps:.1f}-{hi / fps:.1f} s; {sa:.2f} and {sb:.2f} box heights/s)")
-                for actor, target in ((ta.character_id, tb.character_id), (tb.character_id, ta.character_id)):
-                    cues.append(Cue(actor, "walks with", target, lo, hi + 1, "moving together", why))
+                if len(frames) >= 2:
+                    found.append((ta, tb, frames))
+    return found
+
+
+def _walk_cues(tracks: Sequence[PersonTrack], fps: float, aspect: float, names: dict[int, str],
+               camera: dict[int, tuple[float, float]]) -> list[Cue]:
+    cues: list[Cue] = []
+    for ta, tb, frames in walk_pairs(tracks, fps):
+        ma, mb = _motion(ta, frames, fps, aspect, camera), _motion(tb, frames, fps, aspect, camera)
+        if ma is None or mb is None:
+            continue
+        sa, sb = float(np.linalg.norm(ma)), float(np.linalg.norm(mb))
+        if min(sa, sb) < WALK_SPEED or float(ma @ mb) < WALK_COSINE * sa * sb:
+            continue
+        assert ta.character_id is not None and tb.character_id is not None
+        lo, hi = int(frames[0]), int(frames[-1])
+        pan = " against the background" if any(int(f) in camera for f in frames) else ""
+        why = (f"{names.get(ta.character_id, '?')} and {names.get(tb.character_id, '?')} move together{pan} in shot {ta.shot_index + 1} "
+               f"({lo / fps:.1f}-{hi / fps:.1f} s; {sa:.2f} and {sb:.2f} box heights/s)")
+        for actor, target in ((ta.character_id, tb.character_id), (tb.character_id, ta.character_id)):
+            cues.append(Cue(actor, "walks with", target, lo, hi + 1, "moving together", why))
     return cues
 
 
@@ -284,13 +307,16 @@ class _Span:
 
 
 def pair_cues(characters: Sequence[Character], tracks: Sequence[PersonTrack], shots: Sequence[Shot],
-              turns: Sequence[SpeechTurn], segments: Sequence[TranscriptSegment], fps: float, frame_count: int) -> list[Cue]:
-    """Every cue found (see the module's docstring), before they are merged into suggestions."""
+              turns: Sequence[SpeechTurn], segments: Sequence[TranscriptSegment], fps: float, frame_count: int,
+              aspect: float = 1.0, camera: dict[int, tuple[float, float]] | None = None) -> list[Cue]:
+    """Every cue found (see the module's docstring), before they are merged into suggestions.
+    ``aspect``: the picture's width / height; ``camera``: the background's velocity on the picture
+    (widths, heights per second) at the frames of :func:`walk_pairs` where it was measured."""
     names = {c.id: c.name or f"person {c.number}" for c in characters}
     screen = _Screen(tracks, shots, fps)
     span = _Span(fps, frame_count)
     cues = _speech_cues(_utterances(turns, screen, names), screen, segments, names, span)
-    cues += _walk_cues(tracks, fps or 25.0, names)
+    cues += _walk_cues(tracks, fps or 25.0, aspect, names, camera or {})
     return cues
 
 
