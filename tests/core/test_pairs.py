@@ -150,7 +150,8 @@ def test_walking_with_a_panning_camera_is_found_against_the_background(tmp_path:
     store = Store(tmp_path / "p.sqlite")
     try:
         video = add_scene(store, str(path), "fp-w", n_shots=2, shot_frames=50)
-        still = [PersonTrack(0, 0, shot, tuple(PersonBox(f, x0, 0.2, x0 + 0.2, 0.9, 0.9) for f in (*range(shot * 50, shot * 50 + 50, 12), shot * 50 + 49)))
+        frames = [[*range(shot * 50, shot * 50 + 50, 12), shot * 50 + 49] for shot in (0, 1)]
+        still = [PersonTrack(0, 0, shot, tuple(PersonBox(f, x0, 0.2, x0 + 0.2, 0.9, 0.9) for f in frames[shot]))
                  for shot in (0, 1) for x0 in (0.2, 0.6)]
         store.set_people(video.id, still, [[0, 2], [1, 3]], "test", names={0: "Ana", 1: "Ben"})
         pairs_stage(store, video)  # no video file: the boxes' motion on the picture only
