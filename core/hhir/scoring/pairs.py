@@ -36,6 +36,7 @@ span covers them, whose evidence lists them, and whose confidence is the highest
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -48,6 +49,7 @@ VOICE_SHARE = 0.4  # a voice's character: alone on screen for at least this shar
 JOIN_S = 1.0  # turns of one character closer than this are one utterance
 NEXT_S = 2.0  # the next (previous) speaker answers within this many seconds
 SHOWN_S = 0.5  # a listener shown for at least this long while the speaker speaks
+NEIGHBOURS = 8  # utterances on either side looked at for overlapping speech
 WALK_MIN_S = 1.0
 WALK_SPEED = 0.1  # box heights per second (centre displacement and growth together)
 WALK_COSINE = 0.7  # the two velocities' directions agree at least this much (cosine similarity)
@@ -115,11 +117,17 @@ class _Screen:
                         if nearest.face is not None:
                             faces.add(t.character_id)
                 rows.append((lo / self.fps, hi / self.fps, frozenset(faces), frozenset(bodies)))
-        self.rows = rows
+        self.rows = sorted(rows, key=lambda r: r[0])  # they do not overlap: the ends are in order too
+        self._ends = [r[1] for r in self.rows]
 
     def during(self, start_s: float, end_s: float) -> list[tuple[float, float, frozenset[int]]]:
         """(start, end, faces) of the samples overlapping the span, cut to it."""
-        return [(max(a, start_s), min(b, end_s), faces) for a, b, faces, _ in self.rows if a < end_s and b > start_s]
+        found = []
+        for a, b, faces, _ in self.rows[bisect.bisect_right(self._ends, start_s):]:
+            if a >= end_s:
+                break
+            found.append((max(a, start_s), min(b, end_s), faces))
+        return found
 
 
 def _voice_characters(turns: Sequence[SpeechTurn], screen: _Screen) -> dict[int, tuple[int, float]]:
@@ -215,9 +223,10 @@ def _speech_cues(utterances: list[_Utterance], screen: _Screen, segments: Sequen
                 cues.append(Cue(a, "asks", target, start, end, "question", f"{who} asks {asked!r}; {why}"))
         # the listeners shown: faces on screen, silent, while A speaks
         listening: dict[int, list[tuple[float, float]]] = {}
+        near = utterances[max(0, k - NEIGHBOURS):k + NEIGHBOURS + 1]  # those that can overlap u (they are in time order)
         for lo, hi, faces in screen.during(u.start_s, u.end_s):
             for c in faces - {a}:
-                if not any(v.character == c and v.start_s < hi and v.end_s > lo for v in utterances):
+                if not any(v.character == c and v.start_s < hi and v.end_s > lo for v in near):
                     listening.setdefault(c, []).append((lo, hi))
         for c, spans in listening.items():
             seconds = sum(hi - lo for lo, hi in spans)

@@ -261,16 +261,18 @@ def replace_suggestions(s: Session, video_id: int, items: list[Interaction]) -> 
     annotator :data:`SUGGESTER`, with their ``evidence``. Not an undo step and not a person's edit
     (the people stage stays the analysis'). Returns (added, left out)."""
     found = list(s.scalars(select(InteractionRow).where(InteractionRow.video_id == video_id)))
-    decisions = [r for r in found if not _replaceable(r)]
+    decided: dict[tuple[int, str, str, int | None], list[tuple[int, int]]] = {}  # (actor, label, target): spans
     for r in found:
         if _replaceable(r):
             s.delete(r)
+        else:
+            decided.setdefault((r.actor_id, r.label, r.target_kind, r.target_id), []).append((r.start_frame, r.end_frame))
     s.flush()
     added = skipped = 0
     now = now_iso()
     for i in items:
-        if any(r.actor_id == i.actor_id and r.label == i.label and r.target_kind == i.target_kind and r.target_id == i.target_id
-               and r.start_frame < i.end_frame and i.start_frame < r.end_frame for r in decisions):
+        spans = decided.get((i.actor_id, i.label, i.target_kind, i.target_id), [])
+        if any(start < i.end_frame and i.start_frame < end for start, end in spans):
             skipped += 1
             continue
         v = InteractionValue(i.actor_id, i.label, i.target_kind, i.target_id, int(i.start_frame), int(i.end_frame), "unreviewed",
