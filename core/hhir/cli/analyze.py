@@ -47,11 +47,13 @@ class _Bar:
 @click.option("--json", "json_out", default=None, help="Write the results as JSON to this file, or - for stdout.")
 @click.option("--people/--no-people", default=True, show_default=True, help="Find the people on screen (tracks and characters).")
 @click.option("--voices/--no-voices", default=True, show_default=True, help="Find who speaks when, linked to the people on screen.")
+@click.option("--pairs/--no-pairs", default=True, show_default=True,
+              help="Suggest who does what to whom, each with its cue (with the people; docs/interactions.md).")
 @click.option("--ray", "ray_address", default=None, metavar="auto|ADDRESS",
               help="Analyze the videos on Ray, one task per video: 'auto' starts a local Ray, else a cluster's address.")
 @click.option("--workers", type=click.IntRange(1, 10_000), default=None, help="Ray analysis workers (default: one per two of the cluster's CPUs).")
 def analyze(videos, db_path, profile, model_bundle, clip_size, clip_stride, detector, threshold, json_out,
-            people, voices, ray_address, workers) -> None:
+            people, voices, pairs, ray_address, workers) -> None:
     """Analyze videos: shots, clips, transcript, features and predictions, stored in the project."""
     from hhir.cli.config import chosen, user_settings
     from hhir.pipeline import AnalysisOptions, analyze as run_analysis, video_result
@@ -60,7 +62,7 @@ def analyze(videos, db_path, profile, model_bundle, clip_size, clip_stride, dete
     options = AnalysisOptions(profile=chosen(profile, s.profile), clip_size=chosen(clip_size, s.clip_size),
                               clip_stride=chosen(clip_stride, s.clip_stride), detector=detector, threshold=threshold,
                               model_bundle=chosen(model_bundle, s.active_bundle or None), people=people,
-                              voices=voices)
+                              voices=voices, pairs=pairs)
     from hhir.models.profiles import get_profile
 
     get_profile(options.profile)  # a wrong profile is said before minutes of shot detection, not after

@@ -27,6 +27,7 @@ class AnalysisOptions:
         people_samples_per_s: frames the people detectors look at per second of video.
         people_tiles: 1 (whole frames) or 2 (also a 2×2 grid of tiles: small people in wide shots, 5× the cost).
         voices: find who speaks when (speech turns, one voice per speaker), linked to the people on screen.
+        pairs: suggest who does what to whom, with each suggestion's cue (needs the people).
     """
 
     profile: str = "offline"
@@ -40,6 +41,7 @@ class AnalysisOptions:
     people_samples_per_s: float = 2.0
     people_tiles: int = 1
     voices: bool = True
+    pairs: bool = True
 
     def people_options(self) -> PeopleOptions:
         """The people stage's settings (``hhir.people.records.PeopleOptions``)."""

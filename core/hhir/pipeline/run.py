@@ -92,6 +92,10 @@ def analyze(
         from hhir.pipeline.voices import voices_stage
 
         voices_stage(store, video, audio, sub_progress(progress, 0.55, 0.6), cancel)
+    if options.people and options.pairs:
+        from hhir.pipeline.pairs import pairs_stage
+
+        pairs_stage(store, video, path, cancel)
     encoders = encoders_for(store, options.profile, options.model_bundle)
     try:
         compute_features(store, video, path, clips, audio, encoders, sub_progress(progress, 0.6, 0.95), cancel,

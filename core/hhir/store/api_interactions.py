@@ -50,3 +50,9 @@ class InteractionsAPI(StoreBase):
         steps of the video are dropped."""
         with self._writing() as s:
             repo_interactions.replace_all(s, video_id, items)
+
+    def replace_suggestions(self, video_id: int, items: list[Interaction]) -> tuple[int, int]:
+        """Make ``items`` the video's pair suggestions, never overwriting a decision: one transaction,
+        not an undo step (:func:`hhir.store.repo_interactions.replace_suggestions`). Returns (added, left out)."""
+        with self._writing() as s:
+            return repo_interactions.replace_suggestions(s, video_id, items)

@@ -38,6 +38,7 @@ from hhir.types import INTERACTION_SOURCES, INTERACTION_STATES, TARGET_KINDS, An
 DERIVED_SOURCE = "interaction"  # ``source`` of clip and scene labels derived from interactions
 USER_SET = "user"  # the people stage's params once a person edited (hhir.store.repo_people.USER_SET)
 RESERVED = "@adjudicated"  # hhir.store.repo_annotations.ADJUDICATED: not a person's name here
+SUGGESTER = "@suggested"  # the annotator of the analysis' pair suggestions (hhir.scoring.pairs)
 
 
 # reading ------------------------------------------------------------------------------------------
@@ -245,3 +246,39 @@ def replace_all(s: Session, video_id: int, items: list[Interaction]) -> None:
     s.flush()
     if values:
         repo_media.mark_stage(s, video_id, "people", USER_SET)
+
+
+def _replaceable(r: InteractionRow) -> bool:
+    """A suggestion of the analysis nobody touched: judged, edited or taken over, it is a decision."""
+    return r.source == "suggestion" and r.state == "unreviewed" and r.annotator == SUGGESTER
+
+
+def replace_suggestions(s: Session, video_id: int, items: list[Interaction]) -> tuple[int, int]:
+    """Make ``items`` the video's suggested interactions (the analysis' pair suggestions): the
+    untouched suggestions of an earlier analysis go, every other record stays, and an item that a
+    kept record already decides (the same actor, label and target over an overlapping span, in any
+    state, by anyone) is left out. Items are stored as source ``suggestion``, state ``unreviewed``,
+    annotator :data:`SUGGESTER`, with their ``evidence``. Not an undo step and not a person's edit
+    (the people stage stays the analysis'). Returns (added, left out)."""
+    found = list(s.scalars(select(InteractionRow).where(InteractionRow.video_id == video_id)))
+    decided: dict[tuple[int, str, str, int | None], list[tuple[int, int]]] = {}  # (actor, label, target): spans
+    for r in found:
+        if _replaceable(r):
+            s.delete(r)
+        else:
+            decided.setdefault((r.actor_id, r.label, r.target_kind, r.target_id), []).append((r.start_frame, r.end_frame))
+    s.flush()
+    added = skipped = 0
+    now = now_iso()
+    for i in items:
+        spans = decided.get((i.actor_id, i.label, i.target_kind, i.target_id), [])
+        if any(start < i.end_frame and i.start_frame < end for start, end in spans):
+            skipped += 1
+            continue
+        v = InteractionValue(i.actor_id, i.label, i.target_kind, i.target_id, int(i.start_frame), int(i.end_frame), "unreviewed",
+                             SUGGESTER, "suggestion", i.evidence, now, now)
+        _check(s, video_id, v)
+        s.add(InteractionRow(video_id=video_id, **{k: getattr(v, k) for k in InteractionValue.__dataclass_fields__}))
+        added += 1
+    s.flush()
+    return added, skipped

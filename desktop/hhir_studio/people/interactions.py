@@ -43,6 +43,7 @@ class InteractionList(QListWidget):
         super().__init__()
         self.setObjectName("interactionList")
         self.ids: list[int] = []
+        self.records: list[Interaction] = []  # the rows' interactions as last read
 
 
 class InteractionController:
@@ -88,6 +89,8 @@ class InteractionController:
                      self.delete_current, lambda: self.list.currentRow() >= 0)
         delete.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # only with the list focused
         self.list.addAction(delete)
+        # A on a suggested pair chosen in the list (the list focused) accepts it; elsewhere A accepts the clip's suggestions
+        registry.divert("review.accept", self.accept_current, self._suggestion_chosen)
 
     def _cycled(self, direction: int) -> bool:
         """Tab with no interaction being made: the people's own selection, then this person's list."""
@@ -239,22 +242,61 @@ class InteractionController:
             self.keys.names = names
         rows = self.shown()
         ids = [i.id for i in rows]
-        if ids == self.list.ids and self.list.count() == len(ids):
+        texts = [self._row_text(i, names) for i in rows]
+        self.list.records = rows
+        if ids == self.list.ids and [self.list.item(k).text() for k in range(self.list.count())] == texts:
             return
+        current = self.list.currentRow()
         self.list.blockSignals(True)
         self.list.clear()
-        for i in rows:
-            whom = names.get(i.target_id, "?") if i.target_kind == "character" and i.target_id is not None else i.target_kind
-            text = f"{names.get(i.actor_id, '?')} {i.label} {whom}: frames {i.start_frame}-{i.end_frame} ({i.annotator})"
-            self.list.addItem(QListWidgetItem(text))
+        for i, text in zip(rows, texts, strict=True):
+            item = QListWidgetItem(text)
+            if i.evidence:
+                item.setToolTip(i.evidence)  # the whole cue
+            self.list.addItem(item)
         self.list.ids = ids
+        if 0 <= current < len(ids):
+            self.list.setCurrentRow(current)
         self.list.blockSignals(False)
+
+    @staticmethod
+    def _row_text(i: Interaction, names: dict[int, str]) -> str:
+        """A row: who does what to whom, when, whose; a suggestion nobody judged shows its cue (A accepts it)."""
+        whom = names.get(i.target_id, "?") if i.target_kind == "character" and i.target_id is not None else i.target_kind
+        what = f"{names.get(i.actor_id, '?')} {i.label} {whom}: frames {i.start_frame}-{i.end_frame}"
+        if i.source == "suggestion" and i.state == "unreviewed":
+            return f"suggested: {what} ({i.evidence or 'no cue'})"
+        return f"{what} ({i.annotator}{'' if i.state == 'present' else ', ' + i.state})"
 
     def _jump(self, row: int) -> None:
         if 0 <= row < len(self.list.ids):
             interaction = self.session.store.interaction(self.list.ids[row])
             self.window.player.seek_frame(interaction.start_frame)
         self.window.registry.refresh()
+
+    def _suggestion_chosen(self) -> bool:
+        """Whether the list has the focus and its chosen row is a suggestion nobody judged."""
+        row = self.list.currentRow()
+        if not self.list.hasFocus() or not 0 <= row < len(self.list.records):
+            return False
+        chosen = self.list.records[row]  # as last read: no store query on every refresh of the actions
+        return chosen.source == "suggestion" and chosen.state == "unreviewed"
+
+    def accept_current(self) -> bool:
+        """A on a suggested pair in the list: it becomes present, the annotator's own (one undoable
+        step; its cue is kept as its evidence). False (the clip's A) when no suggestion is chosen."""
+        if not self._suggestion_chosen():
+            return False
+        try:
+            change = self.session.store.set_interaction(self.list.ids[self.list.currentRow()], self.session.annotator, state="present")
+        except HHIRError as exc:  # judged or deleted meanwhile (another annotator of a team project)
+            self._refresh_list()
+            self.session.status_reported.emit(f"Not accepted: {exc}")
+            return True
+        self.session.reload()  # the clips' labels it implies
+        self._refresh_list()
+        self.session.status_reported.emit(f"Accepted: {change.description}")
+        return True
 
     def delete_current(self) -> None:
         row = self.list.currentRow()
