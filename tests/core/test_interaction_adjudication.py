@@ -124,3 +124,17 @@ def test_the_cli_lists_and_adjudicates_interactions(project, capsys) -> None:
                  "--start", "1", "--end", "5", "--adjudicator", "carol", "--db", db]) != 0
     assert "Zed" in capsys.readouterr().err
     assert len(store.interaction_adjudications(video.id)) == 1
+
+
+def test_who_acts_is_a_part_of_its_own_and_unpaired_spans_are_presence() -> None:
+    from hhir.learn.interaction_agreement import disagreements_between
+    from hhir.types import Interaction
+
+    def record(n: int, actor: int, start: int, end: int, who: str, state: str = "present") -> Interaction:
+        return Interaction(n, 1, actor, "asks", "character", 9, start, end, state, who)
+
+    alice = [record(1, 7, 0, 10, "alice"), record(2, 7, 50, 60, "alice")]
+    bob = [record(3, 8, 1, 10, "bob"), record(4, 7, 54, 70, "bob")]  # tIoU 6/20 < 0.5: not the same event
+    found = disagreements_between(alice, bob, ("alice", "bob"))
+    assert [(d.parts, d.a.id if d.a else None, d.b.id if d.b else None) for d in found] == [
+        (("actor",), 1, 3), (("presence",), 2, None), (("presence",), None, 4)]
