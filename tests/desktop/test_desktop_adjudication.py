@@ -129,3 +129,32 @@ def test_a_click_on_a_box_selects_the_actor_then_whom(window, qtbot):  # noqa: F
     assert overlay.track_at(off.toPointF()) is None
     _click(qtbot, w, off)
     assert w.people.selected is None
+
+
+def test_d_takes_clips_and_interactions_in_time_order(window, qtbot):  # noqa: F811 (the fixture)
+    from hhir.types import AnnotationState, Target
+
+    w = window
+    video = w.session.data.video
+    left, right = w.people.on_screen
+    a, b = left.character.id, right.character.id
+    label = w.session.labels[0].name
+    clip = next(c for c in w.session.data.clips if c.start_frame > 10)  # a clip starting after the first disagreement
+    target = Target(video.id, clip.id)
+    w.store.annotate(target, label, AnnotationState.PRESENT, "alice")
+    w.store.annotate(target, label, AnnotationState.ABSENT, "bob")
+    w.store.add_interaction(video.id, a, label, "character", b, 5, 15, "alice")
+    w.store.add_interaction(video.id, a, label, "group", None, 5, 15, "bob")
+    w.store.add_interaction(video.id, b, label, "offscreen", None, clip.start_frame + 2, clip.start_frame + 9, "bob")
+    w.session.reload()
+    adjudication = w.interactions.adjudication
+    assert target in w.session.disputed and len(adjudication.disputes) == 2
+    _at(qtbot, w, 0)
+    _key(qtbot, w, Qt.Key.Key_D)
+    assert adjudication.current.parts == ("target",) and adjudication.panel.isVisible()
+    _key(qtbot, w, Qt.Key.Key_D)  # the clip, which starts before the next interaction's disagreement
+    assert w.session.selected == target and adjudication.current is None and not adjudication.panel.isVisible()
+    _key(qtbot, w, Qt.Key.Key_D)
+    assert adjudication.current.parts == ("presence",)
+    _key(qtbot, w, Qt.Key.Key_D, Qt.KeyboardModifier.ShiftModifier)  # and back
+    assert w.session.selected == target and adjudication.current is None
