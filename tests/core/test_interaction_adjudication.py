@@ -138,3 +138,24 @@ def test_who_acts_is_a_part_of_its_own_and_unpaired_spans_are_presence() -> None
     found = disagreements_between(alice, bob, ("alice", "bob"))
     assert [(d.parts, d.a.id if d.a else None, d.b.id if d.b else None) for d in found] == [
         (("actor",), 1, 3), (("presence",), 2, None), (("presence",), None, 4)]
+
+
+@pytest.mark.postgresql
+def test_a_decision_is_stored_and_undone_on_postgresql(pg_url: str) -> None:
+    """The source check of migration 0008 admits ``adjudication:NAME`` on the server too."""
+    store = Store(pg_url)
+    try:
+        video = add_scene(store, "/media/scene 0.mp4", "fp-pg", n_shots=2)
+        store.set_people(video.id, [_track(0, range(0, 40, 10), 0.1), _track(0, range(0, 40, 10), 0.6)], [[0], [1]], "t")
+        ana, ben = store.characters(video.id)
+        store.add_interaction(video.id, ana.id, "asks", "character", ben.id, 0, 20, "alice")
+        store.add_interaction(video.id, ana.id, "asks", "group", None, 0, 20, "bob")
+        (dispute,) = interaction_disagreements(store, video.id)
+        assert dispute.parts == ("target",)
+        _change, decided = store.adjudicate_interaction(video.id, ana.id, "asks", "group", None, 0, 20, "present", "carol")
+        assert store.interaction(decided).source == "adjudication:carol"
+        assert interaction_disagreements(store, video.id)[0].decision is not None
+        store.undo(video.id, "carol")
+        assert store.interaction_adjudications(video.id) == []
+    finally:
+        store.close()
