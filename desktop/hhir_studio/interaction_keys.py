@@ -136,8 +136,9 @@ class InteractionKeys:
         return a, b
 
     # recording ----------------------------------------------------------------------------------------
-    def enter(self, playhead: int) -> str:
-        """Record the draft; the actor stays selected for their next interaction."""
+    def enter(self, playhead: int, commit: Callable[[Draft], int] | None = None) -> str:
+        """Record the draft (with ``commit`` instead of the handler's own, e.g. as an adjudicated
+        decision); the actor stays selected for their next interaction."""
         if self.phase != "ready":
             return "choose whom first (Tab, click, G or O)" if self.phase == "target" else "nothing to record"
         d = self.draft
@@ -146,7 +147,7 @@ class InteractionKeys:
         if end is None:
             end = playhead + 1 if playhead > d.start_frame else d.start_frame + max(1, round(DEFAULT_SPAN_S * self.fps))
         start, end = self._ordered(d.start_frame, end)
-        iid = self._commit(replace(d, start_frame=start, end_frame=end))
+        iid = (commit or self._commit)(replace(d, start_frame=start, end_frame=end))
         self.last = (iid, start, end)
         self.selected, self.draft = d.actor_id, Draft()
         return f"recorded {self._name(d.actor_id)} {d.label} {self._whom(d)}, frames {start}-{end}"

@@ -149,3 +149,77 @@ def test_the_list_jumps_to_an_interaction_and_delete_removes_it(window, qtbot): 
     w.player.setFocus()
     _key(qtbot, w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert sorted(i.id for i in w.store.interactions(video.id)) == sorted([record.id, group.id])
+
+
+def _parts(store, video_id: int) -> list[tuple]:
+    """The interactions, characters by person number (a fresh project numbers them alike)."""
+    number = {c.id: c.number for c in store.characters(video_id)}
+    return sorted((number[i.actor_id], i.label, i.target_kind, number.get(i.target_id), i.start_frame, i.end_frame, i.state,
+                   i.annotator) for i in store.interactions(video_id))
+
+
+def test_a_scene_annotated_from_the_keys_alone_goes_out_in_four_formats_and_comes_back_unchanged(
+        window, analyzed_project, qtbot, tmp_path, capsys):  # noqa: F811 (the imported fixtures)
+    import shutil
+
+    from hhir.cli import main
+    from hhir.store import Store
+
+    w = window
+    video = w.session.data.video
+    me = w.session.annotator
+    labels = [label.name for label in w.session.labels[:3]]
+    # whole seconds (10 fps): the AVA file, a row per second, brings them back exactly
+    _at(qtbot, w, 10)
+    _key(qtbot, w, Qt.Key.Key_Tab)  # actor: the left person (A)
+    a = w.people.selected_person().character
+    _key(qtbot, w, Qt.Key.Key_1)  # from the playhead, 10
+    _key(qtbot, w, Qt.Key.Key_Tab)  # whom: the right person (B)
+    b = w.people.selected_person().character
+    _at(qtbot, w, 29)
+    _key(qtbot, w, Qt.Key.Key_BracketRight)  # through frame 29: the span ends at 30
+    _key(qtbot, w, Qt.Key.Key_Return)
+    _at(qtbot, w, 100)  # shot 3 (B's box from frame 95): B on the left, A on the right
+    for _ in range(2):  # Tab to B
+        _key(qtbot, w, Qt.Key.Key_Tab)
+        if w.people.selected_person().character.id == b.id:
+            break
+    assert w.people.selected_person().character.id == b.id
+    _key(qtbot, w, Qt.Key.Key_2)
+    _key(qtbot, w, Qt.Key.Key_G)  # to the group; a second from the playhead
+    _key(qtbot, w, Qt.Key.Key_Return)
+    _at(qtbot, w, 114)
+    _key(qtbot, w, Qt.Key.Key_1)  # B again (still selected)
+    _key(qtbot, w, Qt.Key.Key_Tab)
+    _at(qtbot, w, 119)
+    _key(qtbot, w, Qt.Key.Key_BracketRight)
+    _at(qtbot, w, 110)
+    _key(qtbot, w, Qt.Key.Key_BracketLeft)  # the start moved back to 110
+    _key(qtbot, w, Qt.Key.Key_Return)
+    _at(qtbot, w, 20)
+    for _ in range(2):  # Tab to A (B's track of shot 3 left the picture)
+        _key(qtbot, w, Qt.Key.Key_Tab)
+        if w.people.selected_person().character.id == a.id:
+            break
+    _key(qtbot, w, Qt.Key.Key_3)
+    _key(qtbot, w, Qt.Key.Key_O)  # to someone off-screen
+    _at(qtbot, w, 29)
+    _key(qtbot, w, Qt.Key.Key_BracketRight)
+    _key(qtbot, w, Qt.Key.Key_Return)
+    made = _parts(w.store, video.id)
+    na, nb = a.number, b.number
+    assert made == sorted([(na, labels[0], "character", nb, 10, 30, "present", me), (nb, labels[1], "group", None, 100, 110, "present", me),
+                           (nb, labels[0], "character", na, 110, 120, "present", me), (na, labels[2], "offscreen", None, 20, 30, "present", me)])
+
+    source, _video_id = analyzed_project  # the analysed project before anyone annotated: a fresh one
+    db = str(w.store.path)
+    for fmt, suffix in (("vidor", "json"), ("ava", "csv"), ("eaf", "eaf"), ("labelstudio", "json")):
+        out = tmp_path / f"scene.{fmt}.{suffix}"
+        assert main(["interactions", "export", str(video.id), str(out), "--format", fmt, "--db", db]) == 0
+        fresh = tmp_path / f"fresh-{fmt}.hhir"
+        shutil.copy(source, fresh)
+        capsys.readouterr()
+        assert main(["interactions", "import", str(video.id), str(out), "--format", fmt, "--annotator", me, "--db", str(fresh)]) == 0, \
+            capsys.readouterr().err
+        with Store(fresh) as store:
+            assert _parts(store, video.id) == made, fmt

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hhir.store import repo_interactions
+from hhir.store import repo_interactions, team
 from hhir.store.base import StoreBase
 from hhir.store.records import Change
 from hhir.types import Interaction
@@ -13,9 +13,33 @@ from hhir.types import Interaction
 class InteractionsAPI(StoreBase):
     def interactions(self, video_id: int | None = None, annotator: str | None = None,
                      character_id: int | None = None) -> list[Interaction]:
-        """Interactions (of a video, an annotator, a character as actor or target) by start frame."""
+        """Interactions (of a video, an annotator, a character as actor or target) by start frame;
+        the annotators' own, without the adjudicated decisions (:meth:`interaction_adjudications`)."""
         with self._reading() as s:
             return repo_interactions.find(s, video_id, annotator, character_id)
+
+    def interaction_adjudications(self, video_id: int | None = None) -> list[Interaction]:
+        """The adjudicated decisions on interactions (annotator ``@adjudicated``, source
+        ``adjudication:NAME``), of a video or all, by start frame."""
+        with self._reading() as s:
+            return repo_interactions.find(s, video_id, repo_interactions.RESERVED)
+
+    def adjudicate_interaction(self, video_id: int, actor_id: int, label: str, target_kind: str, target_id: int | None,
+                               start_frame: int, end_frame: int, state: str, adjudicator: str,
+                               evidence: str | None = None) -> tuple[Change, int]:
+        """Record the final decision where annotators disagree on an interaction: that ``actor_id``
+        does (``present``) or does not (``absent``) do ``label`` to the target over the span; kept
+        apart from the annotators' records, one committed step that ``undo(video_id, adjudicator)``
+        reverts; ``evidence`` says what was decided (e.g. whose version was accepted). Withdrawn
+        with ``delete_interaction(id, adjudicator)``.
+
+        Raises:
+            StoreError: a check of :meth:`add_interaction` fails, or the adjudicator has records of
+                their own over the span and the project's adjudication policy is ``others``.
+        """
+        with self._writing() as s:
+            return repo_interactions.adjudicate(s, video_id, actor_id, label, target_kind, target_id, start_frame, end_frame,
+                                                state, adjudicator, evidence, team.adjudication_policy(s))
 
     def interaction(self, interaction_id: int) -> Interaction:
         with self._reading() as s:

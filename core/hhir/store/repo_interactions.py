@@ -16,6 +16,15 @@ and present on the scene when they have one anywhere in the video. Absent and un
 interactions derive nothing (someone else in the clip may still do it). An explicit clip or scene
 decision of the same annotator on the same label wins over the derived one, either way
 (:func:`hhir.store.repo_annotations.find_annotations` merges them).
+
+Adjudication (as for clip labels, hhir.store.team): an adjudicator's final decision where
+annotators disagree is an interaction of the reserved annotator ``RESERVED`` whose source names the
+adjudicator (``adjudication:NAME``) and whose evidence says what was decided (whose version was
+accepted, or the adjudicator's own); ``present``, or ``absent`` (no such interaction there). It is
+one undo step of the adjudicator's, and never a vote: :func:`find` leaves it out unless asked, and it
+derives no clip labels. Only its adjudicator withdraws or changes it. Under the project's
+``others`` adjudication policy an adjudicator with a record of their own sharing a frame with the
+decided span is refused (they are one of the annotators who disagree there).
 """
 
 from __future__ import annotations
@@ -39,13 +48,18 @@ DERIVED_SOURCE = "interaction"  # ``source`` of clip and scene labels derived fr
 USER_SET = "user"  # the people stage's params once a person edited (hhir.store.repo_people.USER_SET)
 RESERVED = "@adjudicated"  # hhir.store.repo_annotations.ADJUDICATED: not a person's name here
 SUGGESTER = "@suggested"  # the annotator of the analysis' pair suggestions (hhir.scoring.pairs)
+ADJUDICATION = "adjudication:"  # the source of an adjudicated decision: "adjudication:NAME"
 
 
 # reading ------------------------------------------------------------------------------------------
 
-def find(s: Session, video_id: int | None = None, annotator: str | None = None, character_id: int | None = None) -> list[Interaction]:
-    """Interactions by video, start frame, id; ``character_id``: where that character is actor or target."""
+def find(s: Session, video_id: int | None = None, annotator: str | None = None, character_id: int | None = None,
+         adjudicated: bool = False) -> list[Interaction]:
+    """Interactions by video, start frame, id; ``character_id``: where that character is actor or
+    target. Adjudicated decisions only with ``adjudicated`` or ``annotator=RESERVED`` (not a vote)."""
     query = select(InteractionRow)
+    if not adjudicated and annotator != RESERVED:
+        query = query.where(InteractionRow.annotator != RESERVED)
     if video_id is not None:
         query = query.where(InteractionRow.video_id == video_id)
     if annotator is not None:
@@ -63,7 +77,7 @@ def get(s: Session, interaction_id: int) -> Interaction:
 def derived_annotations(s: Session, video_id: int | None, annotator: str | None) -> list[Annotation]:
     """Clip and scene labels the present interactions imply (see the module's rule), before the
     explicit decisions are laid over them."""
-    query = select(InteractionRow).where(InteractionRow.state == "present")
+    query = select(InteractionRow).where(InteractionRow.state == "present", InteractionRow.annotator != RESERVED)
     if video_id is not None:
         query = query.where(InteractionRow.video_id == video_id)
     if annotator is not None:
@@ -104,7 +118,12 @@ def _character(s: Session, video_id: int, character_id: int, role: str) -> Chara
     return row
 
 
-def _check(s: Session, video_id: int, v: InteractionValue) -> None:
+def adjudicator_of(source: str) -> str | None:
+    """The adjudicator named by an adjudicated decision's source; None for a person's own record."""
+    return source[len(ADJUDICATION):] if source.startswith(ADJUDICATION) else None
+
+
+def _check(s: Session, video_id: int, v: InteractionValue, adjudicated: bool = False) -> None:
     video = video_row(s, video_id)
     _character(s, video_id, v.actor_id, "actor")
     if v.target_kind not in TARGET_KINDS:
@@ -123,6 +142,10 @@ def _check(s: Session, video_id: int, v: InteractionValue) -> None:
                          f"at least one frame long; not [{v.start_frame}, {v.end_frame})")
     if v.state not in INTERACTION_STATES:
         raise StoreError(f"an interaction's state is one of {', '.join(INTERACTION_STATES)}, not {v.state!r}")
+    if adjudicated:
+        if v.annotator != RESERVED or not (adjudicator_of(v.source) or "").strip() or v.state == "unreviewed":
+            raise StoreError("an adjudicated decision is present or absent and names its adjudicator")
+        return
     if v.source not in INTERACTION_SOURCES:
         raise StoreError(f"an interaction's source is one of {', '.join(INTERACTION_SOURCES)}, not {v.source!r}")
     if not v.annotator.strip() or v.annotator == RESERVED:
@@ -152,7 +175,12 @@ def _commit(s: Session, video_id: int, interaction_id: int, before: InteractionV
 
 
 def _owned(row: InteractionRow, annotator: str) -> None:
-    """Only its annotator changes a record, except an unreviewed suggestion (anyone may judge it)."""
+    """Only its annotator changes a record, except an unreviewed suggestion (anyone may judge it);
+    only its adjudicator an adjudicated decision."""
+    if row.annotator == RESERVED:
+        if adjudicator_of(row.source) != annotator:
+            raise StoreError(f"interaction {row.id} is {adjudicator_of(row.source)}'s adjudication; adjudicate it again instead")
+        return
     if row.annotator != annotator and not (row.source == "suggestion" and row.state == "unreviewed"):
         raise StoreError(f"interaction {row.id} is {row.annotator}'s; record your own instead of changing theirs")
 
@@ -173,6 +201,30 @@ def add(s: Session, video_id: int, actor_id: int, label: str, target_kind: str, 
     return _commit(s, video_id, row.id, None, v, _describe(s, "added", v), annotator), row.id
 
 
+def adjudicate(s: Session, video_id: int, actor_id: int, label: str, target_kind: str, target_id: int | None,
+               start_frame: int, end_frame: int, state: str, adjudicator: str, evidence: str | None,
+               policy: str = "others") -> tuple[Change, int]:
+    """Record an adjudicator's final decision (see the module's rule); returns the change and its id."""
+    if not adjudicator.strip() or adjudicator == RESERVED:
+        raise StoreError(f"an adjudication needs the adjudicator's name, not {adjudicator!r}")
+    if policy != "anyone":
+        own = select(InteractionRow.id).where(
+            InteractionRow.video_id == video_id, InteractionRow.annotator == adjudicator,
+            InteractionRow.start_frame < end_frame, InteractionRow.end_frame > start_frame)
+        if s.scalar(own) is not None:
+            raise StoreError(f"{adjudicator} has interactions of their own over frames {start_frame}-{end_frame} of video "
+                             f"{video_id}, so someone else adjudicates there (the project's adjudication policy is "
+                             "'others'; `hhir adjudication-policy anyone` lets annotators settle their own disagreements)")
+    now = now_iso()
+    v = InteractionValue(actor_id, label, target_kind, target_id, int(start_frame), int(end_frame), state, RESERVED,
+                         ADJUDICATION + adjudicator, evidence, now, now)
+    _check(s, video_id, v, adjudicated=True)
+    row = InteractionRow(video_id=video_id, **{k: getattr(v, k) for k in InteractionValue.__dataclass_fields__})
+    s.add(row)
+    s.flush()
+    return _commit(s, video_id, row.id, None, v, _describe(s, f"adjudicated ({state})", v), adjudicator), row.id
+
+
 def update(s: Session, interaction_id: int, annotator: str, **changes: Any) -> Change:
     """Change some of an interaction's fields (actor_id, label, target_kind, target_id, start_frame,
     end_frame, state, evidence); it becomes ``annotator``'s (see :func:`_owned`)."""
@@ -186,11 +238,12 @@ def update(s: Session, interaction_id: int, annotator: str, **changes: Any) -> C
     assert before is not None
     if changes.get("target_kind", "character") != "character":
         changes.setdefault("target_id", None)
-    after = replace(before, **changes, annotator=annotator)
-    if after == replace(before, annotator=annotator) and annotator == before.annotator:
+    owner = RESERVED if row.annotator == RESERVED else annotator  # an adjudication stays one
+    after = replace(before, **changes, annotator=owner)
+    if after == replace(before, annotator=owner) and owner == before.annotator:
         return Change(row.video_id, "interaction", "no change", ())
     after = replace(after, updated_at=now_iso())
-    _check(s, row.video_id, after)
+    _check(s, row.video_id, after, adjudicated=owner == RESERVED)
     for field in InteractionValue.__dataclass_fields__:
         setattr(row, field, getattr(after, field))
     return _commit(s, row.video_id, row.id, before, after, _describe(s, "changed", after), annotator)
@@ -240,7 +293,8 @@ def replace_all(s: Session, video_id: int, items: list[Interaction]) -> None:
                              i.source, i.evidence, i.updated_at or now_iso(), i.updated_at or now_iso())
         _check(s, video_id, v)
         values.append(v)
-    s.execute(delete_rows(InteractionRow).where(InteractionRow.video_id == video_id))
+    # the annotators' records go; the adjudicated decisions stay (an import brings none)
+    s.execute(delete_rows(InteractionRow).where(InteractionRow.video_id == video_id, InteractionRow.annotator != RESERVED))
     s.execute(delete_rows(EditRow).where(EditRow.video_id == video_id, EditRow.kind == "interaction"))
     s.add_all(InteractionRow(video_id=video_id, **{k: getattr(v, k) for k in InteractionValue.__dataclass_fields__}) for v in values)
     s.flush()

@@ -313,7 +313,8 @@ class InteractionRow(Base):
         Index("ix_interactions_video_id_annotator", "video_id", "annotator"),
         CheckConstraint("state IN ('present', 'absent', 'unreviewed')", name="state"),
         CheckConstraint("target_kind IN ('character', 'group', 'offscreen', 'unknown')", name="target_kind"),
-        CheckConstraint("source IN ('annotator', 'suggestion', 'import')", name="source"),
+        # an adjudicated decision's source names its adjudicator (0008; hhir.store.repo_interactions)
+        CheckConstraint("source IN ('annotator', 'suggestion', 'import') OR source LIKE 'adjudication:%'", name="source"),
         CheckConstraint("end_frame > start_frame", name="span"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,5 +1,5 @@
 """PeopleController: the people of the open video in the window: the boxes over the picture (a
-toggle), Tab and Shift+Tab through the people on the frame, P to name the selected person's
+toggle), Tab and Shift+Tab through the people on the frame (or a click on a box), P to name the selected person's
 character, a track split at the playhead and two tracks merged, and the lanes under the timeline.
 
 Every edit is one operation (``people_edit`` of :mod:`hhir_studio.operations`): committed at once,
@@ -246,6 +246,19 @@ class PeopleController(QObject):
         person = self.selected_person()
         if person is not None:
             self.session.status_reported.emit(f"Selected {person.label} (track {person.track.id})")
+
+    def select_track(self, track_id: int | None) -> None:
+        """A click on the picture: select the person whose box it hit (None: off every box, which
+        clears the selection, so the label keys act on the clip again)."""
+        self.update_frame()
+        if track_id is not None and all(o.track.id != track_id for o in self.on_screen):
+            return
+        self.selected = track_id
+        self._show()
+        self.window.registry.refresh()
+        person = self.selected_person()
+        self.session.status_reported.emit(f"Selected {person.label} (track {person.track.id})" if person is not None
+                                          else "No one selected: the label keys act on the clip")
 
     def ask_name(self) -> NameDialog | None:
         """Ask for the selected person's character's name (type-ahead over the names given);

@@ -12,6 +12,10 @@ The rule for the keys that already had a meaning (README, keys table):
 
 Each record is one committed, undoable store step with the annotator (Ctrl+Z undoes it), made on
 this thread as the label edits are; the clips' labels it implies show at once (a re-read).
+
+A click on a box selects the person as Tab does (the actor; while an interaction is being made,
+whom). Where annotators disagree, D and the dock's adjudication panel
+(:mod:`hhir_studio.people.adjudication`).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDockWidget, QListWidget, QListWidgetItem
+from PySide6.QtWidgets import QDockWidget, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from hhir.errors import HHIRError
 from hhir.types import Interaction
@@ -62,6 +66,11 @@ class InteractionController:
         self.people.people_changed.connect(self._refresh_list)
         # the selection also ends when the person leaves the picture: the list follows it
         window.player.position_changed.connect(self._follow_selection)
+        self.people.overlay.clicked.connect(self.click)
+        from hhir_studio.people.adjudication import AdjudicationController
+
+        self.adjudication = AdjudicationController(self)
+        self.dock: QDockWidget | None = None
 
     # --- the keys ------------------------------------------------------------------------
     def register(self, registry: ActionRegistry) -> None:
@@ -91,6 +100,7 @@ class InteractionController:
         self.list.addAction(delete)
         # A on a suggested pair chosen in the list (the list focused) accepts it; elsewhere A accepts the clip's suggestions
         registry.divert("review.accept", self.accept_current, self._suggestion_chosen)
+        self.adjudication.register(registry)
 
     def _cycled(self, direction: int) -> bool:
         """Tab with no interaction being made: the people's own selection, then this person's list."""
@@ -150,6 +160,26 @@ class InteractionController:
             self.people.update_frame()
         return self._say(line)
 
+    def click(self, track_id: int | None) -> None:
+        """A click on the picture: while an interaction is being made, a box chooses whom (as Tab
+        does); otherwise it selects the actor (off every box: nobody)."""
+        self.window.player.setFocus()  # the keys that follow act on the picture
+        if not self.making():
+            self.people.select_track(track_id)
+            self._refresh_list()
+            return
+        person = next((o for o in self.people.on_screen if o.track.id == track_id), None)
+        if person is None:
+            return
+        if person.character is None:
+            self._say("This track belongs to nobody yet: put it in a character first")
+            return
+        line = self._k().select(person.character.id)
+        if self._k().draft.target_id == person.character.id:
+            self.people.selected = person.track.id
+            self.people.update_frame()
+        self._say(line)
+
     def enter(self) -> bool:
         keys = self._k()
         actor = keys.draft.actor_id
@@ -189,6 +219,8 @@ class InteractionController:
     # --- the open video ------------------------------------------------------------------
     def _on_data_changed(self) -> None:
         data = self.session.data
+        if data is None or data.video.id != self._video_id:
+            self.adjudication.current, self.adjudication._at = None, None
         if data is None:
             self.keys, self._video_id = None, None
         elif data.video.id != self._video_id:
@@ -196,6 +228,7 @@ class InteractionController:
             self.keys = InteractionKeys(self._commit, self._adjust, data.video.fps, frames)
             self._video_id = data.video.id
         self._refresh_list()
+        self.adjudication.refresh()
 
     def _names(self) -> dict[int, str]:
         snapshot = self.people.snapshot
@@ -203,17 +236,28 @@ class InteractionController:
 
     # --- the list ------------------------------------------------------------------------
     def place_dock(self) -> None:
-        """The list in an "Interactions" dock, tabbed with the People gallery."""
+        """The list in an "Interactions" dock, tabbed with the People gallery, the adjudication
+        panel under it (shown while D is on an interaction's disagreement)."""
         window = self.window
         dock = QDockWidget("Interactions", window)
         dock.setObjectName("dock Interactions")
-        dock.setWidget(self.list)
+        holder = QWidget()
+        layout = QVBoxLayout(holder)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.list)
+        layout.addWidget(self.adjudication.panel)
+        dock.setWidget(holder)
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         beside = window.findChild(QDockWidget, "dock People")
         if beside is not None:
             window.tabifyDockWidget(beside, dock)
         self.dock = dock
+
+    def show_dock(self) -> None:
+        if self.dock is not None:
+            self.dock.show()
+            self.dock.raise_()
 
     def shown(self) -> list[Interaction]:
         """The interactions the list shows: the selected person's, else the video's."""

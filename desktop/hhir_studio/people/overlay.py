@@ -5,14 +5,16 @@ drawn over it (raised or not, on a real X server), so nothing can be painted on 
 boxes are shown the overlay *takes the video widget's place*: the video widget is hidden (its space
 kept) and the overlay, laid exactly where it was, paints the frames the player's video sink goes on
 receiving (scaled to fit with their aspect kept, as the video widget does) and the boxes on them.
-With the boxes off the video widget shows again. It never takes the mouse. A box normalised to the
-frame maps onto the centred picture rectangle.
+With the boxes off the video widget shows again. A left click on a box says whose it is
+(:attr:`PeopleOverlay.clicked`: the track id, or None off every box; the innermost box where boxes
+overlap), so a person is selected by mouse as by Tab. A box normalised to the frame maps onto the
+centred picture rectangle.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QRectF, Qt, QTimer
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QPen
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QImage, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtMultimedia import QVideoFrame
 from PySide6.QtWidgets import QWidget
 
@@ -37,10 +39,11 @@ def picture_rect(width: float, height: float, frame_w: int, frame_h: int) -> QRe
 class PeopleOverlay(QWidget):
     """Drawn over ``video`` (the player's video widget), a sibling of it in the player."""
 
+    clicked = Signal(object)  # the track id of the box clicked, or None
+
     def __init__(self, video: QWidget) -> None:
         super().__init__(video.parentWidget())
         self.setObjectName("peopleOverlay")
-        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.setAttribute(Qt.WidgetAttribute.WA_NativeWindow)  # stacks above the video's native window
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -109,6 +112,19 @@ class PeopleOverlay(QWidget):
         x0, y0, x1, y1 = box
         return QRectF(area.x() + x0 * area.width(), area.y() + y0 * area.height(),
                       (x1 - x0) * area.width(), (y1 - y0) * area.height())
+
+    def track_at(self, point: QPointF) -> int | None:
+        """The track whose box is under ``point`` (the smallest where boxes overlap), or None."""
+        under = [(self.box_rect(p.box), p.track.id) for p in self.people]
+        hits = [(r.width() * r.height(), track) for r, track in under if r.contains(point)]
+        return min(hits)[1] if hits else None
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit(self.track_at(event.position()))
+            event.accept()
+            return
+        super().mousePressEvent(event)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         p = QPainter(self)
