@@ -159,3 +159,18 @@ def test_a_decision_is_stored_and_undone_on_postgresql(pg_url: str) -> None:
         assert store.interaction_adjudications(video.id) == []
     finally:
         store.close()
+
+
+def test_the_analysis_suggestions_are_nobody_s_version(project) -> None:
+    """Untouched pair suggestions (annotator @suggested, unreviewed) are neither a third annotator's
+    version in the disagreements nor a side of the agreement."""
+    from hhir.types import Interaction
+
+    store, video, ana, ben = project
+    before = interaction_disagreements(store, video.id)
+    suggestion = Interaction(0, video.id, ana.id, "talks to", "character", ben.id, 0, 30, "unreviewed", "", "suggestion",
+                             "p=0.50 · next speaker")
+    assert store.replace_suggestions(video.id, [suggestion]) == (1, 0)
+    assert any(i.annotator == "@suggested" for i in store.interactions(video.id))
+    assert interaction_disagreements(store, video.id) == before
+    assert [(a.annotator_a, a.annotator_b) for a in interaction_agreement(store, video.id)] == [("alice", "bob")]

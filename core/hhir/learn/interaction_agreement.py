@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from hhir.learn.kappa import cohen_kappa
+from hhir.store.repo_interactions import SUGGESTER
 from hhir.types import Interaction
 
 if TYPE_CHECKING:
@@ -183,7 +184,8 @@ def interaction_disagreements(store: Store, video_id: int, min_tiou: float = MIN
     some there, by start frame, each with the adjudication settling it (if any)."""
     by_annotator: dict[str, list[Interaction]] = defaultdict(list)
     for i in store.interactions(video_id):
-        by_annotator[i.annotator].append(i)
+        if i.annotator != SUGGESTER:  # the analysis' untouched suggestions are nobody's decision
+            by_annotator[i.annotator].append(i)
     found = [d for x, y in combinations(sorted(by_annotator), 2)
              for d in disagreements_between(by_annotator[x], by_annotator[y], (x, y), min_tiou)]
     decisions = store.interaction_adjudications(video_id)
@@ -199,6 +201,6 @@ def interaction_agreement(store: Store, video_id: int | None = None, min_tiou: f
     """Every pair of annotators with present interactions in the project (or one video)."""
     by_annotator: dict[str, dict[int, list[Interaction]]] = defaultdict(lambda: defaultdict(list))
     for i in store.interactions(video_id):
-        if i.state == "present":
+        if i.state == "present" and i.annotator != SUGGESTER:
             by_annotator[i.annotator][i.video_id].append(i)
     return [compare(by_annotator[a], by_annotator[b], (a, b), min_tiou) for a, b in combinations(sorted(by_annotator), 2)]
