@@ -197,7 +197,7 @@ def _dressed(background: tuple[int, int, int], people: list[tuple[float, tuple[i
     frame = np.clip(np.array(background, np.float32) + rng.normal(0, 8, (360, 640, 3)), 0, 255).astype(np.uint8)
     for left, coat, trousers in people:
         x0 = int(left * 640)
-        frame[40:80, x0 + 20 : x0 + 44] = (60, 80, 120)  # head
+        frame[20:80, x0 + 16 : x0 + 48] = (60, 80, 120)  # head and hair
         frame[80:200, x0 : x0 + 64] = coat
         frame[200:340, x0 + 8 : x0 + 56] = trousers
     return frame
@@ -213,10 +213,10 @@ def test_two_differently_dressed_people_never_merge_and_one_person_joins_across_
     tracks, who = [], []
     for shot, background, people in shots:
         for left, coat, _trousers in people:
-            box = (left - 0.05, 0.05, left + 0.15, 0.98)  # a loose box: half of it is background
             detections = []
-            for k in range(3):
+            for k in range(3):  # the people drift; the detector's box follows, loose: half of it background
                 frame = _dressed(background, [(p[0] + 0.01 * k, p[1], p[2]) for p in people])
+                box = (left + 0.01 * k - 0.05, 0.05, left + 0.01 * k + 0.15, 0.98)
                 look = body_descriptor(frame, box)
                 detections.append(Detection(shot * 100 + k * 10, box, 0.9, "body", None, tuple(float(v) for v in look)))
             body, face = track_descriptors(detections)

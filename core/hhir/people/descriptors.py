@@ -4,9 +4,12 @@ The face-recognition networks in registry packages fetch their weights at run ti
 torch or need dlib built from source (docs/people.md), so identity comes from two weight-free signals:
 
 - the body: the colours of the torso and the legs, the middle of the person's box (or, where the
-  face is seen, the chest below it), so that the background a loose box holds weighs little: a
-  hue × saturation histogram of the coloured pixels and a brightness histogram of the grey ones
-  (black, white and grey clothes differ only there), Hellinger-normalised, ``BODY_DIM`` values;
+  face is seen, the chest below it), and of the head with its hair (around the face, else the
+  box's top), so that the background a loose box holds weighs little: per part a hue × saturation
+  histogram of the coloured pixels and a brightness histogram of the grey ones (black, white and
+  grey clothes differ only there), Hellinger-normalised, ``BODY_DIM`` values. The hair stays when
+  the framing cuts the clothes, and a track's parts stay comparable whether its face was found on
+  a frame or not;
 - the face, when BlazeFace saw both eyes: the face turned upright by its eye line, scaled by the
   eye distance, 24×24 grey, its local contrast normalised, ``FACE_DIM`` values.
 
@@ -21,7 +24,7 @@ from hhir.people.records import Face
 
 HUE_BINS, SAT_BINS, GREY_BINS = 12, 3, 6
 GREY_SAT = 50  # saturation under which a pixel counts as grey (black, white, denim-grey)
-BODY_DIM = 2 * (HUE_BINS * SAT_BINS + GREY_BINS)
+BODY_DIM = 3 * (HUE_BINS * SAT_BINS + GREY_BINS)
 FACE_SIDE = 24
 FACE_DIM = FACE_SIDE * FACE_SIDE
 
@@ -36,6 +39,17 @@ def _pixels(shape: tuple[int, ...], box: tuple[float, ...]) -> tuple[int, int, i
     x0, y0 = int(np.clip(box[0] * w, 0, w - 1)), int(np.clip(box[1] * h, 0, h - 1))
     x1, y1 = int(np.clip(np.ceil(box[2] * w), x0 + 1, w)), int(np.clip(np.ceil(box[3] * h), y0 + 1, h))
     return x0, y0, x1, y1
+
+
+def _head(box: tuple[float, ...], face: Face | None) -> tuple[float, ...]:
+    """The hair around a face: its box widened by half its width and raised by half its height;
+    with no face seen, the top of the box (a head is about an eighth of a body's height)."""
+    if face is None:
+        x0, y0, x1, y1 = box
+        return (x0 + 0.3 * (x1 - x0), y0, x1 - 0.3 * (x1 - x0), y0 + 0.13 * (y1 - y0))
+    fx0, fy0, fx1, fy1 = face.box
+    fw, fh = fx1 - fx0, fy1 - fy0
+    return (fx0 - 0.25 * fw, fy0 - 0.5 * fh, fx1 + 0.25 * fw, fy1)
 
 
 def _regions(box: tuple[float, ...], face: Face | None) -> tuple[tuple[float, ...], tuple[float, ...]]:
@@ -76,12 +90,13 @@ def _colours(hsv: np.ndarray) -> np.ndarray:
 
 
 def body_descriptor(bgr: np.ndarray, box: tuple[float, ...], face: Face | None = None) -> np.ndarray:
-    """The colours (:func:`_colours`) of the torso and the legs (:func:`_regions`), square-rooted
+    """The colours (:func:`_colours`) of the torso, the legs (:func:`_regions`) and the head (:func:`_head`), square-rooted
     (Hellinger) and joined into one unit vector; a region outside the frame counts as empty."""
     import cv2
 
     parts = []
-    for region in _regions(box, face):
+    regions = [*_regions(box, face), _head(box, face)]
+    for region in regions:
         if region[2] - region[0] <= 0 or region[3] - region[1] <= 0:
             parts.append(np.zeros(HUE_BINS * SAT_BINS + GREY_BINS, np.float32))
             continue

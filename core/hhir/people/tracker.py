@@ -157,11 +157,11 @@ def _stitched(tracks: list[_Live]) -> list[_Live]:
             continue
         after[a], before[b] = b, a
     out = []
-    for first in range(len(tracks)):
-        if first in before:
+    for head in range(len(tracks)):
+        if head in before:
             continue
-        joined = _Live(list(tracks[first].detections), list(tracks[first].samples))
-        part = first
+        joined = _Live(list(tracks[head].detections), list(tracks[head].samples))
+        part = head
         while part in after:
             part = after[part]
             joined.detections.extend(tracks[part].detections)
