@@ -225,3 +225,21 @@ def test_two_differently_dressed_people_never_merge_and_one_person_joins_across_
     groups = group_tracks(tracks, PeopleOptions().group_distance)
     assert sorted(sorted(who.index(who[i]) for i in g.tracks) for g in groups) == [[0, 0], [1, 1]]
     assert all(len({who[i] for i in g.tracks}) == 1 for g in groups)
+
+
+def test_a_person_the_camera_pans_past_stays_one_track_and_one_character(tmp_path):
+    from media_factory import make_video
+
+    # A jerky pan at 10 fps, sampled twice a second: the person's left edge at each sample jumps by
+    # a fifth of the frame (about their body's width), right, back and right again.
+    at_sample = [0.05, 0.25, 0.07, 0.27, 0.09, 0.29, 0.1]
+
+    def frame(_g: int, local: int, height: int, width: int) -> np.ndarray:
+        k, t = divmod(local, 5)
+        a, b = at_sample[min(k, 6)], at_sample[min(k + 1, 6)]
+        return scene([("A", a + (b - a) * t / 5)], (90, 110, 140))(0, 0, height, width)
+
+    path = make_video(tmp_path / "pan.mp4", [(31, frame)], fps=10.0, size=(640, 360), audio=False)
+    result = find_people(path, [Shot(0, 0, 31, 0.0, 3.1)], 10.0, PeopleOptions())
+    assert len(result.tracks) == 1 and len(result.characters) == 1
+    assert [b.frame for b in result.tracks[0].boxes] == [0, 5, 10, 15, 20, 25, 30]
