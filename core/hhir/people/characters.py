@@ -69,7 +69,7 @@ def group_tracks(tracks: list[Track], group_distance: float | None = None) -> li
     if not tracks:
         return []
     if len(tracks) == 1:
-        return [CharacterGroup((0,), bool(tracks[0].face_descriptor))]
+        return [CharacterGroup((0,), FACE_WEIGHT > 0 and bool(tracks[0].face_descriptor))]
     from scipy.cluster.hierarchy import fcluster, linkage
     from scipy.spatial.distance import squareform
 
@@ -81,7 +81,7 @@ def group_tracks(tracks: list[Track], group_distance: float | None = None) -> li
         groups.extend(_apart(list(np.flatnonzero(labels == label)), dist))
     frames = [sum(len(tracks[i].boxes) for i in g) for g in groups]
     ordered = [g for _, g in sorted(zip(frames, groups), key=lambda p: (-p[0], p[1][0]))]
-    return [CharacterGroup(tuple(int(i) for i in g), all(tracks[i].face_descriptor for i in g)) for g in ordered]
+    return [CharacterGroup(tuple(int(i) for i in g), FACE_WEIGHT > 0 and all(tracks[i].face_descriptor for i in g)) for g in ordered]
 
 
 def _apart(members: list[int], dist: np.ndarray) -> list[list[int]]:
