@@ -139,3 +139,107 @@ def test_two_people_are_two_characters_across_the_shots(tmp_path):
 
     names = [{who(result.tracks[i]) for i in c.tracks} for c in result.characters]
     assert sorted(map(sorted, names)) == [["A"], ["B"]]
+
+
+def _look(seed: int) -> tuple[float, ...]:
+    v = np.random.default_rng(seed).random(16).astype(np.float32) + np.eye(16, dtype=np.float32)[seed % 16] * 4
+    return tuple(float(x) for x in v / np.linalg.norm(v))
+
+
+def _seen(frame: int, x: float, look: tuple[float, ...], width: float = 0.12) -> Detection:
+    from hhir.people.descriptors import BODY_DIM
+
+    return Detection(frame, (x, 0.2, x + width, 0.95), 0.9, "body", None, (look * BODY_DIM)[:BODY_DIM])
+
+
+def test_a_person_moving_about_their_width_between_samples_stays_one_track():
+    # A pan: between two samples the person's box moves by about its width, so it hardly overlaps
+    # the last box or the constant-velocity prediction (that jumps back and forth); a person dressed
+    # otherwise walks beside them.
+    tracker = ShotTracker(0)
+    me, other = _look(1), _look(2)
+    for n, x in enumerate((0.10, 0.21, 0.11, 0.22, 0.12)):
+        tracker.add(n * 12, [_seen(n * 12, x, me), _seen(n * 12, 0.7 - x / 4, other)])
+    tracks = tracker.finish()
+    assert len(tracks) == 2
+    left = min(tracks, key=lambda t: t.boxes[0].box[0])
+    assert [b.frame for b in left.boxes] == [0, 12, 24, 36, 48]
+    assert all(b.box[0] < 0.3 for b in left.boxes)
+
+
+def test_near_but_unlike_never_continues_a_track():
+    tracker = ShotTracker(0)
+    tracker.add(0, [_seen(0, 0.1, _look(1))])
+    tracker.add(12, [_seen(12, 0.12, _look(1))])
+    tracker.add(24, [_seen(24, 0.13, _look(2))])  # someone else where the first one was: a new track
+    assert [(t.start_frame, t.end_frame) for t in tracker.finish()] == [(0, 12), (24, 24)]
+
+
+def test_a_person_lost_for_a_while_is_joined_back_only_to_their_own_track():
+    tracker = ShotTracker(0, max_missed=1)
+    me, other = _look(3), _look(4)
+    frames = range(0, 12 * 10, 12)
+    for n, frame in enumerate(frames):
+        seen = [_seen(frame, 0.6, other)]
+        if n < 3 or n > 5:  # hidden (or turned away) for three samples, then back elsewhere
+            seen.append(_seen(frame, 0.1 if n < 3 else 0.35, me))
+        tracker.add(frame, seen)
+    tracks = tracker.finish()
+    assert len(tracks) == 2
+    mine = min(tracks, key=lambda t: t.boxes[0].box[0])
+    assert [b.frame for b in mine.boxes] == [0, 12, 24, 72, 84, 96, 108]
+
+
+def _dressed(background: tuple[int, int, int], people: list[tuple[float, tuple[int, int, int], tuple[int, int, int]]]) -> np.ndarray:
+    """A BGR frame: people ``(left edge, coat colour, trousers colour)`` 0.1 of the frame wide on a
+    textured ``background``."""
+    rng = np.random.default_rng(5)
+    frame = np.clip(np.array(background, np.float32) + rng.normal(0, 8, (360, 640, 3)), 0, 255).astype(np.uint8)
+    for left, coat, trousers in people:
+        x0 = int(left * 640)
+        frame[20:80, x0 + 16 : x0 + 48] = (60, 80, 120)  # head and hair
+        frame[80:200, x0 : x0 + 64] = coat
+        frame[200:340, x0 + 8 : x0 + 56] = trousers
+    return frame
+
+
+def test_two_differently_dressed_people_never_merge_and_one_person_joins_across_backgrounds():
+    from hhir.people.characters import track_descriptors
+    from hhir.people.descriptors import body_descriptor
+
+    red, jeans, black = (40, 40, 200), (140, 90, 50), (25, 25, 25)
+    green, brown = (60, 140, 70), (50, 90, 140)
+    shots = [(0, green, [(0.2, red, jeans), (0.6, black, black)]), (1, brown, [(0.3, red, jeans)]), (2, brown, [(0.5, black, black)])]
+    tracks, who = [], []
+    for shot, background, people in shots:
+        for left, coat, _trousers in people:
+            detections = []
+            for k in range(3):  # the people drift; the detector's box follows, loose: half of it background
+                frame = _dressed(background, [(p[0] + 0.01 * k, p[1], p[2]) for p in people])
+                box = (left + 0.01 * k - 0.05, 0.05, left + 0.01 * k + 0.15, 0.98)
+                look = body_descriptor(frame, box)
+                detections.append(Detection(shot * 100 + k * 10, box, 0.9, "body", None, tuple(float(v) for v in look)))
+            body, face = track_descriptors(detections)
+            tracks.append(Track(shot, tuple(TrackBox(d.frame, d.box, 0.9, BoxSource.DETECTOR) for d in detections), body, face))
+            who.append(coat)
+    groups = group_tracks(tracks, PeopleOptions().group_distance)
+    assert sorted(sorted(who.index(who[i]) for i in g.tracks) for g in groups) == [[0, 0], [1, 1]]
+    assert all(len({who[i] for i in g.tracks}) == 1 for g in groups)
+
+
+def test_a_person_the_camera_pans_past_stays_one_track_and_one_character(tmp_path):
+    from media_factory import make_video
+
+    # A jerky pan at 10 fps, sampled twice a second: the person's left edge at each sample jumps by
+    # a fifth of the frame (about their body's width), right, back and right again.
+    at_sample = [0.05, 0.25, 0.07, 0.27, 0.09, 0.29, 0.1]
+
+    def frame(_g: int, local: int, height: int, width: int) -> np.ndarray:
+        k, t = divmod(local, 5)
+        a, b = at_sample[min(k, 6)], at_sample[min(k + 1, 6)]
+        return scene([("A", a + (b - a) * t / 5)], (90, 110, 140))(0, 0, height, width)
+
+    path = make_video(tmp_path / "pan.mp4", [(31, frame)], fps=10.0, size=(640, 360), audio=False)
+    result = find_people(path, [Shot(0, 0, 31, 0.0, 3.1)], 10.0, PeopleOptions())
+    assert len(result.tracks) == 1 and len(result.characters) == 1
+    assert [b.frame for b in result.tracks[0].boxes] == [0, 5, 10, 15, 20, 25, 30]

@@ -1,8 +1,8 @@
 """Characters across the film: the tracks of one person grouped by how they look.
 
-Two tracks are compared by the cosine distance of their face vectors where both show a face
-(weighted with their body vectors), else of their body vectors alone
-(:mod:`hhir.people.descriptors`). Two tracks on screen at the same time in the same shot are two
+Two tracks are compared by the cosine distance of their appearance vectors
+(:mod:`hhir.people.descriptors`), mixed with that of their face patches where both show a face by
+``FACE_WEIGHT`` (0 for now: the patch did not tell people apart on real footage). Two tracks on screen at the same time in the same shot are two
 people, whatever they look like. Average-linkage clustering (scipy) cut at ``group_distance``
 gives the groups; a group that still holds two tracks seen together is split. A grouping is a
 suggestion: the store keeps it unconfirmed until a person confirms or names the character.
@@ -13,9 +13,9 @@ from __future__ import annotations
 import numpy as np
 
 from hhir.people.descriptors import BODY_DIM, FACE_DIM
-from hhir.people.records import CharacterGroup, Detection, Track
+from hhir.people.records import CharacterGroup, Detection, PeopleOptions, Track
 
-FACE_WEIGHT = 0.6  # share of the face distance when both tracks show a face
+FACE_WEIGHT = 0.0  # share of the face patch's distance where both tracks show a face: none, it does not tell people apart (docs/people.md)
 APART = 4.0  # the distance given to two tracks seen together: never one person
 
 
@@ -63,23 +63,25 @@ def distances(tracks: list[Track]) -> np.ndarray:
     return dist
 
 
-def group_tracks(tracks: list[Track], group_distance: float = 0.25) -> list[CharacterGroup]:
-    """Suggested characters: groups of track indices, largest (most frames) first."""
+def group_tracks(tracks: list[Track], group_distance: float | None = None) -> list[CharacterGroup]:
+    """Suggested characters: groups of track indices, largest (most frames) first; ``group_distance``
+    defaults to the people stage's (:class:`PeopleOptions`)."""
     if not tracks:
         return []
     if len(tracks) == 1:
-        return [CharacterGroup((0,), bool(tracks[0].face_descriptor))]
+        return [CharacterGroup((0,), FACE_WEIGHT > 0 and bool(tracks[0].face_descriptor))]
     from scipy.cluster.hierarchy import fcluster, linkage
     from scipy.spatial.distance import squareform
 
     dist = distances(tracks)
-    labels = fcluster(linkage(squareform(dist, checks=False), method="average"), t=group_distance, criterion="distance")
+    cut = PeopleOptions().group_distance if group_distance is None else group_distance
+    labels = fcluster(linkage(squareform(dist, checks=False), method="average"), t=cut, criterion="distance")
     groups: list[list[int]] = []
     for label in np.unique(labels):
         groups.extend(_apart(list(np.flatnonzero(labels == label)), dist))
     frames = [sum(len(tracks[i].boxes) for i in g) for g in groups]
     ordered = [g for _, g in sorted(zip(frames, groups), key=lambda p: (-p[0], p[1][0]))]
-    return [CharacterGroup(tuple(int(i) for i in g), all(tracks[i].face_descriptor for i in g)) for g in ordered]
+    return [CharacterGroup(tuple(int(i) for i in g), FACE_WEIGHT > 0 and all(tracks[i].face_descriptor for i in g)) for g in ordered]
 
 
 def _apart(members: list[int], dist: np.ndarray) -> list[list[int]]:

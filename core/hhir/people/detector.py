@@ -34,6 +34,7 @@ _WIDTH = 0.40
 _RAISE = 0.09
 _REACH = 0.25  # a face this far (of the body box's width) outside a body box still belongs to it
 _SAME_PERSON = 0.45  # IoU over which two person boxes of one frame are one person
+MIN_SIDE = 0.02  # a person's box narrower or lower than this (of the frame) is dropped
 
 
 def model_file(name: str) -> Path:
@@ -200,15 +201,20 @@ def detect(bgr: np.ndarray, frame: int, options: PeopleOptions = PeopleOptions()
         box = _person_of_face(face, w / h)
         if any(_overlap_of_smaller(box, d.box) >= _SAME_PERSON for d in bodies):
             continue  # the body of this face was found, only its face not placed in it
-        out.append(Detection(frame, box, face.score, "face", face, _descriptor(bgr, _head_and_shoulders(face), face)))
+        out.append(Detection(frame, box, face.score, "face", face, _descriptor(bgr, box, face)))
     return _distinct(out)
 
 
 def _distinct(found: list[Detection]) -> list[Detection]:
     """One detection per person, best first: the tiles and the two face models see people twice."""
-    found = sorted(found, key=lambda d: -d.score)
+    found = sorted((d for d in found if _visible(d.box)), key=lambda d: -d.score)
     boxes = np.array([d.box for d in found], np.float32).reshape(-1, 4)
     return [found[i] for i in sorted(anc.nms(boxes, np.array([d.score for d in found], np.float32), _SAME_PERSON))]
+
+
+def _visible(box: tuple[float, ...]) -> bool:
+    """Not a sliver: a body circle centred off the frame's edge clips to a box with no width."""
+    return box[2] - box[0] >= MIN_SIDE and box[3] - box[1] >= MIN_SIDE
 
 
 def _face_of(pose_face: np.ndarray, body: tuple[float, ...], faces: list[Face], used: set[int]) -> int | None:
@@ -250,14 +256,6 @@ def _overlap_of_smaller(a: tuple[float, ...], b: tuple[float, ...]) -> float:
     return w * h / smaller if smaller > 0 else 0.0
 
 
-def _head_and_shoulders(face: Face) -> tuple[float, float, float, float]:
-    """Where a face-only person's clothes and hair are sure to be: the face, a little wider, and
-    down to the chest (the rest of their estimated box may be background)."""
-    x0, y0, x1, y1 = face.box
-    fw, fh = x1 - x0, y1 - y0
-    return _clip_box(np.array([x0 - 0.25 * fw, y0, x1 + 0.25 * fw, y1 + 1.5 * fh], np.float32))
-
-
 def _inside(inner: tuple[float, ...], outer: tuple[float, ...]) -> bool:
     cx, cy = (inner[0] + inner[2]) / 2, (inner[1] + inner[3]) / 2
     return outer[0] <= cx <= outer[2] and outer[1] <= cy <= outer[3]
@@ -265,5 +263,5 @@ def _inside(inner: tuple[float, ...], outer: tuple[float, ...]) -> bool:
 
 def _descriptor(bgr: np.ndarray, box: tuple[float, ...], face: Face | None) -> tuple[float, ...]:
     face_part = face_descriptor(bgr, face) if face is not None else None
-    body = body_descriptor(bgr, box)
+    body = body_descriptor(bgr, box, face)
     return tuple(float(v) for v in body) + (tuple(float(v) for v in face_part) if face_part is not None else ())

@@ -114,10 +114,10 @@ class PeopleOptions:
     tiles: int = 1
     body_score: float = 0.5
     face_score: float = 0.6
-    group_distance: float = 0.25
+    group_distance: float = 0.15
 
     def key(self) -> str:
-        return (f"people-v1:s{self.samples_per_s:g}:w{self.width}:t{self.tiles}:b{self.body_score:g}"
+        return (f"people-v2:s{self.samples_per_s:g}:w{self.width}:t{self.tiles}:b{self.body_score:g}"
                 f":f{self.face_score:g}:g{self.group_distance:g}")
 
 

@@ -13,8 +13,9 @@ moves the mouth centre away from the nose, and the eye distance cancels the face
 second decode of the video (the frames are read once, by the people stage), which is why it was
 chosen over the change of the face crop's lower half between frames. Its limits: the people stage
 samples 2 frames a second, slower than syllables, so the correlation with the voice's loudness
-(:func:`hhir.people.voices.speaking_tracks`) is coarse and many turns stay unlinked; it has been
-checked on generated key points only, not measured on real faces.
+(:func:`hhir.people.voices.speaking_tracks`) is coarse and many turns stay unlinked. On a real
+(animated) dialogue it linked none of 5 turns at 2 samples a second and 1 of 5 (rightly) on every
+frame (docs/people.md): a measure of the lips' opening is what it needs.
 """
 
 from __future__ import annotations
