@@ -28,6 +28,7 @@ from starter_media import figures_frames, voice  # noqa: E402
 
 from hhir.scoring.starter import clip_cues, explain  # noqa: E402
 from hhir.scoring.starter.calibration import calibrate, fit_platt  # noqa: E402
+from hhir.scoring.starter.scoring import RULED_OUT_SCORE  # noqa: E402
 
 QUESTIONS = ["Where did you put the keys?", "Are you coming with us tonight?", "What time does the train leave?",
              "Can you help me with this box?", "Why did you say that to her?", "Is this your coat?"]
@@ -58,25 +59,40 @@ def generated_films() -> dict[str, list[tuple[np.ndarray, str, list[str]]]]:
     return {"dialogue": dialogue, "quiet": quiet, "walking": walking}
 
 
-def _logits(films: dict, labels) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Raw logits and truth per film."""
+def _logits(films: dict, labels) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Raw logits, truth and where a label is ruled out (one person or nobody seen), per film."""
     names = [label.name for label in labels]
-    logits, truth = {}, {}
+    logits, truth, ruled = {}, {}, {}
     for film, rows in films.items():
         cues, texts, known = np.stack([r[0] for r in rows]), [r[1] for r in rows], [r[2] for r in rows]
-        logits[film] = explain(cues, texts, labels, calibrated=False).logits
+        result = explain(cues, texts, labels, calibrated=False)
+        logits[film], ruled[film] = result.logits, result.ruled
         truth[film] = np.array([[float(n in k) for n in names] for k in known])
-    return logits, truth
+    return logits, truth, ruled
 
 
-def fit(logits: dict, truth: dict, names: list[str], leave_out: str | None = None) -> dict[str, tuple[float, float]]:
+MIN_POSITIVES = 3  # fewer positives than this to fit on: nothing known says what the label's scores mean
+
+
+def fit(logits: dict, truth: dict, ruled: dict, names: list[str], leave_out: str | None = None) -> dict[str, tuple[float, float]]:
+    """Platt pairs fitted on every film but ``leave_out``. A ruled-out label's score is held low by
+    the rule, never by the scaling, so those entries are left out of its fit (a positive that a
+    missed person ruled out would otherwise flatten the label's slope). A label with fewer than
+    ``MIN_POSITIVES`` positives left keeps the raw sigmoid: one or two clips fit a slope at random."""
     keep = [f for f in logits if f != leave_out]
     x, y = np.concatenate([logits[f] for f in keep]), np.concatenate([truth[f] for f in keep])
+    used = ~np.concatenate([ruled[f] for f in keep])
     table = {}
     for j, name in enumerate(names):
-        if 0 < y[:, j].sum() < len(y):
-            table[name] = fit_platt(x[:, j], y[:, j])
+        xj, yj = x[used[:, j], j], y[used[:, j], j]
+        if MIN_POSITIVES <= yj.sum() < len(yj):
+            table[name] = fit_platt(xj, yj)
     return table
+
+
+def _scored(logits: np.ndarray, ruled: np.ndarray, names: list[str], table: dict) -> np.ndarray:
+    """Calibrated scores as ``explain`` gives them: ruled-out labels held low."""
+    return np.where(ruled, np.minimum(calibrate(logits, names, table), RULED_OUT_SCORE), calibrate(logits, names, table))
 
 
 def main() -> None:
@@ -88,22 +104,23 @@ def main() -> None:
     films = generated_films()
     dev = starter_eval.devset_cues(devset.fetch(args.cache))
     films.update({f"dev:{name}": list(zip(cues, texts, [c["labels"] for c in clips])) for name, (clips, cues, texts) in dev.items()})
-    logits, truth = _logits(films, labels)
-    table = fit(logits, truth, names)
+    logits, truth, ruled = _logits(films, labels)
+    table = fit(logits, truth, ruled, names)
     print("PLATT = {")
     for name, (a, b) in table.items():
         print(f'    "{name}": ({a:.3f}, {b:.3f}),')
     print("}")
     dev_files = [f for f in films if f.startswith("dev:")]
-    for title, scored in (("raw", {f: calibrate(logits[f], names, {}) for f in dev_files}),
-                          ("leave-one-file-out calibrated", {f: calibrate(logits[f], names, fit(logits, truth, names, f)) for f in dev_files}),
-                          ("calibrated on everything", {f: calibrate(logits[f], names, table) for f in dev_files})):
+    for title, scored in (("raw", {f: _scored(logits[f], ruled[f], names, {}) for f in dev_files}),
+                          ("leave-one-file-out calibrated",
+                           {f: _scored(logits[f], ruled[f], names, fit(logits, truth, ruled, names, f)) for f in dev_files}),
+                          ("calibrated on everything", {f: _scored(logits[f], ruled[f], names, table) for f in dev_files})):
         t = np.concatenate([truth[f] for f in dev_files])
         s = np.concatenate([scored[f] for f in dev_files])
         print(f"\ndev set, {title}:\n" + starter_eval.markdown(starter_eval.report(t, s, names)))
     gen = [f for f in films if not f.startswith("dev:")]
     t = np.concatenate([truth[f] for f in gen])
-    s = np.concatenate([calibrate(logits[f], names, fit(logits, truth, names, f)) for f in gen])
+    s = np.concatenate([_scored(logits[f], ruled[f], names, fit(logits, truth, ruled, names, f)) for f in gen])
     print("\ngenerated set, leave-one-film-out calibrated:\n" + starter_eval.markdown(starter_eval.report(t, s, names)))
 
 

@@ -3,7 +3,12 @@
 Per label precision, recall, F1 (at the product's threshold), average precision, and expected
 calibration error; the starter sees exactly what the pipeline gives it: frames sampled as the offline
 profile samples them, the 16 kHz track, and each clip's text from Whisper tiny.en (cached per file in
-the dev-set folder; Whisper is deterministic here).
+the dev-set folder; Whisper is deterministic here), and its people cues counted from the file's people
+tracks, found by the shot and people stages of ``hhir analyze`` (run into a scratch project, default
+settings) and applied as predictions apply them (``with_people``). So the OpenCV HOG/Haar counts that
+``clip_cues`` still computes (what a video analysed with ``--no-people`` keeps) are replaced, as in the
+product. A sound file (the phone call) has no picture: ``hhir analyze`` does not take it, and its
+clips are scored with no frames and no people stage.
 
     python bench/starter_eval.py [--set dev|test] [--cache DIR] [--json OUT] [--raw]
 
@@ -71,9 +76,65 @@ def _frames(path: Path, clips: list[dict]) -> list[np.ndarray | None]:
     return out
 
 
+def _has_picture(path: Path) -> bool:
+    import av
+
+    with av.open(str(path)) as container:
+        return bool(container.streams.video)
+
+
+def _clips(path: Path, annotated: list[dict]) -> list:
+    """The annotated ranges as the pipeline's clips (decoded frame indices at the file's rate)."""
+    from hhir.media.probe import probe
+    from hhir.types import Clip
+
+    fps = probe(path).fps if _has_picture(path) else 0.0
+    out = []
+    for i, c in enumerate(annotated):
+        start = int(c["start_s"] * fps)
+        out.append(Clip(i, 0, 0, c["start_s"], c["end_s"], start, max(start + 1, int(c["end_s"] * fps))))
+    return out
+
+
+def people_tracks(path: Path) -> list | None:
+    """The file's people tracks as ``hhir analyze`` finds and stores them: its shots (the default
+    detector), then the people stage (``hhir.pipeline.people.people_stage`` with the default
+    ``AnalysisOptions``), into a scratch project, read back as the starter reads them
+    (``video_tracks``). None for a sound file (``hhir analyze`` takes videos only; its cues are
+    those of a clip with no picture)."""
+    import tempfile
+
+    from hhir.jobs import CancelToken, no_progress
+    from hhir.media.probe import probe
+    from hhir.pipeline.options import AnalysisOptions
+    from hhir.pipeline.people import people_stage
+    from hhir.scoring.starter.people import video_tracks
+    from hhir.segment.shots import detect_shots
+    from hhir.store import Store
+
+    if not _has_picture(path):
+        return None
+    info = probe(path)
+    options = AnalysisOptions()
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store(Path(tmp) / "bench.hhir")
+        try:
+            video = store.add_video(info)
+            shots = detect_shots(path, info, detector=options.detector, threshold=options.threshold)
+            store.set_shots(video.id, shots)
+            people_stage(store, video, path, shots, options.people_options(), no_progress, CancelToken())
+            return video_tracks(store, video.id)
+        finally:
+            store.close()
+
+
 def file_cues(cache: Path, name: str, clips: list[dict]) -> tuple[np.ndarray, list[str]]:
-    """Cue vectors and texts of one dev-set file's annotated clips, computed as the pipeline does."""
+    """Cue vectors and texts of one dev-set file's annotated clips, computed as analysis computes
+    them: ``clip_cues`` on the sampled frames, the audio slice and the text (``compute_features``),
+    then the people cues counted from the file's people tracks (``with_people``, as
+    ``predict_video`` does)."""
     from hhir.media.audio import audio_slice, extract_audio
+    from hhir.scoring.starter.people import with_people
     from hhir.segment.clips import clip_text
     from hhir.types import Clip
 
@@ -86,7 +147,7 @@ def file_cues(cache: Path, name: str, clips: list[dict]) -> tuple[np.ndarray, li
         text = clip_text(Clip(0, 0, 0, c["start_s"], c["end_s"], 0, 0), segments)
         cues.append(clip_cues(f, audio_slice(audio, c["start_s"], c["end_s"]), text))
         texts.append(text)
-    return np.stack(cues), texts
+    return with_people(np.stack(cues), _clips(path, clips), people_tracks(path)), texts
 
 
 def devset_cues(cache: Path, which: str = "dev") -> dict[str, tuple[list[dict], np.ndarray, list[str]]]:
@@ -145,9 +206,12 @@ def sklearn_figures(truth: np.ndarray, predicted: np.ndarray) -> dict[str, float
             "micro_f1_sklearn": float(f1_score(truth, predicted, average="micro", zero_division=0))}
 
 
-def protocol(truth: np.ndarray, scores: np.ndarray, names: list[str], clips: list[dict]) -> dict:
-    """The figures the docs quote: both macro-F1s, micro-F1, the "always talks to" baseline, and
-    interactions suggested on clips with one person or nobody and no interaction."""
+def protocol(truth: np.ndarray, scores: np.ndarray, names: list[str], clips: list[dict],
+             cues: np.ndarray | None = None) -> dict:
+    """The figures the docs quote: both macro-F1s, micro-F1, the "always talks to" baseline,
+    interactions suggested on clips with one person or nobody and no interaction (by the truth), and
+    on clips whose picture shows at most one person (by the cues analysis gives the starter: its
+    people tracks and moving figures), where only the spoken labels may stand."""
     result = report(truth, scores, names)
     predicted = (scores >= DEFAULT_THRESHOLD).astype(int)
     result |= sklearn_figures(truth.astype(int), predicted)
@@ -160,6 +224,16 @@ def protocol(truth: np.ndarray, scores: np.ndarray, names: list[str], clips: lis
     alone = [i for i, c in enumerate(clips) if c.get("people", 0) <= 1 and "no_interaction" in c["labels"]]
     result["alone_clips"] = len(alone)
     result["alone_clips_with_an_interaction_suggested"] = int(sum(predicted[i, interactions].any() for i in alone))
+    if cues is not None:
+        from hhir.scoring.starter.cues import CUE_NAMES
+
+        col = {n: CUE_NAMES.index(n) for n in ("has_frames", "people_max", "faces_max", "movers")}
+        seen = cues[:, [col["people_max"], col["faces_max"], col["movers"]]].max(axis=1)
+        one = [i for i in range(len(cues)) if cues[i, col["has_frames"]] > 0 and seen[i] <= 1]
+        unspoken = [j for j, n in enumerate(names) if n in ("walks with", "watches", "gives to")]
+        result["one_seen_clips"] = len(one)
+        result["one_seen_clips_with_walks_watches_gives_suggested"] = int(sum(predicted[i, unspoken].any() for i in one))
+        result["one_seen_clips_with_an_interaction_suggested"] = int(sum(predicted[i, interactions].any() for i in one))
     return result
 
 
@@ -179,7 +253,7 @@ def main() -> None:
     truth, scores, reasons = score(data, labels, calibrated=not args.raw)
     names = [label.name for label in labels]
     clips = [c for clips, _, _ in data.values() for c in clips]
-    result = protocol(truth, scores, names, clips)
+    result = protocol(truth, scores, names, clips, np.concatenate([cues for _, cues, _ in data.values()]))
     if args.show:
         for c, row, why in zip(clips, scores, reasons):
             top = ", ".join(f"{label.name} {v:.2f}" for label, v in zip(labels, row) if v >= 0.3)
@@ -193,6 +267,9 @@ def main() -> None:
           f"micro-F1 {b['micro_f1']:.2f}")
     print(f"clips with one person or nobody and no interaction: {result['alone_clips']}, "
           f"with an interaction suggested: {result['alone_clips_with_an_interaction_suggested']}")
+    print(f"clips whose picture shows one person or nobody: {result['one_seen_clips']}, with an interaction suggested: "
+          f"{result['one_seen_clips_with_an_interaction_suggested']} (walks with, watches or gives to: "
+          f"{result['one_seen_clips_with_walks_watches_gives_suggested']})")
     if args.json:
         args.json.write_text(json.dumps(result, indent=1))
 

@@ -87,7 +87,7 @@ def _inputs_key(bundle, encoders, clips, labels, tracks=None) -> str:
     else:
         from hhir.scoring import starter
 
-        model = [starter.MODEL_ID, starter.CUES_ID]
+        model = [starter.MODEL_ID, starter.CUES_ID, starter.RULES_ID]
     text = json.dumps([model, [(c.id, c.start_frame, c.end_frame, c.text) for c in clips],
                        [(label.name, label.description) for label in labels],
                        None if tracks is None else [(t.id, [(b.frame, b.box, b.face is not None) for b in t.boxes]) for t in tracks]],

@@ -24,7 +24,7 @@ import numpy as np
 from hhir.scoring.starter.audio import audio_cues
 from hhir.scoring.starter.cues import CUE_NAMES, ClipCues
 from hhir.scoring.starter.calibration import calibrate
-from hhir.scoring.starter.scoring import Film, clip_logits
+from hhir.scoring.starter.scoring import RULED_OUT_SCORE, Film, clip_logits
 from hhir.scoring.starter.text import TEXT_CUES, similarity, text_cues
 from hhir.scoring.starter.visual import visual_cues
 from hhir.types import LabelDef
@@ -32,8 +32,10 @@ from hhir.types import LabelDef
 MODEL_ID = "starter-v1"
 KIND = "starter"
 CUES_ID = "starter-cues-v3"  # feature-cache key of the cue vectors: change it when CUE_NAMES changes
+RULES_ID = "starter-rules-v2"  # what stored starter scores were computed with: change it when a rule or PLATT changes
 
-__all__ = ["CUES_ID", "CUE_NAMES", "KIND", "MODEL_ID", "ClipCues", "StarterScores", "clip_cues", "clip_reasons", "explain", "film_context", "predict"]
+__all__ = ["CUES_ID", "CUE_NAMES", "KIND", "MODEL_ID", "RULES_ID", "ClipCues",
+            "StarterScores", "clip_cues", "clip_reasons", "explain", "film_context", "predict"]
 _TEXT_SLICE = slice(len(CUE_NAMES) - len(TEXT_CUES), len(CUE_NAMES))
 
 
@@ -54,13 +56,16 @@ class StarterScores:
 
     ``scene``: the highest clip score per label; ``clips``: one score dict per clip, in [0, 1];
     ``reasons``: per clip, the cue behind each label's score (e.g. ``"question: 'Where are you going?'"``);
-    ``logits``: the uncalibrated ``(n_clips, n_labels)`` rule sums (what the calibration is fitted on).
+    ``logits``: the uncalibrated ``(n_clips, n_labels)`` rule sums (what the calibration is fitted on);
+    ``ruled``: bool ``(n_clips, n_labels)``, where a label is ruled out (one person or nobody seen:
+    :func:`hhir.scoring.starter.scoring.ruled_out`), its score held low whatever the calibration.
     """
 
     scene: dict[str, float]
     clips: list[dict[str, float]]
     reasons: list[dict[str, str]]
     logits: np.ndarray
+    ruled: np.ndarray
 
 
 def explain(cues: np.ndarray, texts: list[str], labels: list[LabelDef], calibrated: bool = True,
@@ -87,11 +92,12 @@ def explain(cues: np.ndarray, texts: list[str], labels: list[LabelDef], calibrat
         cues[:, _TEXT_SLICE] = np.stack([text_cues(t) for t in texts])
     names = [label.name for label in labels]
     sims = similarity(list(texts), [label.description or label.name for label in labels]) if len(texts) else np.zeros((0, len(names)))
-    logits, reasons = clip_logits([ClipCues.from_array(row) for row in cues], list(texts), sims, names, film)
+    logits, reasons, ruled = clip_logits([ClipCues.from_array(row) for row in cues], list(texts), sims, names, film)
     per_clip = calibrate(logits, names, None if calibrated else {})
+    per_clip = np.where(ruled, np.minimum(per_clip, RULED_OUT_SCORE), per_clip)  # whatever the fitted scaling
     clip_dicts = [{n: float(v) for n, v in zip(names, row)} for row in per_clip]
     scene = {n: float(per_clip[:, j].max()) if len(per_clip) else 0.0 for j, n in enumerate(names)}
-    return StarterScores(scene, clip_dicts, reasons, logits)
+    return StarterScores(scene, clip_dicts, reasons, logits, ruled)
 
 
 def predict(cues: np.ndarray, texts: list[str], labels: list[LabelDef]) -> tuple[dict[str, float], list[dict[str, float]]]:

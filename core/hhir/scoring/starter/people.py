@@ -2,9 +2,19 @@
 
 OpenCV's HOG and Haar counts on a few 128 px frames were wrong both ways (many "people" on a
 static close-up, nobody in a two-shot; docs/people.md gives the measured figures), so when the
-people stage has run, a clip's ``people_max``, ``people_mean``, ``faces_max``, ``movers`` and
-``mover_pairs`` are counted from the tracks instead, at read time, so an edit of the people is seen
-at the next prediction without recomputing any cue.
+people stage has run, a clip's ``people_max``, ``people_mean`` and ``faces_max`` are counted from
+the tracks instead, at read time, so an edit of the people is seen at the next prediction without
+recomputing any cue.
+
+``movers`` and ``mover_pairs`` (figures walking, and pairs of them side by side) keep the larger of
+two measures: the figure-sized blobs that travel against the camera-aligned background in the
+clip's frames (:mod:`hhir.scoring.starter.movers`), and the tracks whose boxes travel through the
+clip. Tracks count as moving only while the camera stands still (``camera_travel`` under a tenth
+of the frame's width): a box that moves in a panning picture may stand still in the world, and a
+camera that follows walkers is the "walks with" rule's other cue. The blobs are kept because the
+people detectors, made for people near the camera, find almost no one in a wide shot of small
+pedestrians (docs/people.md: recall 0.00 on vtest.avi at whole-frame detection), where the moving
+blobs do.
 """
 
 from __future__ import annotations
@@ -21,6 +31,7 @@ if TYPE_CHECKING:
 
 _GRID = 16  # frames looked at per clip, evenly spaced
 _MOVES = 0.5  # a track whose centre travels this many of its box widths in the clip is a moving figure
+_STILL_CAMERA = 0.1  # camera travel (of the frame's width) under which a track's motion is its own
 _COLUMNS = {name: CUE_NAMES.index(name) for name in ("people_max", "people_mean", "faces_max", "movers", "mover_pairs")}
 
 
@@ -60,9 +71,14 @@ def with_people(cues: np.ndarray, clips: list[Clip], tracks: list[PersonTrack] |
     if tracks is None or len(clips) == 0:
         return cues
     out = np.array(cues, dtype=np.float32, copy=True).reshape(len(clips), len(CUE_NAMES))
+    travel = CUE_NAMES.index("camera_travel")
     for row, clip in zip(out, clips):
-        for name, value in clip_counts(clip, tracks).items():
-            row[_COLUMNS[name]] = value
+        counts = clip_counts(clip, tracks)
+        for name in ("people_max", "people_mean", "faces_max"):
+            row[_COLUMNS[name]] = counts[name]
+        if row[travel] < _STILL_CAMERA:
+            for name in ("movers", "mover_pairs"):
+                row[_COLUMNS[name]] = max(row[_COLUMNS[name]], counts[name])
     return out
 
 

@@ -12,9 +12,19 @@ Each built-in label has a hand-set logistic rule over the evidence it can be hea
 - "walks with": at least two figures moving against the (camera-aligned) background, side by side;
   or a camera that travels with two or more people seen (it follows them).
 - "watches": two or more people or faces seen, speech or not (a listener watches the speaker); one
-  person seen in silence is weaker evidence.
+  person seen in silence is weaker evidence; people seen walking together are not watching.
 - "gives to": words of handing over ("here you go", "take this", "pass me"), more with two people seen.
-- "no_interaction": nobody, or one person alone and silent.
+- "no_interaction": nobody, or one person alone, and silent or with no sentence spoken (a hum, a yawn).
+
+**One person or nobody in the picture** (:func:`ruled_out`): every label but "no_interaction" is
+about two people, so when a clip has a picture and at most one person is seen in it (people and
+faces from the tracks, moving figures), "walks with", "watches" and "gives to" are ruled out: their
+other person would be in the picture. Labels that can be heard ("talks to", "asks", "yells at", and
+a user's own labels, whose only evidence is the text) stay possible only when the clip has a
+spoken sentence (three words or more): someone off screen can be spoken to, as in a phone call or
+a close-up of a speaker whose listener is out of the shot. A ruled-out label's logit is held at or
+under :data:`RULED_OUT_LOGIT` and its score at or under :data:`RULED_OUT_SCORE`, far below any
+threshold. A sound file (no picture) shows nobody and rules nothing out.
 
 Every label, including ones a user adds, also gets the similarity between the clip's text and the
 label's description, taken relative to the other labels so that a long, generic sentence does not lift
@@ -37,6 +47,10 @@ _UNKNOWN_BIAS = -1.2
 _DEFAULT_DIALOGUE_DB = -30.0  # typical film dialogue (dBFS, active frames), when a film has too little speech
 _MIN_SPEECH_CLIPS = 3  # speech clips needed before the film's own level is the reference
 _RISE_SEMITONES = 1.5
+RULED_OUT_LOGIT = -4.0  # the most a ruled-out label's logit may be (see ruled_out)
+RULED_OUT_SCORE = 0.05  # the most a ruled-out label's (calibrated) score may be
+_NEEDS_TWO_SEEN = ("walks with", "watches", "gives to")
+_SPOKEN_TO_SOMEONE = 3  # words in the clip's text, with speech heard, for someone off screen to be spoken to
 
 
 @dataclass(frozen=True)
@@ -146,16 +160,24 @@ def _walks(x: Clip) -> tuple[float, str]:
         f"; the camera travels {c.camera_travel:.0%} of the frame's width" if c.camera_travel >= 0.1 else "")
 
 
+def _walking(c: ClipCues) -> bool:
+    """Walking together is seen: a pair of figures side by side, or a camera that follows people."""
+    return c.mover_pairs >= 1 or (c.camera_travel >= 0.1 and _present(c) >= 2)
+
+
 def _watches(x: Clip) -> tuple[float, str]:
     c = x.cues
     seen = max(c.people_max, c.faces_max)
     silent = 1.0 - _talk(c)
     # One person can watch another whether or not someone speaks (a listener watches the speaker):
     # two or more seen is the evidence; one seen and silent (watching someone off screen) is weaker.
-    logit = -2.0 + 3.0 * float(seen >= 2) + 1.0 * float(seen == 1) * silent + 0.4 * _clip01(seen - 2)
+    # People walking together look where they go: seen walking side by side, they are not watching.
+    walking = _walking(c)
+    logit = -2.0 + 3.0 * float(seen >= 2) + 1.0 * float(seen == 1) * silent + 0.4 * _clip01(seen - 2) - 2.0 * walking
     if seen == 0:
         return logit, "no person or face detected"
-    return logit, f"{_people(seen)} or faces seen, " + ("no speech" if silent == 1 else "with speech")
+    return logit, f"{_people(seen)} or faces seen, " + ("no speech" if silent == 1 else "with speech") + (
+        "; walking together" if walking else "")
 
 
 def _gives(x: Clip) -> tuple[float, str]:
@@ -170,10 +192,28 @@ def _gives(x: Clip) -> tuple[float, str]:
 def _alone(x: Clip) -> tuple[float, str]:
     c = x.cues
     talk, n = _talk(c), _present(c)
+    # One person (or nobody) in the picture and no sentence spoken: whatever is heard (a hum, a yawn,
+    # music) is no one interacting; the interaction labels are ruled out there (ruled_out).
+    heard = talk > 0 and not (c.has_frames > 0 and n <= 1 and c.word_count < _SPOKEN_TO_SOMEONE)
+    talk = talk if heard else 0.0
     logit = 1.2 - 3.0 * talk - 1.5 * _clip01(n - 1) - 1.2 * _clip01(c.mover_pairs / 3.0) - 0.8 * c.active_fraction * (talk > 0)
-    if talk > 0:
+    if heard:
         return logit, "speech"
-    return logit, "nobody seen, silent" if n == 0 else f"{_people(n)} seen, silent"
+    who = "nobody seen" if n == 0 else f"{_people(n)} seen"
+    return logit, f"{who}, silent" if _talk(c) == 0 else f"{who}, no sentence spoken"
+
+
+def ruled_out(c: ClipCues, name: str) -> str:
+    """Why label ``name`` cannot be on a clip whose picture shows at most one person ("" when it can be)."""
+    n = _present(c)
+    if name == "no_interaction" or c.has_frames <= 0 or n > 1:
+        return ""
+    seen = "nobody seen" if n == 0 else "1 person seen"
+    if name in _NEEDS_TWO_SEEN:
+        return f"{seen}: the other person would be in the picture"
+    if c.word_count >= _SPOKEN_TO_SOMEONE and c.speech_fraction > 0.2:
+        return ""  # speech to someone off screen (a phone call, a speaker whose listener is out of the shot)
+    return f"{seen} and no sentence spoken to anyone off screen"
 
 
 RULES: dict[str, Rule] = {
@@ -182,10 +222,11 @@ RULES: dict[str, Rule] = {
 }
 
 
-def clip_logits(cues: list[ClipCues], texts: list[str], similarity: np.ndarray,
-                names: list[str], film: Film | None = None) -> tuple[np.ndarray, list[dict[str, str]]]:
-    """``(n_clips, n_labels)`` logits (the label's rule plus its relative text similarity) and, per
-    clip, the cue behind each label's score.
+def clip_logits(cues: list[ClipCues], texts: list[str], similarity: np.ndarray, names: list[str],
+                film: Film | None = None) -> tuple[np.ndarray, list[dict[str, str]], np.ndarray]:
+    """``(n_clips, n_labels)`` logits (the label's rule plus its relative text similarity), per
+    clip the cue behind each label's score, and where a label is ruled out (bool ``(n_clips,
+    n_labels)``, :func:`ruled_out`; its logit is then held at or under :data:`RULED_OUT_LOGIT`).
 
     Args:
         cues: one :class:`ClipCues` per clip of one film (the film's dialogue level comes from them).
@@ -198,6 +239,7 @@ def clip_logits(cues: list[ClipCues], texts: list[str], similarity: np.ndarray,
     film = Film.of(cues) if film is None else film
     clips = [Clip(c, t, film) for c, t in zip(cues, texts)]
     logits = np.zeros((len(cues), len(names)), dtype=np.float64)
+    ruled = np.zeros((len(cues), len(names)), dtype=bool)
     reasons: list[dict[str, str]] = [{} for _ in clips]
     relative = _relative(similarity) if len(names) > 1 else np.zeros((len(cues), len(names)))
     for j, name in enumerate(names):
@@ -207,8 +249,13 @@ def clip_logits(cues: list[ClipCues], texts: list[str], similarity: np.ndarray,
             logits[i, j] = logit + _TEXT_WEIGHT * relative[i, j]
             if relative[i, j] > 0.05:
                 why = f"{why}; text like '{name}'" if why else f"text like '{name}'"
+            out = ruled_out(clip.cues, name)
+            if out:
+                ruled[i, j] = True
+                logits[i, j] = min(logits[i, j], RULED_OUT_LOGIT)
+                why = f"{why}; ruled out: {out}" if why else f"ruled out: {out}"
             reasons[i][name] = why or "no cue"
-    return logits, reasons
+    return logits, reasons, ruled
 
 
 def _relative(similarity: np.ndarray) -> np.ndarray:
