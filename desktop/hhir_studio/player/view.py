@@ -3,9 +3,13 @@ exact time + frame readout.
 
 Frames are addressed by index, the ``n``-th decoded frame, as shots and clips are. The player's
 clock counts from the container's start in the stream's timestamps, so a :class:`TimeBase` maps
-between them: frame ``n`` is shown at the middle of its display interval on that clock, and the
-readout's seconds are frame-clock seconds (``frame / fps``, what shots and clips use). A stream that
-starts late (0.036 s is common) or has a variable frame rate shows the frame the counter names.
+between them: frame ``n`` is shown at the middle of its display interval on that clock. A stream
+that starts late (0.036 s is common) or has a variable frame rate shows the frame the counter names.
+
+Two time bases: ``frames``, the film's own (the project's frame index: how many frames it decodes
+to and each one's timestamp), which the counter and the readout's times come from; and
+``timebase``, the clock of the file played, which positions come from. They are the same object
+unless a playback copy is played (its clock is its own, read from its packets).
 """
 
 from __future__ import annotations
@@ -73,7 +77,8 @@ class PlayerView(QWidget):
         self.frame_count = 0
         self.path = ""
         self.source = ""  # the file played: ``path`` itself or its playback copy
-        self.timebase: TimeBase = constant_timebase(self.fps, 0)  # frames on the player's clock
+        self.timebase: TimeBase = constant_timebase(self.fps, 0)  # frames on the clock of the file played
+        self.frames: TimeBase | None = None  # the film's own frames (its frame index) once known
         self._count_known = False  # frame_count is the number of frames the analysis decoded
         self._rate_text = "25 fps"
         self._position_ms = 0  # on the player's clock
@@ -130,20 +135,26 @@ class PlayerView(QWidget):
 
     # --- media ---------------------------------------------------------------------------
     def load(self, path: str, fps: float, frame_count: int, source: str | None = None,
-             timebase: TimeBase | None = None, decoded: bool = False) -> None:
+             timebase: TimeBase | None = None, decoded: bool = False, frames: TimeBase | None = None) -> None:
         """Show ``path`` paused at its first frame, played from ``source`` (its playback copy) if given.
 
-        ``frame_count`` is the number of frames decoded when ``decoded`` (the analysis counted them:
-        the end of the last shot); otherwise the header's estimate, replaced by the count of the
-        stream's own timestamps once :meth:`set_timebase` brings them.
+        ``frames`` is the film's frame index (``hhir.media.frame_index``): its count is the
+        counter's total and its timestamps the readout's times. Without it, ``frame_count`` is the
+        number of frames decoded when ``decoded`` (the end of the last shot), else the header's
+        estimate, until :meth:`set_frames` brings the index (or :meth:`set_timebase` the stream's
+        own timestamps).
 
-        ``timebase`` is ``source``'s (:func:`hhir.media.timebase.read_timebase`); without one the
-        stream's start and ``fps`` are used until :meth:`set_timebase` brings the exact one.
+        ``timebase`` is ``source``'s clock (:func:`hhir.media.timebase.read_timebase`); without one,
+        ``frames`` when ``path`` itself is played, else the stream's start and ``fps`` until
+        :meth:`set_timebase` brings the exact one.
         """
-        self.path, self.fps, self.frame_count = str(path), fps or 25.0, frame_count
-        self._count_known = decoded
+        self.path, self.fps = str(path), fps or 25.0
+        self.frames = frames
+        self.frame_count = frames.frame_count if frames is not None else frame_count
+        self._count_known = decoded or frames is not None
         self.source = str(source or path)
-        self.timebase = timebase or quick_timebase(self.source, self.fps, frame_count)
+        own = frames if frames is not None and self.source == self.path else None
+        self.timebase = timebase or own or quick_timebase(self.source, self.fps, self.frame_count)
         self._rate_text = self.rate_text()
         self._loop = None
         # A seek made before the source has loaded (the restored clip after a restart) is applied
@@ -154,14 +165,25 @@ class PlayerView(QWidget):
         self._from_event_loop("pause")  # decodes and shows the first frame without playing
         self._update_readout()
 
-    def set_timebase(self, timebase: TimeBase, source: str | None = None) -> None:
-        """Use ``source``'s exact time base (read in the background), keeping the frame on screen."""
+    def set_frames(self, frames: TimeBase, path: str) -> None:
+        """Use the film's frame index (built in the background), keeping the frame on screen."""
+        if str(path) != self.path:
+            return  # it belongs to a film no longer shown
+        self.frames = frames
+        self._count_known = True
+        self.set_timebase(frames if self.source == self.path else self.timebase, count=frames.frame_count)
+
+    def set_timebase(self, timebase: TimeBase, source: str | None = None, count: int | None = None) -> None:
+        """Use ``source``'s exact time base (read in the background), keeping the frame on screen.
+        ``count``: the decoded frame count, now known."""
         if source is not None and str(source) != self.source:
             return  # it belongs to a file no longer played
         frame = self.current_frame()
         self.timebase = timebase
-        if timebase.exact and not self._count_known and timebase.frame_count:
-            self.frame_count = timebase.frame_count  # the header only estimated it
+        if count is None and timebase.exact and not self._count_known and timebase.frame_count:
+            count = timebase.frame_count  # the header only estimated it
+        if count:
+            self.frame_count = count
             frame = min(frame, self.frame_count - 1)
         self._rate_text = self.rate_text()
         if self._pending_ms is not None:
@@ -181,7 +203,7 @@ class PlayerView(QWidget):
         frame = self.current_frame()
         self._resume = self.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState
         self.source = str(source)
-        self.timebase = quick_timebase(self.source, self.fps, self.frame_count)
+        self.timebase = quick_timebase(self.source, self.fps, self.frame_count)  # until its own is read
         self._rate_text = self.rate_text()
         self._position_ms = self._pending_ms = self._ms(frame)
         self._from_event_loop("setSource", Q_ARG(QUrl, QUrl.fromLocalFile(self.source)))
@@ -294,7 +316,7 @@ class PlayerView(QWidget):
         if not math.isfinite(seconds) or seconds < 0:
             return f"{text!r} is not a time in the video"
         self.player.pause()
-        self.seek_frame(self.timebase.frame_at(seconds))
+        self.seek_frame(self.times.frame_at(seconds))
         return None
 
     def _go_typed(self) -> None:
@@ -366,16 +388,22 @@ class PlayerView(QWidget):
         self.position_changed.emit(self.position_s)
 
     @property
+    def times(self) -> TimeBase:
+        """The film's own frame times: its frame index, else the clock of the file played."""
+        return self.frames if self.frames is not None else self.timebase
+
+    @property
     def shown_s(self) -> float:
         """Where the frame on screen starts in the stream's own timestamps (seconds from the
         container's start: a stream that starts late shows its first frame at that time)."""
-        return self.timebase.frame_start(self.current_frame())
+        return self.times.frame_start(self.current_frame())
 
     def rate_text(self) -> str:
         """The frame rate as the timestamps give it: the header's for a constant rate, the average
         (said to vary) when the intervals differ."""
-        starts = self.timebase.starts[: self.frame_count or None]
-        if not self.timebase.exact or len(starts) < 3:
+        times = self.times
+        starts = times.starts[: self.frame_count or None]
+        if not times.exact or len(starts) < 3:
             return f"{self.fps:g} fps"
         steps = [b - a for a, b in zip(starts, starts[1:])]
         if max(steps) - min(steps) <= 0.002:  # constant within a millisecond or two of rounding
@@ -384,7 +412,7 @@ class PlayerView(QWidget):
 
     def _update_readout(self) -> None:
         total = self.frame_count or self._last_frame() + 1
-        end_s = self.timebase.frame_start(total) if self.timebase.exact else self.duration_s
+        end_s = self.times.frame_start(total) if self.times.exact else self.duration_s
         parts = [
             f"{clock(self.shown_s)} / {clock(end_s)}",
             f"frame {self.current_frame():>6d} / {total}",
