@@ -47,7 +47,7 @@ def _ready(window, qtbot):
     window.show()
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
-    qtbot.waitUntil(lambda: window.player.timebase.exact, timeout=20_000)
+    qtbot.waitUntil(lambda: window.player.timebase.exact, timeout=60_000)  # decoded once, in a child process
     qtbot.waitUntil(lambda: window.player.player.duration() > 0, timeout=20_000)
     window.timeline.setFocus()
 
@@ -66,8 +66,12 @@ def _on_screen(window, qtbot, codes, frame, pixels=True):
 @pytest.mark.parametrize("container", ["mp4", "mkv"])
 def test_a_late_stream_and_a_variable_rate_count_and_time_their_decoded_frames(tmp_path, open_window, qtbot, container):
     """MP4 headers carry the frame count; Matroska's do not, and the estimate from the duration is
-    wrong for both films. The picture is checked on MP4 only: QtMultimedia shows these Matroska
-    files' frames two early at the same position, a fault of its own left open here."""
+    wrong for both films. The picture is checked on both late films: Matroska's AAC priming packet
+    makes QtMultimedia's FFmpeg start the clock at -0.064 s (PyAV's at 0), which the player
+    measures from the first frame. On the variable-rate Matroska film only the counter is checked:
+    every block there says it lasts 40 ms, so after a seek QtMultimedia shows the frame before any
+    frame that follows its predecessor by less (the first frame whose start + duration reaches the
+    position)."""
     late, variable = f"late.{container}", f"variable.{container}"
     pixels = container == "mp4"
     db, ids, truth = _project(tmp_path, {late: LATE, variable: VARIABLE})
@@ -82,17 +86,20 @@ def test_a_late_stream_and_a_variable_rate_count_and_time_their_decoded_frames(t
     window.open_video(ids[late])
     _ready(window, qtbot)
     codes, times = truth[late]
+    pixels_late = True
     readout = window.player.readout.text()
     assert f"frame      0 / {len(codes)}" in readout  # 120, as decoded (the header's estimate was more)
     assert readout.startswith(f"00:00.{round(times[0] * 1000):03d} /")  # the stream's own time: 0.500
     assert "25 fps" in readout
-    _on_screen(window, qtbot, codes, 0, pixels)
+    _on_screen(window, qtbot, codes, 0, pixels_late)
     _press(window, qtbot, Qt.Key.Key_Right, 3)
-    _on_screen(window, qtbot, codes, 3, pixels)
+    _on_screen(window, qtbot, codes, 3, pixels_late)
     assert window.player.readout.text().startswith(f"00:00.{round(times[3] * 1000):03d} /")
+    _press(window, qtbot, Qt.Key.Key_Right, 40)
+    _on_screen(window, qtbot, codes, 43, pixels_late)
     window.player.seek_frame(len(codes) - 2)
     _press(window, qtbot, Qt.Key.Key_Right, 3)  # stepping stops at the last frame that exists
-    _on_screen(window, qtbot, codes, len(codes) - 1, pixels)
+    _on_screen(window, qtbot, codes, len(codes) - 1, pixels_late)
     assert f"frame    {len(codes) - 1} / {len(codes)}" in window.player.readout.text()
 
     window.open_video(ids[variable])
@@ -135,8 +142,9 @@ def test_after_switching_videos_the_picture_follows_the_counter(tmp_path, open_w
     _on_screen(window, qtbot, truth["late.mp4"][0], 12)
 
 
-@pytest.mark.xfail(strict=True, reason="QtMultimedia's FFmpeg backend never shows the last frame of this "
-                   "variable-rate MP4: the frame before it up to its start, nothing after")
+@pytest.mark.xfail(strict=True, reason="QtMultimedia's FFmpeg backend drops any frame that ends before the frame it "
+                   "showed last ends (paused seeks and playback alike). With B-frames, this MP4's sample durations are "
+                   "decode-order steps: frame 398 is said to last 80 ms, past the end of frame 399, so 399 is never shown")
 def test_the_last_frame_of_a_variable_rate_film_is_on_screen(tmp_path, open_window, qtbot):
     db, ids, truth = _project(tmp_path, {"variable.mp4": VARIABLE})
     window = open_window(db)

@@ -8,17 +8,24 @@ that starts late (0.036 s is common) or has a variable frame rate shows the fram
 
 Two time bases: ``frames``, the film's own (the project's frame index: how many frames it decodes
 to and each one's timestamp), which the counter and the readout's times come from; and
-``timebase``, the clock of the file played, which positions come from. They are the same object
+``timebase``, the clock of the file played, which positions come from. They are the same
 unless a playback copy is played (its clock is its own, read from its packets).
+
+The player's clock is measured, not assumed: where a container starts is FFmpeg's guess, and the
+FFmpeg inside QtMultimedia can guess differently from the one that decoded the frame index (a
+Matroska file whose AAC track begins with a priming packet starts at -0.064 s in one and at 0 in
+the other, which showed every frame 1.6 frames late). So each file played first shows its first
+frame, and the time QtMultimedia gives that frame (``QVideoFrame.startTime``) sets where frame 0
+is on its clock; the other frames keep their distances from it.
 """
 
 from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import Q_ARG, QEvent, QGenericArgumentHolder, QMetaObject, Qt, QUrl, Signal
+from PySide6.QtCore import Q_ARG, QEvent, QGenericArgumentHolder, QMetaObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
+from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer, QVideoFrame
 from PySide6.QtMultimediaWidgets import QVideoWidget
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QSizePolicy, QSpinBox, QVBoxLayout, QWidget
 
@@ -84,6 +91,14 @@ class PlayerView(QWidget):
         self._position_ms = 0  # on the player's clock
         self._pending_ms: int | None = None  # where to go once a swapped source has loaded
         self._resume = False  # play on once it has (it was playing when swapped)
+        self._clock: TimeBase = self.timebase  # ``timebase`` before the measured shift
+        self._shift_s = 0.0  # where the player's clock puts frame 0, less where ``_clock`` does
+        self._measuring = False  # the file's first frame is awaited to measure ``_shift_s``
+        self._measure_armed = False  # the file has loaded and been asked for its first frame
+        self._measure_timeout = QTimer(self)
+        self._measure_timeout.setSingleShot(True)
+        self._measure_timeout.setInterval(3000)  # no frame came: the clock is taken as it is
+        self._measure_timeout.timeout.connect(lambda: self._measured(None))
         self._loop: tuple[float, float] | None = None
         self.looping = False
         self.player = QMediaPlayer(self)
@@ -93,6 +108,7 @@ class PlayerView(QWidget):
         self.video.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.video.setMinimumHeight(160)
         self.player.setVideoOutput(self.video)
+        self.video.videoSink().videoFrameChanged.connect(self._on_frame)
         self.readout = QLabel("--:--.---", self)
         self.readout.setObjectName("readout")
         self.readout.setWordWrap(True)  # two lines in a narrow window rather than a wide minimum
@@ -154,7 +170,8 @@ class PlayerView(QWidget):
         self._count_known = decoded or frames is not None
         self.source = str(source or path)
         own = frames if frames is not None and self.source == self.path else None
-        self.timebase = timebase or own or quick_timebase(self.source, self.fps, self.frame_count)
+        self._use_clock(timebase or own or quick_timebase(self.source, self.fps, self.frame_count), 0.0)
+        self._measuring, self._measure_armed = True, False
         self._rate_text = self.rate_text()
         self._loop = None
         # A seek made before the source has loaded (the restored clip after a restart) is applied
@@ -171,7 +188,7 @@ class PlayerView(QWidget):
             return  # it belongs to a film no longer shown
         self.frames = frames
         self._count_known = True
-        self.set_timebase(frames if self.source == self.path else self.timebase, count=frames.frame_count)
+        self.set_timebase(frames if self.source == self.path else self._clock, count=frames.frame_count)
 
     def set_timebase(self, timebase: TimeBase, source: str | None = None, count: int | None = None) -> None:
         """Use ``source``'s exact time base (read in the background), keeping the frame on screen.
@@ -179,7 +196,7 @@ class PlayerView(QWidget):
         if source is not None and str(source) != self.source:
             return  # it belongs to a file no longer played
         frame = self.current_frame()
-        self.timebase = timebase
+        self._use_clock(timebase, self._shift_s)
         if count is None and timebase.exact and not self._count_known and timebase.frame_count:
             count = timebase.frame_count  # the header only estimated it
         if count:
@@ -195,6 +212,32 @@ class PlayerView(QWidget):
     def _ms(self, frame: int) -> int:
         return int(round(self.timebase.position(frame) * 1000.0))
 
+    def _use_clock(self, clock: TimeBase, shift_s: float) -> None:
+        self._clock, self._shift_s = clock, shift_s
+        self.timebase = clock.shifted(shift_s) if shift_s else clock
+
+    def _on_frame(self, frame: QVideoFrame) -> None:
+        if self._measure_armed and frame.isValid() and self.player.source() == QUrl.fromLocalFile(self.source):
+            self._measured(frame.startTime())
+
+    def _measured(self, start_us: int | None) -> None:
+        """The first frame of the file played is on screen at ``start_us`` on the player's clock
+        (None: unknown); go on to the pending position once the file has loaded."""
+        if not self._measuring:
+            return
+        self._measuring = self._measure_armed = False
+        self._measure_timeout.stop()
+        if start_us is not None and start_us >= 0 and self._clock.frame_count:
+            shift = start_us / 1_000_000 - self._clock.frame_start(0)
+            if 0.0005 < abs(shift) < 2.0:  # a container start guessed differently, never a jump elsewhere
+                frame = self.current_frame()
+                self._use_clock(self._clock, shift)
+                if self._pending_ms is not None:
+                    self._position_ms = self._pending_ms = self._ms(frame)
+        loaded = (QMediaPlayer.MediaStatus.LoadedMedia, QMediaPlayer.MediaStatus.BufferedMedia)
+        if self.player.mediaStatus() in loaded:
+            self._go_pending()
+
     def swap_source(self, source: str) -> None:
         """Go on showing the same film from ``source`` (its playback copy) where it was, playing on
         if it was playing."""
@@ -203,7 +246,8 @@ class PlayerView(QWidget):
         frame = self.current_frame()
         self._resume = self.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState
         self.source = str(source)
-        self.timebase = quick_timebase(self.source, self.fps, self.frame_count)  # until its own is read
+        self._use_clock(quick_timebase(self.source, self.fps, self.frame_count), 0.0)  # until its own is read
+        self._measuring, self._measure_armed = not self._resume, False  # a file played on shows no first frame to measure
         self._rate_text = self.rate_text()
         self._position_ms = self._pending_ms = self._ms(frame)
         self._from_event_loop("setSource", Q_ARG(QUrl, QUrl.fromLocalFile(self.source)))
@@ -214,7 +258,16 @@ class PlayerView(QWidget):
         loaded = (QMediaPlayer.MediaStatus.LoadedMedia, QMediaPlayer.MediaStatus.BufferedMedia)
         if self.player.source() != QUrl.fromLocalFile(self.source):
             return  # the file shown before a switch reporting late: the pending frame is the new file's
-        if status in loaded and self._pending_ms is not None:
+        if status in loaded and self._measuring:
+            if not self._measure_armed:  # a frame shown from now on is this file's, at position 0: its first
+                self._measure_armed = True
+                self.player.setPosition(0)
+                self._measure_timeout.start()
+        elif status in loaded:
+            self._go_pending()
+
+    def _go_pending(self) -> None:
+        if self._pending_ms is not None:
             ms, self._pending_ms = self._pending_ms, None
             self._set_position(ms)
             if self._resume:
@@ -226,6 +279,8 @@ class PlayerView(QWidget):
         self._from_event_loop("setSource", Q_ARG(QUrl, QUrl()))
         self.path = self.source = ""
         self._pending_ms = None
+        self._measuring = self._measure_armed = False
+        self._measure_timeout.stop()
 
     def _from_event_loop(self, slot: str, *args: QGenericArgumentHolder) -> None:
         """Call a player slot from Qt's event loop instead of from Python.
