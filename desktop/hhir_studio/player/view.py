@@ -17,10 +17,19 @@ Matroska file whose AAC track begins with a priming packet starts at -0.064 s in
 the other, which showed every frame 1.6 frames late). So each file played first shows its first
 frame, and the time QtMultimedia gives that frame (``QVideoFrame.startTime``) sets where frame 0
 is on its clock; the other frames keep their distances from it.
+
+Where a frame is sought follows how QtMultimedia picks the frame it shows after a seek: the first
+frame whose start plus a duration reaches the position, every frame lasting the same (one frame at
+the stream's average rate, measured from that first frame's ``endTime``), whatever its own interval.
+In a variable-rate film that is not the frame whose interval holds the position; so frame ``n`` is
+sought where QtMultimedia shows ``n`` (between the end it gives ``n - 1`` and the end it gives
+``n``), inside ``n``'s own interval when the two overlap, and the frame on screen is read back by
+the same rule.
 """
 
 from __future__ import annotations
 
+import bisect
 import math
 
 from PySide6.QtCore import Q_ARG, QEvent, QGenericArgumentHolder, QMetaObject, Qt, QTimer, QUrl, Signal
@@ -95,6 +104,7 @@ class PlayerView(QWidget):
         self._shift_s = 0.0  # where the player's clock puts frame 0, less where ``_clock`` does
         self._measuring = False  # the file's first frame is awaited to measure ``_shift_s``
         self._measure_armed = False  # the file has loaded and been asked for its first frame
+        self._frame_s: float | None = None  # how long QtMultimedia says every frame of the file played lasts
         self._measure_timeout = QTimer(self)
         self._measure_timeout.setSingleShot(True)
         self._measure_timeout.setInterval(3000)  # no frame came: the clock is taken as it is
@@ -171,7 +181,7 @@ class PlayerView(QWidget):
         self.source = str(source or path)
         own = frames if frames is not None and self.source == self.path else None
         self._use_clock(timebase or own or quick_timebase(self.source, self.fps, self.frame_count), 0.0)
-        self._measuring, self._measure_armed = True, False
+        self._measuring, self._measure_armed, self._frame_s = True, False, None
         self._rate_text = self.rate_text()
         self._loop = None
         # A seek made before the source has loaded (the restored clip after a restart) is applied
@@ -210,7 +220,27 @@ class PlayerView(QWidget):
         self._update_readout()
 
     def _ms(self, frame: int) -> int:
-        return int(round(self.timebase.position(frame) * 1000.0))
+        return int(round(self._seek_point(frame) * 1000.0))
+
+    def _seek_point(self, frame: int) -> float:
+        """Seconds on the player's clock where a paused seek shows ``frame``."""
+        clock, lasts = self.timebase, self._frame_s
+        n = len(clock.starts)
+        if not lasts or not clock.exact or not 0 < frame < n:
+            return clock.position(frame)
+        start, before = clock.starts[frame], clock.starts[frame - 1]
+        after = clock.starts[frame + 1] if frame + 1 < n else clock.end_s
+        low, high = max(before + lasts, start), min(start + lasts, after)
+        if low < high:  # both a seek and playback show ``frame`` here
+            return (low + high) / 2.0
+        return (before + start) / 2.0 + lasts  # a seek shows it here, though playback shows a neighbour
+
+    def _frame_at(self, seconds: float) -> int:
+        """The frame a paused seek to ``seconds`` shows (see :meth:`_seek_point`)."""
+        clock, lasts = self.timebase, self._frame_s
+        if not lasts or not clock.exact or not clock.starts or seconds > clock.end_s + lasts:
+            return clock.frame_at(seconds)
+        return min(bisect.bisect_left(clock.starts, seconds - lasts), len(clock.starts) - 1)
 
     def _use_clock(self, clock: TimeBase, shift_s: float) -> None:
         self._clock, self._shift_s = clock, shift_s
@@ -218,22 +248,25 @@ class PlayerView(QWidget):
 
     def _on_frame(self, frame: QVideoFrame) -> None:
         if self._measure_armed and frame.isValid() and self.player.source() == QUrl.fromLocalFile(self.source):
-            self._measured(frame.startTime())
+            start, end = frame.startTime(), frame.endTime()
+            self._measured(start, (end - start) / 1_000_000 if 0 <= start < end else None)
 
-    def _measured(self, start_us: int | None) -> None:
-        """The first frame of the file played is on screen at ``start_us`` on the player's clock
-        (None: unknown); go on to the pending position once the file has loaded."""
+    def _measured(self, start_us: int | None, lasts_s: float | None = None) -> None:
+        """The first frame of the file played is on screen at ``start_us`` on the player's clock for
+        ``lasts_s`` (None: unknown); go on to the pending position once the file has loaded."""
         if not self._measuring:
             return
         self._measuring = self._measure_armed = False
         self._measure_timeout.stop()
+        frame = self.current_frame()
+        if lasts_s is not None and 0.0 < lasts_s < 10.0:
+            self._frame_s = lasts_s
         if start_us is not None and start_us >= 0 and self._clock.frame_count:
             shift = start_us / 1_000_000 - self._clock.frame_start(0)
             if 0.0005 < abs(shift) < 2.0:  # a container start guessed differently, never a jump elsewhere
-                frame = self.current_frame()
                 self._use_clock(self._clock, shift)
-                if self._pending_ms is not None:
-                    self._position_ms = self._pending_ms = self._ms(frame)
+        if self._pending_ms is not None:
+            self._position_ms = self._pending_ms = self._ms(frame)
         loaded = (QMediaPlayer.MediaStatus.LoadedMedia, QMediaPlayer.MediaStatus.BufferedMedia)
         if self.player.mediaStatus() in loaded:
             self._go_pending()
@@ -247,7 +280,7 @@ class PlayerView(QWidget):
         self._resume = self.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState
         self.source = str(source)
         self._use_clock(quick_timebase(self.source, self.fps, self.frame_count), 0.0)  # until its own is read
-        self._measuring, self._measure_armed = not self._resume, False  # a file played on shows no first frame to measure
+        self._measuring, self._measure_armed, self._frame_s = not self._resume, False, None  # played on: nothing to measure
         self._rate_text = self.rate_text()
         self._position_ms = self._pending_ms = self._ms(frame)
         self._from_event_loop("setSource", Q_ARG(QUrl, QUrl.fromLocalFile(self.source)))
@@ -307,7 +340,7 @@ class PlayerView(QWidget):
 
     def current_frame(self) -> int:
         """The index of the decoded frame on screen."""
-        return min(self.timebase.frame_at(self._position_ms / 1000.0), self._last_frame())
+        return min(self._frame_at(self._position_ms / 1000.0), self._last_frame())
 
     def _last_frame(self) -> int:
         if self.frame_count:
