@@ -138,7 +138,7 @@ def test_after_switching_videos_the_picture_follows_the_counter(tmp_path, open_w
 
 
 @pytest.mark.xfail(strict=True, reason="the last frame starts at 17.589 s, after the end of the MP4's video track "
-                   "(its edit list ends at 17.582 s): QtMultimedia's FFmpeg (7.1) shows nothing there, PyAV's (8.1) "
+                   "(its stated duration ends at 17.582 s): QtMultimedia's FFmpeg (7.1) shows nothing there, PyAV's (8.1) "
                    "decodes it")
 def test_the_last_frame_of_a_variable_rate_film_is_on_screen(tmp_path, open_window, qtbot):
     db, ids, truth = _project(tmp_path, {"variable.mp4": VARIABLE})
