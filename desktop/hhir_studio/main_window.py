@@ -68,6 +68,7 @@ class MainWindow(QMainWindow):
         self.session = ReviewSession(store, settings, self)
         self._laid_out: VideoSnapshot | None = None  # the data the timeline's layout was built from
         self._copies_queued: set[str] = set()  # fingerprints whose playback copy is built or being built
+        self._indexes_queued: set[int] = set()  # videos whose frames are being decoded
         self.runner = JobRunner(self)
         self._failures: FailureNotice | None = None  # the FailureNotice, made on the first failure
         self._focus_at_failure: QWidget | None = None  # where the keys were when it opened
@@ -195,12 +196,17 @@ class MainWindow(QMainWindow):
         if Path(video.path).exists():
             copy = existing_proxy(video.fingerprint) if self.session.settings.playback_copies else None
             data = self.session.data
-            # the frames the analysis decoded (its shots tile them), else the header's estimate until
-            # the stream's timestamps are read
+            # the film's frames as the project keeps them (decoded once: their count and timestamps);
+            # without them, the frames the analysis decoded (its shots tile them), else the header's
+            # estimate, until they are decoded in the background
+            frames = self._kept_frames(video)
             decoded = data.shots[-1].end_frame if data.shots else 0
             self.player.load(video.path, video.fps, decoded or video.frame_count, source=str(copy) if copy else None,
-                             decoded=bool(decoded))
-            self._queue_timebase(self.player.source)
+                             decoded=bool(decoded), frames=frames)
+            if frames is None:
+                self._queue_frame_index(video)
+            if copy is not None:
+                self._queue_timebase(self.player.source)  # the copy's own clock
             if copy is None:
                 self._queue_playback_copy(video)
             if self._clips_without_scores():  # a shot edit whose refresh the last session did not finish
@@ -280,9 +286,42 @@ class MainWindow(QMainWindow):
         job.finished.connect(lambda copy, fingerprint=video.fingerprint: self._on_playback_copy(fingerprint, copy))
         job.failed.connect(lambda _message, fingerprint=video.fingerprint: self._copies_queued.discard(fingerprint))
 
+    def _kept_frames(self, video: Video) -> TimeBase | None:
+        """The film's frames from the project's frame index, if it was decoded from the file as it
+        is now (a stat; the fingerprint only when the file's time changed)."""
+        from hhir.pipeline.frames import kept_frame_index
+
+        index = kept_frame_index(self.store, video)
+        return index.timebase(video.fps) if index is not None else None
+
+    def _queue_frame_index(self, video: Video) -> None:
+        """Decode the film's frames once in the background and keep them in the project (a video
+        added but not analysed, or a file changed since); the player uses them once kept. Until
+        then it counts frames from the stream's start at its average rate."""
+        from hhir_studio.operations import OPS, FrameIndexRequest, run_op
+
+        if video.id in self._indexes_queued:
+            return
+        self._indexes_queued.add(video.id)
+        request = FrameIndexRequest(self.store.reopen_value(), video.id)
+        # run in the child like every operation, but announced to nobody: nothing a view shows changed
+        job = self.runner.submit(JobSpec(OPS["frame_index"].title(request),
+                                         lambda progress, cancel: run_op("frame_index", request, progress, cancel).value,
+                                         model=False, key=("frame_index", video.id)))
+        job.finished.connect(lambda _count, v=video: self._on_frame_index(v))
+        job.failed.connect(lambda _message, video_id=video.id: self._indexes_queued.discard(video_id))
+
+    def _on_frame_index(self, video: Video) -> None:
+        self._indexes_queued.discard(video.id)
+        data = self.session.data
+        frames = self._kept_frames(video) if data is not None and data.video.id == video.id else None
+        if frames is not None:
+            self.player.set_frames(frames, video.path)
+
     def _queue_timebase(self, source: str) -> None:
-        """Read every frame's timestamp of ``source`` in the background; until then the player
-        counts frames from the stream's start at its average rate (exact unless the rate varies)."""
+        """Read every frame's timestamp of the playback copy ``source`` in the background (the
+        copy's clock is its own); until then the player counts its frames from the stream's start
+        at its average rate."""
         def read(_progress: ProgressFn, _cancel: CancelToken, path: str = source) -> TimeBase:
             from hhir.media.timebase import file_timebase
 
@@ -304,6 +343,8 @@ class MainWindow(QMainWindow):
             self.open_video(video_id)
         elif self.session.data.video.id == video_id:
             self.session.reload()
+            if self.player.frames is None and self.player.has_media:  # the analysis kept its frames
+                self._on_frame_index(self.session.data.video)
 
     def _on_structure_changed(self, video_id: int) -> None:
         """Shots replaced by an operation (an imported shot list): the new clips get their

@@ -157,6 +157,24 @@ def refresh_clips(request: RefreshClipsRequest, ctx: Context) -> Outcome:
     return Outcome(new, OpChanges(predictions=(request.video_id,)))
 
 
+@dataclass(frozen=True)
+class FrameIndexRequest:
+    project: str
+    video_id: int
+
+
+@operation("frame_index", FrameIndexRequest, int, title=lambda r: "Counting the frames", model=False)
+def frame_index(request: FrameIndexRequest, ctx: Context) -> Outcome:
+    """Decode and keep the frame index of a video the project holds none for (imported, not yet
+    analysed, or its file changed); the value is its frame count. Nothing the views show changes
+    until the window reads it back."""
+    from hhir.pipeline.frames import ensure_frame_index
+
+    with _project(request.project) as store:
+        index = ensure_frame_index(store, request.video_id, ctx.progress, ctx.cancel)
+    return Outcome(index.frame_count)
+
+
 # --- models ---------------------------------------------------------------------------------
 
 @dataclass(frozen=True)

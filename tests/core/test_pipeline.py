@@ -175,7 +175,7 @@ def test_speech_is_recognised_beside_shot_detection(tmp_path, scene_video, monke
     from hhir.segment import shots as shots_module
 
     seen: dict[str, str] = {}
-    real_transcriber, real_detect = pipeline_run.transcriber, shots_module.detect_shots
+    real_transcriber, real_detect = pipeline_run.transcriber, shots_module.detect_shots_and_frames
 
     def transcriber(model):
         seen["speech"] = threading.current_thread().name
@@ -186,7 +186,7 @@ def test_speech_is_recognised_beside_shot_detection(tmp_path, scene_video, monke
         return real_detect(*args, **kwargs)
 
     monkeypatch.setattr(pipeline_run, "transcriber", transcriber)
-    monkeypatch.setattr(shots_module, "detect_shots", detect_shots)
+    monkeypatch.setattr(shots_module, "detect_shots_and_frames", detect_shots)
     db = Store(tmp_path / "p.sqlite")
     steps: list[float] = []
     video_id = analyze(db, scene_video, progress=lambda f, m: steps.append(f))
@@ -204,7 +204,7 @@ def test_failed_shot_detection_stops_the_speech_worker_and_stores_no_transcript(
     def broken(path, *args, **kwargs):
         raise MediaError(path, "cannot decode the video for shot detection (test)")
 
-    monkeypatch.setattr(shots_module, "detect_shots", broken)
+    monkeypatch.setattr(shots_module, "detect_shots_and_frames", broken)
     db = Store(tmp_path / "p.sqlite")
     with pytest.raises(MediaError, match="shot detection"):
         analyze(db, scene_video)

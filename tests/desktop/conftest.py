@@ -37,9 +37,10 @@ MODEL_ID = "test-model-1"
 
 def fill_store(db_path, video_path):
     """A project as an analysis would leave it, written through the real Store: the real probe of a
-    generated video, its known shots, clips built by hhir.segment, a transcript and scores of a
+    generated video, its known shots and decoded frames, clips built by hhir.segment, a transcript and scores of a
     registered model. Returns the video id."""
     from hhir.media.probe import probe
+    from hhir.pipeline.frames import ensure_frame_index
     from hhir.segment.clips import build_clips
     from hhir.store import Store
     from hhir.types import ModelInfo, Shot, TranscriptSegment
@@ -50,6 +51,7 @@ def fill_store(db_path, video_path):
         video = store.add_video(info)
         shots = [Shot(i, a, b, a / info.fps, b / info.fps) for i, (a, b) in enumerate(zip(SCENE_CUTS, SCENE_CUTS[1:]))]
         store.set_shots(video.id, shots)
+        ensure_frame_index(store, video.id)  # analysis keeps it with the shots
         clips = store.set_clips(video.id, build_clips(shots, 3, 1))
         store.set_transcript(video.id, [
             TranscriptSegment(0.3, 2.2, "Where is the train station?"),

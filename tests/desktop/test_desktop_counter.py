@@ -47,7 +47,7 @@ def _ready(window, qtbot):
     window.show()
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
-    qtbot.waitUntil(lambda: window.player.timebase.exact, timeout=20_000)
+    qtbot.waitUntil(lambda: window.player.timebase.exact, timeout=60_000)  # decoded once, in a child process
     qtbot.waitUntil(lambda: window.player.player.duration() > 0, timeout=20_000)
     window.timeline.setFocus()
 
@@ -57,19 +57,19 @@ def _press(window, qtbot, key, times=1):
         qtbot.keyClick(window.timeline, key)
 
 
-def _on_screen(window, qtbot, codes, frame, pixels=True):
+def _on_screen(window, qtbot, codes, frame):
     assert window.player.current_frame() == frame
-    if pixels:
-        qtbot.waitUntil(lambda: _shown_code(window.player) == codes[frame], timeout=10_000)
+    qtbot.waitUntil(lambda: _shown_code(window.player) == codes[frame], timeout=10_000)
 
 
 @pytest.mark.parametrize("container", ["mp4", "mkv"])
 def test_a_late_stream_and_a_variable_rate_count_and_time_their_decoded_frames(tmp_path, open_window, qtbot, container):
     """MP4 headers carry the frame count; Matroska's do not, and the estimate from the duration is
-    wrong for both films. The picture is checked on MP4 only: QtMultimedia shows these Matroska
-    files' frames two early at the same position, a fault of its own left open here."""
+    wrong for both films. In Matroska, the AAC priming packet makes QtMultimedia's FFmpeg start the
+    clock at -0.064 s (PyAV's at 0), which the player measures from the first frame; and after a
+    seek QtMultimedia shows the first frame whose start plus one average frame reaches the
+    position, which in a variable-rate film is often not the frame whose interval holds it."""
     late, variable = f"late.{container}", f"variable.{container}"
-    pixels = container == "mp4"
     db, ids, truth = _project(tmp_path, {late: LATE, variable: VARIABLE})
     from hhir.store import Store
 
@@ -86,13 +86,15 @@ def test_a_late_stream_and_a_variable_rate_count_and_time_their_decoded_frames(t
     assert f"frame      0 / {len(codes)}" in readout  # 120, as decoded (the header's estimate was more)
     assert readout.startswith(f"00:00.{round(times[0] * 1000):03d} /")  # the stream's own time: 0.500
     assert "25 fps" in readout
-    _on_screen(window, qtbot, codes, 0, pixels)
+    _on_screen(window, qtbot, codes, 0)
     _press(window, qtbot, Qt.Key.Key_Right, 3)
-    _on_screen(window, qtbot, codes, 3, pixels)
+    _on_screen(window, qtbot, codes, 3)
     assert window.player.readout.text().startswith(f"00:00.{round(times[3] * 1000):03d} /")
+    _press(window, qtbot, Qt.Key.Key_Right, 40)
+    _on_screen(window, qtbot, codes, 43)
     window.player.seek_frame(len(codes) - 2)
     _press(window, qtbot, Qt.Key.Key_Right, 3)  # stepping stops at the last frame that exists
-    _on_screen(window, qtbot, codes, len(codes) - 1, pixels)
+    _on_screen(window, qtbot, codes, len(codes) - 1)
     assert f"frame    {len(codes) - 1} / {len(codes)}" in window.player.readout.text()
 
     window.open_video(ids[variable])
@@ -104,11 +106,11 @@ def test_a_late_stream_and_a_variable_rate_count_and_time_their_decoded_frames(t
     average = (len(times) - 1) / (times[-1] - times[0])
     assert f"{average:.2f} fps (variable)" in readout
     _press(window, qtbot, Qt.Key.Key_Right, 7)
-    _on_screen(window, qtbot, codes, 7, pixels)
+    _on_screen(window, qtbot, codes, 7)
     assert window.player.readout.text().startswith(f"00:00.{round(times[7] * 1000):03d} /")
     window.player.seek_frame(397)
     _press(window, qtbot, Qt.Key.Key_Right)
-    _on_screen(window, qtbot, codes, 398, pixels)
+    _on_screen(window, qtbot, codes, 398)
     _press(window, qtbot, Qt.Key.Key_Right, 3)  # never past the last decoded frame
     assert window.player.current_frame() == 399 and "frame    399 / 400" in window.player.readout.text()
 
@@ -135,8 +137,9 @@ def test_after_switching_videos_the_picture_follows_the_counter(tmp_path, open_w
     _on_screen(window, qtbot, truth["late.mp4"][0], 12)
 
 
-@pytest.mark.xfail(strict=True, reason="QtMultimedia's FFmpeg backend never shows the last frame of this "
-                   "variable-rate MP4: the frame before it up to its start, nothing after")
+@pytest.mark.xfail(strict=True, reason="the last frame starts at 17.589 s, after the end of the MP4's video track "
+                   "(its stated duration ends at 17.582 s): QtMultimedia's FFmpeg (7.1) shows nothing there, PyAV's (8.1) "
+                   "decodes it")
 def test_the_last_frame_of_a_variable_rate_film_is_on_screen(tmp_path, open_window, qtbot):
     db, ids, truth = _project(tmp_path, {"variable.mp4": VARIABLE})
     window = open_window(db)

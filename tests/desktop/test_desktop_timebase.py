@@ -31,6 +31,7 @@ def _decoded_codes(path) -> list[int]:
 
 def _project(tmp_path, times, bframes):
     from hhir.media.probe import probe
+    from hhir.pipeline.frames import ensure_frame_index
     from hhir.segment.clips import build_clips
     from hhir.store import Store
     from hhir.types import Shot
@@ -44,6 +45,7 @@ def _project(tmp_path, times, bframes):
         video = store.add_video(info)
         shots = [Shot(i, a, b, a / info.fps, b / info.fps) for i, (a, b) in enumerate(zip(CUTS, CUTS[1:]))]
         store.set_shots(video.id, shots)
+        ensure_frame_index(store, video.id)  # kept by the analysis with the shots
         store.set_clips(video.id, build_clips(shots, 1, 1))  # one clip per shot: a clip starts at each cut
     return db, video.id, decoded
 

@@ -68,6 +68,10 @@ class TimeBase:
             return n - 1 + int((seconds - self.end_s) * self.fps + 1e-9) + 1
         return max(bisect.bisect_left(self.starts, seconds) - 1, 0) if n else max(int(seconds * self.fps + 1e-6), 0)
 
+    def shifted(self, seconds: float) -> TimeBase:
+        """Every frame ``seconds`` later (earlier when negative): the same frames on another clock."""
+        return TimeBase(self.fps, tuple(t + seconds for t in self.starts), self.end_s + seconds, self.exact)
+
     def frame_clock(self, seconds: float) -> float:
         """Player seconds as frame-clock seconds (``frame / fps`` plus the part of the frame shown)."""
         frame = self.frame_at(seconds)

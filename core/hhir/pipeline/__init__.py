@@ -7,7 +7,9 @@ same video with the same settings recomputes nothing.
 Files: ``run`` (the stages in order), ``options`` (``AnalysisOptions``), ``feature_cache``,
 ``predict`` (scores from cached features) with ``fallback`` (labels the active model cannot score),
 ``voices`` (who speaks each turn, linked to the face seen speaking), ``people`` (the people stage:
-who is on screen, grouped into characters), ``pairs`` (suggested interactions with their cues), ``shot_edits`` (corrected shots, then the new clips'
+who is on screen, grouped into characters), ``pairs`` (suggested interactions with their cues),
+``frames`` (the kept frame index of a video's file, decoded when missing), ``shot_edits`` (corrected
+shots, then the new clips'
 suggestions) and ``result`` (the ``--json`` object)."""
 
 from hhir.pipeline.options import AnalysisOptions

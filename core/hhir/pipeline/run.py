@@ -118,15 +118,32 @@ def _shots_stage(
     """The video's shots, detected unless stored; a new video (``None``) is added once they are."""
     key = options.key("detector", "threshold")
     if video is not None and (store.stage_done(video.id, "shots", key) or store.stage_done(video.id, "shots", USER_SET)):
+        _frames_stage(store, video, path, info, progress, cancel)
         return video, store.shots(video.id)
-    from hhir.segment.shots import detect_shots
+    from hhir.media.frame_index import FileState
+    from hhir.segment.shots import detect_shots_and_frames
 
-    shots = detect_shots(path, info, detector=options.detector, threshold=options.threshold, progress=progress, cancel=cancel)
+    state = FileState.of(path, info.fingerprint)  # before decoding: a file changed meanwhile is decoded again
+    shots, frames = detect_shots_and_frames(path, info, detector=options.detector, threshold=options.threshold,
+                                            progress=progress, cancel=cancel)
     video = video or store.add_video(info)
     store.set_shots(video.id, shots)
+    store.set_frame_index(video.id, frames, state)
     store.clear_stages(video.id, ["clips"])
     store.mark_stage(video.id, "shots", key)
     return video, shots
+
+
+def _frames_stage(store: Store, video: Video, path: Path, info: VideoInfo, progress: ProgressFn,
+                  cancel: CancelToken) -> None:
+    """Decode the frame index of a video whose shots are kept, unless the project holds it for
+    this very file (a project from before frame indexes, or a file replaced since)."""
+    from hhir.media.frame_index import FileState, build_frame_index
+    from hhir.pipeline.frames import kept_frame_index
+
+    if kept_frame_index(store, video, path) is None:
+        state = FileState.of(path, info.fingerprint)
+        store.set_frame_index(video.id, build_frame_index(path, info.frame_count, progress, cancel), state)
 
 
 def _clips_stage(store: Store, video: Video, shots: list[Shot], options: AnalysisOptions) -> list[Clip]:

@@ -9,11 +9,15 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hhir.errors import MediaError
 from hhir.jobs import CancelToken, ProgressFn, no_progress
 from hhir.media.probe import av_path
 from hhir.types import Shot, VideoInfo
+
+if TYPE_CHECKING:
+    from hhir.media.frame_index import FrameIndex
 
 log = logging.getLogger(__name__)
 DETECTORS = ("adaptive", "content", "threshold", "histogram")
@@ -48,8 +52,9 @@ def _analysis_size(width: int, height: int, downscale: int | None) -> tuple[int,
 
 
 def _cuts(path: Path, info: VideoInfo, detector, downscale: int | None, progress: ProgressFn,
-          cancel: CancelToken | None) -> tuple[list[int], int]:
-    """Feed every decoded frame to ``detector``; return the cut frame indices and the frame count.
+          cancel: CancelToken | None) -> tuple[list[int], FrameIndex]:
+    """Feed every decoded frame to ``detector``; return the cut frame indices and the frames'
+    timestamps (their count is the frame count).
 
     Frames are decoded here rather than through PySceneDetect's SceneManager: each frame is shrunk
     to the detection size straight from the decoder's planes (:mod:`hhir.media.scale`, instead of a
@@ -59,6 +64,7 @@ def _cuts(path: Path, info: VideoInfo, detector, downscale: int | None, progress
     import av
     from scenedetect import FrameTimecode
 
+    from hhir.media.frame_index import TimestampLog
     from hhir.media.scale import to_bgr
 
     cuts: list = []
@@ -68,7 +74,9 @@ def _cuts(path: Path, info: VideoInfo, detector, downscale: int | None, progress
         stream.thread_type = "AUTO"
         fps = stream.average_rate or info.fps
         size = None
+        timestamps = TimestampLog(container, stream)
         for frame in container.decode(stream):
+            timestamps.add(frame)
             if size is None:
                 size = _analysis_size(frame.width, frame.height, downscale)
             image = to_bgr(frame, size[0], size[1])
@@ -80,7 +88,7 @@ def _cuts(path: Path, info: VideoInfo, detector, downscale: int | None, progress
                 progress(min(count / max(info.frame_count, 1), 1.0), "Detecting shots")
         if count:
             cuts += detector.post_process(FrameTimecode(count - 1, fps))
-    return sorted({c.frame_num for c in cuts if 0 < c.frame_num < count}), count
+    return sorted({c.frame_num for c in cuts if 0 < c.frame_num < count}), timestamps.index()
 
 
 def shots_from_cuts(cuts: list[int], frame_count: int, fps: float) -> list[Shot]:
@@ -92,7 +100,15 @@ def shots_from_cuts(cuts: list[int], frame_count: int, fps: float) -> list[Shot]
 def detect_shots(path: str | Path, info: VideoInfo, detector: str = "adaptive",
                  threshold: float | None = None, downscale: int | None = None,
                  progress: ProgressFn = no_progress, cancel: CancelToken | None = None) -> list[Shot]:
-    """Find the shots of a video.
+    """Find the shots of a video (:func:`detect_shots_and_frames` without the frame index)."""
+    return detect_shots_and_frames(path, info, detector, threshold, downscale, progress, cancel)[0]
+
+
+def detect_shots_and_frames(path: str | Path, info: VideoInfo, detector: str = "adaptive",
+                            threshold: float | None = None, downscale: int | None = None,
+                            progress: ProgressFn = no_progress,
+                            cancel: CancelToken | None = None) -> tuple[list[Shot], FrameIndex]:
+    """Find the shots of a video, and the timestamps of the frames decoded to find them.
 
     Args:
         path: The video.
@@ -105,7 +121,8 @@ def detect_shots(path: str | Path, info: VideoInfo, detector: str = "adaptive",
         cancel: Checked as often; raises :class:`hhir.jobs.Cancelled`.
 
     Returns:
-        Shots covering every decoded frame, in order; one shot when there is no cut.
+        Shots covering every decoded frame, in order (one shot when there is no cut), and the
+        :class:`~hhir.media.frame_index.FrameIndex` of those frames.
 
     Raises:
         ValueError: unknown detector name.
@@ -116,14 +133,15 @@ def detect_shots(path: str | Path, info: VideoInfo, detector: str = "adaptive",
     path = Path(path)
     chosen = _detector(detector, threshold)
     try:
-        cuts, count = _cuts(path, info, chosen, downscale, progress, cancel)
+        cuts, frames = _cuts(path, info, chosen, downscale, progress, cancel)
     except av.FFmpegError as exc:
         raise MediaError(path, f"cannot decode the video for shot detection ({exc})") from exc
+    count = frames.frame_count
     if count == 0:
         raise MediaError(path, "no video frame could be decoded")
     progress(1.0, "Detecting shots")
     log.info("%s: %d cuts in %d frames (%s detector)", path.name, len(cuts), count, detector)
-    return shots_from_cuts(cuts, count, info.fps)
+    return shots_from_cuts(cuts, count, info.fps), frames
 
 
 def validate_shots(shots: list[Shot]) -> None:

@@ -8,6 +8,7 @@ from hhir.store import repo_annotations, repo_clips, repo_media, repo_models, sh
 from hhir.store.base import StoreBase
 from hhir.store.common import video_row
 from hhir.store.records import Change, VideoState
+from hhir.media.frame_index import FileState, FrameIndex
 from hhir.types import Clip, Shot, TranscriptSegment, Video, VideoInfo
 
 
@@ -71,6 +72,18 @@ class MediaAPI(StoreBase):
         """Forget finished stages (all when ``stages`` is None) so the next run redoes them."""
         with self._writing() as s:
             repo_media.clear_stages(s, video_id, stages)
+
+    # frame index ---------------------------------------------------------------------------------
+    def set_frame_index(self, video_id: int, index: FrameIndex, state: FileState) -> None:
+        """Keep the video's decoded frames (:mod:`hhir.media.frame_index`), decoded from the file in ``state``."""
+        with self._writing() as s:
+            repo_media.set_frame_index(s, video_id, index, state)
+
+    def frame_index(self, video_id: int) -> tuple[FrameIndex, FileState] | None:
+        """The kept frame index and the file state it was decoded from; None when there is none
+        (or it is damaged). Whether the file is still that one: ``hhir.media.frame_index.index_matches``."""
+        with self._reading() as s:
+            return repo_media.frame_index(s, video_id)
 
     # structure ----------------------------------------------------------------------------------
     def set_shots(self, video_id: int, shots: list[Shot]) -> None:

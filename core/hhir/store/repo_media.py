@@ -1,13 +1,17 @@
-"""Videos, stage bookkeeping, shots and transcript segments."""
+"""Videos, stage bookkeeping, frame indexes, shots and transcript segments."""
 
 from __future__ import annotations
+
+import zlib
+from fractions import Fraction
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from hhir.errors import StoreError
+from hhir.media.frame_index import FileState, FrameIndex
 from hhir.store.common import now_iso, same_range, video_row
-from hhir.store.schema import SegmentRow, ShotRow, StageRow, VideoRow
+from hhir.store.schema import FrameIndexRow, SegmentRow, ShotRow, StageRow, VideoRow
 from hhir.types import Shot, TranscriptSegment, Video, VideoInfo
 
 
@@ -66,6 +70,31 @@ def clear_stages(s: Session, video_id: int, stages: list[str] | None) -> None:
     if stages is not None:
         query = query.where(StageRow.stage.in_(stages))
     s.execute(query)
+
+
+def set_frame_index(s: Session, video_id: int, index: FrameIndex, state: FileState) -> None:
+    video_row(s, video_id)
+    row = s.get(FrameIndexRow, video_id)
+    if row is None:
+        row = FrameIndexRow(video_id=video_id)
+        s.add(row)
+    row.frame_count, row.pts = index.frame_count, index.pack()
+    row.time_base_num, row.time_base_den = index.time_base.numerator, index.time_base.denominator
+    row.origin_us, row.last_duration = int(index.origin_us), int(index.last_duration)
+    row.file_size, row.file_mtime_ns, row.fingerprint = int(state.size), int(state.mtime_ns), state.fingerprint
+    row.built_at = now_iso()
+
+
+def frame_index(s: Session, video_id: int) -> tuple[FrameIndex, FileState] | None:
+    row = s.get(FrameIndexRow, video_id)
+    if row is None:
+        return None
+    try:
+        index = FrameIndex.unpack(row.pts, row.frame_count, Fraction(row.time_base_num, row.time_base_den),
+                                  row.origin_us, row.last_duration)
+    except (ValueError, ZeroDivisionError, zlib.error):
+        return None  # damaged: it is decoded again
+    return index, FileState(row.file_size, row.file_mtime_ns, row.fingerprint)
 
 
 def set_shots(s: Session, video_id: int, shots: list[Shot]) -> None:

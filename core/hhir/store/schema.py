@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, LargeBinary, MetaData, String, UniqueConstraint, text
+from sqlalchemy import JSON, BigInteger, Boolean, CheckConstraint, ForeignKey, Index, LargeBinary, MetaData, String, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Explicit constraint names, so migrations can refer to (and alter) them on every backend.
@@ -41,6 +41,25 @@ class VideoRow(Base):
     height: Mapped[int]
     has_audio: Mapped[bool] = mapped_column(Boolean)
     added_at: Mapped[str] = mapped_column(String)
+
+
+class FrameIndexRow(Base):
+    """A video's decoded frames (0009): how many, and each one's timestamp, packed by
+    :meth:`hhir.media.frame_index.FrameIndex.pack`; with the file it was decoded from (size,
+    modification time, fingerprint), so a changed file is decoded again."""
+
+    __tablename__ = "frame_indexes"
+    video_id: Mapped[int] = mapped_column(_video_fk(), primary_key=True)
+    frame_count: Mapped[int]
+    time_base_num: Mapped[int]
+    time_base_den: Mapped[int]
+    origin_us: Mapped[int] = mapped_column(BigInteger)
+    last_duration: Mapped[int] = mapped_column(BigInteger)
+    pts: Mapped[bytes] = mapped_column(LargeBinary)
+    file_size: Mapped[int] = mapped_column(BigInteger)
+    file_mtime_ns: Mapped[int] = mapped_column(BigInteger)
+    fingerprint: Mapped[str] = mapped_column(String)
+    built_at: Mapped[str] = mapped_column(String)
 
 
 class StageRow(Base):

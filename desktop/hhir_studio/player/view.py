@@ -3,18 +3,38 @@ exact time + frame readout.
 
 Frames are addressed by index, the ``n``-th decoded frame, as shots and clips are. The player's
 clock counts from the container's start in the stream's timestamps, so a :class:`TimeBase` maps
-between them: frame ``n`` is shown at the middle of its display interval on that clock, and the
-readout's seconds are frame-clock seconds (``frame / fps``, what shots and clips use). A stream that
-starts late (0.036 s is common) or has a variable frame rate shows the frame the counter names.
+between them: frame ``n`` is shown at the middle of its display interval on that clock. A stream
+that starts late (0.036 s is common) or has a variable frame rate shows the frame the counter names.
+
+Two time bases: ``frames``, the film's own (the project's frame index: how many frames it decodes
+to and each one's timestamp), which the counter and the readout's times come from; and
+``timebase``, the clock of the file played, which positions come from. They are the same
+unless a playback copy is played (its clock is its own, read from its packets).
+
+The player's clock is measured, not assumed: where a container starts is FFmpeg's guess, and the
+FFmpeg inside QtMultimedia can guess differently from the one that decoded the frame index (a
+Matroska file whose AAC track begins with a priming packet starts at -0.064 s in one and at 0 in
+the other, which showed every frame 1.6 frames late). So each file played first shows its first
+frame, and the time QtMultimedia gives that frame (``QVideoFrame.startTime``) sets where frame 0
+is on its clock; the other frames keep their distances from it.
+
+Where a frame is sought follows how QtMultimedia picks the frame it shows after a seek: the first
+frame whose start plus a duration reaches the position, every frame lasting the same (one frame at
+the stream's average rate, measured from that first frame's ``endTime``), whatever its own interval.
+In a variable-rate film that is not the frame whose interval holds the position; so frame ``n`` is
+sought where QtMultimedia shows ``n`` (between the end it gives ``n - 1`` and the end it gives
+``n``), inside ``n``'s own interval when the two overlap, and the frame on screen is read back by
+the same rule.
 """
 
 from __future__ import annotations
 
+import bisect
 import math
 
-from PySide6.QtCore import Q_ARG, QEvent, QGenericArgumentHolder, QMetaObject, Qt, QUrl, Signal
+from PySide6.QtCore import Q_ARG, QEvent, QGenericArgumentHolder, QMetaObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
+from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer, QVideoFrame
 from PySide6.QtMultimediaWidgets import QVideoWidget
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QSizePolicy, QSpinBox, QVBoxLayout, QWidget
 
@@ -73,12 +93,22 @@ class PlayerView(QWidget):
         self.frame_count = 0
         self.path = ""
         self.source = ""  # the file played: ``path`` itself or its playback copy
-        self.timebase: TimeBase = constant_timebase(self.fps, 0)  # frames on the player's clock
+        self.timebase: TimeBase = constant_timebase(self.fps, 0)  # frames on the clock of the file played
+        self.frames: TimeBase | None = None  # the film's own frames (its frame index) once known
         self._count_known = False  # frame_count is the number of frames the analysis decoded
         self._rate_text = "25 fps"
         self._position_ms = 0  # on the player's clock
         self._pending_ms: int | None = None  # where to go once a swapped source has loaded
         self._resume = False  # play on once it has (it was playing when swapped)
+        self._clock: TimeBase = self.timebase  # ``timebase`` before the measured shift
+        self._shift_s = 0.0  # where the player's clock puts frame 0, less where ``_clock`` does
+        self._measuring = False  # the file's first frame is awaited to measure ``_shift_s``
+        self._measure_armed = False  # the file has loaded and been asked for its first frame
+        self._frame_s: float | None = None  # how long QtMultimedia says every frame of the file played lasts
+        self._measure_timeout = QTimer(self)
+        self._measure_timeout.setSingleShot(True)
+        self._measure_timeout.setInterval(3000)  # no frame came: the clock is taken as it is
+        self._measure_timeout.timeout.connect(lambda: self._measured(None))
         self._loop: tuple[float, float] | None = None
         self.looping = False
         self.player = QMediaPlayer(self)
@@ -88,6 +118,7 @@ class PlayerView(QWidget):
         self.video.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.video.setMinimumHeight(160)
         self.player.setVideoOutput(self.video)
+        self.video.videoSink().videoFrameChanged.connect(self._on_frame)
         self.readout = QLabel("--:--.---", self)
         self.readout.setObjectName("readout")
         self.readout.setWordWrap(True)  # two lines in a narrow window rather than a wide minimum
@@ -130,20 +161,27 @@ class PlayerView(QWidget):
 
     # --- media ---------------------------------------------------------------------------
     def load(self, path: str, fps: float, frame_count: int, source: str | None = None,
-             timebase: TimeBase | None = None, decoded: bool = False) -> None:
+             timebase: TimeBase | None = None, decoded: bool = False, frames: TimeBase | None = None) -> None:
         """Show ``path`` paused at its first frame, played from ``source`` (its playback copy) if given.
 
-        ``frame_count`` is the number of frames decoded when ``decoded`` (the analysis counted them:
-        the end of the last shot); otherwise the header's estimate, replaced by the count of the
-        stream's own timestamps once :meth:`set_timebase` brings them.
+        ``frames`` is the film's frame index (``hhir.media.frame_index``): its count is the
+        counter's total and its timestamps the readout's times. Without it, ``frame_count`` is the
+        number of frames decoded when ``decoded`` (the end of the last shot), else the header's
+        estimate, until :meth:`set_frames` brings the index (or :meth:`set_timebase` the stream's
+        own timestamps).
 
-        ``timebase`` is ``source``'s (:func:`hhir.media.timebase.read_timebase`); without one the
-        stream's start and ``fps`` are used until :meth:`set_timebase` brings the exact one.
+        ``timebase`` is ``source``'s clock (:func:`hhir.media.timebase.read_timebase`); without one,
+        ``frames`` when ``path`` itself is played, else the stream's start and ``fps`` until
+        :meth:`set_timebase` brings the exact one.
         """
-        self.path, self.fps, self.frame_count = str(path), fps or 25.0, frame_count
-        self._count_known = decoded
+        self.path, self.fps = str(path), fps or 25.0
+        self.frames = frames
+        self.frame_count = frames.frame_count if frames is not None else frame_count
+        self._count_known = decoded or frames is not None
         self.source = str(source or path)
-        self.timebase = timebase or quick_timebase(self.source, self.fps, frame_count)
+        own = frames if frames is not None and self.source == self.path else None
+        self._use_clock(timebase or own or quick_timebase(self.source, self.fps, self.frame_count), 0.0)
+        self._measuring, self._measure_armed, self._frame_s = True, False, None
         self._rate_text = self.rate_text()
         self._loop = None
         # A seek made before the source has loaded (the restored clip after a restart) is applied
@@ -154,14 +192,25 @@ class PlayerView(QWidget):
         self._from_event_loop("pause")  # decodes and shows the first frame without playing
         self._update_readout()
 
-    def set_timebase(self, timebase: TimeBase, source: str | None = None) -> None:
-        """Use ``source``'s exact time base (read in the background), keeping the frame on screen."""
+    def set_frames(self, frames: TimeBase, path: str) -> None:
+        """Use the film's frame index (built in the background), keeping the frame on screen."""
+        if str(path) != self.path:
+            return  # it belongs to a film no longer shown
+        self.frames = frames
+        self._count_known = True
+        self.set_timebase(frames if self.source == self.path else self._clock, count=frames.frame_count)
+
+    def set_timebase(self, timebase: TimeBase, source: str | None = None, count: int | None = None) -> None:
+        """Use ``source``'s exact time base (read in the background), keeping the frame on screen.
+        ``count``: the decoded frame count, now known."""
         if source is not None and str(source) != self.source:
             return  # it belongs to a file no longer played
         frame = self.current_frame()
-        self.timebase = timebase
-        if timebase.exact and not self._count_known and timebase.frame_count:
-            self.frame_count = timebase.frame_count  # the header only estimated it
+        self._use_clock(timebase, self._shift_s)
+        if count is None and timebase.exact and not self._count_known and timebase.frame_count:
+            count = timebase.frame_count  # the header only estimated it
+        if count:
+            self.frame_count = count
             frame = min(frame, self.frame_count - 1)
         self._rate_text = self.rate_text()
         if self._pending_ms is not None:
@@ -171,7 +220,56 @@ class PlayerView(QWidget):
         self._update_readout()
 
     def _ms(self, frame: int) -> int:
-        return int(round(self.timebase.position(frame) * 1000.0))
+        return int(round(self._seek_point(frame) * 1000.0))
+
+    def _seek_point(self, frame: int) -> float:
+        """Seconds on the player's clock where a paused seek shows ``frame``."""
+        clock, lasts = self.timebase, self._frame_s
+        n = len(clock.starts)
+        if not lasts or not clock.exact or not 0 < frame < n:
+            return clock.position(frame)
+        start, before = clock.starts[frame], clock.starts[frame - 1]
+        after = clock.starts[frame + 1] if frame + 1 < n else clock.end_s
+        low, high = max(before + lasts, start), min(start + lasts, after)
+        if low < high:  # both a seek and playback show ``frame`` here
+            return (low + high) / 2.0
+        return (before + start) / 2.0 + lasts  # a seek shows it here, though playback shows a neighbour
+
+    def _frame_at(self, seconds: float) -> int:
+        """The frame a paused seek to ``seconds`` shows (see :meth:`_seek_point`)."""
+        clock, lasts = self.timebase, self._frame_s
+        if not lasts or not clock.exact or not clock.starts or seconds > clock.end_s + lasts:
+            return clock.frame_at(seconds)
+        return min(bisect.bisect_left(clock.starts, seconds - lasts), len(clock.starts) - 1)
+
+    def _use_clock(self, clock: TimeBase, shift_s: float) -> None:
+        self._clock, self._shift_s = clock, shift_s
+        self.timebase = clock.shifted(shift_s) if shift_s else clock
+
+    def _on_frame(self, frame: QVideoFrame) -> None:
+        if self._measure_armed and frame.isValid() and self.player.source() == QUrl.fromLocalFile(self.source):
+            start, end = frame.startTime(), frame.endTime()
+            self._measured(start, (end - start) / 1_000_000 if 0 <= start < end else None)
+
+    def _measured(self, start_us: int | None, lasts_s: float | None = None) -> None:
+        """The first frame of the file played is on screen at ``start_us`` on the player's clock for
+        ``lasts_s`` (None: unknown); go on to the pending position once the file has loaded."""
+        if not self._measuring:
+            return
+        self._measuring = self._measure_armed = False
+        self._measure_timeout.stop()
+        frame = self.current_frame()
+        if lasts_s is not None and 0.0 < lasts_s < 10.0:
+            self._frame_s = lasts_s
+        if start_us is not None and start_us >= 0 and self._clock.frame_count:
+            shift = start_us / 1_000_000 - self._clock.frame_start(0)
+            if 0.0005 < abs(shift) < 2.0:  # a container start guessed differently, never a jump elsewhere
+                self._use_clock(self._clock, shift)
+        if self._pending_ms is not None:
+            self._position_ms = self._pending_ms = self._ms(frame)
+        loaded = (QMediaPlayer.MediaStatus.LoadedMedia, QMediaPlayer.MediaStatus.BufferedMedia)
+        if self.player.mediaStatus() in loaded:
+            self._go_pending()
 
     def swap_source(self, source: str) -> None:
         """Go on showing the same film from ``source`` (its playback copy) where it was, playing on
@@ -181,7 +279,8 @@ class PlayerView(QWidget):
         frame = self.current_frame()
         self._resume = self.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState
         self.source = str(source)
-        self.timebase = quick_timebase(self.source, self.fps, self.frame_count)
+        self._use_clock(quick_timebase(self.source, self.fps, self.frame_count), 0.0)  # until its own is read
+        self._measuring, self._measure_armed, self._frame_s = not self._resume, False, None  # played on: nothing to measure
         self._rate_text = self.rate_text()
         self._position_ms = self._pending_ms = self._ms(frame)
         self._from_event_loop("setSource", Q_ARG(QUrl, QUrl.fromLocalFile(self.source)))
@@ -192,7 +291,16 @@ class PlayerView(QWidget):
         loaded = (QMediaPlayer.MediaStatus.LoadedMedia, QMediaPlayer.MediaStatus.BufferedMedia)
         if self.player.source() != QUrl.fromLocalFile(self.source):
             return  # the file shown before a switch reporting late: the pending frame is the new file's
-        if status in loaded and self._pending_ms is not None:
+        if status in loaded and self._measuring:
+            if not self._measure_armed:  # a frame shown from now on is this file's, at position 0: its first
+                self._measure_armed = True
+                self.player.setPosition(0)
+                self._measure_timeout.start()
+        elif status in loaded:
+            self._go_pending()
+
+    def _go_pending(self) -> None:
+        if self._pending_ms is not None:
             ms, self._pending_ms = self._pending_ms, None
             self._set_position(ms)
             if self._resume:
@@ -204,6 +312,8 @@ class PlayerView(QWidget):
         self._from_event_loop("setSource", Q_ARG(QUrl, QUrl()))
         self.path = self.source = ""
         self._pending_ms = None
+        self._measuring = self._measure_armed = False
+        self._measure_timeout.stop()
 
     def _from_event_loop(self, slot: str, *args: QGenericArgumentHolder) -> None:
         """Call a player slot from Qt's event loop instead of from Python.
@@ -230,7 +340,7 @@ class PlayerView(QWidget):
 
     def current_frame(self) -> int:
         """The index of the decoded frame on screen."""
-        return min(self.timebase.frame_at(self._position_ms / 1000.0), self._last_frame())
+        return min(self._frame_at(self._position_ms / 1000.0), self._last_frame())
 
     def _last_frame(self) -> int:
         if self.frame_count:
@@ -294,7 +404,7 @@ class PlayerView(QWidget):
         if not math.isfinite(seconds) or seconds < 0:
             return f"{text!r} is not a time in the video"
         self.player.pause()
-        self.seek_frame(self.timebase.frame_at(seconds))
+        self.seek_frame(self.times.frame_at(seconds))
         return None
 
     def _go_typed(self) -> None:
@@ -366,16 +476,22 @@ class PlayerView(QWidget):
         self.position_changed.emit(self.position_s)
 
     @property
+    def times(self) -> TimeBase:
+        """The film's own frame times: its frame index, else the clock of the file played."""
+        return self.frames if self.frames is not None else self.timebase
+
+    @property
     def shown_s(self) -> float:
         """Where the frame on screen starts in the stream's own timestamps (seconds from the
         container's start: a stream that starts late shows its first frame at that time)."""
-        return self.timebase.frame_start(self.current_frame())
+        return self.times.frame_start(self.current_frame())
 
     def rate_text(self) -> str:
         """The frame rate as the timestamps give it: the header's for a constant rate, the average
         (said to vary) when the intervals differ."""
-        starts = self.timebase.starts[: self.frame_count or None]
-        if not self.timebase.exact or len(starts) < 3:
+        times = self.times
+        starts = times.starts[: self.frame_count or None]
+        if not times.exact or len(starts) < 3:
             return f"{self.fps:g} fps"
         steps = [b - a for a, b in zip(starts, starts[1:])]
         if max(steps) - min(steps) <= 0.002:  # constant within a millisecond or two of rounding
@@ -384,7 +500,7 @@ class PlayerView(QWidget):
 
     def _update_readout(self) -> None:
         total = self.frame_count or self._last_frame() + 1
-        end_s = self.timebase.frame_start(total) if self.timebase.exact else self.duration_s
+        end_s = self.times.frame_start(total) if self.times.exact else self.duration_s
         parts = [
             f"{clock(self.shown_s)} / {clock(end_s)}",
             f"frame {self.current_frame():>6d} / {total}",
