@@ -38,6 +38,21 @@ def test_the_stored_turns_carry_the_two_voices(analysed):
     assert store.stage_params(STAGE)[video_id] == stage_key(people)
 
 
+def test_no_transcript_segment_spans_both_voices(analysed):
+    """Whisper joins two speakers' lines in one segment; analysis cuts it at the word where the
+    voice changes, so each stored segment is (nearly all) one voice's, and both voices speak."""
+    store, video_id, _, spoken = analysed
+    turns = store.speech_turns(video_id)
+    segments = store.transcript(video_id)
+    assert len(segments) >= len(spoken) - 1  # espeak's six lines, not Whisper's three two-line segments
+    for segment in segments:
+        heard: dict[int, float] = {}
+        for t in turns:
+            heard[t.speaker] = heard.get(t.speaker, 0.0) + max(0.0, min(t.end_s, segment.end_s) - max(t.start_s, segment.start_s))
+        assert min(heard.values()) <= 0.25 * (segment.end_s - segment.start_s), (segment, heard)
+    assert len({t.speaker for t in turns_of(segments, turns) if t}) == 2
+
+
 def test_the_transcript_and_the_cli_say_who_speaks(analysed, tmp_path, capsys):
     from hhir.cli import main
 
