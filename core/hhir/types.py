@@ -74,11 +74,25 @@ class Clip:
 
 
 @dataclass(frozen=True)
+class SpokenWord:
+    """One recognised word and when it is said (its text keeps the recogniser's leading space)."""
+
+    start_s: float
+    end_s: float
+    text: str
+
+
+@dataclass(frozen=True)
 class TranscriptSegment:
+    """One stretch of the transcript. ``words`` are the recogniser's word times, present only on
+    segments fresh from speech recognition (the store keeps no words); they take no part in
+    equality."""
+
     start_s: float
     end_s: float
     text: str
     id: int = 0
+    words: tuple[SpokenWord, ...] = field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True)

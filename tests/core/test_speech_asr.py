@@ -40,6 +40,20 @@ def test_two_sentences(transcriber: Transcriber) -> None:
         assert word in text
 
 
+def test_each_segment_carries_its_words_on_the_films_clock(transcriber: Transcriber) -> None:
+    """Word times (for cutting a segment where the voice changes) add up to the segment's text and
+    fall inside it, in order, near where each sentence is said."""
+    audio = make_waveform(10.0, [(1.0, "where is the station"), (5.5, "give me the book please")])
+    segments = transcriber.transcribe(audio)
+    assert segments and all(s.words for s in segments)
+    for s in segments:
+        assert "".join(w.text for w in s.words).strip() == s.text
+        starts = [w.start_s for w in s.words]
+        assert starts == sorted(starts) and all(s.start_s - 0.05 <= w.start_s <= w.end_s <= s.end_s + 0.05 for w in s.words)
+    words = {w.text.strip(" .,").lower(): w for s in segments for w in s.words}
+    assert 0.5 <= words["where"].start_s <= 2.0 and 5.0 <= words["give"].start_s <= 6.5
+
+
 def test_empty_and_silent_audio(transcriber: Transcriber) -> None:
     assert transcriber.transcribe(np.zeros(0, np.float32)) == []
     assert transcriber.transcribe(make_waveform(3.0)) == []  # low noise only: VAD finds no speech

@@ -10,9 +10,9 @@ import pytest
 from people_media import make_talking_people_video
 
 from hhir.pipeline import AnalysisOptions, analyze
-from hhir.pipeline.voices import STAGE, link_turns, mouth_rows, stage_key, transcript_speakers, turns_of
+from hhir.pipeline.voices import STAGE, link_turns, mouth_rows, split_at_turns, stage_key, transcript_speakers, turns_of
 from hhir.store import Store
-from hhir.types import PersonBox, PersonTrack, SpeechTurn, TranscriptSegment, Video
+from hhir.types import PersonBox, PersonTrack, SpeechTurn, SpokenWord, TranscriptSegment, Video
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +36,21 @@ def test_the_stored_turns_carry_the_two_voices(analysed):
     assert voices[0::2] == [voices[0]] * 3 and voices[1::2] == [voices[1]] * 3 and voices[0] != voices[1]
     people = store.stage_params("people")[video_id]
     assert store.stage_params(STAGE)[video_id] == stage_key(people)
+
+
+def test_no_transcript_segment_spans_both_voices(analysed):
+    """Whisper joins two speakers' lines in one segment; analysis cuts it at the word where the
+    voice changes, so each stored segment is (nearly all) one voice's, and both voices speak."""
+    store, video_id, _, spoken = analysed
+    turns = store.speech_turns(video_id)
+    segments = store.transcript(video_id)
+    assert len(segments) >= len(spoken) - 1  # espeak's six lines, not Whisper's three two-line segments
+    for segment in segments:
+        heard: dict[int, float] = {}
+        for t in turns:
+            heard[t.speaker] = heard.get(t.speaker, 0.0) + max(0.0, min(t.end_s, segment.end_s) - max(t.start_s, segment.start_s))
+        assert min(heard.values()) <= 0.25 * (segment.end_s - segment.start_s), (segment, heard)
+    assert len({t.speaker for t in turns_of(segments, turns) if t}) == 2
 
 
 def test_the_transcript_and_the_cli_say_who_speaks(analysed, tmp_path, capsys):
@@ -160,3 +175,50 @@ def test_the_ava_export_carries_the_peoples_boxes_and_person_ids(analysed, tmp_p
                 assert np.allclose(box, frame_clock[(second, person)], atol=0.02), (second, person)
                 compared += 1
     assert compared >= 15
+
+
+def _said(*words: tuple[float, float, str]) -> tuple[SpokenWord, ...]:
+    return tuple(SpokenWord(s, e, w) for s, e, w in words)
+
+
+def test_a_segment_spanning_two_voices_is_cut_at_the_word_where_the_voice_changes():
+    words = _said((0.3, 0.6, " Where"), (0.6, 0.8, " is"), (0.8, 1.0, " the"), (1.0, 1.6, " station?"),
+                  (2.4, 2.8, " Over"), (2.8, 3.4, " there."))
+    one = TranscriptSegment(0.2, 3.6, "Where is the station? Over there.", words=words)
+    alone = TranscriptSegment(5.0, 6.0, "Thanks.", words=_said((5.1, 5.8, " Thanks.")))
+    turns = [SpeechTurn(1, 1, 0.25, 1.7, 0), SpeechTurn(2, 1, 2.3, 3.5, 1), SpeechTurn(3, 1, 5.0, 5.9, 0)]
+    first, second, third = split_at_turns([one, alone], turns)
+    assert (first.start_s, first.end_s, first.text) == (0.2, 1.6, "Where is the station?")
+    assert (second.start_s, second.end_s, second.text) == (2.4, 3.6, "Over there.")
+    assert third == alone
+    assert [t.speaker for t in turns_of([first, second, third], turns)] == [0, 1, 0]  # one voice each, as the words say
+    assert split_at_turns([one], [turns[0]]) == [one]  # one voice: whole
+    assert split_at_turns([one], []) == [one]
+
+
+def test_a_word_of_no_voice_stays_with_the_words_before_it_and_a_segment_without_words_stays_whole():
+    words = _said((0.0, 0.5, " Yes,"), (4.0, 4.5, " well"), (8.0, 8.5, " no."))
+    turns = [SpeechTurn(1, 1, 0.0, 0.6, 0), SpeechTurn(2, 1, 7.9, 8.6, 1)]  # "well" is in no turn
+    cut = split_at_turns([TranscriptSegment(0.0, 8.6, "Yes, well no.", words=words)], turns)
+    assert [(s.start_s, s.end_s, s.text) for s in cut] == [(0.0, 4.5, "Yes, well"), (8.0, 8.6, "no.")]
+    bare = TranscriptSegment(0.0, 8.6, "Yes, well no.")
+    assert split_at_turns([bare], turns) == [bare]
+
+
+def test_a_segment_a_person_edited_is_never_cut(tmp_path):
+    from hhir.types import VideoInfo
+
+    words = _said((0.1, 1.0, " Hello"), (2.0, 3.0, " hi."))
+    machine = TranscriptSegment(0.0, 3.0, "Hello hi.", words=words)
+    turns = [SpeechTurn(1, 1, 0.0, 1.2, 0), SpeechTurn(2, 1, 1.9, 3.0, 1)]
+    with Store(tmp_path / "e.hhir") as store:
+        video = store.add_video(VideoInfo("v.mp4", 4.0, 25.0, 100, 64, 48, True, fingerprint="fp"))
+        (stored,) = store.set_transcript(video.id, [machine])
+        assert store.edited_segments(video.id) == []
+        store.edit_segment_text(stored.id, "Hello. Hi!", "ann")
+        keep = store.edited_segments(video.id)
+        assert [(k.start_s, k.end_s, k.text) for k in keep] == [(0.0, 3.0, "Hello hi.")]  # the machine's text
+        assert split_at_turns([machine], turns, keep) == [machine]
+        assert len(split_at_turns([machine], turns)) == 2
+        store.set_transcript(video.id, split_at_turns([machine], turns, keep))  # the edit survives re-storing
+        assert [s.text for s in store.transcript(video.id)] == ["Hello. Hi!"]

@@ -91,7 +91,12 @@ def analyze(
     if options.voices:
         from hhir.pipeline.voices import voices_stage
 
-        voices_stage(store, video, audio, sub_progress(progress, 0.55, 0.6), cancel)
+        if voices_stage(store, video, audio, sub_progress(progress, 0.55, 0.6), cancel) and speech.recognised:
+            # new voices, and the words still in memory: cut the transcript where they change
+            split = _split_at_turns(store, video.id, speech.recognised)
+            if _times_and_texts(split) != _times_and_texts(speech.split):
+                segments = store.set_transcript(video.id, split)
+                clips = _clip_texts(store, video.id, clips, segments)
     if options.people and options.pairs:
         from hhir.pipeline.pairs import pairs_stage
 
@@ -168,6 +173,10 @@ class _Speech:
 
     def __init__(self, key: str, stored: bool) -> None:
         self.key, self.stored = key, stored
+        self.recognised: list[TranscriptSegment] = []
+        """The segments as recognised, with their words (which the store does not keep)."""
+        self.split: list[TranscriptSegment] = []
+        """What was stored: ``recognised`` cut where the voice changes."""
         self._future: Future[list[TranscriptSegment]] | None = None
         self._stop = CancelToken()
         self._latest: tuple[float, str] = (0.0, "Transcribing speech")
@@ -242,9 +251,28 @@ def _transcript_stage(
     if speech.stored:
         return store.transcript(video.id)
     progress(0.0, "Transcribing speech")
-    segments = store.set_transcript(video.id, speech.result(progress, cancel))
+    speech.recognised = speech.result(progress, cancel)
+    # cut at the stored voices' changes already (a new transcript of a video whose voices are
+    # known): a person's edit of a cut segment is then kept (Store.set_transcript)
+    speech.split = _split_at_turns(store, video.id, speech.recognised)
+    segments = store.set_transcript(video.id, speech.split)
     store.mark_stage(video.id, "transcript", speech.key)
     return segments
+
+
+def _split_at_turns(store: Store, video_id: int, recognised: list[TranscriptSegment]) -> list[TranscriptSegment]:
+    """The recognised segments cut where the stored speech turns' voice changes, except those a
+    person has edited (:func:`hhir.pipeline.voices.split_at_turns`)."""
+    turns = store.speech_turns(video_id)
+    if not turns or not any(s.words for s in recognised):
+        return recognised
+    from hhir.pipeline.voices import split_at_turns
+
+    return split_at_turns(recognised, turns, store.edited_segments(video_id))
+
+
+def _times_and_texts(segments: list[TranscriptSegment]) -> list[tuple[float, float, str]]:
+    return [(s.start_s, s.end_s, s.text) for s in segments]
 
 
 def _clip_texts(store: Store, video_id: int, clips: list[Clip], segments: list[TranscriptSegment]) -> list[Clip]:

@@ -29,7 +29,7 @@ import numpy as np
 
 from hhir.jobs import CancelToken, ProgressFn
 from hhir.store import Store
-from hhir.types import Character, PersonTrack, SpeechTurn, Video
+from hhir.types import Character, PersonTrack, SpeechTurn, SpokenWord, TranscriptSegment, Video
 
 if TYPE_CHECKING:
     from hhir.people.voices import TimedSpan, VoiceEncoder
@@ -168,3 +168,58 @@ def turns_of(spans: Sequence[TimedSpan], turns: Sequence[SpeechTurn], tolerance_
         gap = np.maximum(starts - span.end_s, span.start_s - ends)
         result.append(turns[int(np.argmin(gap))] if gap.min() <= tolerance_s else None)
     return result
+
+
+def split_at_turns(segments: Sequence[TranscriptSegment], turns: Sequence[SpeechTurn],
+                   keep: Sequence[TranscriptSegment] = ()) -> list[TranscriptSegment]:
+    """The transcript with each segment cut at the words where the voice changes, so that each
+    piece has one speaker.
+
+    Whisper's segments follow its 30 s windows and pauses, not the speakers: one segment often
+    holds the end of one person's line and the start of the reply, and then the whole of it went
+    to the voice that spoke longer. Each word goes to its turn (:func:`turns_of`); a word without
+    one stays with the words before it. A piece starts at its first word (the first piece at the
+    segment's start) and ends at its last word (the last piece at the segment's end).
+
+    A segment without words (one not fresh from recognition) stays whole, and so does one in
+    ``keep``, the machine text and time of each segment a person has edited
+    (:meth:`hhir.store.Store.edited_segments`): splitting it would lose the edit.
+    """
+    from hhir.store.common import same_range
+
+    if not turns:
+        return list(segments)
+    result: list[TranscriptSegment] = []
+    for segment in segments:
+        edited = any(k.text == segment.text and same_range(k.start_s, k.end_s, segment.start_s, segment.end_s) for k in keep)
+        pieces = [] if edited or not segment.words else _runs_of_one_voice(segment.words, turns)
+        if len(pieces) < 2:
+            result.append(segment)
+            continue
+        for n, words in enumerate(pieces):
+            start = segment.start_s if n == 0 else words[0].start_s
+            end = segment.end_s if n == len(pieces) - 1 else words[-1].end_s
+            result.append(TranscriptSegment(start, max(end, start), "".join(w.text for w in words).strip(), words=words))
+    return result
+
+
+def _runs_of_one_voice(words: Sequence[SpokenWord], turns: Sequence[SpeechTurn]) -> list[tuple[SpokenWord, ...]]:
+    """The words in runs of one voice; a word of no known voice joins the run before it."""
+    runs: list[list[SpokenWord]] = []
+    voice: int | None = None
+    for word, turn in zip(words, turns_of(words, turns), strict=True):
+        heard = turn.speaker if turn is not None else None
+        if runs and (heard is None or voice is None or heard == voice):
+            runs[-1].append(word)
+            voice = heard if voice is None else voice
+        else:
+            runs.append([word])
+            voice = heard
+    # a run of words with no text (Whisper's empty tokens) is no piece of its own
+    merged: list[list[SpokenWord]] = []
+    for run in runs:
+        if merged and not "".join(w.text for w in run).strip():
+            merged[-1].extend(run)
+        else:
+            merged.append(run)
+    return [tuple(run) for run in merged]

@@ -15,7 +15,7 @@ import numpy as np
 from hhir.appdirs import downloads_allowed
 from hhir.errors import ModelError
 from hhir.jobs import CancelToken, ProgressFn, no_progress
-from hhir.types import TranscriptSegment
+from hhir.types import SpokenWord, TranscriptSegment
 
 log = logging.getLogger(__name__)
 SAMPLE_RATE = 16000
@@ -132,7 +132,9 @@ class Transcriber:
         segments (faster-whisper decodes lazily, so stopping there stops the work).
 
         Returns:
-            Segments with text stripped; empty for empty or silent audio.
+            Segments with text stripped, each with its words' times (Whisper's cross-attention
+            alignment, which :func:`hhir.pipeline.voices.split_at_turns` uses to cut a segment where
+            the voice changes); empty for empty or silent audio.
         """
         audio = np.asarray(audio, dtype=np.float32).reshape(-1)
         if audio.size == 0:
@@ -143,13 +145,15 @@ class Transcriber:
             offset = start / SAMPLE_RATE
             segments, _info = self._load().transcribe(
                 audio[start:end], beam_size=self.beam_size, language=self.language, vad_filter=True,
-                condition_on_previous_text=False)
+                condition_on_previous_text=False, word_timestamps=True)
             for segment in segments:
                 if cancel is not None:
                     cancel.check()
                 text = segment.text.strip()
                 if text:
-                    result.append(TranscriptSegment(offset + float(segment.start), offset + float(segment.end), text))
+                    words = tuple(SpokenWord(offset + float(w.start), offset + float(w.end), w.word) for w in segment.words or ())
+                    result.append(TranscriptSegment(offset + float(segment.start), offset + float(segment.end), text,
+                                                    words=words))
                 progress(min((offset + segment.end) / duration, 1.0), "Transcribing")
             if cancel is not None:
                 cancel.check()

@@ -138,6 +138,11 @@ class MediaAPI(StoreBase):
         with self._writing() as s:
             return repo_media.set_transcript(s, video_id, segments)
 
+    def edited_segments(self, video_id: int) -> list[TranscriptSegment]:
+        """The segments a person has edited, with the machine's text (not the person's)."""
+        with self._reading() as s:
+            return repo_media.edited_segments(s, video_id)
+
     def transcript(self, video_id: int) -> list[TranscriptSegment]:
         """The transcript segments of a video (with ids), in time order."""
         with self._reading() as s:

@@ -135,6 +135,12 @@ def set_transcript(s: Session, video_id: int, segments: list[TranscriptSegment])
     return [to_segment(r) for r in rows]
 
 
+def edited_segments(s: Session, video_id: int) -> list[TranscriptSegment]:
+    """The machine text and time of each segment a person has edited."""
+    query = select(SegmentRow).where(SegmentRow.video_id == video_id, SegmentRow.original_text.is_not(None))
+    return [TranscriptSegment(r.start_s, r.end_s, r.original_text or "", r.id) for r in s.scalars(query.order_by(SegmentRow.start_s))]
+
+
 def transcript(s: Session, video_id: int) -> list[TranscriptSegment]:
     query = select(SegmentRow).where(SegmentRow.video_id == video_id).order_by(SegmentRow.start_s, SegmentRow.id)
     return [to_segment(r) for r in s.scalars(query)]
