@@ -122,13 +122,19 @@ def voices_stage(store: Store, video: Video, audio: Callable[[], np.ndarray], pr
     return True
 
 
-def speaker_name(turn: SpeechTurn | None, tracks: dict[int, int | None], characters: dict[int, Character]) -> str | None:
+def speaker_name(turn: SpeechTurn | None, tracks: dict[int, int | None], characters: dict[int, Character],
+                 voices: dict[int, int] | None = None) -> str | None:
     """Who speaks a turn, for people to read: the character of the track seen speaking (its name,
-    else ``person N``), else the turn's character, else ``voice N``; None without a turn."""
+    else ``person N``), else the turn's character, else its voice's character (``voices``: voice ->
+    character, :func:`hhir.scoring.pairs.voice_characters`), else ``voice N``; None without a turn."""
     if turn is None:
         return None
     character_id = tracks.get(turn.track_id) if turn.track_id is not None else None
-    c = characters.get(character_id if character_id is not None else turn.character_id or -1)
+    if character_id is None:
+        character_id = turn.character_id
+    if character_id is None and voices:
+        character_id = voices.get(turn.speaker)
+    c = characters.get(character_id if character_id is not None else -1)
     if c is not None:
         return c.name or f"person {c.number}"
     return f"voice {turn.speaker}"
@@ -136,13 +142,19 @@ def speaker_name(turn: SpeechTurn | None, tracks: dict[int, int | None], charact
 
 def transcript_speakers(store: Store, video_id: int, spans: Sequence[TimedSpan]) -> list[str | None]:
     """The speaker of each transcript span (anything with ``start_s`` / ``end_s``): the turn that
-    overlaps it most (:func:`hhir.people.voices.speakers_of`), named by :func:`speaker_name`."""
+    overlaps it most (:func:`hhir.people.voices.speakers_of`), named by :func:`speaker_name`; a turn
+    not seen spoken takes its voice's character where the video shows who that voice is (the pair
+    suggestions' rule: :func:`hhir.scoring.pairs.voice_characters`)."""
+    from hhir.scoring.pairs import voice_characters
+
     turns = store.speech_turns(video_id)
     if not turns or not spans:
         return [None] * len(spans)
-    tracks = {t.id: t.character_id for t in store.person_tracks(video_id)}
+    people = store.person_tracks(video_id)
+    tracks = {t.id: t.character_id for t in people}
     characters = {c.id: c for c in store.characters(video_id)}
-    return [speaker_name(turn, tracks, characters) for turn in turns_of(spans, turns)]
+    voices = voice_characters(turns, people, store.shots(video_id), store.video(video_id).fps) if people else {}
+    return [speaker_name(turn, tracks, characters, voices) for turn in turns_of(spans, turns)]
 
 
 def turns_of(spans: Sequence[TimedSpan], turns: Sequence[SpeechTurn], tolerance_s: float = 0.3) -> list[SpeechTurn | None]:

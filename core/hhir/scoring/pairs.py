@@ -155,6 +155,14 @@ def _voice_characters(turns: Sequence[SpeechTurn], screen: _Screen) -> dict[int,
     return found
 
 
+def voice_characters(turns: Sequence[SpeechTurn], tracks: Sequence[PersonTrack], shots: Sequence[Shot],
+                     fps: float) -> dict[int, int]:
+    """Each voice's character where one is known, by the rule the cues use (the module's docstring,
+    "Who speaks"): the character seen speaking its turns, or shown alone on screen for at least
+    :data:`VOICE_SHARE` of its speech. Voices with none are left out."""
+    return {voice: c for voice, (c, _) in _voice_characters(turns, _Screen(tracks, shots, fps)).items()}
+
+
 def _utterances(turns: Sequence[SpeechTurn], screen: _Screen, names: dict[int, str]) -> list[_Utterance]:
     voices = _voice_characters(turns, screen)
     known: list[_Utterance] = []
