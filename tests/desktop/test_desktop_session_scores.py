@@ -1,0 +1,54 @@
+"""After the window's own shot edit the open video is re-read without its scores (those of the clips
+still there are kept): what the views get is what a full read of the project gives."""
+
+from __future__ import annotations
+
+from conftest import MODEL_ID
+
+from hhir.segment.shots import split_shot
+from hhir.settings import Settings
+from hhir.store import Store
+from hhir.types import ModelInfo
+
+
+def _full_read(session):
+    return session._read(session.data.video.id)  # every row again, scores included
+
+
+def test_scores_kept_after_a_shot_edit_and_its_undo_are_the_stored_ones(filled_db, qapp):
+    from hhir_studio.session import ReviewSession
+
+    db, video_id = filled_db
+    with Store(db) as store:
+        session = ReviewSession(store, Settings())
+        session.open_video(video_id)
+        before = session.data.predictions
+        assert before is not None and before.model.id == MODEL_ID
+        shots = session.data.shots
+        assert session.edit_shots(split_shot(shots, (shots[1].start_frame + shots[1].end_frame) // 2, session.data.video.fps))
+        after = session.data.predictions
+        assert after is not None and after == _full_read(session).predictions
+        ids = {c.id for c in session.data.clips}
+        assert set(after.clips) < ids  # the new clips have no scores until they are rescored
+        assert all(after.clips[i] == before.clips[i] for i in after.clips)
+        assert session.undo()
+        assert session.data.predictions == _full_read(session).predictions
+        assert session.redo()
+        assert session.data.predictions == _full_read(session).predictions
+
+
+def test_another_active_model_is_read_after_all(filled_db, qapp):
+    from hhir_studio.session import ReviewSession
+
+    db, video_id = filled_db
+    with Store(db) as store:
+        session = ReviewSession(store, Settings())
+        session.open_video(video_id)
+        store.register_model(ModelInfo("other-model", "trained"))
+        store.activate("other-model")
+        clip_ids = [c.id for c in session.data.clips]
+        store.set_predictions("other-model", video_id, {"asks": 0.1}, {i: {"asks": 0.9} for i in clip_ids})
+        shots = session.data.shots
+        assert session.edit_shots(split_shot(shots, (shots[1].start_frame + shots[1].end_frame) // 2, session.data.video.fps))
+        assert session.data.predictions is not None and session.data.predictions.model.id == "other-model"
+        assert session.data.predictions == _full_read(session).predictions
