@@ -52,3 +52,22 @@ def test_another_active_model_is_read_after_all(filled_db, qapp):
         assert session.edit_shots(split_shot(shots, (shots[1].start_frame + shots[1].end_frame) // 2, session.data.video.fps))
         assert session.data.predictions is not None and session.data.predictions.model.id == "other-model"
         assert session.data.predictions == _full_read(session).predictions
+
+
+def test_a_shot_edit_keeps_the_transcript_rows_and_a_correction_still_shows(filled_db, open_window):
+    """A shot edit re-reads the video but not a different transcript: the rows stay as they are
+    (rebuilding a long film's ~1,000 rows was most of an edit's time); a changed text is shown."""
+    db, video_id = filled_db
+    window = open_window(db)
+    window.open_video(video_id)
+    table = window.transcript.table
+    first = table.item(0, 2)
+    assert first is not None and table.rowCount() == 2
+    shots = window.session.data.shots
+    assert window.session.edit_shots(split_shot(shots, (shots[1].start_frame + shots[1].end_frame) // 2, window.session.data.video.fps))
+    assert table.item(0, 2) is first  # the very same row item: nothing was rebuilt
+    segment = window.session.data.segments[1]
+    window.session.edit_segment(segment.id, "It is next to the new bridge.")
+    assert table.item(1, 2).text() == "It is next to the new bridge."
+    assert window.session.undo()
+    assert table.item(1, 2).text() == "It is next to the old bridge."

@@ -45,6 +45,7 @@ class TranscriptPanel(QWidget):
         self._starts: list[float] = []
         self._current = -1
         self._segments: list[TranscriptSegment] | None = None  # the list the rows were built from
+        self._speakers_shown: list[str | None] = []
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.addWidget(self.table)
@@ -57,8 +58,13 @@ class TranscriptPanel(QWidget):
         segments = data.segments if data else []
         if segments is self._segments:  # a label or review edit: the rows on screen are current
             return
-        self._segments = segments
         speakers = self._speakers(segments)
+        if segments == self._segments and speakers == self._speakers_shown:
+            # read again but the same rows (a shot edit or its undo re-reads the video): rebuilding
+            # ~1,000 rows of a long film took most of the edit's time on the UI thread
+            self._segments = segments
+            return
+        self._segments, self._speakers_shown = segments, speakers
         self.table.blockSignals(True)
         self.table.setRowCount(len(segments))
         for row, (seg, who) in enumerate(zip(segments, speakers, strict=True)):
