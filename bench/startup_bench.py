@@ -9,6 +9,10 @@ records the second film's clip 500 as the last selection, then starts the app in
 seconds from process start to the window's first paint, to the label panel's first paint of that
 clip (read on its own, before the film), and to the timeline's first paint of the whole film (read
 on a thread after the window shows); and the machine's load average.
+
+Measured (docs/performance.md, one run each, one session, ``nice -n 10``, 2-core shared machine): the
+label panel showed the last clip 21.44 s after the window's first paint before this was read first
+(commit d22dfc1, load 7.2), 0.24 s now (load 6.8): 89× sooner; the whole film's timeline 4.42 s after.
 """
 
 from __future__ import annotations
