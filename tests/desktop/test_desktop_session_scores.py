@@ -71,3 +71,17 @@ def test_a_shot_edit_keeps_the_transcript_rows_and_a_correction_still_shows(fill
     assert table.item(1, 2).text() == "It is next to the new bridge."
     assert window.session.undo()
     assert table.item(1, 2).text() == "It is next to the old bridge."
+
+
+def test_the_transcript_columns_still_fit_their_contents_after_a_fill(filled_db, open_window):
+    """The table is filled with its columns' sizing off (measured once, not per cell), then given back."""
+    from PySide6.QtWidgets import QHeaderView
+
+    db, video_id = filled_db
+    window = open_window(db)
+    window.open_video(video_id)
+    header = window.transcript.table.horizontalHeader()
+    fit, stretch = QHeaderView.ResizeMode.ResizeToContents, QHeaderView.ResizeMode.Stretch
+    assert [header.sectionResizeMode(c) for c in range(4)] == [fit, fit, stretch, fit]
+    assert window.transcript.table.rowCount() == 2
+    assert header.sectionSize(0) >= window.transcript.table.sizeHintForColumn(0)

@@ -66,6 +66,12 @@ class TranscriptPanel(QWidget):
             return
         self._segments, self._speakers_shown = segments, speakers
         self.table.blockSignals(True)
+        # Columns sized to their contents are measured again after every cell set, over every row:
+        # filling a long film's ~1,000 rows took ~40 s. They are measured once, after the fill.
+        header = self.table.horizontalHeader()
+        modes = [header.sectionResizeMode(col) for col in range(self.table.columnCount())]
+        for col in range(self.table.columnCount()):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
         self.table.setRowCount(len(segments))
         for row, (seg, who) in enumerate(zip(segments, speakers, strict=True)):
             for col, text in enumerate((clock(seg.start_s), clock(seg.end_s), seg.text.strip(), who or "")):
@@ -73,6 +79,8 @@ class TranscriptPanel(QWidget):
                 if col != TEXT_COLUMN:
                     item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
                 self.table.setItem(row, col, item)
+        for col, mode in enumerate(modes):
+            header.setSectionResizeMode(col, mode)
         self.table.blockSignals(False)
         self._ids = [seg.id for seg in segments]
         self._starts = [seg.start_s for seg in segments]
