@@ -30,7 +30,7 @@ from hhir_studio.player.view import PlayerView
 from hhir_studio.session import ReviewSession, VideoSnapshot
 from hhir_studio.status import WindowStatus
 from hhir_studio.timeline.shot_edits import ShotEditor
-from hhir_studio.timeline.layout import build_layout
+from hhir_studio.timeline.layout import TimelineLayout, build_layout
 from hhir_studio.timeline.view import TimelineView
 from hhir_studio.transcript.panel import TranscriptPanel
 from hhir_studio.videos.analysis import AnalysisController
@@ -66,6 +66,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.store = store
         self.session = ReviewSession(store, settings, self)
+        self.session.prepare = self._layout_of
         self._laid_out: VideoSnapshot | None = None  # the data the timeline's layout was built from
         self._copies_queued: set[str] = set()  # fingerprints whose playback copy is built or being built
         self._indexes_queued: set[int] = set()  # videos whose frames are being decoded
@@ -226,16 +227,22 @@ class MainWindow(QMainWindow):
             # only states or review marks changed: keep the sorted, stacked clips
             layout = dataclasses.replace(layout, states=dict(data.states), reviewed=data.reviewed)
         else:
-            scores = data.predictions.clips if data.predictions else {}
-            scene = data.predictions.scene if data.predictions else {}
-            layout = build_layout(
-                data.video.id, data.video.duration_s, data.video.fps, data.shots, data.clips, data.segments,
-                [label.name for label in self.session.labels], scores, scene, data.states, data.reviewed,
-            )
+            prepared = self.session.prepared  # laid out on the thread that read it (open_in_background)
+            layout = prepared[1] if prepared is not None and prepared[0] is data and isinstance(prepared[1], TimelineLayout) \
+                else self._layout_of(data)
         layout = dataclasses.replace(layout, disputed=self.session.disputed)
         self._laid_out = data
         self.timeline.set_layout(layout)
         self.registry.refresh()
+
+    def _layout_of(self, data: VideoSnapshot) -> TimelineLayout:
+        """The timeline's sorted, stacked clips of a snapshot (no Qt: it may run on a reading thread)."""
+        scores = data.predictions.clips if data.predictions else {}
+        scene = data.predictions.scene if data.predictions else {}
+        return build_layout(
+            data.video.id, data.video.duration_s, data.video.fps, data.shots, data.clips, data.segments,
+            [label.name for label in self.session.labels], scores, scene, data.states, data.reviewed,
+        )
 
     def restore_last_state(self) -> None:
         """Open the video and clip that were open when the app last closed (else the first video)."""
@@ -244,11 +251,12 @@ class MainWindow(QMainWindow):
             return
         saved = _window_settings()
         video_id, clip_id = saved.value("review/video"), saved.value("review/clip")
-        video_id = int(video_id) if video_id is not None and int(video_id) in stored else next(iter(stored))
-        self.open_video(video_id)
-        data = self.session.data
-        if clip_id is not None and data is not None and data.video.id == video_id and data.clip(int(clip_id)) is not None:
-            self.session.select_clip(int(clip_id))
+        if video_id is not None and int(video_id) in stored and clip_id is not None:
+            # the clip is shown at once; the film (~20,000 clips) is read on a thread, then opened
+            self.player.pause()
+            self.session.open_in_background(int(video_id), int(clip_id))
+            return
+        self.open_video(int(video_id) if video_id is not None and int(video_id) in stored else next(iter(stored)))
 
     def _remember_selection(self) -> None:
         selected = self.session.selected
@@ -533,6 +541,7 @@ class MainWindow(QMainWindow):
             self.resizeDocks(docks, widths, Qt.Orientation.Horizontal)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.session.stop_opening()  # a video being read as the app started: the store stays open for it
         self.analysis.closing = True  # stopped now, still queued: the next start resumes them
         if self.runner.busy():
             log.info("closing during analysis: finished stages are kept and resume on the next start")

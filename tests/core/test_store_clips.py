@@ -90,3 +90,36 @@ def test_undo_reports_targets_as_they_are_now(store: Store) -> None:
     new = store.set_clips(vid, [clip(0, 3.0, 6.0), clip(1, 7.0, 9.0)])  # range of old[2] kept, old[0] gone
     change = store.undo(vid)
     assert change is not None and change.targets == (Target(vid, new[0].id), Target(vid))
+
+
+def test_clip_state_is_the_video_state_of_one_clip_and_the_scene(store: Store) -> None:
+    vid, clips = setup(store)
+    other = store.add_video(VideoInfo("/f/b.mp4", 10.0, 25.0, 250, 160, 120, True, fingerprint="fp2"))
+    other_clips = store.set_clips(other.id, [clip(0, 0.0, 3.0)])
+    store.register_model(ModelInfo("m", "trained"))
+    store.activate("m")
+    store.set_predictions("m", vid, {"asks": 0.5}, {c.id: {"asks": 0.1 * (i + 1)} for i, c in enumerate(clips)})
+    store.set_predictions("m", other.id, {"asks": 0.9}, {other_clips[0].id: {"asks": 0.9}})
+    wanted = Target(vid, clips[1].id)
+    store.annotate(wanted, "asks", P, "ann")
+    store.annotate(wanted, "watches", A, "bea")  # another annotator's: not ann's view
+    store.annotate(Target(vid, clips[0].id), "asks", A, "ann")  # another clip
+    store.annotate(Target(vid), "talks to", P, "ann")  # the scene
+    store.set_reviewed(wanted, "ann")
+    store.set_reviewed(Target(vid, clips[2].id), "ann")
+
+    whole = store.video_state(vid, "ann")
+    one = store.clip_state(vid, clips[1].id, "ann")
+    assert one is not None
+    assert one.video == whole.video and one.active_model == whole.active_model
+    assert one.clips == [clips[1]] == [c for c in whole.clips if c.id == clips[1].id]
+    assert one.shots == [] and one.segments == []
+    assert one.predictions is not None and whole.predictions is not None
+    assert one.predictions.scene == whole.predictions.scene
+    assert one.predictions.clips == {clips[1].id: whole.predictions.clips[clips[1].id]}
+    mine = {Target(vid, clips[1].id), Target(vid)}
+    assert one.annotations == [a for a in whole.annotations if a.target in mine]
+    assert [(a.target, a.label) for a in one.annotations] == [(Target(vid), "talks to"), (wanted, "asks")]
+    assert one.reviewed == {wanted}
+    assert store.clip_state(vid, other_clips[0].id, "ann") is None  # a clip of another video
+    assert store.clip_state(vid, 10**6, "ann") is None

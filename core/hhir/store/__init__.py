@@ -18,7 +18,7 @@ speech turns and a person's edits on them), ``api_interactions``/``repo_interact
 (returned records), ``common``, ``default_labels``."""
 
 from hhir.store.paths import default_db_path
-from hhir.store.records import Change, HistoryStep, OrphanAnnotation
+from hhir.store.records import Change, HistoryStep, OrphanAnnotation, VideoState
 from hhir.store.store import Store
 
-__all__ = ["Change", "HistoryStep", "OrphanAnnotation", "Store", "default_db_path"]
+__all__ = ["Change", "HistoryStep", "OrphanAnnotation", "Store", "VideoState", "default_db_path"]

@@ -33,7 +33,8 @@ class MediaAPI(StoreBase):
         """A video's shots, clips, transcript, predictions (those of the first of ``models`` that
         scored it; None: the active model; the app passes ``hhir.scoring.shown.SHOWN_MODELS``),
         ``annotator``'s annotations and review marks, and the active model, all from one read
-        transaction (one snapshot of the file, however many writers run)."""
+        transaction (one snapshot of the file, however many writers run). ``models=()`` reads no
+        predictions (None)."""
         with self._reading() as s:
             predictions = None
             for model_id in models:
@@ -45,6 +46,27 @@ class MediaAPI(StoreBase):
                 clips=repo_clips.clips(s, video_id), segments=repo_media.transcript(s, video_id),
                 predictions=predictions, annotations=repo_annotations.find_annotations(s, video_id, annotator),
                 reviewed=repo_annotations.reviewed(s, video_id, annotator), active_model=repo_models.active_model(s),
+            )
+
+    def clip_state(self, video_id: int, clip_id: int, annotator: str | None, models: Sequence[str | None] = (None,)) -> VideoState | None:
+        """What the label panel shows of one clip, read before the whole video (a film has ~20,000
+        clips and ~140,000 scores): :meth:`video_state` narrowed to that clip and the scene, in one
+        read transaction of indexed queries. ``clips`` holds only that clip; ``shots`` and
+        ``segments`` are empty; None when the video has no such clip."""
+        with self._reading() as s:
+            clip = repo_clips.clip(s, video_id, clip_id)
+            if clip is None:
+                return None
+            ids = (clip_id,)
+            predictions = None
+            for model_id in models:
+                predictions = repo_models.predictions(s, video_id, model_id, clip_ids=ids)
+                if predictions is not None:
+                    break
+            return VideoState(
+                video=repo_media.to_video(video_row(s, video_id)), shots=[], clips=[clip], segments=[], predictions=predictions,
+                annotations=repo_annotations.find_annotations(s, video_id, annotator, clip_ids=ids),
+                reviewed=repo_annotations.reviewed(s, video_id, annotator, clip_ids=ids), active_model=repo_models.active_model(s),
             )
 
     def video_by_fingerprint(self, fingerprint: str) -> Video | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -154,24 +156,34 @@ def _target(row: AnnotationRow | ReviewRow) -> Target:
     return Target(video_id=row.video_id, clip_id=row.clip_id)
 
 
-def find_annotations(s: Session, video_id: int | None, annotator: str | None, adjudicated: bool = False) -> list[Annotation]:
-    """People's annotations; adjudicated decisions only with ``adjudicated`` (they are not a vote)."""
-    query = select(AnnotationRow).where(AnnotationRow.orphan.is_(False))
+def find_annotations(s: Session, video_id: int | None, annotator: str | None, adjudicated: bool = False,
+                     clip_ids: Collection[int] | None = None) -> list[Annotation]:
+    """People's annotations; adjudicated decisions only with ``adjudicated`` (they are not a vote).
+    With ``clip_ids`` only those of these clips and of the scene."""
+    # columns, not ORM rows: a reviewed film holds tens of thousands of decisions
+    query = select(AnnotationRow.video_id, AnnotationRow.clip_id, AnnotationRow.label, AnnotationRow.state, AnnotationRow.annotator,
+                   AnnotationRow.source, AnnotationRow.updated_at).where(AnnotationRow.orphan.is_(False))
     if not adjudicated and annotator != ADJUDICATED:
         query = query.where(AnnotationRow.annotator != ADJUDICATED)
     if video_id is not None:
         query = query.where(AnnotationRow.video_id == video_id)
+    if clip_ids is not None:
+        query = query.where(AnnotationRow.clip_id.in_(sorted(clip_ids)) | AnnotationRow.clip_id.is_(None))
     if annotator is not None:
         query = query.where(AnnotationRow.annotator == annotator)
     query = query.outerjoin(ClipRow, ClipRow.id == AnnotationRow.clip_id)
     query = query.order_by(AnnotationRow.video_id, ClipRow.index.nulls_first(), AnnotationRow.label, AnnotationRow.annotator)
     explicit = [
-        Annotation(target=_target(r), label=r.label, state=AnnotationState(r.state), annotator=r.annotator, source=r.source, updated_at=r.updated_at)
-        for r in s.scalars(query)
+        Annotation(target=Target(video_id=r[0], clip_id=r[1]), label=r[2], state=AnnotationState(r[3]), annotator=r[4], source=r[5],
+                   updated_at=r[6])
+        for r in s.execute(query).tuples()
     ]
     if annotator == ADJUDICATED:
         return explicit
-    return _with_derived(s, explicit, repo_interactions.derived_annotations(s, video_id, annotator))
+    derived = repo_interactions.derived_annotations(s, video_id, annotator)
+    if clip_ids is not None:
+        derived = [a for a in derived if a.target.clip_id is None or a.target.clip_id in clip_ids]
+    return _with_derived(s, explicit, derived)
 
 
 def _with_derived(s: Session, explicit: list[Annotation], derived: list[Annotation]) -> list[Annotation]:
@@ -198,11 +210,14 @@ def orphans(s: Session, video_id: int) -> list[OrphanAnnotation]:
     ]
 
 
-def reviewed(s: Session, video_id: int, annotator: str | None) -> set[Target]:
-    query = select(ReviewRow).where(ReviewRow.video_id == video_id)
+def reviewed(s: Session, video_id: int, annotator: str | None, clip_ids: Collection[int] | None = None) -> set[Target]:
+    """Reviewed targets (with ``clip_ids``: only among these clips and the scene)."""
+    query = select(ReviewRow.clip_id).where(ReviewRow.video_id == video_id)
     if annotator is not None:
         query = query.where(ReviewRow.annotator == annotator)
-    return {_target(r) for r in s.scalars(query)}
+    if clip_ids is not None:
+        query = query.where(ReviewRow.clip_id.in_(sorted(clip_ids)) | ReviewRow.clip_id.is_(None))
+    return {Target(video_id=video_id, clip_id=clip_id) for clip_id in s.scalars(query)}
 
 
 def review_times(s: Session, video_id: int, annotator: str | None) -> dict[str, dict[Target, str]]:

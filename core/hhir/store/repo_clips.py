@@ -18,9 +18,20 @@ def to_clip(row: ClipRow) -> Clip:
     )
 
 
+_CLIP_COLUMNS = (ClipRow.index, ClipRow.first_shot, ClipRow.last_shot, ClipRow.start_s, ClipRow.end_s, ClipRow.start_frame,
+                 ClipRow.end_frame, ClipRow.text, ClipRow.id)
+
+
 def clips(s: Session, video_id: int) -> list[Clip]:
-    query = select(ClipRow).where(ClipRow.video_id == video_id).order_by(ClipRow.index, ClipRow.id)
-    return [to_clip(r) for r in s.scalars(query)]
+    # Plain tuples, not ORM rows: a film has ~20,000 clips and an ORM object costs ~40 µs each.
+    query = select(*_CLIP_COLUMNS).where(ClipRow.video_id == video_id).order_by(ClipRow.index, ClipRow.id)
+    return [Clip(*row) for row in s.execute(query).tuples()]
+
+
+def clip(s: Session, video_id: int, clip_id: int) -> Clip | None:
+    """One clip of the video by id (None: it has no such clip)."""
+    row = s.execute(select(*_CLIP_COLUMNS).where(ClipRow.video_id == video_id, ClipRow.id == clip_id)).tuples().first()
+    return Clip(*row) if row is not None else None
 
 
 def clip_count(s: Session, video_id: int) -> int:

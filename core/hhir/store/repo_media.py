@@ -142,5 +142,6 @@ def edited_segments(s: Session, video_id: int) -> list[TranscriptSegment]:
 
 
 def transcript(s: Session, video_id: int) -> list[TranscriptSegment]:
-    query = select(SegmentRow).where(SegmentRow.video_id == video_id).order_by(SegmentRow.start_s, SegmentRow.id)
-    return [to_segment(r) for r in s.scalars(query)]
+    cols = (SegmentRow.start_s, SegmentRow.end_s, SegmentRow.text, SegmentRow.id)  # columns, not ORM rows
+    query = select(*cols).where(SegmentRow.video_id == video_id).order_by(SegmentRow.start_s, SegmentRow.id)
+    return [TranscriptSegment(start_s=r[0], end_s=r[1], text=r[2], id=r[3]) for r in s.execute(query).tuples()]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 
 import numpy as np
 from sqlalchemy import delete, func, insert, select, update
@@ -110,13 +111,17 @@ def set_predictions(s: Session, model_id: str, video_id: int, scene: dict[str, f
         s.execute(insert(PredictionRow), values)
 
 
-def predictions(s: Session, video_id: int, model_id: str | None) -> Predictions | None:
+def predictions(s: Session, video_id: int, model_id: str | None, clip_ids: Collection[int] | None = None) -> Predictions | None:
+    """The video's scores by ``model_id`` (None: the active model); with ``clip_ids`` only those
+    clips' and the scene's (one indexed read instead of the film's ~140,000 scores)."""
     row = s.get(ModelRow, model_id) if model_id is not None else s.scalars(select(ModelRow).where(ModelRow.active.is_(True))).first()
     if row is None:
         return None
     # Plain tuples, not ORM rows: a film has ~140,000 scores and an ORM object costs ~85 µs each.
     cols = (PredictionRow.clip_id, PredictionRow.label, PredictionRow.probability)
     query = select(*cols).where(PredictionRow.model_id == row.id, PredictionRow.video_id == video_id)
+    if clip_ids is not None:
+        query = query.where(PredictionRow.clip_id.in_(sorted(clip_ids)) | PredictionRow.clip_id.is_(None))
     found = s.execute(query).all()
     if not found:
         return None

@@ -119,6 +119,7 @@ class LabelPanel(QWidget):
         session.data_changed.connect(self._refresh_aside)
         session.data_changed.connect(self.refresh)
         session.selection_changed.connect(self.refresh)
+        session.preview_changed.connect(self.refresh)
 
     def _build_rows(self) -> None:
         for row, label in enumerate(self.session.labels):
@@ -154,6 +155,8 @@ class LabelPanel(QWidget):
 
     def refresh(self) -> None:
         session, data, target = self.session, self.session.data, self.session.selected
+        if data is None:  # the app's last clip, shown while its video is read (ReviewSession.open_in_background)
+            data, target = session.preview, session.preview_target
         if data is None or target is None:
             self.title.setText("No video open")
             self.detail.setText("Open or drop a video to start.")
@@ -181,7 +184,7 @@ class LabelPanel(QWidget):
             score = scores.get(label.name)
             self.bars[label.name].set_value(score, session.threshold(label.name))
             self.values[label.name].setText("–" if score is None else f"{score:.2f}")
-            state = session.state(label.name, target)
+            state = data.states.get((target, label.name))
             button = self.buttons[label.name]
             if state is None and covered(label.name):
                 button.setText(IMPLIED_TEXT)

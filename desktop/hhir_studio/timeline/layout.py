@@ -76,6 +76,17 @@ class TimelineLayout:
     reviewed: frozenset[Target] = frozenset()
     disputed: frozenset[Target] = frozenset()  # annotators disagree there, unadjudicated: marked
     geometry: ClipGeometry | None = None  # shared by the copies a states-only change makes
+    positions: dict[int, int] | None = None  # clip id -> its place in ``clips``; shared like ``geometry``
+
+    def box_of(self, clip_id: int | None) -> ClipBox | None:
+        """The box of clip ``clip_id`` (a dictionary look-up: painting never walks every clip)."""
+        if clip_id is None:
+            return None
+        if self.positions is None:
+            object.__setattr__(self, "positions", {b.clip.id: i for i, b in enumerate(self.clips)})
+        assert self.positions is not None
+        i = self.positions.get(clip_id)
+        return self.clips[i] if i is not None else None
 
     def clip_owning(self, t: float) -> ClipBox | None:
         """The clip whose own stretch contains time ``t``."""
@@ -154,6 +165,7 @@ def build_layout(
         states=dict(states or {}),
         reviewed=reviewed,
         geometry=ClipGeometry.of(boxes),
+        positions={b.clip.id: i for i, b in enumerate(boxes)},
     )
 
 

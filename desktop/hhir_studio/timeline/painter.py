@@ -127,9 +127,9 @@ def _paint_clips_dense(p: QPainter, row: Row, vp: Viewport, layout: TimelineLayo
     top0, x0_of, px = row.top + 3, HEADER_W - vp.t0 * vp.px_per_s, vp.px_per_s
     part = slice(indices.start, indices.stop)
     starts, ends, lane = geometry.starts[part], geometry.ends[part], geometry.lanes[part]
-    disputed = {t.clip_id for t in layout.disputed if t.clip_id is not None}
-    marked = {t.clip_id for t in layout.reviewed} | disputed | ({selected} if selected is not None else set())
-    keep = ~np.isin(geometry.ids[part], np.fromiter(marked, np.int64, len(marked)))
+    disputed, marked_ids = _marked_ids(layout)
+    marked = np.append(marked_ids, np.int64(selected)) if selected is not None else marked_ids
+    keep = ~np.isin(geometry.ids[part], marked)
 
     def fill_of(clip_id: int) -> QColor:
         return theme.ACCENT if clip_id == selected else DISPUTED if clip_id in disputed else _REVIEWED
@@ -158,6 +158,22 @@ def _paint_clips_dense(p: QPainter, row: Row, vp: Viewport, layout: TimelineLayo
     for box, fill in sorted(on_top, key=lambda item: item[1] is theme.ACCENT):
         clip = box.clip
         p.fillRect(QRectF(int(x0_of + clip.start_s * px), top0 + box.lane * lane_h, max((clip.end_s - clip.start_s) * px - 1, 2), lane_h - 2), fill)
+
+
+_last_marked: list[Any] = [None, None, None]  # [reviewed, disputed, (disputed ids, marked ids)] of the last paint
+
+
+def _marked_ids(layout: TimelineLayout) -> tuple[set[int], np.ndarray]:
+    """The disputed clip ids, and every reviewed or disputed clip id as an array; kept while the
+    layout's marks are the same objects, so a paint does not walk thousands of review marks."""
+    if _last_marked[0] is layout.reviewed and _last_marked[1] is layout.disputed:
+        found: tuple[set[int], np.ndarray] = _last_marked[2]
+        return found
+    disputed = {t.clip_id for t in layout.disputed if t.clip_id is not None}
+    marked = {t.clip_id for t in layout.reviewed if t.clip_id is not None} | disputed
+    found = (disputed, np.fromiter(marked, np.int64, len(marked)))
+    _last_marked[:] = [layout.reviewed, layout.disputed, found]
+    return found
 
 
 _PLAIN, _REVIEWED = QColor("#3b4658"), QColor("#35503f")
@@ -195,7 +211,7 @@ def paint_label(p: QPainter, row: Row, vp: Viewport, layout: TimelineLayout, thr
     colour = theme.label_colour(row.label_index)
     band = max(row.height // 3, 4)
     boxes = _label_boxes(layout, vp, xs)
-    states = {t.clip_id: st for (t, name), st in layout.states.items() if name == label and t.video_id == layout.video_id}
+    states, video_id = layout.states, layout.video_id  # looked up per visible clip: never a walk over every decision
     shades: dict[int, QColor] = {}
     scores, fill = layout.clip_scores, p.fillRect
     top, shade_h, bar_top = row.top + 1, row.height - band - 2, row.top + row.height - band
@@ -211,7 +227,7 @@ def paint_label(p: QPainter, row: Row, vp: Viewport, layout: TimelineLayout, thr
             fill(QRectF(x0, top, max(x1 - x0, 1), shade_h), shade)
             if score >= threshold:
                 fill(QRectF(x0, top, max(x1 - x0, 1), 2), colour)
-        state = states.get(clip_id)
+        state = states.get((Target(video_id, clip_id), label)) if states else None
         if state is not None:
             bar = QRectF(x0, bar_top, max(x1 - x0 - 1, 1), band - 1)
             if state is AnnotationState.PRESENT:

@@ -66,7 +66,7 @@ class TimelineView(QWidget):
 
     def set_selected_clip(self, clip_id: int | None) -> None:
         self.selected_clip = clip_id
-        box = next((b for b in self.layout_data.clips if b.clip.id == clip_id), None) if self.layout_data else None
+        box = self.layout_data.box_of(clip_id) if self.layout_data else None
         if box is not None:
             self.ensure_visible(box.clip.start_s, box.clip.end_s)
         self.update()
@@ -262,7 +262,7 @@ class TimelineView(QWidget):
         if ids is None or self._static_key != self._static_key_for(vp):
             return None
         self._static_layout = new
-        boxes = [b for b in new.clips if b.clip.id in ids] if ids else []
+        boxes = [b for b in map(new.box_of, ids) if b is not None]
         if not boxes:
             return QRect()
         x0 = max(int(min(vp.x(b.clip.start_s) for b in boxes)) - 4, HEADER_W)
@@ -301,7 +301,7 @@ class TimelineView(QWidget):
     def _paint_selection(self, p: QPainter, vp: Viewport) -> None:
         """A faint band over every track marks the selected clip's time range."""
         layout = self.layout_data
-        box = next((b for b in layout.clips if b.clip.id == self.selected_clip), None) if layout else None
+        box = layout.box_of(self.selected_clip) if layout else None
         if box is not None:
             x0, x1 = vp.x(box.clip.start_s), vp.x(box.clip.end_s)
             p.fillRect(QRectF(x0, RULER_H, x1 - x0, self.height() - RULER_H - SCROLL_H), QColor(97, 175, 239, 26))

@@ -45,6 +45,7 @@ class TranscriptPanel(QWidget):
         self._starts: list[float] = []
         self._current = -1
         self._segments: list[TranscriptSegment] | None = None  # the list the rows were built from
+        self._speakers_shown: list[str | None] = []
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.addWidget(self.table)
@@ -57,9 +58,20 @@ class TranscriptPanel(QWidget):
         segments = data.segments if data else []
         if segments is self._segments:  # a label or review edit: the rows on screen are current
             return
-        self._segments = segments
         speakers = self._speakers(segments)
+        if segments == self._segments and speakers == self._speakers_shown:
+            # read again but the same rows (a shot edit or its undo re-reads the video): rebuilding
+            # ~1,000 rows of a long film took most of the edit's time on the UI thread
+            self._segments = segments
+            return
+        self._segments, self._speakers_shown = segments, speakers
         self.table.blockSignals(True)
+        # Columns sized to their contents are measured again after every cell set, over every row:
+        # filling a long film's ~1,000 rows took ~40 s. They are measured once, after the fill.
+        header = self.table.horizontalHeader()
+        modes = [header.sectionResizeMode(col) for col in range(self.table.columnCount())]
+        for col in range(self.table.columnCount()):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
         self.table.setRowCount(len(segments))
         for row, (seg, who) in enumerate(zip(segments, speakers, strict=True)):
             for col, text in enumerate((clock(seg.start_s), clock(seg.end_s), seg.text.strip(), who or "")):
@@ -67,6 +79,8 @@ class TranscriptPanel(QWidget):
                 if col != TEXT_COLUMN:
                     item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
                 self.table.setItem(row, col, item)
+        for col, mode in enumerate(modes):
+            header.setSectionResizeMode(col, mode)
         self.table.blockSignals(False)
         self._ids = [seg.id for seg in segments]
         self._starts = [seg.start_s for seg in segments]
