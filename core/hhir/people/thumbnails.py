@@ -56,9 +56,7 @@ def crop(image: np.ndarray, region: Box, size: int = SIZE) -> np.ndarray:
 def track_thumbnails(path: str | Path, tracks: list[PersonTrack], cancel: CancelToken | None = None,
                      size: int = SIZE) -> dict[int, np.ndarray]:
     """A ``size``² RGB thumbnail per track id, cut from ``path``'s decoded frames."""
-    import av
-
-    from hhir.media.probe import av_path
+    from hhir.media.frames import decoded_frames, shrunk_size
 
     wanted: dict[int, list[tuple[int, Box]]] = {}
     for track in tracks:
@@ -68,19 +66,9 @@ def track_thumbnails(path: str | Path, tracks: list[PersonTrack], cancel: Cancel
     out: dict[int, np.ndarray] = {}
     if not wanted:
         return out
-    last = max(wanted)
-    with av.open(av_path(path)) as container:
-        stream = container.streams.video[0]
-        stream.thread_type = "AUTO"
-        for index, frame in enumerate(container.decode(stream)):
-            if index > last:
-                break
-            if index in wanted:
-                width = min(_DECODE_WIDTH, frame.width) // 2 * 2
-                height = max(2, round(frame.height * width / frame.width) // 2 * 2)
-                image = frame.reformat(width=width, height=height, format="rgb24").to_ndarray()
-                for track_id, region in wanted[index]:
-                    out[track_id] = crop(image, region, size)
-            if cancel is not None:
-                cancel.check()
+    for index, frame in decoded_frames(path, set(wanted), cancel):
+        width, height = shrunk_size(frame, _DECODE_WIDTH)
+        image = frame.reformat(width=width, height=height, format="rgb24").to_ndarray()
+        for track_id, region in wanted[index]:
+            out[track_id] = crop(image, region, size)
     return out

@@ -38,23 +38,11 @@ def sample_plan(shots: list[Shot], fps: float, samples_per_s: float) -> dict[int
 
 def _frames(path: Path, wanted: set[int], width: int, cancel: CancelToken) -> Iterator[tuple[int, np.ndarray]]:
     """The wanted decoded frames (display order index), shrunk to ``width`` (never enlarged)."""
-    import av
-
-    from hhir.media.probe import av_path
+    from hhir.media.frames import decoded_frames, shrunk_size
     from hhir.media.scale import to_bgr
 
-    last = max(wanted, default=-1)
-    with av.open(av_path(path)) as container:
-        stream = container.streams.video[0]
-        stream.thread_type = "AUTO"
-        for index, frame in enumerate(container.decode(stream)):
-            if index > last:
-                break
-            if index in wanted:
-                w = min(width, frame.width) // 2 * 2
-                h = max(2, round(frame.height * w / frame.width) // 2 * 2)
-                yield index, to_bgr(frame, w, h)
-                cancel.check()
+    for index, frame in decoded_frames(path, wanted, cancel):
+        yield index, to_bgr(frame, *shrunk_size(frame, width))
 
 
 def find_people(path: str | Path, shots: list[Shot], fps: float, options: PeopleOptions = PeopleOptions(),

@@ -35,10 +35,9 @@ def camera_motion(path: str | Path, frames: set[int], tracks: Sequence[PersonTra
     per second, from the frame to the one :data:`STEP` later, or :data:`STEP` earlier at a shot's
     end), where enough of it can be followed; the people's boxes (``tracks``) are left out of it.
     Frames are decoded indices (display order)."""
-    import av
     import cv2
 
-    from hhir.media.probe import av_path
+    from hhir.media.frames import decoded_frames, shrunk_size
     from hhir.media.scale import to_bgr
 
     if not frames:
@@ -51,17 +50,8 @@ def camera_motion(path: str | Path, frames: set[int], tracks: Sequence[PersonTra
         later[f] = f + STEP if f + STEP < end else f - STEP
     need = frames | set(later.values())
     grey: dict[int, np.ndarray] = {}
-    with av.open(av_path(Path(path))) as container:
-        stream = container.streams.video[0]
-        stream.thread_type = "AUTO"
-        for index, frame in enumerate(container.decode(stream)):
-            if index > max(need):
-                break
-            if index in need:
-                w = min(WIDTH, frame.width) // 2 * 2
-                h = max(2, round(frame.height * w / frame.width) // 2 * 2)
-                grey[index] = cv2.cvtColor(to_bgr(frame, w, h), cv2.COLOR_BGR2GRAY)
-                cancel.check()
+    for index, frame in decoded_frames(path, need, cancel):
+        grey[index] = cv2.cvtColor(to_bgr(frame, *shrunk_size(frame, WIDTH)), cv2.COLOR_BGR2GRAY)
     found: dict[int, tuple[float, float]] = {}
     for f in sorted(frames):
         if f not in grey or later[f] not in grey:
