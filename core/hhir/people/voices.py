@@ -442,27 +442,48 @@ class TimedSpan(Protocol):
     def end_s(self) -> float: ...
 
 
-def speakers_of(spans: Sequence[TimedSpan], turns: Sequence[VoiceTurn], tolerance_s: float = 0.3) -> list[int | None]:
-    """The speaker of each span (words or transcript segments): the one whose turns overlap it
-    most, else the nearest turn within ``tolerance_s`` (word times and voice activity disagree by
-    a few tens of milliseconds), else None."""
+class SpokenSpan(Protocol):
+    """A turn as :func:`turn_indices` reads it: a voice over a time span (a :class:`VoiceTurn`, or
+    a stored :class:`hhir.types.SpeechTurn`)."""
+
+    @property
+    def start_s(self) -> float: ...
+
+    @property
+    def end_s(self) -> float: ...
+
+    @property
+    def speaker(self) -> int: ...
+
+
+def turn_indices(spans: Sequence[TimedSpan], turns: Sequence[SpokenSpan], tolerance_s: float = 0.3) -> list[int | None]:
+    """The index in ``turns`` of each span's turn: of the voice whose turns overlap the span most,
+    its turn overlapping most; else the nearest turn within ``tolerance_s`` (word times and voice
+    activity disagree by a few tens of milliseconds); else None."""
     if not turns:
         return [None] * len(spans)
     starts = np.array([t.start_s for t in turns])
     ends = np.array([t.end_s for t in turns])
-    speakers = np.array([t.speaker for t in turns])
     result: list[int | None] = []
     for span in spans:
         overlap = np.minimum(ends, span.end_s) - np.maximum(starts, span.start_s)
         if overlap.max() > 0:
             totals: dict[int, float] = {}
-            for spk, ov in zip(speakers[overlap > 0], overlap[overlap > 0], strict=True):
-                totals[int(spk)] = totals.get(int(spk), 0.0) + float(ov)
-            result.append(max(totals, key=totals.__getitem__))
+            hits = [int(i) for i in np.flatnonzero(overlap > 0)]
+            for i in hits:
+                totals[turns[i].speaker] = totals.get(turns[i].speaker, 0.0) + float(overlap[i])
+            voice = max(totals, key=totals.__getitem__)
+            result.append(max((i for i in hits if turns[i].speaker == voice), key=lambda i: overlap[i]))
             continue
         gap = np.maximum(starts - span.end_s, span.start_s - ends)
-        result.append(int(speakers[np.argmin(gap)]) if gap.min() <= tolerance_s else None)
+        result.append(int(np.argmin(gap)) if gap.min() <= tolerance_s else None)
     return result
+
+
+def speakers_of(spans: Sequence[TimedSpan], turns: Sequence[VoiceTurn], tolerance_s: float = 0.3) -> list[int | None]:
+    """The speaker of each span (words or transcript segments): the voice whose turns overlap it
+    most, else that of the nearest turn within ``tolerance_s``, else None (:func:`turn_indices`)."""
+    return [turns[i].speaker if i is not None else None for i in turn_indices(spans, turns, tolerance_s)]
 
 
 # --- Measuring attribution ----------------------------------------------------------------------

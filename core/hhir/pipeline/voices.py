@@ -158,28 +158,11 @@ def transcript_speakers(store: Store, video_id: int, spans: Sequence[TimedSpan])
 
 
 def turns_of(spans: Sequence[TimedSpan], turns: Sequence[SpeechTurn], tolerance_s: float = 0.3) -> list[SpeechTurn | None]:
-    """The speech turn each span belongs to: the one overlapping it most, else the nearest within
-    ``tolerance_s``, else None (the turn-level form of :func:`hhir.people.voices.speakers_of`)."""
-    if not turns:
-        return [None] * len(spans)
-    starts = np.array([t.start_s for t in turns])
-    ends = np.array([t.end_s for t in turns])
-    result: list[SpeechTurn | None] = []
-    for span in spans:
-        overlap = np.minimum(ends, span.end_s) - np.maximum(starts, span.start_s)
-        if overlap.max() > 0:
-            # the voice with the most overlap in all, then its turn overlapping most
-            totals: dict[int, float] = {}
-            hits = [int(i) for i in np.flatnonzero(overlap > 0)]
-            for i in hits:
-                totals[turns[i].speaker] = totals.get(turns[i].speaker, 0.0) + float(overlap[i])
-            voice = max(totals, key=totals.__getitem__)
-            mine = [i for i in hits if turns[i].speaker == voice]
-            result.append(turns[max(mine, key=lambda i: overlap[i])])
-            continue
-        gap = np.maximum(starts - span.end_s, span.start_s - ends)
-        result.append(turns[int(np.argmin(gap))] if gap.min() <= tolerance_s else None)
-    return result
+    """The speech turn each span belongs to (:func:`hhir.people.voices.turn_indices`): of the voice
+    overlapping it most, its turn overlapping most; else the nearest within ``tolerance_s``; else None."""
+    from hhir.people.voices import turn_indices
+
+    return [turns[i] if i is not None else None for i in turn_indices(spans, turns, tolerance_s)]
 
 
 def split_at_turns(segments: Sequence[TranscriptSegment], turns: Sequence[SpeechTurn],
